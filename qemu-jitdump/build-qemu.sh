@@ -1,0 +1,139 @@
+#!/bin/sh
+# Build QEMU 10.0.x linux-user (x86_64, aarch64) from Debian's source tarball.
+#
+# usage: build-qemu.sh patched|ref BUILD_DIR CACHE_DIR
+#
+#   patched: applies patches/ in `series` order and installs
+#            BUILD_DIR/bin/qemu-{x86_64,aarch64} and BUILD_DIR/plugins/lib{insn,hotblocks}.so
+#   ref:     the same QEMU without our patches, into BUILD_DIR/ref/bin/
+#
+# Incremental: the tarball is unpacked once into BUILD_DIR/qemu-pristine; the
+# patched tree BUILD_DIR/qemu/src is a copy of it in which only the files the
+# series touches are rewritten, and only when their content changes, so ninja
+# recompiles just what a changed patch affects.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+variant=$1
+build=$(mkdir -p "$2" && cd "$2" && pwd)
+cache=$3
+jobs=$(nproc 2>/dev/null || echo 2)
+
+log() { printf 'qemu: %s\n' "$*" >&2; }
+
+TARGETS=x86_64-linux-user,aarch64-linux-user
+CONFIGURE_ARGS="--target-list=$TARGETS --disable-system --disable-tools
+  --disable-docs --disable-rust --enable-plugins --disable-install-blobs
+  --disable-werror --python=/usr/bin/python3"
+NINJA_TARGETS="qemu-x86_64 qemu-aarch64 tests/tcg/plugins/libinsn.so
+  contrib/plugins/libhotblocks.so"
+
+tarball=$("$here/fetch-qemu.sh" "$cache")
+sum=$(sha256sum "$tarball" | cut -d' ' -f1)
+
+# 1. Pristine tree, unpacked once per tarball.
+pristine=$build/qemu-pristine
+if [ "$(cat "$pristine/.tarball-sha256" 2>/dev/null)" != "$sum" ]; then
+    log "unpacking $(basename "$tarball")"
+    rm -rf "$pristine" "$pristine.tmp"
+    mkdir -p "$pristine.tmp"
+    tar -xf "$tarball" -C "$pristine.tmp" --strip-components=1
+    echo "$sum" > "$pristine.tmp/.tarball-sha256"
+    mv "$pristine.tmp" "$pristine"
+    rm -rf "$build/qemu/src"
+fi
+
+case $variant in
+ref)
+    src=$pristine
+    obj=$build/ref/obj
+    dest=$build/ref
+    ;;
+patched)
+    src=$build/qemu/src
+    obj=$build/qemu/obj
+    dest=$build
+    if [ ! -d "$src" ]; then
+        log "copying the pristine tree for patching"
+        rm -rf "$src.tmp"
+        mkdir -p "$build/qemu"
+        cp -a "$pristine" "$src.tmp"
+        mv "$src.tmp" "$src"
+        : > "$build/qemu/touched"
+    fi
+    # 2. Apply the series to copies of the files it touches, in a stage dir.
+    stage=$build/qemu/stage
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/patches/series" || true)
+    touched=$(for p in $patches; do
+                  sed -n 's|^+++ b/\(.*\)$|\1|p; s|^--- a/\(.*\)$|\1|p' "$here/patches/$p"
+              done | sort -u)
+    for f in $touched; do
+        if [ -f "$pristine/$f" ]; then
+            mkdir -p "$stage/$(dirname "$f")"
+            cp -p "$pristine/$f" "$stage/$f"
+        fi
+    done
+    for p in $patches; do
+        if ! patch -p1 -d "$stage" -s -f --no-backup-if-mismatch < "$here/patches/$p" >"$build/qemu/patch.log" 2>&1; then
+            log "patch $p does not apply:"
+            cat "$build/qemu/patch.log" >&2
+            exit 1
+        fi
+    done
+    # 3. Bring the live tree in line: files touched now or by the last build.
+    for f in $(printf '%s\n' $touched $(cat "$build/qemu/touched") | sort -u); do
+        if [ -f "$stage/$f" ]; then
+            want=$stage/$f
+        elif [ -f "$pristine/$f" ]; then
+            want=$pristine/$f
+        else
+            want=
+        fi
+        if [ -z "$want" ]; then
+            rm -f "$src/$f"
+        elif ! cmp -s "$want" "$src/$f"; then
+            mkdir -p "$src/$(dirname "$f")"
+            cp "$want" "$src/$f"
+            # the copy must look newer than any object built from the old one
+            touch "$src/$f"
+        fi
+    done
+    printf '%s\n' $touched > "$build/qemu/touched"
+    rm -rf "$stage"
+    ;;
+*)
+    echo "usage: build-qemu.sh patched|ref BUILD_DIR CACHE_DIR" >&2
+    exit 2
+    ;;
+esac
+
+# 4. Configure once, then let ninja decide what to rebuild.
+if [ ! -f "$obj/build.ninja" ]; then
+    log "configuring $variant QEMU"
+    rm -rf "$obj"
+    mkdir -p "$obj"
+    (cd "$obj" && "$src/configure" $CONFIGURE_ARGS >"$obj/configure.log" 2>&1) || {
+        log "configure failed, see $obj/configure.log"
+        tail -n 20 "$obj/configure.log" >&2
+        exit 1
+    }
+fi
+log "building $variant QEMU ($jobs jobs)"
+ninja -C "$obj" -j "$jobs" $NINJA_TARGETS >"$obj/ninja.log" 2>&1 || {
+    log "build failed, see $obj/ninja.log"
+    grep -B2 -A12 'error' "$obj/ninja.log" | head -n 60 >&2
+    exit 1
+}
+
+# 5. Install only what changed, so make's timestamps stay meaningful.
+install_if_changed() {
+    mkdir -p "$(dirname "$2")"
+    cmp -s "$1" "$2" || cp "$1" "$2"
+}
+install_if_changed "$obj/qemu-x86_64" "$dest/bin/qemu-x86_64"
+install_if_changed "$obj/qemu-aarch64" "$dest/bin/qemu-aarch64"
+install_if_changed "$obj/tests/tcg/plugins/libinsn.so" "$dest/plugins/libinsn.so"
+install_if_changed "$obj/contrib/plugins/libhotblocks.so" "$dest/plugins/libhotblocks.so"
+touch "$dest/bin/qemu-x86_64" "$dest/bin/qemu-aarch64"
+log "$variant QEMU ready in $dest/bin"
