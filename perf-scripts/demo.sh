@@ -1,0 +1,32 @@
+#!/bin/sh
+# make demo: profile the bundled guest program (tests/guests/demo.c) under the
+# patched QEMU with the real perf, and print the report.
+#
+# usage: perf-scripts/demo.sh BUILD_DIR
+set -eu
+build=$(cd "$1" && pwd)
+dir=$build/demo
+rm -rf "$dir"
+mkdir -p "$dir"
+cd "$dir"
+
+event=cpu-clock
+if perf record -q -e cycles -o probe.data true >/dev/null 2>&1 &&
+   perf report -i probe.data --stdio 2>/dev/null | grep -q "of event 'cycles"; then
+    event=cycles
+fi
+rm -f probe.data
+
+echo "demo: perf record -k 1 -e $event -- qemu-x86_64 -perf demo 40   (in $dir)" >&2
+perf record -q -k 1 -e "$event" -o perf.data \
+    "$build/bin/qemu-x86_64" -perf "$build/guests/x86_64/demo" 40 >guest.out 2>record.err || {
+    echo "demo: perf record failed:" >&2
+    cat record.err >&2
+    exit 1
+}
+cat guest.out
+echo "demo: perf inject -j -i perf.data -o perf.jit.data" >&2
+perf inject -j -i perf.data -o perf.jit.data
+echo "demo: perf report --sort dso,sym" >&2
+perf report -i perf.jit.data --stdio --sort dso,sym 2>/dev/null |
+    grep -v '^$' | sed -n '1,45p'

@@ -1,0 +1,68 @@
+# Shared helpers for integration tests (sourced).  Each test runs the patched
+# QEMU on real guest programs under the real perf; it exits 77 with a reason
+# when the machine cannot give what it needs.
+set -eu
+: "${BUILD:?}" "${TOP:?}"
+QEMU_X86=$BUILD/bin/qemu-x86_64
+QEMU_ARM=$BUILD/bin/qemu-aarch64
+ARM_SYSROOT=/usr/aarch64-linux-gnu
+GUESTS=$BUILD/guests
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/qjd-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+skip() { echo "$*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+# qemu_for ARCH: the QEMU binary and its extra arguments for a guest arch.
+qemu_for() {
+    case $1 in
+    x86_64)  echo "$QEMU_X86" ;;
+    aarch64) echo "$QEMU_ARM -L $ARM_SYSROOT" ;;
+    esac
+}
+
+# The sampling event: cycles where the machine counts them, else cpu-clock.
+perf_event() {
+    if [ -z "${PERF_EVENT:-}" ]; then
+        if perf record -q -e cycles -o "$WORK/probe.data" true >/dev/null 2>&1 &&
+           [ "$(perf report -i "$WORK/probe.data" --stdio 2>/dev/null | grep -c 'of event .cycles')" -gt 0 ]; then
+            PERF_EVENT=cycles
+        else
+            PERF_EVENT=cpu-clock
+        fi
+        rm -f "$WORK/probe.data"
+    fi
+    echo "$PERF_EVENT"
+}
+
+need_perf() {
+    command -v perf >/dev/null 2>&1 || skip "perf is not installed"
+    perf record -q -e cpu-clock -o "$WORK/probe.data" true >/dev/null 2>&1 ||
+        skip "perf record is refused here (not root, or perf_event_paranoid)"
+    rm -f "$WORK/probe.data"
+}
+
+need_arm() {
+    [ -x "$QEMU_ARM" ] || skip "no $QEMU_ARM"
+    [ -d "$ARM_SYSROOT/lib" ] || skip "no aarch64 sysroot at $ARM_SYSROOT (libc6-dev-arm64-cross)"
+}
+
+# record DIR ARCH PROG ARGS...: perf record -k 1 the patched QEMU with -perf,
+# in DIR, leaving DIR/perf.data and the dumps; the guest's stdout in DIR/guest.out.
+record() {
+    dir=$1 arch=$2; shift 2
+    mkdir -p "$dir"
+    (cd "$dir" && perf record -q -k 1 -e "$(perf_event)" ${PERF_RECORD_ARGS:-} -o perf.data \
+        $(qemu_for "$arch") -perf "$@" > guest.out 2> record.err) ||
+        fail "perf record failed: $(tail -n 3 "$dir/record.err")"
+}
+
+# inject DIR: perf inject -j into DIR/perf.jit.data; fails on any warning.
+inject() {
+    (cd "$1" && perf inject -j -i perf.data -o perf.jit.data 2> inject.err) ||
+        fail "perf inject failed: $(tail -n 3 "$1/inject.err")"
+    if grep -v '^$' "$1/inject.err" | grep -q .; then
+        fail "perf inject -j warned: $(head -n 3 "$1/inject.err")"
+    fi
+}
