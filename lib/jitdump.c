@@ -1,0 +1,618 @@
+/*
+ * jitdump.c: the jitdump reader (see jitdump.h).
+ *
+ * All multi-byte fields are read with memcpy() (records need not be aligned:
+ * their sizes are arbitrary and jd_reader_open_mem() takes any buffer) and
+ * byte-swapped when the magic says the file was written in the other order.
+ * Sizes are compared by subtraction from known-good bounds, never by adding
+ * untrusted values, so no arithmetic can overflow.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "jitdump.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HEADER_SIZE     sizeof(struct jitdump_header)
+#define PREFIX_SIZE     sizeof(struct jitdump_prefix)
+#define LOAD_SIZE       sizeof(struct jitdump_code_load)
+#define MOVE_SIZE       sizeof(struct jitdump_code_move)
+#define DEBUG_SIZE      sizeof(struct jitdump_code_debug_info)
+#define UNWIND_SIZE     sizeof(struct jitdump_code_unwinding_info)
+#define ENTRY_SIZE      sizeof(struct jitdump_debug_entry)
+/* The smallest debug entry: the fixed part and an empty, NUL-terminated name. */
+#define ENTRY_MIN_SIZE  (ENTRY_SIZE + 1)
+
+enum reader_state {
+    STATE_RUNNING,
+    STATE_DONE,     /* clean end of file: next() returns 0 */
+    STATE_FAILED,   /* next() returns r->error */
+};
+
+struct jd_reader {
+    char *name;
+    const uint8_t *buf;
+    size_t len;
+    void *map;              /* mmap()ed file, or NULL */
+    size_t map_len;
+    uint8_t *owned;         /* file read into memory, or NULL */
+    bool swapped;
+    struct jd_header header;
+    size_t pos;             /* offset of the next record */
+    enum reader_state state;
+    int error;
+    uint64_t error_offset;
+    char errmsg[1024];
+};
+
+static uint32_t load32(bool swapped, const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t load64(bool swapped, const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return swapped ? __builtin_bswap64(v) : v;
+}
+
+static uint32_t rd32(const struct jd_reader *r, size_t off)
+{
+    return load32(r->swapped, r->buf + off);
+}
+
+static uint64_t rd64(const struct jd_reader *r, size_t off)
+{
+    return load64(r->swapped, r->buf + off);
+}
+
+/* Record the error, its message and offset; returns err for tail calls. */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct jd_reader *r, int err, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    r->state = STATE_FAILED;
+    r->error = err;
+    r->error_offset = offset;
+    n = snprintf(r->errmsg, sizeof(r->errmsg), "%s: ", r->name);
+    if (n < 0 || (size_t)n >= sizeof(r->errmsg))
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(r->errmsg + n, sizeof(r->errmsg) - n, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static int fail_errno(struct jd_reader *r, int err, const char *what)
+{
+    char buf[128];
+
+    return fail(r, err, 0, "%s: %s", what, strerror_r(-err, buf, sizeof(buf)));
+}
+
+const char *jd_record_name(uint32_t id)
+{
+    static const char *const names[JITDUMP_CODE_MAX] = {
+        [JITDUMP_CODE_LOAD] = "CODE_LOAD",
+        [JITDUMP_CODE_MOVE] = "CODE_MOVE",
+        [JITDUMP_CODE_DEBUG_INFO] = "CODE_DEBUG_INFO",
+        [JITDUMP_CODE_CLOSE] = "CODE_CLOSE",
+        [JITDUMP_CODE_UNWINDING_INFO] = "CODE_UNWINDING_INFO",
+    };
+
+    return id < JITDUMP_CODE_MAX ? names[id] : NULL;
+}
+
+/* The smallest total_size a record of this id can have; 0 for unknown ids. */
+static size_t record_min_size(uint32_t id)
+{
+    switch (id) {
+    case JITDUMP_CODE_LOAD:           return LOAD_SIZE + 1;  /* name's NUL */
+    case JITDUMP_CODE_MOVE:           return MOVE_SIZE;
+    case JITDUMP_CODE_DEBUG_INFO:     return DEBUG_SIZE;
+    case JITDUMP_CODE_CLOSE:          return PREFIX_SIZE;
+    case JITDUMP_CODE_UNWINDING_INFO: return UNWIND_SIZE;
+    default:                          return 0;
+    }
+}
+
+/* Bytes of a record's fixed part: what check_fixed() needs to look at. */
+static size_t record_fixed_size(uint32_t id)
+{
+    switch (id) {
+    case JITDUMP_CODE_LOAD:           return LOAD_SIZE;
+    case JITDUMP_CODE_MOVE:           return MOVE_SIZE;
+    case JITDUMP_CODE_DEBUG_INFO:     return DEBUG_SIZE;
+    case JITDUMP_CODE_UNWINDING_INFO: return UNWIND_SIZE;
+    default:                          return PREFIX_SIZE;
+    }
+}
+
+/* The header is valid: reset the state so the first record can be read. */
+static int parse_header(struct jd_reader *r)
+{
+    static const uint8_t magic_le[4] = { 0x44, 0x54, 0x69, 0x4A };
+    static const uint8_t magic_be[4] = { 0x4A, 0x69, 0x54, 0x44 };
+    struct jd_header *h = &r->header;
+    uint32_t magic, version, total;
+
+    if (r->len < 4) {
+        /* Too short for the magic: truncated if what is there matches one. */
+        if (memcmp(r->buf, magic_le, r->len) && memcmp(r->buf, magic_be, r->len))
+            return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a jitdump file)");
+        return fail(r, -ENODATA, 0,
+                    "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
+                    HEADER_SIZE, r->len);
+    }
+    memcpy(&magic, r->buf, sizeof(magic));
+    if (magic == JITDUMP_MAGIC_SWAPPED)
+        r->swapped = true;
+    else if (magic != JITDUMP_MAGIC)
+        return fail(r, -EBADMSG, 0,
+                    "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a jitdump file)",
+                    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
+    if (r->len >= 8) {
+        version = rd32(r, 4);
+        if (version != 1 && version != 2)
+            return fail(r, -ENOTSUP, 4,
+                        "unsupported version %u at byte offset 4 (this reader handles 1 and 2)",
+                        version);
+    }
+    if (r->len >= 12) {
+        total = rd32(r, 8);
+        if (total < HEADER_SIZE)
+            return fail(r, -EBADMSG, 8,
+                        "header size %u too small at byte offset 8 (at least %zu)",
+                        total, HEADER_SIZE);
+        if (total > r->len && total > JD_RECORD_SIZE_PLAUSIBLE)
+            return fail(r, -EBADMSG, 8,
+                        "header size %u at byte offset 8 exceeds end of file (%zu bytes)",
+                        total, r->len);
+    } else {
+        total = HEADER_SIZE;
+    }
+    if (r->len < total)
+        return fail(r, -ENODATA, 0,
+                    "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
+                    total, r->len);
+
+    h->version = rd32(r, offsetof(struct jitdump_header, version));
+    h->total_size = total;
+    h->elf_mach = rd32(r, offsetof(struct jitdump_header, elf_mach));
+    h->pid = rd32(r, offsetof(struct jitdump_header, pid));
+    h->timestamp = rd64(r, offsetof(struct jitdump_header, timestamp));
+    h->flags = rd64(r, offsetof(struct jitdump_header, flags));
+    h->big_endian = r->buf[0] == magic_be[0];
+    h->swapped = r->swapped;
+    r->pos = total;
+    r->state = STATE_RUNNING;
+    return 0;
+}
+
+/*
+ * Check the fields of a record's fixed part against its total_size and
+ * decode them into out.  Runs also on a record cut by the end of the file,
+ * to tell corruption from truncation: a record whose own fields contradict
+ * its size is corrupt whether or not it is complete.
+ */
+static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct jd_record *out)
+{
+    const char *what = jd_record_name(out->id);
+
+    switch (out->id) {
+    case JITDUMP_CODE_LOAD: {
+        struct jd_code_load *l = &out->u.load;
+
+        l->pid = rd32(r, off + offsetof(struct jitdump_code_load, pid));
+        l->tid = rd32(r, off + offsetof(struct jitdump_code_load, tid));
+        l->vma = rd64(r, off + offsetof(struct jitdump_code_load, vma));
+        l->code_addr = rd64(r, off + offsetof(struct jitdump_code_load, code_addr));
+        l->code_size = rd64(r, off + offsetof(struct jitdump_code_load, code_size));
+        l->code_index = rd64(r, off + offsetof(struct jitdump_code_load, code_index));
+        /* record_min_size() guarantees room for at least the name's NUL. */
+        if (l->code_size > total - LOAD_SIZE - 1)
+            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
+                        "%s code_size %llu at byte offset %zu larger than the record "
+                        "(%u bytes, room for at most %zu bytes of code)",
+                        what, (unsigned long long)l->code_size,
+                        off + offsetof(struct jitdump_code_load, code_size),
+                        total, total - LOAD_SIZE - 1);
+        break;
+    }
+    case JITDUMP_CODE_MOVE: {
+        struct jd_code_move *m = &out->u.move;
+
+        m->pid = rd32(r, off + offsetof(struct jitdump_code_move, pid));
+        m->tid = rd32(r, off + offsetof(struct jitdump_code_move, tid));
+        m->vma = rd64(r, off + offsetof(struct jitdump_code_move, vma));
+        m->old_code_addr = rd64(r, off + offsetof(struct jitdump_code_move, old_code_addr));
+        m->new_code_addr = rd64(r, off + offsetof(struct jitdump_code_move, new_code_addr));
+        m->code_size = rd64(r, off + offsetof(struct jitdump_code_move, code_size));
+        m->code_index = rd64(r, off + offsetof(struct jitdump_code_move, code_index));
+        break;
+    }
+    case JITDUMP_CODE_DEBUG_INFO: {
+        struct jd_debug_info *d = &out->u.debug_info;
+        size_t room = (total - DEBUG_SIZE) / ENTRY_MIN_SIZE;
+
+        d->code_addr = rd64(r, off + offsetof(struct jitdump_code_debug_info, code_addr));
+        d->nr_entry = rd64(r, off + offsetof(struct jitdump_code_debug_info, nr_entry));
+        d->entries = r->buf + off + DEBUG_SIZE;
+        d->entries_size = total - DEBUG_SIZE;
+        d->swapped = r->swapped;
+        if (d->nr_entry > room)
+            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_debug_info, nr_entry),
+                        "%s nr_entry %llu at byte offset %zu impossible "
+                        "(a record of %u bytes has room for at most %zu entries)",
+                        what, (unsigned long long)d->nr_entry,
+                        off + offsetof(struct jitdump_code_debug_info, nr_entry),
+                        total, room);
+        break;
+    }
+    case JITDUMP_CODE_UNWINDING_INFO: {
+        struct jd_unwinding_info *u = &out->u.unwinding;
+        size_t room = total - UNWIND_SIZE;
+
+        u->unwinding_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
+                                                   unwinding_size));
+        u->eh_frame_hdr_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
+                                                      eh_frame_hdr_size));
+        u->mapped_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
+                                                mapped_size));
+        u->data = r->buf + off + UNWIND_SIZE;
+        if (u->unwinding_size > room)
+            return fail(r, -EBADMSG,
+                        off + offsetof(struct jitdump_code_unwinding_info, unwinding_size),
+                        "%s unwinding_size %llu at byte offset %zu larger than the record "
+                        "(%u bytes, room for %zu bytes of data)",
+                        what, (unsigned long long)u->unwinding_size,
+                        off + offsetof(struct jitdump_code_unwinding_info, unwinding_size),
+                        total, room);
+        if (u->eh_frame_hdr_size > u->unwinding_size)
+            return fail(r, -EBADMSG,
+                        off + offsetof(struct jitdump_code_unwinding_info, eh_frame_hdr_size),
+                        "%s eh_frame_hdr_size %llu at byte offset %zu larger than "
+                        "unwinding_size %llu",
+                        what, (unsigned long long)u->eh_frame_hdr_size,
+                        off + offsetof(struct jitdump_code_unwinding_info, eh_frame_hdr_size),
+                        (unsigned long long)u->unwinding_size);
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Check what lies after the fixed part of a complete record. */
+static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struct jd_record *out)
+{
+    const char *what = jd_record_name(out->id);
+    size_t end = off + total;
+
+    if (out->id == JITDUMP_CODE_LOAD) {
+        struct jd_code_load *l = &out->u.load;
+        const uint8_t *name = r->buf + off + LOAD_SIZE;
+        const uint8_t *nul = memchr(name, 0, total - LOAD_SIZE);
+        size_t after;
+
+        if (!nul)
+            return fail(r, -EBADMSG, off + LOAD_SIZE,
+                        "%s name not NUL-terminated at byte offset %zu "
+                        "(record at %zu ends at %zu)", what, off + LOAD_SIZE, off, end);
+        l->name = (const char *)name;
+        l->name_len = nul - name;
+        l->code = nul + 1;
+        after = r->buf + end - l->code;
+        if (l->code_size > after)
+            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
+                        "%s code_size %llu at byte offset %zu larger than the record "
+                        "(%zu bytes left after the name)",
+                        what, (unsigned long long)l->code_size,
+                        off + offsetof(struct jitdump_code_load, code_size), after);
+    } else if (out->id == JITDUMP_CODE_DEBUG_INFO) {
+        /*
+         * Walk the entries once now (at most total/17 steps: check_fixed()
+         * bounded nr_entry) so that iterating them later cannot fail.
+         */
+        const struct jd_debug_info *d = &out->u.debug_info;
+        const uint8_t *p = d->entries, *e = d->entries + d->entries_size;
+        uint64_t i;
+
+        for (i = 0; i < d->nr_entry; i++) {
+            size_t at = p - r->buf;
+            const uint8_t *nul;
+
+            if ((size_t)(e - p) < ENTRY_MIN_SIZE)
+                return fail(r, -EBADMSG, at,
+                            "%s entry %llu at byte offset %zu extends past the record "
+                            "(record at %zu ends at %zu)",
+                            what, (unsigned long long)i, at, off, end);
+            nul = memchr(p + ENTRY_SIZE, 0, e - p - ENTRY_SIZE);
+            if (!nul)
+                return fail(r, -EBADMSG, at + ENTRY_SIZE,
+                            "%s entry %llu file name not NUL-terminated at byte offset %zu "
+                            "(record at %zu ends at %zu)",
+                            what, (unsigned long long)i, at + ENTRY_SIZE, off, end);
+            if (i == 0 && nul == p + ENTRY_SIZE + 1 && p[ENTRY_SIZE] == 0xff)
+                return fail(r, -EBADMSG, at + ENTRY_SIZE,
+                            "%s entry 0 at byte offset %zu repeats the previous file name "
+                            "but has no previous entry", what, at + ENTRY_SIZE);
+            p = nul + 1;
+        }
+    }
+    return 0;
+}
+
+int jd_reader_next(struct jd_reader *r, struct jd_record *out)
+{
+    size_t off, rem, min;
+    uint32_t id, total;
+    const char *what;
+    int err;
+
+    if (r->state == STATE_DONE)
+        return 0;
+    if (r->state == STATE_FAILED)
+        return r->error;
+
+    off = r->pos;
+    rem = r->len - off;
+    if (rem == 0) {
+        r->state = STATE_DONE;
+        return 0;
+    }
+    memset(out, 0, sizeof(*out));
+    out->offset = off;
+    out->raw = r->buf + off;
+
+    /* Judge whatever part of the prefix is there, then the rest. */
+    id = rem >= 4 ? rd32(r, off) : 0;
+    what = jd_record_name(id);
+    if (rem >= 4 && !what && rem < PREFIX_SIZE)
+        return fail(r, -EBADMSG, off,
+                    "record of unknown id %u at byte offset %zu cut by the end of file "
+                    "(%zu bytes left)", id, off, rem);
+    if (rem < 8)
+        return fail(r, -ENODATA, off,
+                    "truncated record at byte offset %zu (record needs at least %zu bytes, "
+                    "%zu left)", off, PREFIX_SIZE, rem);
+    total = rd32(r, off + 4);
+    out->id = id;
+    out->size = total;
+    if (total < PREFIX_SIZE)
+        return fail(r, -EBADMSG, off + 4,
+                    "record size %u too small at byte offset %zu (at least %zu)",
+                    total, off + 4, PREFIX_SIZE);
+    min = record_min_size(id);
+    if (total < min)
+        return fail(r, -EBADMSG, off + 4,
+                    "%s record size %u too small at byte offset %zu (at least %zu)",
+                    what, total, off + 4, min);
+    if (total > rem) {
+        if (!what)
+            return fail(r, -EBADMSG, off,
+                        "record of unknown id %u at byte offset %zu extends past end of "
+                        "file (record needs %u bytes, %zu left)", id, off, total, rem);
+        if (total > JD_RECORD_SIZE_PLAUSIBLE)
+            return fail(r, -EBADMSG, off + 4,
+                        "record size %u at byte offset %zu exceeds end of file "
+                        "(%zu bytes left)", total, off + 4, rem);
+        if (rem >= record_fixed_size(id)) {
+            err = check_fixed(r, off, total, out);
+            if (err)
+                return err;
+        }
+        return fail(r, -ENODATA, off,
+                    "truncated record at byte offset %zu (record needs %u bytes, %zu left)",
+                    off, total, rem);
+    }
+
+    out->timestamp = rd64(r, off + offsetof(struct jitdump_prefix, timestamp));
+    err = check_fixed(r, off, total, out);
+    if (!err)
+        err = check_variable(r, off, total, out);
+    if (err)
+        return err;
+    r->pos = off + total;
+    return 1;
+}
+
+void jd_debug_iter_init(struct jd_debug_iter *it, const struct jd_debug_info *info)
+{
+    it->pos = info->entries;
+    it->end = info->entries + info->entries_size;
+    it->left = info->nr_entry;
+    it->swapped = info->swapped;
+    it->prev_name = NULL;
+    it->prev_name_len = 0;
+}
+
+int jd_debug_iter_next(struct jd_debug_iter *it, struct jd_debug_entry *out)
+{
+    const uint8_t *p = it->pos, *name, *nul;
+
+    if (it->left == 0)
+        return 0;
+    if ((size_t)(it->end - p) < ENTRY_MIN_SIZE)
+        return -EBADMSG;
+    name = p + ENTRY_SIZE;
+    nul = memchr(name, 0, it->end - name);
+    if (!nul)
+        return -EBADMSG;
+    out->addr = load64(it->swapped, p + offsetof(struct jitdump_debug_entry, addr));
+    out->lineno = (int32_t)load32(it->swapped, p + offsetof(struct jitdump_debug_entry, lineno));
+    out->discrim = (int32_t)load32(it->swapped, p + offsetof(struct jitdump_debug_entry, discrim));
+    out->name_repeated = nul == name + 1 && name[0] == 0xff;
+    if (out->name_repeated) {
+        if (!it->prev_name)
+            return -EBADMSG;
+        out->name = it->prev_name;
+        out->name_len = it->prev_name_len;
+    } else {
+        out->name = (const char *)name;
+        out->name_len = nul - name;
+        it->prev_name = out->name;
+        it->prev_name_len = out->name_len;
+    }
+    it->pos = nul + 1;
+    it->left--;
+    return 1;
+}
+
+static struct jd_reader *reader_new(const char *name)
+{
+    struct jd_reader *r = calloc(1, sizeof(*r));
+
+    if (!r)
+        return NULL;
+    r->name = strdup(name ? name : "<memory>");
+    if (!r->name) {
+        free(r);
+        return NULL;
+    }
+    r->state = STATE_FAILED;    /* until the header is parsed */
+    r->error = -EINVAL;
+    snprintf(r->errmsg, sizeof(r->errmsg), "%s: no error", r->name);
+    return r;
+}
+
+int jd_reader_open_mem(const void *buf, size_t len, const char *name,
+                       struct jd_reader **readerp)
+{
+    struct jd_reader *r = reader_new(name);
+
+    *readerp = r;
+    if (!r)
+        return -ENOMEM;
+    /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
+    r->buf = buf ? buf : (const uint8_t *)"";
+    r->len = buf ? len : 0;
+    return parse_header(r);
+}
+
+/* Read a non-mappable file (a pipe, an empty file) into r->owned. */
+static int read_all(struct jd_reader *r, int fd)
+{
+    size_t cap = 0, len = 0;
+    uint8_t *buf = NULL;
+
+    for (;;) {
+        ssize_t n;
+
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nbuf = realloc(buf, ncap);
+
+            if (!nbuf || ncap < cap) {
+                free(nbuf ? nbuf : buf);
+                return fail_errno(r, -ENOMEM, "read");
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        n = read(fd, buf + len, cap - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            free(buf);
+            return fail_errno(r, -errno, "read");
+        }
+        if (n == 0)
+            break;
+        len += n;
+    }
+    r->owned = buf;
+    r->buf = buf;
+    r->len = len;
+    return 0;
+}
+
+int jd_reader_open(const char *path, struct jd_reader **readerp)
+{
+    struct jd_reader *r = reader_new(path);
+    struct stat st;
+    int fd, err;
+
+    *readerp = r;
+    if (!r)
+        return -ENOMEM;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail_errno(r, -errno, "open");
+    if (fstat(fd, &st) < 0) {
+        err = fail_errno(r, -errno, "fstat");
+        goto out_close;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        /*
+         * A writer only appends, so the mapped length stays valid; bytes
+         * appended after the open are not seen.
+         */
+        r->map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (r->map == MAP_FAILED) {
+            r->map = NULL;
+            err = fail_errno(r, -errno, "mmap");
+            goto out_close;
+        }
+        r->map_len = st.st_size;
+        r->buf = r->map;
+        r->len = st.st_size;
+    } else {
+        err = read_all(r, fd);
+        if (err)
+            goto out_close;
+    }
+    close(fd);
+    return parse_header(r);
+
+out_close:
+    close(fd);
+    return err;
+}
+
+void jd_reader_close(struct jd_reader *r)
+{
+    if (!r)
+        return;
+    if (r->map)
+        munmap(r->map, r->map_len);
+    free(r->owned);
+    free(r->name);
+    free(r);
+}
+
+const struct jd_header *jd_reader_header(const struct jd_reader *r)
+{
+    return &r->header;
+}
+
+const char *jd_reader_strerror(const struct jd_reader *r)
+{
+    return r->errmsg;
+}
+
+uint64_t jd_reader_error_offset(const struct jd_reader *r)
+{
+    return r->error_offset;
+}
+
+uint64_t jd_reader_offset(const struct jd_reader *r)
+{
+    return r->pos;
+}
