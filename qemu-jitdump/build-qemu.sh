@@ -100,6 +100,12 @@ patched)
         fi
     done
     printf '%s\n' $touched > "$build/qemu/touched"
+    # The format headers are defined once, in lib/, and shared with the patch.
+    for h in "$here"/../lib/*-format.h; do
+        if ! cmp -s "$h" "$src/include/tcg/$(basename "$h")"; then
+            cp "$h" "$src/include/tcg/$(basename "$h")"
+        fi
+    done
     rm -rf "$stage"
     ;;
 *)

@@ -1,0 +1,150 @@
+/*
+ * tbstats-format.h: the on-disk layout of the qemu-jitdump side file,
+ * jit-PID.tbstats, written by QEMU's -perf next to jit-PID.dump.
+ *
+ * It carries what the jitdump format has no place for: the guest's executable
+ * mappings (to symbolize guest code with its ELF files and DWARF) and, per
+ * translation, the guest PC, flags, cs_base and every guest instruction's
+ * address and bytes, keyed to the jitdump LOAD by code_index and timestamp.
+ *
+ * The one definition of these structs, shared by the QEMU patch series (the
+ * build copies this header into QEMU's tree as include/tcg/tbstats-format.h),
+ * the library's reader and the tests.  Only C99 fixed-width types.
+ *
+ * Layout
+ *   struct tbs_file_header, then records until end of file.  Every record
+ *   starts with struct tbs_record (type, size); size includes that prefix and
+ *   is a multiple of 8, so a reader can skip types it does not know.  All
+ *   fields are in the writer's (host's) byte order, which the reader
+ *   recognises from the magic.
+ *
+ *   While QEMU runs the file is named jit-PID.tbstats.part and grows by whole
+ *   records; at exit QEMU appends TBS_REC_END and renames it jit-PID.tbstats.
+ *   A .part file (the guest was killed) is valid up to its last whole record.
+ *
+ * Versioning
+ *   version_major changes when an existing struct changes meaning; readers
+ *   reject a major they do not know.  version_minor grows when record types
+ *   or trailing fields are added; readers ignore what they do not know.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TBSTATS_FORMAT_H
+#define TBSTATS_FORMAT_H
+
+#include <stdint.h>
+
+#define TBS_MAGIC          0x53425451u  /* "QTBS" in little-endian byte order */
+#define TBS_MAGIC_SWAPPED  0x51544253u
+#define TBS_VERSION_MAJOR  1
+#define TBS_VERSION_MINOR  0
+
+/* tbs_file_header.flags */
+#define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
+#define TBS_FLAG_GUEST_LISTING     (1u << 1)  /* debug info refers to jit-PID.s lines */
+
+struct tbs_file_header {
+    uint32_t magic;           /* TBS_MAGIC */
+    uint16_t version_major;   /* TBS_VERSION_MAJOR */
+    uint16_t version_minor;   /* TBS_VERSION_MINOR */
+    uint32_t header_size;     /* sizeof(struct tbs_file_header) or more */
+    uint32_t pid;             /* the QEMU process: matches jit-PID.dump */
+    uint64_t timestamp;       /* CLOCK_MONOTONIC ns at creation, the jitdump's clock */
+    uint16_t guest_machine;   /* ELF e_machine of the guest (EM_X86_64, EM_AARCH64, ...) */
+    uint16_t host_machine;    /* ELF e_machine of the host code */
+    uint32_t flags;           /* TBS_FLAG_* */
+    uint32_t guest_page_size;
+    uint32_t guest_addr_bits; /* 32 or 64 */
+    char     guest_arch[16];  /* QEMU's target name, NUL-padded: "x86_64", "aarch64" */
+    char     qemu_version[32];/* NUL-padded */
+};
+
+enum tbs_record_type {
+    TBS_REC_MAPPING = 1,   /* struct tbs_mapping */
+    TBS_REC_UNMAP   = 2,   /* struct tbs_unmap */
+    TBS_REC_TB      = 3,   /* struct tbs_tb */
+    TBS_REC_FLUSH   = 4,   /* struct tbs_flush */
+    TBS_REC_END     = 5,   /* struct tbs_end: the last record of a complete file */
+};
+
+struct tbs_record {
+    uint32_t type;            /* enum tbs_record_type */
+    uint32_t size;            /* whole record, prefix included; multiple of 8 */
+};
+
+/*
+ * TBS_REC_MAPPING: the guest mapped [start, end) executable, from file
+ * offset `offset` of an ELF file.  ELF virtual address v of that file is
+ * guest address v + bias.  Followed by the file's path, NUL-terminated,
+ * padded with NULs to the record size.  A later mapping or unmap that
+ * overlaps replaces it from its timestamp on.
+ */
+struct tbs_mapping {
+    struct tbs_record r;
+    uint64_t timestamp;
+    uint64_t start;
+    uint64_t end;
+    uint64_t offset;
+    uint64_t bias;
+    uint32_t prot;            /* PROT_* as the guest asked */
+    uint8_t  build_id_size;   /* 0 when the ELF file has no NT_GNU_BUILD_ID */
+    uint8_t  pad[3];
+    uint8_t  build_id[20];
+    uint32_t pad2;
+    /* char path[]; */
+};
+
+/* TBS_REC_UNMAP: [start, end) no longer holds a file's executable code. */
+struct tbs_unmap {
+    struct tbs_record r;
+    uint64_t timestamp;
+    uint64_t start;
+    uint64_t end;
+};
+
+/*
+ * TBS_REC_TB: one translation, written together with its jitdump LOAD (same
+ * code_index and timestamp).  Followed by
+ *     uint64_t insn_pc[icount];      guest address of each instruction
+ *     uint32_t host_end[icount];     end of each instruction's host code,
+ *                                    as an offset from host_addr
+ *     uint8_t  guest_code[guest_size];  the guest bytes translated
+ * then NUL padding to the record size.  Host code between host_end[icount-1]
+ * and host_size is out-of-line code (slow paths) and constants.
+ */
+struct tbs_tb {
+    struct tbs_record r;
+    uint64_t timestamp;
+    uint64_t code_index;      /* the jitdump LOAD's code_index */
+    uint64_t host_addr;       /* the LOAD's code_addr */
+    uint64_t guest_pc;
+    uint64_t cs_base;
+    uint64_t phys_pc;         /* guest "physical" address of the first byte (-1: none) */
+    uint32_t flags;           /* TranslationBlock flags (target CPU state bits) */
+    uint32_t cflags;          /* TranslationBlock cflags */
+    uint32_t host_size;       /* the LOAD's code_size */
+    uint32_t guest_size;      /* bytes of guest code; guest_code[] may hold fewer */
+    uint32_t guest_code_size; /* bytes of guest_code[] that follow */
+    uint16_t icount;
+    uint16_t pad;
+    uint32_t listing_line;    /* line of this TB's header in jit-PID.s; 0: none */
+    uint32_t pad2;
+};
+
+/* TBS_REC_FLUSH: QEMU threw all translations away; host addresses are reused. */
+struct tbs_flush {
+    struct tbs_record r;
+    uint64_t timestamp;
+};
+
+/* TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal). */
+struct tbs_end {
+    struct tbs_record r;
+    uint64_t timestamp;
+    int32_t  exit_code;       /* 128+N for fatal signal N */
+    uint32_t pad;
+    uint64_t nr_tbs;          /* TBS_REC_TB records written */
+    uint64_t nr_flushes;
+};
+
+#endif /* TBSTATS_FORMAT_H */
