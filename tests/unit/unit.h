@@ -1,0 +1,88 @@
+/*
+ * unit.h: a minimal unit-test harness, header only.
+ *
+ * A test binary defines test functions, runs them with RUN_TEST(fn) from
+ * main() and returns unit_finish().  Every failed check prints one line
+ *   FILE:LINE: check failed: EXPR (DETAIL)
+ * to stderr and is counted; a test goes on after a failed check.
+ * unit_finish() prints "NAME: N checks, M failed" and returns 0 when all
+ * passed, 1 otherwise; unit_skip() exits 77 (automake's "skipped").
+ *
+ *   static void test_foo(void) { CHECK_EQ_U64(foo(2), 4); }
+ *   int main(void) { RUN_TEST(test_foo); return unit_finish("test_foo"); }
+ */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned long unit_checks, unit_failed;
+static const char *unit_current = "";
+
+static inline int unit_report(int ok, const char *file, int line, const char *expr,
+                              const char *detail)
+{
+    unit_checks++;
+    if (ok)
+        return 1;
+    unit_failed++;
+    fprintf(stderr, "%s:%d: check failed in %s: %s%s%s%s\n", file, line, unit_current,
+            expr, detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
+    return 0;
+}
+
+/* Each CHECK* evaluates to 1 if the check passed, 0 otherwise. */
+#define CHECK(cond) unit_report(!!(cond), __FILE__, __LINE__, #cond, NULL)
+
+/* The DETAIL of a failed comparison is formatted only when it fails. */
+#define CHECK_EQ_U64(a, b) ({                                                   \
+    uint64_t unit_a_ = (uint64_t)(a), unit_b_ = (uint64_t)(b);                  \
+    char unit_d_[96] = "";                                                       \
+    if (unit_a_ != unit_b_)                                                      \
+        snprintf(unit_d_, sizeof(unit_d_), "%" PRIu64 " != %" PRIu64 " = 0x%" PRIx64, \
+                 unit_a_, unit_b_, unit_b_);                                      \
+    unit_report(unit_a_ == unit_b_, __FILE__, __LINE__, #a " == " #b, unit_d_);   \
+})
+
+#define CHECK_EQ_I64(a, b) ({                                                   \
+    int64_t unit_a_ = (int64_t)(a), unit_b_ = (int64_t)(b);                     \
+    char unit_d_[64] = "";                                                       \
+    if (unit_a_ != unit_b_)                                                      \
+        snprintf(unit_d_, sizeof(unit_d_), "%" PRId64 " != %" PRId64, unit_a_, unit_b_); \
+    unit_report(unit_a_ == unit_b_, __FILE__, __LINE__, #a " == " #b, unit_d_);   \
+})
+
+#define CHECK_STR_EQ(a, b) ({                                                   \
+    const char *unit_a_ = (a), *unit_b_ = (b);                                  \
+    int unit_ok_ = unit_a_ && unit_b_ && strcmp(unit_a_, unit_b_) == 0;         \
+    char unit_d_[512] = "";                                                      \
+    if (!unit_ok_)                                                               \
+        snprintf(unit_d_, sizeof(unit_d_), "\"%.240s\" != \"%.240s\"",           \
+                 unit_a_ ? unit_a_ : "(null)", unit_b_ ? unit_b_ : "(null)");     \
+    unit_report(unit_ok_, __FILE__, __LINE__, #a " == " #b, unit_d_);             \
+})
+
+#define CHECK_MEM_EQ(a, b, n) \
+    unit_report(memcmp((a), (b), (n)) == 0, __FILE__, __LINE__, \
+                "memcmp(" #a ", " #b ", " #n ") == 0", NULL)
+
+#define RUN_TEST(fn) do { unit_current = #fn; fn(); unit_current = ""; } while (0)
+
+static inline int unit_finish(const char *name)
+{
+    printf("%s: %lu checks, %lu failed\n", name, unit_checks, unit_failed);
+    fflush(stdout);
+    return unit_failed ? 1 : 0;
+}
+
+static inline void unit_skip(const char *why)
+{
+    printf("SKIP: %s\n", why);
+    exit(77);
+}
+
+#endif /* UNIT_H */
