@@ -1,0 +1,89 @@
+/*
+ * tbsym: the symbolizer's command line, a table of subcommands.
+ *
+ *   tbsym COMMAND [ARGS...]      run a subcommand (see "tbsym help")
+ *   tbsym help [COMMAND]         usage, on stdout, exit 0
+ *   tbsym --help | -h            the same
+ *
+ * Exit codes (tbsym.h): 0 success, 2 bad usage or bad input, 3 I/O or
+ * internal error.  No subcommand or an unknown one prints the usage to
+ * stderr and exits 2.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tbsym.h"
+
+static const struct tbsym_cmd commands[] = {
+    { "dump", cmd_dump, "print the records of a jitdump file, as text or JSON", cmd_dump_usage },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+    fputs("usage: tbsym COMMAND [ARGS...]\n"
+          "       tbsym help [COMMAND]\n"
+          "\n"
+          "commands:\n", f);
+    for (size_t i = 0; i < NR_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "exit status: 0 success, 2 bad usage or bad input (corrupt or truncated\n"
+          "file), 3 I/O or internal error\n", f);
+}
+
+static const struct tbsym_cmd *find_command(const char *name)
+{
+    for (size_t i = 0; i < NR_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int tbsym_finish_stdout(int rc)
+{
+    int err = 0;
+
+    if (fflush(stdout) != 0)
+        err = errno;
+    else if (ferror(stdout))
+        err = EIO;      /* an earlier write failed; its errno is gone */
+    if (err) {
+        fprintf(stderr, "tbsym: writing the output: %s\n", strerror(err));
+        return TBSYM_EXIT_IO;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const struct tbsym_cmd *cmd;
+
+    if (argc < 2) {
+        usage(stderr);
+        return TBSYM_EXIT_INPUT;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        if (argc > 2 && !strcmp(argv[1], "help")) {
+            cmd = find_command(argv[2]);
+            if (!cmd) {
+                fprintf(stderr, "tbsym: unknown command '%s'\n", argv[2]);
+                usage(stderr);
+                return TBSYM_EXIT_INPUT;
+            }
+            fputs(cmd->usage, stdout);
+        } else {
+            usage(stdout);
+        }
+        return tbsym_finish_stdout(TBSYM_EXIT_OK);
+    }
+    cmd = find_command(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "tbsym: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return TBSYM_EXIT_INPUT;
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,38 @@
+/*
+ * tbsym.h: what tbsym's subcommands share: exit codes and the command table.
+ *
+ * A subcommand is one file, symbolizer/cmd_NAME.c, defining
+ * "int cmd_NAME(int argc, char **argv)" (argv[0] is NAME) and its usage text;
+ * it is listed once in tbsym.c's table.  A subcommand prints its results to
+ * stdout and every diagnostic to stderr as one line "tbsym: FILE: WHAT at
+ * byte offset N", and returns one of the exit codes below.
+ */
+#ifndef TBSYM_H
+#define TBSYM_H
+
+/* tbsym's exit codes (1 is not used, so it never means a failed tbsym). */
+enum tbsym_exit {
+    TBSYM_EXIT_OK = 0,      /* success */
+    TBSYM_EXIT_INPUT = 2,   /* bad usage or bad input: corrupt or truncated file */
+    TBSYM_EXIT_IO = 3,      /* I/O or internal error: unreadable file, out of memory */
+};
+
+/* One subcommand. */
+struct tbsym_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;    /* one line, for "tbsym help" */
+    const char *usage;      /* "tbsym NAME ..." and its options, for "tbsym help NAME" */
+};
+
+/*
+ * tbsym_finish_stdout - flush stdout and check that everything written to
+ * it arrived; returns rc, or TBSYM_EXIT_IO (after a message) if not.
+ */
+int tbsym_finish_stdout(int rc);
+
+/* The subcommands. */
+int cmd_dump(int argc, char **argv);
+extern const char cmd_dump_usage[];
+
+#endif /* TBSYM_H */
