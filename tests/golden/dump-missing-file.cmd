@@ -1,0 +1,1 @@
+dump no-such-file.jitdump
