@@ -181,7 +181,7 @@ static int dump_jitdump(const char *path, const struct dump_opts *opts)
     struct jd_reader *r;
     struct jd_record rec;
     struct out o;
-    int ret;
+    int ret, out_rc;
 
     ret = jd_reader_open(path, &r);
     if (ret < 0) {
@@ -219,7 +219,7 @@ static int dump_jitdump(const char *path, const struct dump_opts *opts)
     out_finish(&o);
 
     /* stdout complete before the diagnostic, so the two never interleave. */
-    fflush(stdout);
+    out_rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
     if (ret == -ENODATA && opts->partial) {
         fprintf(stderr, "tbsym: note: %s; printed the %llu records before it (--partial)\n",
                 jd_reader_strerror(r), (unsigned long long)total);
@@ -231,7 +231,7 @@ static int dump_jitdump(const char *path, const struct dump_opts *opts)
         ret = TBSYM_EXIT_OK;
     }
     jd_reader_close(r);
-    return tbsym_finish_stdout(ret);
+    return out_rc != TBSYM_EXIT_OK ? out_rc : ret;
 }
 
 static const struct dump_format dump_formats[] = {
