@@ -559,6 +559,10 @@ int jd_reader_open(const char *path, struct jd_reader **readerp)
         err = fail_errno(r, -errno, "fstat");
         goto out_close;
     }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SIZE_MAX) {
+        err = fail_errno(r, -EFBIG, "mmap");
+        goto out_close;
+    }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         /*
          * A writer only appends, so the mapped length stays valid; bytes

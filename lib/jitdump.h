@@ -13,7 +13,11 @@
  *                The records returned before are valid; a caller may use them
  *                and report the file as partial.
  *   -EBADMSG     corrupt input: bad magic, a size that contradicts the record
- *                holding it, a name that is not NUL-terminated, ...
+ *                holding it, a name that is not NUL-terminated, ...  A record
+ *                cut by the end of file is corrupt rather than truncated when
+ *                its id is unknown, its size exceeds JD_RECORD_SIZE_PLAUSIBLE
+ *                or the fields present contradict its size: a writer caught
+ *                mid-record does not produce those.
  *   -ENOTSUP     a jitdump version other than 1 or 2.
  * plus -ENOMEM and the errno of open(), fstat(), mmap() and read().
  * jd_reader_strerror() says what was wrong and at which byte offset, e.g.
@@ -194,7 +198,8 @@ const struct jd_header *jd_reader_header(const struct jd_reader *reader);
  * Returns 1 when *out holds a record, 0 at the clean end of the file (the
  * last record ended exactly at end of file), or a negative errno; -ENODATA
  * means the file ends inside a record (see the top of this file).  After 0
- * or an error, later calls return the same value again.
+ * or an error, later calls return the same value again.  *out is only
+ * meaningful when 1 is returned.
  */
 int jd_reader_next(struct jd_reader *reader, struct jd_record *out);
 
