@@ -1,0 +1,549 @@
+/*
+ * tbstats.c: the side-file reader (see tbstats.h).
+ *
+ * All multi-byte fields are read with memcpy() (tbs_reader_open_mem() takes
+ * any buffer, aligned or not) and byte-swapped when the magic says the file
+ * was written in the other order.  Sizes are compared by subtraction from
+ * known-good bounds, never by adding untrusted values, so no arithmetic can
+ * overflow.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tbstats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HEADER_SIZE   sizeof(struct tbs_file_header)
+#define PREFIX_SIZE   sizeof(struct tbs_record)
+#define MAPPING_SIZE  sizeof(struct tbs_mapping)
+#define UNMAP_SIZE    sizeof(struct tbs_unmap)
+#define TB_SIZE       sizeof(struct tbs_tb)
+#define FLUSH_SIZE    sizeof(struct tbs_flush)
+#define END_SIZE      sizeof(struct tbs_end)
+/* Bytes per instruction in a TB record: insn_pc (8) and host_end (4). */
+#define TB_INSN_SIZE  (sizeof(uint64_t) + sizeof(uint32_t))
+
+#define FIELD(type, field) offsetof(struct type, field)
+
+enum reader_state {
+    STATE_RUNNING,
+    STATE_DONE,     /* clean end of file: next() returns 0 */
+    STATE_FAILED,   /* next() returns r->error */
+};
+
+struct tbs_reader {
+    char *name;
+    const uint8_t *buf;
+    size_t len;
+    void *map;              /* mmap()ed file, or NULL */
+    size_t map_len;
+    uint8_t *owned;         /* file read into memory, or NULL */
+    bool swapped;
+    struct tbs_header header;
+    size_t pos;             /* offset of the next record */
+    enum reader_state state;
+    int error;
+    uint64_t error_offset;
+    char errmsg[1024];
+};
+
+static uint16_t rd16(const struct tbs_reader *r, size_t off)
+{
+    uint16_t v;
+
+    memcpy(&v, r->buf + off, sizeof(v));
+    return r->swapped ? __builtin_bswap16(v) : v;
+}
+
+static uint32_t rd32(const struct tbs_reader *r, size_t off)
+{
+    uint32_t v;
+
+    memcpy(&v, r->buf + off, sizeof(v));
+    return r->swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t rd64(const struct tbs_reader *r, size_t off)
+{
+    uint64_t v;
+
+    memcpy(&v, r->buf + off, sizeof(v));
+    return r->swapped ? __builtin_bswap64(v) : v;
+}
+
+/* Record the error, its message and offset; returns err for tail calls. */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct tbs_reader *r, int err, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    r->state = STATE_FAILED;
+    r->error = err;
+    r->error_offset = offset;
+    n = snprintf(r->errmsg, sizeof(r->errmsg), "%s: ", r->name);
+    if (n < 0 || (size_t)n >= sizeof(r->errmsg))
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(r->errmsg + n, sizeof(r->errmsg) - n, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static int fail_errno(struct tbs_reader *r, int err, const char *what)
+{
+    char buf[128];
+
+    return fail(r, err, 0, "%s: %s", what, strerror_r(-err, buf, sizeof(buf)));
+}
+
+const char *tbs_record_name(uint32_t type)
+{
+    switch (type) {
+    case TBS_REC_MAPPING: return "MAPPING";
+    case TBS_REC_UNMAP:   return "UNMAP";
+    case TBS_REC_TB:      return "TB";
+    case TBS_REC_FLUSH:   return "FLUSH";
+    case TBS_REC_END:     return "END";
+    default:              return NULL;
+    }
+}
+
+/* The smallest size a record of this type can have; PREFIX_SIZE if unknown. */
+static size_t record_min_size(uint32_t type)
+{
+    switch (type) {
+    case TBS_REC_MAPPING: return MAPPING_SIZE + 8;  /* the path's NUL, padded */
+    case TBS_REC_UNMAP:   return UNMAP_SIZE;
+    case TBS_REC_TB:      return TB_SIZE;
+    case TBS_REC_FLUSH:   return FLUSH_SIZE;
+    case TBS_REC_END:     return END_SIZE;
+    default:              return PREFIX_SIZE;
+    }
+}
+
+/* Bytes of a record's fixed part: what check_fixed() needs to look at. */
+static size_t record_fixed_size(uint32_t type)
+{
+    switch (type) {
+    case TBS_REC_MAPPING: return MAPPING_SIZE;
+    case TBS_REC_UNMAP:   return UNMAP_SIZE;
+    case TBS_REC_TB:      return TB_SIZE;
+    case TBS_REC_FLUSH:   return FLUSH_SIZE;
+    case TBS_REC_END:     return END_SIZE;
+    default:              return PREFIX_SIZE;
+    }
+}
+
+/* Copy a NUL-padded header string, always NUL-terminating the copy. */
+static void copy_padded(char *dst, const uint8_t *src, size_t n)
+{
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static int parse_header(struct tbs_reader *r)
+{
+    static const uint32_t magic_native = TBS_MAGIC, magic_swapped = TBS_MAGIC_SWAPPED;
+    struct tbs_header *h = &r->header;
+    uint32_t magic, size;
+    uint16_t major;
+
+    if (r->len < 4) {
+        /* Too short for the magic: truncated if what is there matches one. */
+        if (memcmp(r->buf, &magic_native, r->len) && memcmp(r->buf, &magic_swapped, r->len))
+            return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a tbstats file)");
+        return fail(r, -ENODATA, 0,
+                    "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
+                    HEADER_SIZE, r->len);
+    }
+    memcpy(&magic, r->buf, sizeof(magic));
+    if (magic == TBS_MAGIC_SWAPPED)
+        r->swapped = true;
+    else if (magic != TBS_MAGIC)
+        return fail(r, -EBADMSG, 0,
+                    "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a tbstats file)",
+                    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
+    if (r->len >= 6) {
+        major = rd16(r, FIELD(tbs_file_header, version_major));
+        if (major != TBS_VERSION_MAJOR)
+            return fail(r, -ENOTSUP, FIELD(tbs_file_header, version_major),
+                        "unsupported version_major %u at byte offset %zu "
+                        "(this reader handles %u)",
+                        major, FIELD(tbs_file_header, version_major), TBS_VERSION_MAJOR);
+    }
+    if (r->len >= 12) {
+        size = rd32(r, FIELD(tbs_file_header, header_size));
+        if (size < HEADER_SIZE)
+            return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
+                        "header size %u too small at byte offset %zu (at least %zu)",
+                        size, FIELD(tbs_file_header, header_size), HEADER_SIZE);
+        if (size > r->len && size > TBS_RECORD_SIZE_PLAUSIBLE)
+            return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
+                        "header size %u at byte offset %zu exceeds end of file (%zu bytes)",
+                        size, FIELD(tbs_file_header, header_size), r->len);
+    } else {
+        size = HEADER_SIZE;
+    }
+    if (r->len < size)
+        return fail(r, -ENODATA, 0,
+                    "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
+                    size, r->len);
+
+    h->version_major = rd16(r, FIELD(tbs_file_header, version_major));
+    h->version_minor = rd16(r, FIELD(tbs_file_header, version_minor));
+    h->header_size = size;
+    h->pid = rd32(r, FIELD(tbs_file_header, pid));
+    h->timestamp = rd64(r, FIELD(tbs_file_header, timestamp));
+    h->guest_machine = rd16(r, FIELD(tbs_file_header, guest_machine));
+    h->host_machine = rd16(r, FIELD(tbs_file_header, host_machine));
+    h->flags = rd32(r, FIELD(tbs_file_header, flags));
+    h->guest_page_size = rd32(r, FIELD(tbs_file_header, guest_page_size));
+    h->guest_addr_bits = rd32(r, FIELD(tbs_file_header, guest_addr_bits));
+    copy_padded(h->guest_arch, r->buf + FIELD(tbs_file_header, guest_arch),
+                sizeof(h->guest_arch) - 1);
+    copy_padded(h->qemu_version, r->buf + FIELD(tbs_file_header, qemu_version),
+                sizeof(h->qemu_version) - 1);
+    h->swapped = r->swapped;
+    h->big_endian = r->swapped != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+    r->pos = size;
+    r->state = STATE_RUNNING;
+    return 0;
+}
+
+/*
+ * Decode a record's fixed part into out and check its fields against the
+ * record size.  Runs also on a record cut by the end of the file, to tell
+ * corruption from truncation: a record whose own fields contradict its size
+ * is corrupt whether or not it is complete.
+ */
+static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
+                       struct tbs_record_view *out)
+{
+    const char *what = tbs_record_name(out->type);
+
+    switch (out->type) {
+    case TBS_REC_MAPPING: {
+        struct tbs_mapping_view *m = &out->u.mapping;
+
+        m->timestamp = rd64(r, off + FIELD(tbs_mapping, timestamp));
+        m->start = rd64(r, off + FIELD(tbs_mapping, start));
+        m->end = rd64(r, off + FIELD(tbs_mapping, end));
+        m->offset = rd64(r, off + FIELD(tbs_mapping, offset));
+        m->bias = rd64(r, off + FIELD(tbs_mapping, bias));
+        m->prot = rd32(r, off + FIELD(tbs_mapping, prot));
+        m->build_id_size = r->buf[off + FIELD(tbs_mapping, build_id_size)];
+        m->build_id = r->buf + off + FIELD(tbs_mapping, build_id);
+        if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id))
+            return fail(r, -EBADMSG, off + FIELD(tbs_mapping, build_id_size),
+                        "%s build_id_size %u at byte offset %zu larger than %zu",
+                        what, m->build_id_size, off + FIELD(tbs_mapping, build_id_size),
+                        sizeof(((struct tbs_mapping *)0)->build_id));
+        break;
+    }
+    case TBS_REC_UNMAP: {
+        struct tbs_unmap_view *u = &out->u.unmap;
+
+        u->timestamp = rd64(r, off + FIELD(tbs_unmap, timestamp));
+        u->start = rd64(r, off + FIELD(tbs_unmap, start));
+        u->end = rd64(r, off + FIELD(tbs_unmap, end));
+        break;
+    }
+    case TBS_REC_TB: {
+        struct tbs_tb_view *t = &out->u.tb;
+        size_t room = size - TB_SIZE, arrays;
+
+        t->timestamp = rd64(r, off + FIELD(tbs_tb, timestamp));
+        t->code_index = rd64(r, off + FIELD(tbs_tb, code_index));
+        t->host_addr = rd64(r, off + FIELD(tbs_tb, host_addr));
+        t->guest_pc = rd64(r, off + FIELD(tbs_tb, guest_pc));
+        t->cs_base = rd64(r, off + FIELD(tbs_tb, cs_base));
+        t->phys_pc = rd64(r, off + FIELD(tbs_tb, phys_pc));
+        t->flags = rd32(r, off + FIELD(tbs_tb, flags));
+        t->cflags = rd32(r, off + FIELD(tbs_tb, cflags));
+        t->host_size = rd32(r, off + FIELD(tbs_tb, host_size));
+        t->guest_size = rd32(r, off + FIELD(tbs_tb, guest_size));
+        t->guest_code_size = rd32(r, off + FIELD(tbs_tb, guest_code_size));
+        t->icount = rd16(r, off + FIELD(tbs_tb, icount));
+        t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
+        t->swapped = r->swapped;
+        t->insn_pc = r->buf + off + TB_SIZE;
+        t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
+        /* icount is 16 bits: icount * 12 cannot overflow a size_t. */
+        arrays = (size_t)t->icount * TB_INSN_SIZE;
+        if (arrays > room)
+            return fail(r, -EBADMSG, off + FIELD(tbs_tb, icount),
+                        "%s icount %u at byte offset %zu too large for the record "
+                        "(%u bytes, room for %zu instructions)",
+                        what, t->icount, off + FIELD(tbs_tb, icount), size,
+                        room / TB_INSN_SIZE);
+        if (t->guest_code_size > room - arrays)
+            return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
+                        "%s guest_code_size %u at byte offset %zu larger than the record "
+                        "(%u bytes, room for %zu bytes of guest code after %u instructions)",
+                        what, t->guest_code_size, off + FIELD(tbs_tb, guest_code_size),
+                        size, room - arrays, t->icount);
+        if (t->guest_code_size > t->guest_size)
+            return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
+                        "%s guest_code_size %u at byte offset %zu larger than "
+                        "guest_size %u", what, t->guest_code_size,
+                        off + FIELD(tbs_tb, guest_code_size), t->guest_size);
+        t->guest_code = t->host_end + (size_t)t->icount * sizeof(uint32_t);
+        break;
+    }
+    case TBS_REC_FLUSH:
+        out->u.flush.timestamp = rd64(r, off + FIELD(tbs_flush, timestamp));
+        break;
+    case TBS_REC_END: {
+        struct tbs_end_view *e = &out->u.end;
+
+        e->timestamp = rd64(r, off + FIELD(tbs_end, timestamp));
+        e->exit_code = (int32_t)rd32(r, off + FIELD(tbs_end, exit_code));
+        e->nr_tbs = rd64(r, off + FIELD(tbs_end, nr_tbs));
+        e->nr_flushes = rd64(r, off + FIELD(tbs_end, nr_flushes));
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Check what lies after the fixed part of a complete record. */
+static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
+                          struct tbs_record_view *out)
+{
+    if (out->type == TBS_REC_MAPPING) {
+        struct tbs_mapping_view *m = &out->u.mapping;
+        const uint8_t *path = r->buf + off + MAPPING_SIZE;
+        const uint8_t *nul = memchr(path, 0, size - MAPPING_SIZE);
+
+        if (!nul)
+            return fail(r, -EBADMSG, off + MAPPING_SIZE,
+                        "MAPPING path not NUL-terminated at byte offset %zu "
+                        "(record at %zu ends at %zu)",
+                        off + MAPPING_SIZE, off, off + size);
+        m->path = (const char *)path;
+        m->path_len = nul - path;
+    }
+    return 0;
+}
+
+int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
+{
+    size_t off, rem, min;
+    uint32_t type, size;
+    const char *what;
+    int err;
+
+    if (r->state == STATE_DONE)
+        return 0;
+    if (r->state == STATE_FAILED)
+        return r->error;
+
+    off = r->pos;
+    rem = r->len - off;
+    if (rem == 0) {
+        r->state = STATE_DONE;
+        return 0;
+    }
+    memset(out, 0, sizeof(*out));
+    out->offset = off;
+    out->raw = r->buf + off;
+    if (rem < PREFIX_SIZE)
+        return fail(r, -ENODATA, off,
+                    "truncated record at byte offset %zu (record needs at least %zu bytes, "
+                    "%zu left)", off, PREFIX_SIZE, rem);
+
+    type = rd32(r, off + FIELD(tbs_record, type));
+    size = rd32(r, off + FIELD(tbs_record, size));
+    what = tbs_record_name(type);
+    out->type = type;
+    out->size = size;
+    if (size < PREFIX_SIZE || size % 8)
+        return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
+                    "record size %u at byte offset %zu invalid "
+                    "(must be a multiple of 8, at least %zu)",
+                    size, off + FIELD(tbs_record, size), PREFIX_SIZE);
+    min = record_min_size(type);
+    if (size < min)
+        return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
+                    "%s record size %u too small at byte offset %zu (at least %zu)",
+                    what, size, off + FIELD(tbs_record, size), min);
+    if (size > rem) {
+        /*
+         * Unknown types may be a newer writer's records being written, so
+         * they count as truncated like known ones, unless implausibly big.
+         */
+        if (size > TBS_RECORD_SIZE_PLAUSIBLE)
+            return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
+                        "record size %u at byte offset %zu exceeds end of file "
+                        "(%zu bytes left)", size, off + FIELD(tbs_record, size), rem);
+        if (rem >= record_fixed_size(type)) {
+            err = check_fixed(r, off, size, out);
+            if (err)
+                return err;
+        }
+        return fail(r, -ENODATA, off,
+                    "truncated record at byte offset %zu (record needs %u bytes, %zu left)",
+                    off, size, rem);
+    }
+
+    err = check_fixed(r, off, size, out);
+    if (!err)
+        err = check_variable(r, off, size, out);
+    if (err)
+        return err;
+    r->pos = off + size;
+    return 1;
+}
+
+static struct tbs_reader *reader_new(const char *name)
+{
+    struct tbs_reader *r = calloc(1, sizeof(*r));
+
+    if (!r)
+        return NULL;
+    r->name = strdup(name ? name : "<memory>");
+    if (!r->name) {
+        free(r);
+        return NULL;
+    }
+    r->state = STATE_FAILED;    /* until the header is parsed */
+    r->error = -EINVAL;
+    snprintf(r->errmsg, sizeof(r->errmsg), "%s: no error", r->name);
+    return r;
+}
+
+int tbs_reader_open_mem(const void *buf, size_t len, const char *name,
+                        struct tbs_reader **readerp)
+{
+    struct tbs_reader *r = reader_new(name);
+
+    *readerp = r;
+    if (!r)
+        return -ENOMEM;
+    /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
+    r->buf = buf ? buf : (const uint8_t *)"";
+    r->len = buf ? len : 0;
+    return parse_header(r);
+}
+
+/* Read a non-mappable file (a pipe, an empty file) into r->owned. */
+static int read_all(struct tbs_reader *r, int fd)
+{
+    size_t cap = 0, len = 0;
+    uint8_t *buf = NULL;
+
+    for (;;) {
+        ssize_t n;
+
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
+
+            if (!nbuf) {
+                free(buf);
+                return fail_errno(r, -ENOMEM, "read");
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        n = read(fd, buf + len, cap - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            free(buf);
+            return fail_errno(r, -errno, "read");
+        }
+        if (n == 0)
+            break;
+        len += n;
+    }
+    r->owned = buf;
+    r->buf = buf;
+    r->len = len;
+    return 0;
+}
+
+int tbs_reader_open(const char *path, struct tbs_reader **readerp)
+{
+    struct tbs_reader *r = reader_new(path);
+    struct stat st;
+    int fd, err;
+
+    *readerp = r;
+    if (!r)
+        return -ENOMEM;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail_errno(r, -errno, "open");
+    if (fstat(fd, &st) < 0) {
+        err = fail_errno(r, -errno, "fstat");
+        goto out_close;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        /*
+         * QEMU only appends whole records, so the mapped length stays valid;
+         * bytes appended after the open are not seen.
+         */
+        r->map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (r->map == MAP_FAILED) {
+            r->map = NULL;
+            err = fail_errno(r, -errno, "mmap");
+            goto out_close;
+        }
+        r->map_len = st.st_size;
+        r->buf = r->map;
+        r->len = st.st_size;
+    } else {
+        err = read_all(r, fd);
+        if (err)
+            goto out_close;
+    }
+    close(fd);
+    return parse_header(r);
+
+out_close:
+    close(fd);
+    return err;
+}
+
+void tbs_reader_close(struct tbs_reader *r)
+{
+    if (!r)
+        return;
+    if (r->map)
+        munmap(r->map, r->map_len);
+    free(r->owned);
+    free(r->name);
+    free(r);
+}
+
+const struct tbs_header *tbs_reader_header(const struct tbs_reader *r)
+{
+    return &r->header;
+}
+
+const char *tbs_reader_strerror(const struct tbs_reader *r)
+{
+    return r->errmsg;
+}
+
+uint64_t tbs_reader_error_offset(const struct tbs_reader *r)
+{
+    return r->error_offset;
+}
+
+uint64_t tbs_reader_offset(const struct tbs_reader *r)
+{
+    return r->pos;
+}

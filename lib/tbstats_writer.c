@@ -1,0 +1,258 @@
+/*
+ * tbstats_writer.c: the side-file writer (see tbstats_writer.h).
+ *
+ * Each call computes the size of what it writes, reserves that many zeroed
+ * bytes at the end of the buffer (so padding and reserved fields are zero)
+ * and stores the fields at their offsets from tbstats-format.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tbstats_writer.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD(type, field) offsetof(struct type, field)
+#define ROUND8(n) (((n) + 7) & ~(size_t)7)
+
+struct tbs_writer {
+    bool swap;
+    uint8_t *buf;
+    size_t len;
+    size_t cap;
+};
+
+int tbs_writer_open_mem(unsigned flags, struct tbs_writer **writerp)
+{
+    struct tbs_writer *w;
+
+    *writerp = NULL;
+    if (flags & ~TBS_WRITER_SWAP)
+        return -EINVAL;
+    w = calloc(1, sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    w->swap = flags & TBS_WRITER_SWAP;
+    *writerp = w;
+    return 0;
+}
+
+void tbs_writer_close(struct tbs_writer *w)
+{
+    if (!w)
+        return;
+    free(w->buf);
+    free(w);
+}
+
+const uint8_t *tbs_writer_data(const struct tbs_writer *w, size_t *len)
+{
+    *len = w->len;
+    return w->buf;
+}
+
+/* n zeroed bytes appended to the buffer, or NULL (nothing appended). */
+static uint8_t *reserve(struct tbs_writer *w, size_t n)
+{
+    uint8_t *p;
+
+    if (n > w->cap - w->len) {
+        size_t cap = w->cap ? w->cap : 256;
+        uint8_t *buf;
+
+        while (cap - w->len < n) {
+            if (cap > SIZE_MAX / 2)
+                return NULL;
+            cap *= 2;
+        }
+        buf = realloc(w->buf, cap);
+        if (!buf)
+            return NULL;
+        w->buf = buf;
+        w->cap = cap;
+    }
+    p = w->buf + w->len;
+    memset(p, 0, n);
+    w->len += n;
+    return p;
+}
+
+static void st16(const struct tbs_writer *w, uint8_t *p, uint16_t v)
+{
+    if (w->swap)
+        v = __builtin_bswap16(v);
+    memcpy(p, &v, sizeof(v));
+}
+
+static void st32(const struct tbs_writer *w, uint8_t *p, uint32_t v)
+{
+    if (w->swap)
+        v = __builtin_bswap32(v);
+    memcpy(p, &v, sizeof(v));
+}
+
+static void st64(const struct tbs_writer *w, uint8_t *p, uint64_t v)
+{
+    if (w->swap)
+        v = __builtin_bswap64(v);
+    memcpy(p, &v, sizeof(v));
+}
+
+/* Reserve a record of size bytes (header size <= UINT32_MAX) with its prefix. */
+static uint8_t *begin_record(struct tbs_writer *w, uint32_t type, size_t size)
+{
+    uint8_t *p;
+
+    if (size > UINT32_MAX)
+        return NULL;
+    p = reserve(w, size);
+    if (!p)
+        return NULL;
+    st32(w, p + FIELD(tbs_record, type), type);
+    st32(w, p + FIELD(tbs_record, size), (uint32_t)size);
+    return p;
+}
+
+int tbs_writer_write_header(struct tbs_writer *w, const struct tbs_header *h)
+{
+    size_t size = h->header_size ? h->header_size : sizeof(struct tbs_file_header);
+    uint8_t *p;
+
+    if (size < sizeof(struct tbs_file_header))
+        return -EINVAL;
+    p = reserve(w, size);
+    if (!p)
+        return -ENOMEM;
+    st32(w, p + FIELD(tbs_file_header, magic), TBS_MAGIC);
+    st16(w, p + FIELD(tbs_file_header, version_major),
+         h->version_major ? h->version_major : TBS_VERSION_MAJOR);
+    st16(w, p + FIELD(tbs_file_header, version_minor), h->version_minor);
+    st32(w, p + FIELD(tbs_file_header, header_size), (uint32_t)size);
+    st32(w, p + FIELD(tbs_file_header, pid), h->pid);
+    st64(w, p + FIELD(tbs_file_header, timestamp), h->timestamp);
+    st16(w, p + FIELD(tbs_file_header, guest_machine), h->guest_machine);
+    st16(w, p + FIELD(tbs_file_header, host_machine), h->host_machine);
+    st32(w, p + FIELD(tbs_file_header, flags), h->flags);
+    st32(w, p + FIELD(tbs_file_header, guest_page_size), h->guest_page_size);
+    st32(w, p + FIELD(tbs_file_header, guest_addr_bits), h->guest_addr_bits);
+    memcpy(p + FIELD(tbs_file_header, guest_arch), h->guest_arch,
+           strnlen(h->guest_arch, sizeof(h->guest_arch) - 1));
+    memcpy(p + FIELD(tbs_file_header, qemu_version), h->qemu_version,
+           strnlen(h->qemu_version, sizeof(h->qemu_version) - 1));
+    return 0;
+}
+
+int tbs_writer_write_mapping(struct tbs_writer *w, const struct tbs_mapping_view *m)
+{
+    size_t path_len = m->path ? m->path_len : 0;
+    uint8_t *p;
+
+    if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id) ||
+        (m->build_id_size && !m->build_id) ||
+        (path_len && memchr(m->path, 0, path_len)) ||
+        path_len > UINT32_MAX)
+        return -EINVAL;
+    p = begin_record(w, TBS_REC_MAPPING, ROUND8(sizeof(struct tbs_mapping) + path_len + 1));
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_mapping, timestamp), m->timestamp);
+    st64(w, p + FIELD(tbs_mapping, start), m->start);
+    st64(w, p + FIELD(tbs_mapping, end), m->end);
+    st64(w, p + FIELD(tbs_mapping, offset), m->offset);
+    st64(w, p + FIELD(tbs_mapping, bias), m->bias);
+    st32(w, p + FIELD(tbs_mapping, prot), m->prot);
+    p[FIELD(tbs_mapping, build_id_size)] = m->build_id_size;
+    if (m->build_id_size)
+        memcpy(p + FIELD(tbs_mapping, build_id), m->build_id, m->build_id_size);
+    if (path_len)
+        memcpy(p + sizeof(struct tbs_mapping), m->path, path_len);
+    return 0;
+}
+
+int tbs_writer_write_unmap(struct tbs_writer *w, const struct tbs_unmap_view *u)
+{
+    uint8_t *p = begin_record(w, TBS_REC_UNMAP, sizeof(struct tbs_unmap));
+
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_unmap, timestamp), u->timestamp);
+    st64(w, p + FIELD(tbs_unmap, start), u->start);
+    st64(w, p + FIELD(tbs_unmap, end), u->end);
+    return 0;
+}
+
+int tbs_writer_write_tb(struct tbs_writer *w, const struct tbs_tb_view *tb,
+                        const uint64_t *insn_pc, const uint32_t *host_end)
+{
+    size_t arrays = (size_t)tb->icount * (sizeof(uint64_t) + sizeof(uint32_t));
+    uint8_t *p, *pcs, *ends;
+
+    if (tb->icount && (!insn_pc || !host_end))
+        return -EINVAL;
+    p = begin_record(w, TBS_REC_TB,
+                     ROUND8(sizeof(struct tbs_tb) + arrays + (size_t)tb->guest_code_size));
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_tb, timestamp), tb->timestamp);
+    st64(w, p + FIELD(tbs_tb, code_index), tb->code_index);
+    st64(w, p + FIELD(tbs_tb, host_addr), tb->host_addr);
+    st64(w, p + FIELD(tbs_tb, guest_pc), tb->guest_pc);
+    st64(w, p + FIELD(tbs_tb, cs_base), tb->cs_base);
+    st64(w, p + FIELD(tbs_tb, phys_pc), tb->phys_pc);
+    st32(w, p + FIELD(tbs_tb, flags), tb->flags);
+    st32(w, p + FIELD(tbs_tb, cflags), tb->cflags);
+    st32(w, p + FIELD(tbs_tb, host_size), tb->host_size);
+    st32(w, p + FIELD(tbs_tb, guest_size), tb->guest_size);
+    st32(w, p + FIELD(tbs_tb, guest_code_size), tb->guest_code_size);
+    st16(w, p + FIELD(tbs_tb, icount), tb->icount);
+    st32(w, p + FIELD(tbs_tb, listing_line), tb->listing_line);
+    pcs = p + sizeof(struct tbs_tb);
+    ends = pcs + (size_t)tb->icount * sizeof(uint64_t);
+    for (size_t i = 0; i < tb->icount; i++) {
+        st64(w, pcs + i * sizeof(uint64_t), insn_pc[i]);
+        st32(w, ends + i * sizeof(uint32_t), host_end[i]);
+    }
+    if (tb->guest_code && tb->guest_code_size)
+        memcpy(ends + (size_t)tb->icount * sizeof(uint32_t), tb->guest_code,
+               tb->guest_code_size);
+    return 0;
+}
+
+int tbs_writer_write_flush(struct tbs_writer *w, uint64_t timestamp)
+{
+    uint8_t *p = begin_record(w, TBS_REC_FLUSH, sizeof(struct tbs_flush));
+
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_flush, timestamp), timestamp);
+    return 0;
+}
+
+int tbs_writer_write_end(struct tbs_writer *w, const struct tbs_end_view *e)
+{
+    uint8_t *p = begin_record(w, TBS_REC_END, sizeof(struct tbs_end));
+
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_end, timestamp), e->timestamp);
+    st32(w, p + FIELD(tbs_end, exit_code), (uint32_t)e->exit_code);
+    st64(w, p + FIELD(tbs_end, nr_tbs), e->nr_tbs);
+    st64(w, p + FIELD(tbs_end, nr_flushes), e->nr_flushes);
+    return 0;
+}
+
+int tbs_writer_write_raw(struct tbs_writer *w, uint32_t type, const void *payload, size_t len)
+{
+    uint8_t *p;
+
+    if (len > UINT32_MAX - sizeof(struct tbs_record) || (len && !payload))
+        return -EINVAL;
+    p = begin_record(w, type, sizeof(struct tbs_record) + len);
+    if (!p)
+        return -ENOMEM;
+    if (len)
+        memcpy(p + sizeof(struct tbs_record), payload, len);
+    return 0;
+}

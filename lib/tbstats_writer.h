@@ -1,0 +1,93 @@
+/*
+ * tbstats_writer.h: write tbstats side files (tbstats-format.h) into memory.
+ *
+ * For tests, fuzz seeds and synthetic data: it writes exactly what it is
+ * given (in either byte order), including records a reader must reject, so
+ * it checks its arguments only as far as the output can represent them.  The
+ * records use the decoded views of tbstats.h, so a record read by
+ * tbs_reader_next() can be written back (TB arrays are passed separately, in
+ * host byte order).  Every record is padded with zero bytes to a multiple of
+ * 8, except by tbs_writer_write_raw().
+ *
+ * Errors are negative errno values: -EINVAL for an argument the format cannot
+ * represent, -ENOMEM.  A failed call writes nothing.
+ * Thread safety: a writer is not synchronised.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TBSTATS_WRITER_H
+#define TBSTATS_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tbstats.h"
+
+/* Flags of tbs_writer_open_mem(). */
+#define TBS_WRITER_SWAP 0x1u   /* write in the byte order opposite to the host's */
+
+struct tbs_writer;
+
+/*
+ * tbs_writer_open_mem - a writer that appends to a growable buffer in memory
+ * (see tbs_writer_data()).
+ * @flags: TBS_WRITER_* flags.
+ * @writerp: receives the writer, NULL on error.
+ * Returns 0 or -ENOMEM / -EINVAL (unknown flags).
+ */
+int tbs_writer_open_mem(unsigned flags, struct tbs_writer **writerp);
+
+/* tbs_writer_close - release a writer and its buffer.  Accepts NULL. */
+void tbs_writer_close(struct tbs_writer *writer);
+
+/*
+ * tbs_writer_data - the bytes written so far.  Owned by the writer; valid
+ * until the next write or tbs_writer_close().  *len receives their number.
+ */
+const uint8_t *tbs_writer_data(const struct tbs_writer *writer, size_t *len);
+
+/*
+ * tbs_writer_write_header - the file header.  version_major 0 means
+ * TBS_VERSION_MAJOR (version_minor is written as given); header_size 0
+ * means sizeof(struct tbs_file_header), more is padded with zero bytes, less
+ * is -EINVAL.  The strings are cut to their field sizes.  big_endian and
+ * swapped are ignored (the byte order is the writer's).
+ */
+int tbs_writer_write_header(struct tbs_writer *writer, const struct tbs_header *header);
+
+/*
+ * tbs_writer_write_mapping - a MAPPING record: the fixed fields, the first
+ * build_id_size bytes of build_id (at most 20, else -EINVAL; build_id may be
+ * NULL when build_id_size is 0) and path (path_len bytes without NUL, else
+ * -EINVAL, then a NUL).
+ */
+int tbs_writer_write_mapping(struct tbs_writer *writer, const struct tbs_mapping_view *mapping);
+
+/* tbs_writer_write_unmap - an UNMAP record. */
+int tbs_writer_write_unmap(struct tbs_writer *writer, const struct tbs_unmap_view *unmap);
+
+/*
+ * tbs_writer_write_tb - a TB record: the fixed fields of tb (all of them as
+ * given, guest_code_size included), insn_pc[tb->icount] and
+ * host_end[tb->icount] in host byte order, then guest_code_size bytes from
+ * tb->guest_code (zero bytes if it is NULL).  tb->insn_pc, tb->host_end and
+ * tb->swapped are ignored.
+ */
+int tbs_writer_write_tb(struct tbs_writer *writer, const struct tbs_tb_view *tb,
+                        const uint64_t *insn_pc, const uint32_t *host_end);
+
+/* tbs_writer_write_flush - a FLUSH record. */
+int tbs_writer_write_flush(struct tbs_writer *writer, uint64_t timestamp);
+
+/* tbs_writer_write_end - an END record. */
+int tbs_writer_write_end(struct tbs_writer *writer, const struct tbs_end_view *end);
+
+/*
+ * tbs_writer_write_raw - a record of any type: the prefix with
+ * size = 8 + len (not rounded up: a len that is not a multiple of 8 makes a
+ * record a reader must reject), then len bytes from payload as they are.
+ */
+int tbs_writer_write_raw(struct tbs_writer *writer, uint32_t type,
+                         const void *payload, size_t len);
+
+#endif /* TBSTATS_WRITER_H */

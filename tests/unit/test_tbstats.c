@@ -1,0 +1,661 @@
+/*
+ * test_tbstats.c: the side-file reader and writer (lib/tbstats*.c).
+ *
+ * Every fixture is built in memory with tbs_writer and, for corrupt inputs,
+ * patched at the byte offsets tbstats-format.h defines, so no binary files
+ * are needed.  Prefixes and mutated copies live in malloc()ed buffers of
+ * their exact size, so that the sanitizer build catches any read past the
+ * end.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tbstats.h"
+#include "tbstats_writer.h"
+#include "unit.h"
+
+#define HDR sizeof(struct tbs_file_header)
+
+static const struct tbs_header sample_header = {
+    .version_minor = 3, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
+    .host_machine = 62, .flags = TBS_FLAG_GUEST_LISTING, .guest_page_size = 4096,
+    .guest_addr_bits = 64, .guest_arch = "x86_64", .qemu_version = "10.0.2",
+};
+static const uint8_t build_id[20] = {
+    0x99, 0xc3, 0x7d, 0xd1, 0x18, 0x7a, 0x15, 0x2d, 0x04, 0x19,
+    0x63, 0xcd, 0xa1, 0xc6, 0x15, 0xe5, 0x29, 0x4c, 0x0d, 0x5e,
+};
+static const struct tbs_mapping_view sample_mapping = {
+    .timestamp = 1001, .start = 0x400000, .end = 0x401000, .offset = 0x1000,
+    .bias = 0x3ff000, .prot = 5, .build_id_size = 20, .build_id = build_id,
+    .path = "/usr/bin/guest", .path_len = 14,
+};
+static const struct tbs_unmap_view sample_unmap = {
+    .timestamp = 1002, .start = 0x7000, .end = 0x8000,
+};
+/* push %rbp; mov %rsp,%rbp; ret */
+static const uint8_t guest_code[] = { 0x55, 0x48, 0x89, 0xe5, 0xc3 };
+static const uint64_t insn_pc[] = { 0x400100, 0x400101, 0x400104 };
+static const uint32_t host_end[] = { 0x10, 0x28, 0x40 };
+static const struct tbs_tb_view sample_tb = {
+    .timestamp = 1003, .code_index = 7, .host_addr = 0x7f0000001000, .guest_pc = 0x400100,
+    .cs_base = 0, .phys_pc = UINT64_MAX, .flags = 0xb3, .cflags = 0x800, .host_size = 0x60,
+    .guest_size = sizeof(guest_code), .guest_code_size = sizeof(guest_code), .icount = 3,
+    .listing_line = 6, .guest_code = guest_code,
+};
+static const uint8_t unknown_payload[16] = { 'n', 'e', 'w', 0 };
+static const struct tbs_end_view sample_end_rec = {
+    .timestamp = 1006, .exit_code = 128 + 9, .nr_tbs = 1, .nr_flushes = 1,
+};
+
+/* A small file holding every record type; see build_sample(). */
+struct sample {
+    uint8_t *buf;
+    size_t len;
+    size_t ends[16];    /* end offset of the header and of every record */
+    size_t nr_ends;
+};
+
+static void sample_mark(struct sample *s, struct tbs_writer *w)
+{
+    tbs_writer_data(w, &s->ends[s->nr_ends++]);
+}
+
+/* Header, MAPPING, UNMAP, TB, FLUSH, a record of unknown type 99, END. */
+static void build_sample(struct sample *s, unsigned flags)
+{
+    struct tbs_writer *w;
+    const uint8_t *data;
+
+    memset(s, 0, sizeof(*s));
+    CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_mapping(w, &sample_mapping), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_unmap(w, &sample_unmap), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_tb(w, &sample_tb, insn_pc, host_end), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_flush(w, 1004), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_raw(w, 99, unknown_payload, sizeof(unknown_payload)), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
+    sample_mark(s, w);
+    data = tbs_writer_data(w, &s->len);
+    s->buf = malloc(s->len);
+    memcpy(s->buf, data, s->len);
+    tbs_writer_close(w);
+}
+
+static void patch16(uint8_t *buf, size_t off, uint16_t v, bool swapped)
+{
+    if (swapped)
+        v = __builtin_bswap16(v);
+    memcpy(buf + off, &v, sizeof(v));
+}
+
+static void patch32(uint8_t *buf, size_t off, uint32_t v, bool swapped)
+{
+    if (swapped)
+        v = __builtin_bswap32(v);
+    memcpy(buf + off, &v, sizeof(v));
+}
+
+/*
+ * Read everything there is, touching every byte a record's pointers claim;
+ * returns the final result of tbs_reader_next() (0 or an error) or of the
+ * open, and the number of records in *nr.
+ */
+static int read_everything(const uint8_t *buf, size_t len, size_t *nr)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    unsigned sum = 0;
+    int ret;
+
+    *nr = 0;
+    ret = tbs_reader_open_mem(buf, len, "mem", &r);
+    if (ret < 0) {
+        CHECK(strstr(tbs_reader_strerror(r), "byte offset") != NULL);
+        tbs_reader_close(r);
+        return ret;
+    }
+    while ((ret = tbs_reader_next(r, &rec)) == 1) {
+        (*nr)++;
+        CHECK(rec.size % 8 == 0 && rec.size >= 8);
+        if (rec.type == TBS_REC_MAPPING) {
+            sum += strlen(rec.u.mapping.path) == rec.u.mapping.path_len;
+            for (unsigned i = 0; i < rec.u.mapping.build_id_size; i++)
+                sum += rec.u.mapping.build_id[i];
+        } else if (rec.type == TBS_REC_TB) {
+            const struct tbs_tb_view *tb = &rec.u.tb;
+
+            for (unsigned i = 0; i < tb->icount; i++)
+                sum += tbs_tb_insn_pc(tb, i) + tbs_tb_host_end(tb, i);
+            for (uint32_t i = 0; i < tb->guest_code_size; i++)
+                sum += tb->guest_code[i];
+            CHECK(tb->guest_code + tb->guest_code_size <= rec.raw + rec.size);
+        }
+        for (uint32_t i = 0; i < rec.size; i++)
+            sum += rec.raw[i];
+        if (!CHECK(*nr <= len / 8))
+            break;
+    }
+    CHECK(ret <= 0);
+    if (ret < 0)
+        CHECK(strstr(tbs_reader_strerror(r), "byte offset") != NULL);
+    CHECK(tbs_reader_next(r, &rec) == ret);   /* sticky */
+    tbs_reader_close(r);
+    (void)sum;
+    return ret;
+}
+
+static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    const struct tbs_header *h;
+
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "mem", &r), 0);
+    h = tbs_reader_header(r);
+    CHECK_EQ_U64(h->version_major, TBS_VERSION_MAJOR);
+    CHECK_EQ_U64(h->version_minor, 3);
+    CHECK_EQ_U64(h->header_size, HDR);
+    CHECK_EQ_U64(h->pid, 4242);
+    CHECK_EQ_U64(h->timestamp, 1000);
+    CHECK_EQ_U64(h->guest_machine, 62);
+    CHECK_EQ_U64(h->host_machine, 62);
+    CHECK_EQ_U64(h->flags, TBS_FLAG_GUEST_LISTING);
+    CHECK_EQ_U64(h->guest_page_size, 4096);
+    CHECK_EQ_U64(h->guest_addr_bits, 64);
+    CHECK_STR_EQ(h->guest_arch, "x86_64");
+    CHECK_STR_EQ(h->qemu_version, "10.0.2");
+    CHECK(h->swapped == swapped);
+    CHECK(h->big_endian == (swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)));
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_MAPPING);
+    CHECK_EQ_U64(rec.offset, HDR);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_mapping) + 16);
+    CHECK_EQ_U64(rec.u.mapping.timestamp, 1001);
+    CHECK_EQ_U64(rec.u.mapping.start, 0x400000);
+    CHECK_EQ_U64(rec.u.mapping.end, 0x401000);
+    CHECK_EQ_U64(rec.u.mapping.offset, 0x1000);
+    CHECK_EQ_U64(rec.u.mapping.bias, 0x3ff000);
+    CHECK_EQ_U64(rec.u.mapping.prot, 5);
+    CHECK_EQ_U64(rec.u.mapping.build_id_size, 20);
+    CHECK_MEM_EQ(rec.u.mapping.build_id, build_id, 20);
+    CHECK_STR_EQ(rec.u.mapping.path, "/usr/bin/guest");
+    CHECK_EQ_U64(rec.u.mapping.path_len, 14);
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_UNMAP);
+    CHECK_EQ_U64(rec.u.unmap.timestamp, 1002);
+    CHECK_EQ_U64(rec.u.unmap.start, 0x7000);
+    CHECK_EQ_U64(rec.u.unmap.end, 0x8000);
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_TB);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_tb) + 48);   /* 36 + 5 rounded up */
+    CHECK_EQ_U64(rec.u.tb.timestamp, 1003);
+    CHECK_EQ_U64(rec.u.tb.code_index, 7);
+    CHECK_EQ_U64(rec.u.tb.host_addr, 0x7f0000001000);
+    CHECK_EQ_U64(rec.u.tb.guest_pc, 0x400100);
+    CHECK_EQ_U64(rec.u.tb.cs_base, 0);
+    CHECK_EQ_U64(rec.u.tb.phys_pc, UINT64_MAX);
+    CHECK_EQ_U64(rec.u.tb.flags, 0xb3);
+    CHECK_EQ_U64(rec.u.tb.cflags, 0x800);
+    CHECK_EQ_U64(rec.u.tb.host_size, 0x60);
+    CHECK_EQ_U64(rec.u.tb.guest_size, 5);
+    CHECK_EQ_U64(rec.u.tb.guest_code_size, 5);
+    CHECK_EQ_U64(rec.u.tb.icount, 3);
+    CHECK_EQ_U64(rec.u.tb.listing_line, 6);
+    CHECK(rec.u.tb.swapped == swapped);
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK_EQ_U64(tbs_tb_insn_pc(&rec.u.tb, i), insn_pc[i]);
+        CHECK_EQ_U64(tbs_tb_host_end(&rec.u.tb, i), host_end[i]);
+    }
+    CHECK_MEM_EQ(rec.u.tb.guest_code, guest_code, sizeof(guest_code));
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_FLUSH);
+    CHECK_EQ_U64(rec.u.flush.timestamp, 1004);
+
+    /* An unknown type is a record like any other, not an error. */
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, 99);
+    CHECK(tbs_record_name(rec.type) == NULL);
+    CHECK_EQ_U64(rec.size, 8 + sizeof(unknown_payload));
+    CHECK_MEM_EQ(rec.raw + 8, unknown_payload, sizeof(unknown_payload));
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_END);
+    CHECK_STR_EQ(tbs_record_name(rec.type), "END");
+    CHECK_EQ_U64(rec.u.end.timestamp, 1006);
+    CHECK_EQ_I64(rec.u.end.exit_code, 137);
+    CHECK_EQ_U64(rec.u.end.nr_tbs, 1);
+    CHECK_EQ_U64(rec.u.end.nr_flushes, 1);
+    CHECK_EQ_U64(rec.offset + rec.size, len);
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+    CHECK_EQ_U64(tbs_reader_offset(r), len);
+    CHECK_STR_EQ(tbs_reader_strerror(r), "mem: no error");
+    tbs_reader_close(r);
+}
+
+static void test_round_trip(void)
+{
+    struct sample s;
+
+    build_sample(&s, 0);
+    check_sample_records(s.buf, s.len, false);
+    free(s.buf);
+}
+
+static void test_foreign_byte_order(void)
+{
+    struct sample native, foreign;
+
+    build_sample(&native, 0);
+    build_sample(&foreign, TBS_WRITER_SWAP);
+    CHECK_EQ_U64(native.len, foreign.len);
+    CHECK(memcmp(native.buf, foreign.buf, native.len) != 0);
+    check_sample_records(foreign.buf, foreign.len, true);
+    free(native.buf);
+    free(foreign.buf);
+}
+
+/* A header with the given version and size, then an END record. */
+static uint8_t *header_only(uint16_t major, uint32_t header_size, size_t *len)
+{
+    struct tbs_header h = sample_header;
+    struct tbs_writer *w;
+    const uint8_t *data;
+    uint8_t *buf;
+
+    h.version_major = major;
+    h.header_size = header_size;
+    CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
+    CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
+    data = tbs_writer_data(w, len);
+    buf = malloc(*len);
+    memcpy(buf, data, *len);
+    tbs_writer_close(w);
+    return buf;
+}
+
+static void test_versions_and_header_size(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    uint8_t *buf;
+    size_t len, nr;
+
+    buf = header_only(2, 0, &len);
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v2", &r), -ENOTSUP);
+    CHECK_STR_EQ(tbs_reader_strerror(r),
+                 "v2: unsupported version_major 2 at byte offset 4 (this reader handles 1)");
+    CHECK_EQ_U64(tbs_reader_error_offset(r), 4);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), -ENOTSUP);
+    tbs_reader_close(r);
+    free(buf);
+
+    /* Extra header bytes (a newer writer's fields) are skipped. */
+    buf = header_only(1, HDR + 24, &len);
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "big", &r), 0);
+    CHECK_EQ_U64(tbs_reader_header(r)->header_size, HDR + 24);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.offset, HDR + 24);
+    CHECK_EQ_U64(rec.type, TBS_REC_END);
+    tbs_reader_close(r);
+
+    /* A header larger than the file: truncated, or corrupt if implausible. */
+    patch32(buf, 8, len + 8, false);
+    CHECK_EQ_I64(read_everything(buf, len, &nr), -ENODATA);
+    patch32(buf, 8, 0xffffffff, false);
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "huge", &r), -EBADMSG);
+    CHECK_STR_EQ(tbs_reader_strerror(r),
+                 "huge: header size 4294967295 at byte offset 8 exceeds end of file "
+                 "(152 bytes)");
+    tbs_reader_close(r);
+    patch32(buf, 8, HDR - 1, false);
+    CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
+    patch32(buf, 8, 0, false);
+    CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
+    free(buf);
+
+    /* Bad magic, empty input. */
+    CHECK_EQ_I64(tbs_reader_open_mem("\177ELF\2\1\1\0", 8, "a.out", &r), -EBADMSG);
+    CHECK_STR_EQ(tbs_reader_strerror(r),
+                 "a.out: bad magic 0x7f454c46 at byte offset 0 (not a tbstats file)");
+    tbs_reader_close(r);
+    CHECK_EQ_I64(tbs_reader_open_mem(NULL, 0, NULL, &r), -ENODATA);
+    CHECK_STR_EQ(tbs_reader_strerror(r),
+                 "<memory>: truncated header at byte offset 0 (header needs 88 bytes, 0 left)");
+    tbs_reader_close(r);
+}
+
+/*
+ * Every prefix of a valid file is a valid file up to its last complete
+ * record: a cut at a record boundary ends cleanly, any other cut with
+ * -ENODATA after exactly the complete records (the record of unknown type
+ * included: it may be a newer writer's record being written).
+ */
+static void check_every_truncation(unsigned flags)
+{
+    struct sample s;
+
+    build_sample(&s, flags);
+    for (size_t len = 0; len <= s.len; len++) {
+        uint8_t *copy = malloc(len ? len : 1);
+        size_t nr, complete = 0;
+        bool boundary = false;
+        int ret;
+
+        memcpy(copy, s.buf, len);
+        for (size_t i = 0; i < s.nr_ends; i++) {
+            if (s.ends[i] <= len)
+                complete = i;   /* records before this end, header excluded */
+            if (s.ends[i] == len)
+                boundary = true;
+        }
+        ret = read_everything(copy, len, &nr);
+        if (len < HDR) {
+            CHECK_EQ_I64(ret, -ENODATA);
+        } else {
+            CHECK_EQ_I64(ret, boundary ? 0 : -ENODATA);
+            CHECK_EQ_U64(nr, complete);
+        }
+        free(copy);
+    }
+    free(s.buf);
+}
+
+static void test_truncation_everywhere(void)
+{
+    check_every_truncation(0);
+    check_every_truncation(TBS_WRITER_SWAP);
+}
+
+static void check_every_flip(unsigned flags)
+{
+    static const uint8_t masks[] = { 0x01, 0x10, 0x80, 0xff };
+    struct sample s;
+
+    build_sample(&s, flags);
+    for (size_t off = 0; off < s.len; off++) {
+        for (size_t m = 0; m < sizeof(masks); m++) {
+            uint8_t *copy = malloc(s.len);
+            size_t nr;
+            int ret;
+
+            memcpy(copy, s.buf, s.len);
+            copy[off] ^= masks[m];
+            ret = read_everything(copy, s.len, &nr);
+            CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
+            free(copy);
+        }
+    }
+    free(s.buf);
+}
+
+static void test_byte_flips_everywhere(void)
+{
+    check_every_flip(0);
+    check_every_flip(TBS_WRITER_SWAP);
+}
+
+/* Result and message of reading the sample with an 8/16/32-bit field replaced. */
+static int sample_with(size_t off, unsigned width, uint32_t v, bool swapped,
+                       char *msg, size_t msgsize)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    int ret;
+
+    build_sample(&s, swapped ? TBS_WRITER_SWAP : 0);
+    if (width == 8)
+        s.buf[off] = (uint8_t)v;
+    else if (width == 16)
+        patch16(s.buf, off, (uint16_t)v, swapped);
+    else
+        patch32(s.buf, off, v, swapped);
+    ret = tbs_reader_open_mem(s.buf, s.len, "mem", &r);
+    if (ret == 0)
+        while ((ret = tbs_reader_next(r, &rec)) == 1)
+            ;
+    snprintf(msg, msgsize, "%s", tbs_reader_strerror(r));
+    tbs_reader_close(r);
+    free(s.buf);
+    return ret;
+}
+
+static void test_huge_values(void)
+{
+    struct sample s;
+    char msg[512];
+    size_t tb, mapping = HDR;
+
+    build_sample(&s, 0);
+    tb = s.ends[2];
+    free(s.buf);
+
+    for (int swapped = 0; swapped < 2; swapped++) {
+        /* icount * 12 larger than the record, guest_code_size near 2^32. */
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, icount), 16, 0xffff, swapped,
+                                 msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, icount), 16, 4, swapped,
+                                 msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32,
+                                 0xffffffff, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32,
+                                 0xfffffff8, swapped, msg, sizeof(msg)), -EBADMSG);
+        /* guest_code_size may use the padding, but not exceed guest_size. */
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 8,
+                                 swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 4,
+                                 swapped, msg, sizeof(msg)), 0);
+        CHECK_EQ_I64(sample_with(mapping + offsetof(struct tbs_mapping, build_id_size), 8,
+                                 21, swapped, msg, sizeof(msg)), -EBADMSG);
+        /* Record sizes: near 2^32, 0 (must not loop), not a multiple of 8, too small. */
+        CHECK_EQ_I64(sample_with(tb + 4, 32, 0xfffffff8, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + 4, 32, 0, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + 4, 32, 140, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(tb + 4, 32, 80, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(mapping + 4, 32, 80, swapped, msg, sizeof(msg)), -EBADMSG);
+    }
+    sample_with(tb + offsetof(struct tbs_tb, icount), 16, 0xffff, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: TB icount 65535 at byte offset 292 too large for the record "
+                      "(136 bytes, room for 4 instructions)");
+    sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 0xffffffff, false, msg,
+                sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: TB guest_code_size 4294967295 at byte offset 288 larger than "
+                      "the record (136 bytes, room for 12 bytes of guest code after 3 "
+                      "instructions)");
+    sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 8, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: TB guest_code_size 8 at byte offset 288 larger than guest_size 5");
+    sample_with(tb + 4, 32, 140, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: record size 140 at byte offset 220 invalid "
+                      "(must be a multiple of 8, at least 8)");
+    sample_with(tb + 4, 32, 0xfffffff8, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: record size 4294967288 at byte offset 220 exceeds end of file "
+                      "(216 bytes left)");
+}
+
+static void test_truncated_vs_corrupt(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    size_t tb, cut, nr;
+    char want[256];
+
+    build_sample(&s, 0);
+    tb = s.ends[2];
+    cut = tb + 100;     /* inside the TB's arrays */
+
+    CHECK_EQ_I64(tbs_reader_open_mem(s.buf, cut, "jit-123.tbstats.part", &r), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), -ENODATA);
+    snprintf(want, sizeof(want), "jit-123.tbstats.part: truncated record at byte offset %zu "
+             "(record needs %zu bytes, 100 left)", tb, s.ends[3] - tb);
+    CHECK_STR_EQ(tbs_reader_strerror(r), want);
+    CHECK_EQ_U64(tbs_reader_error_offset(r), tb);
+    CHECK_EQ_U64(tbs_reader_offset(r), tb);
+    tbs_reader_close(r);
+
+    /* Cut, but its own icount contradicts its size: corrupt. */
+    patch16(s.buf, tb + offsetof(struct tbs_tb, icount), 100, false);
+    CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -EBADMSG);
+    /* Cut, with an unknown type and a plausible size: truncated. */
+    patch32(s.buf, tb, 77, false);
+    CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -ENODATA);
+    CHECK_EQ_I64(read_everything(s.buf, tb + 4, &nr), -ENODATA);
+    /* Complete, with an unknown type: returned and skipped. */
+    CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), 0);
+    CHECK_EQ_U64(nr, 6);
+    free(s.buf);
+}
+
+static void test_mapping_path(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+
+    build_sample(&s, 0);
+    /* The path and its padding without a NUL. */
+    memset(s.buf + HDR + sizeof(struct tbs_mapping), 'x', 16);
+    CHECK_EQ_I64(tbs_reader_open_mem(s.buf, s.len, "m", &r), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), -EBADMSG);
+    CHECK_STR_EQ(tbs_reader_strerror(r), "m: MAPPING path not NUL-terminated at byte offset "
+                 "168 (record at 88 ends at 184)");
+    tbs_reader_close(r);
+    /* NUL at the last byte. */
+    s.buf[HDR + sizeof(struct tbs_mapping) + 15] = 0;
+    CHECK_EQ_I64(tbs_reader_open_mem(s.buf, s.len, "m", &r), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.u.mapping.path_len, 15);
+    tbs_reader_close(r);
+    free(s.buf);
+}
+
+/* A TB with no instructions and no guest code; icount 65535 round trip. */
+static void test_tb_extremes(void)
+{
+    struct tbs_tb_view tb = sample_tb;
+    struct tbs_writer *w;
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    const uint8_t *data;
+    uint64_t *pcs = malloc(65535 * sizeof(*pcs));
+    uint32_t *ends = malloc(65535 * sizeof(*ends));
+    size_t len;
+
+    for (unsigned i = 0; i < 65535; i++) {
+        pcs[i] = 0xffffffffffff0000ull + i;
+        ends[i] = 0xfffff000u + i;
+    }
+    CHECK_EQ_I64(tbs_writer_open_mem(TBS_WRITER_SWAP, &w), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
+    tb.icount = 0;
+    tb.guest_code = NULL;
+    tb.guest_code_size = 0;
+    CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, NULL, NULL), 0);
+    tb.icount = 65535;
+    CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, pcs, ends), 0);
+    data = tbs_writer_data(w, &len);
+    CHECK_EQ_I64(tbs_reader_open_mem(data, len, "x", &r), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_tb));
+    CHECK_EQ_U64(rec.u.tb.icount, 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.u.tb.icount, 65535);
+    CHECK_EQ_U64(tbs_tb_insn_pc(&rec.u.tb, 65534), 0xffffffffffff0000ull + 65534);
+    CHECK_EQ_U64(tbs_tb_host_end(&rec.u.tb, 65534), 0xfffff000u + 65534);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+    tbs_reader_close(r);
+    tbs_writer_close(w);
+    free(pcs);
+    free(ends);
+}
+
+static void test_open_file(void)
+{
+    char path[] = "/tmp/test_tbstats.XXXXXX";
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    int fd;
+
+    fd = mkstemp(path);
+    if (!CHECK(fd >= 0))
+        return;
+    CHECK_EQ_I64(tbs_reader_open(path, &r), -ENODATA);     /* empty */
+    tbs_reader_close(r);
+    build_sample(&s, 0);
+    CHECK_EQ_I64(write(fd, s.buf, s.len), s.len);
+    close(fd);
+    CHECK_EQ_I64(tbs_reader_open(path, &r), 0);
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+    tbs_reader_close(r);
+    unlink(path);
+    CHECK_EQ_I64(tbs_reader_open(path, &r), -ENOENT);
+    CHECK(strstr(tbs_reader_strerror(r), "open: No such file or directory") != NULL);
+    tbs_reader_close(r);
+    free(s.buf);
+}
+
+static void test_writer_args(void)
+{
+    struct tbs_mapping_view bad = sample_mapping;
+    struct tbs_header h = sample_header;
+    struct tbs_writer *w;
+    size_t len;
+
+    CHECK_EQ_I64(tbs_writer_open_mem(0x100, &w), -EINVAL);
+    CHECK(w == NULL);
+    CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
+    h.header_size = 8;
+    CHECK_EQ_I64(tbs_writer_write_header(w, &h), -EINVAL);
+    bad.path = "a\0b";
+    bad.path_len = 3;
+    CHECK_EQ_I64(tbs_writer_write_mapping(w, &bad), -EINVAL);
+    bad = sample_mapping;
+    bad.build_id_size = 21;
+    CHECK_EQ_I64(tbs_writer_write_mapping(w, &bad), -EINVAL);
+    CHECK_EQ_I64(tbs_writer_write_tb(w, &sample_tb, NULL, host_end), -EINVAL);
+    tbs_writer_data(w, &len);
+    CHECK_EQ_U64(len, 0);
+    tbs_writer_close(w);
+    tbs_writer_close(NULL);
+    tbs_reader_close(NULL);
+}
+
+int main(void)
+{
+    RUN_TEST(test_round_trip);
+    RUN_TEST(test_foreign_byte_order);
+    RUN_TEST(test_versions_and_header_size);
+    RUN_TEST(test_truncation_everywhere);
+    RUN_TEST(test_byte_flips_everywhere);
+    RUN_TEST(test_huge_values);
+    RUN_TEST(test_truncated_vs_corrupt);
+    RUN_TEST(test_mapping_path);
+    RUN_TEST(test_tb_extremes);
+    RUN_TEST(test_open_file);
+    RUN_TEST(test_writer_args);
+    return unit_finish("test_tbstats");
+}
