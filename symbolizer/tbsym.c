@@ -17,6 +17,7 @@
 
 static const struct tbsym_cmd commands[] = {
     { "dump", cmd_dump, "print the records of a jitdump file, as text or JSON", cmd_dump_usage },
+    { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

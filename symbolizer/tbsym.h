@@ -34,5 +34,7 @@ int tbsym_finish_stdout(int rc);
 /* The subcommands. */
 int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];
+int cmd_listing(int argc, char **argv);
+extern const char cmd_listing_usage[];
 
 #endif /* TBSYM_H */

@@ -1,0 +1,729 @@
+/*
+ * cmd_listing.c: "tbsym listing", write the guest listing jit-PID.s that
+ * QEMU's jitdump debug info refers to.
+ *
+ * QEMU's -perf gives every TB a block of lines in jit-PID.s (the TB record's
+ * listing_line) and maps the host code of guest instruction i to line
+ * listing_line + 1 + i, its out-of-line code to the line after the last
+ * instruction.  This command writes those lines from the side file
+ * jit-PID.tbstats, so that perf annotate shows each guest instruction above
+ * its host code:
+ *
+ *   line listing_line           ;; TB 0x4011a0 fib_recursive+0x10 (4 insns, 96 host bytes)
+ *   line listing_line + 1 + i   0x4011a0: cmpl $1, %edi   ; demo.c:21
+ *   line listing_line + 1 + n   ;; out-of-line code (slow paths, constants)
+ *
+ * every other line empty.  Line numbers are the contract, so a TB whose lines
+ * would overlap an earlier TB's is an error, not something to paper over.
+ * Guest instructions are disassembled with capstone; symbols and source lines
+ * come from the guest's ELF files named by the MAPPING records, through
+ * libdwfl (symtab, else dynsym; DWARF line tables), when they can be opened.
+ *
+ * The listing is written to a temporary file in the same directory and
+ * renamed into place, so perf never sees half a listing.
+ */
+#include <capstone/capstone.h>
+#include <dirent.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tbstats.h"
+#include "tbsym.h"
+
+const char cmd_listing_usage[] =
+    "usage: tbsym listing [-o OUT] [DIR | FILE.tbstats]\n"
+    "\n"
+    "Write the guest listing jit-PID.s that the jitdump's debug info refers\n"
+    "to, so that perf annotate shows the guest instructions of a TB above\n"
+    "their host code.  Run it before perf annotate or perf report.\n"
+    "\n"
+    "  DIR            every jit-PID.tbstats (or jit-PID.tbstats.part, the\n"
+    "                 side file of a QEMU that did not exit) in DIR gets its\n"
+    "                 jit-PID.s next to it; default: the current directory\n"
+    "  FILE.tbstats   only this side file\n"
+    "  -o OUT         write the listing of the one FILE to OUT instead\n"
+    "                 (\"-\": stdout)\n"
+    "\n"
+    "Per TB: a header line \";; TB PC SYMBOL+OFF (N insns, M host bytes)\", one\n"
+    "line per guest instruction \"0xPC: MNEMONIC OPERANDS   ; FILE.c:LINE\"\n"
+    "(symbol and source line when the guest's ELF file is readable and has\n"
+    "them), then \";; out-of-line code (slow paths, constants)\".  A side file\n"
+    "cut short inside a record (QEMU killed) is listed up to that record,\n"
+    "with a note on stderr.\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+
+/* Gaps between TBs larger than this are corruption, not lost records. */
+#define MAX_LINE_GAP (1u << 24)
+/* Longest guest instruction we disassemble (x86: 15 bytes). */
+#define MAX_INSN_BYTES 16
+
+/* One guest ELF file at one load bias, opened on first use. */
+struct guest_module {
+    struct guest_module *next;
+    char *path;
+    uint64_t bias;
+    bool tried;
+    Dwfl *dwfl;             /* NULL if the file could not be reported */
+    Dwfl_Module *mod;
+};
+
+/* An executable guest range and the module that fills it. */
+struct guest_range {
+    uint64_t start, end;
+    struct guest_module *module;
+};
+
+struct listing {
+    const char *name;           /* the side file, for messages */
+    const struct tbs_header *header;
+    csh cs;
+    bool have_cs;
+    struct guest_range *ranges;
+    size_t nr_ranges, cap_ranges;
+    struct guest_module *modules;
+    FILE *out;
+    uint64_t next_line;         /* number of the next line to write */
+    uint64_t nr_tbs;
+};
+
+/* --- guest ELF files --------------------------------------------------------- */
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+};
+
+static struct guest_module *module_get(struct listing *l, const char *path, uint64_t bias)
+{
+    struct guest_module *m;
+
+    for (m = l->modules; m; m = m->next)
+        if (m->bias == bias && strcmp(m->path, path) == 0)
+            return m;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->path = strdup(path);
+    if (!m->path) {
+        free(m);
+        return NULL;
+    }
+    m->bias = bias;
+    m->next = l->modules;
+    l->modules = m;
+    return m;
+}
+
+/*
+ * The module's Dwfl_Module, reported so that its addresses are guest
+ * addresses (ELF vaddr + bias); NULL if the file cannot be used.
+ */
+static Dwfl_Module *module_open(struct guest_module *m)
+{
+    const char *base;
+
+    if (m->tried)
+        return m->mod;
+    m->tried = true;
+    if (m->path[0] != '/')
+        return NULL;    /* "[vdso]" and the like: nothing to open */
+    m->dwfl = dwfl_begin(&dwfl_callbacks);
+    if (!m->dwfl)
+        return NULL;
+    base = strrchr(m->path, '/') + 1;
+    dwfl_report_begin(m->dwfl);
+    m->mod = dwfl_report_elf(m->dwfl, base, m->path, -1, m->bias, false);
+    if (dwfl_report_end(m->dwfl, NULL, NULL) != 0 || !m->mod) {
+        dwfl_end(m->dwfl);
+        m->dwfl = NULL;
+        m->mod = NULL;
+    }
+    return m->mod;
+}
+
+static void modules_free(struct guest_module *m)
+{
+    while (m) {
+        struct guest_module *next = m->next;
+
+        if (m->dwfl)
+            dwfl_end(m->dwfl);
+        free(m->path);
+        free(m);
+        m = next;
+    }
+}
+
+/* --- the guest's executable ranges, as of the record being read --------------- */
+
+/* Forget [start, end): a later MAPPING or an UNMAP replaces what was there. */
+static int ranges_remove(struct listing *l, uint64_t start, uint64_t end)
+{
+    for (size_t i = 0; i < l->nr_ranges; ) {
+        struct guest_range *r = &l->ranges[i];
+
+        if (r->end <= start || r->start >= end) {
+            i++;
+        } else if (r->start < start && r->end > end) {
+            /* Split in two: the part above end becomes a new range. */
+            struct guest_range above = { end, r->end, r->module };
+
+            r->end = start;
+            if (l->nr_ranges == l->cap_ranges) {
+                size_t cap = l->cap_ranges ? 2 * l->cap_ranges : 16;
+                struct guest_range *n = realloc(l->ranges, cap * sizeof(*n));
+
+                if (!n)
+                    return -ENOMEM;
+                l->ranges = n;
+                l->cap_ranges = cap;
+            }
+            l->ranges[l->nr_ranges++] = above;
+            i++;
+        } else if (r->start < start) {
+            r->end = start;
+            i++;
+        } else if (r->end > end) {
+            r->start = end;
+            i++;
+        } else {
+            *r = l->ranges[--l->nr_ranges];
+        }
+    }
+    return 0;
+}
+
+static int ranges_add(struct listing *l, const struct tbs_mapping_view *m)
+{
+    struct guest_module *module;
+    int err;
+
+    if (m->start >= m->end)
+        return 0;
+    err = ranges_remove(l, m->start, m->end);
+    if (err)
+        return err;
+    module = module_get(l, m->path, m->bias);
+    if (!module)
+        return -ENOMEM;
+    if (l->nr_ranges == l->cap_ranges) {
+        size_t cap = l->cap_ranges ? 2 * l->cap_ranges : 16;
+        struct guest_range *n = realloc(l->ranges, cap * sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        l->ranges = n;
+        l->cap_ranges = cap;
+    }
+    l->ranges[l->nr_ranges++] = (struct guest_range){ m->start, m->end, module };
+    return 0;
+}
+
+static Dwfl_Module *module_at(struct listing *l, uint64_t pc)
+{
+    for (size_t i = 0; i < l->nr_ranges; i++)
+        if (pc >= l->ranges[i].start && pc < l->ranges[i].end)
+            return module_open(l->ranges[i].module);
+    return NULL;
+}
+
+/* --- writing lines -------------------------------------------------------------- */
+
+/* Write s with control characters replaced: a line must stay one line. */
+static void put_clean(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* Guest disassembler for the header's machine; false: print bytes instead. */
+static bool disasm_open(const struct tbs_header *h, csh *cs)
+{
+    cs_arch arch;
+    int mode;
+
+    switch (h->guest_machine) {
+    case 62:  arch = CS_ARCH_X86;   mode = CS_MODE_64; break;   /* EM_X86_64 */
+    case 3:   arch = CS_ARCH_X86;   mode = CS_MODE_32; break;   /* EM_386 */
+    case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 */
+    default:  return false;
+    }
+    if (h->flags & TBS_FLAG_GUEST_BIG_ENDIAN)
+        mode |= CS_MODE_BIG_ENDIAN;
+    if (cs_open(arch, mode, cs) != CS_ERR_OK)
+        return false;
+    /* AT&T, like the host code objdump shows in perf annotate. */
+    if (arch == CS_ARCH_X86)
+        cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+    return true;
+}
+
+/* "0xPC: MNEMONIC OPERANDS" of the n bytes of one instruction at code. */
+static void put_insn(struct listing *l, uint64_t pc, const uint8_t *code, size_t n)
+{
+    cs_insn *insn = NULL;
+
+    fprintf(l->out, "0x%" PRIx64 ": ", pc);
+    if (l->have_cs && cs_disasm(l->cs, code, n, pc, 1, &insn) == 1) {
+        put_clean(l->out, insn->mnemonic);
+        if (insn->op_str[0]) {
+            putc(' ', l->out);
+            put_clean(l->out, insn->op_str);
+        }
+        cs_free(insn, 1);
+        return;
+    }
+    fputs(".byte", l->out);
+    for (size_t i = 0; i < n; i++)
+        fprintf(l->out, "%s0x%02x", i ? ", " : " ", code[i]);
+}
+
+/* "   ; FILE:LINE" when the DWARF line table knows pc. */
+static void put_source(Dwfl_Module *mod, uint64_t pc, FILE *f)
+{
+    Dwfl_Line *line;
+    const char *src, *base;
+    int lineno = 0;
+
+    if (!mod)
+        return;
+    line = dwfl_module_getsrc(mod, pc);
+    if (!line)
+        return;
+    src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+    if (!src || lineno <= 0)
+        return;
+    base = strrchr(src, '/');
+    fputs("   ; ", f);
+    put_clean(f, base ? base + 1 : src);
+    fprintf(f, ":%d", lineno);
+}
+
+/*
+ * Instruction i: its bytes are at offset insn_pc[i] - insn_pc[0] of
+ * guest_code and run to the next instruction (the last one: to guest_size).
+ * Missing or nonsensical bytes are said to be unavailable.
+ */
+static void put_tb_insn(struct listing *l, const struct tbs_tb_view *tb, unsigned i,
+                        Dwfl_Module *mod)
+{
+    uint64_t pc = tbs_tb_insn_pc(tb, i);
+    uint64_t off = pc - tbs_tb_insn_pc(tb, 0);
+    uint64_t len;
+
+    if (i + 1 < tb->icount) {
+        uint64_t next = tbs_tb_insn_pc(tb, i + 1);
+
+        len = next > pc ? next - pc : 0;
+    } else {
+        len = off < tb->guest_size ? tb->guest_size - off : 0;
+    }
+    if (len == 0 || off >= tb->guest_code_size || len > tb->guest_code_size - off) {
+        fprintf(l->out, "0x%" PRIx64 ": <bytes unavailable>", pc);
+    } else {
+        put_insn(l, pc, tb->guest_code + off, len > MAX_INSN_BYTES ? MAX_INSN_BYTES : len);
+    }
+    put_source(mod, pc, l->out);
+    putc('\n', l->out);
+}
+
+static void put_tb_header(struct listing *l, const struct tbs_tb_view *tb, Dwfl_Module *mod)
+{
+    const char *sym = NULL;
+    GElf_Off symoff = 0;
+    GElf_Sym s;
+
+    if (mod)
+        sym = dwfl_module_addrinfo(mod, tb->guest_pc, &symoff, &s, NULL, NULL, NULL);
+    fprintf(l->out, ";; TB 0x%" PRIx64, tb->guest_pc);
+    if (sym && sym[0]) {
+        putc(' ', l->out);
+        put_clean(l->out, sym);
+        if (symoff)
+            fprintf(l->out, "+0x%" PRIx64, (uint64_t)symoff);
+    }
+    fprintf(l->out, " (%u insn%s, %u host bytes)\n", tb->icount, tb->icount == 1 ? "" : "s",
+            tb->host_size);
+}
+
+/*
+ * The lines of one TB record at offset; returns 0, or TBSYM_EXIT_INPUT after
+ * a message if its lines cannot be where the record says.
+ */
+static int put_tb(struct listing *l, const struct tbs_tb_view *tb, uint64_t offset)
+{
+    uint64_t line = tb->listing_line;
+    Dwfl_Module *mod;
+
+    if (line == 0)
+        return 0;
+    if (line < l->next_line || line - l->next_line > MAX_LINE_GAP) {
+        fprintf(stderr, "tbsym: %s: TB listing_line %" PRIu64 " at byte offset %" PRIu64
+                " %s (next free line %" PRIu64 ")\n", l->name, line,
+                offset + offsetof(struct tbs_tb, listing_line),
+                line < l->next_line ? "overlaps an earlier TB's lines"
+                                    : "leaves an implausible gap", l->next_line);
+        return TBSYM_EXIT_INPUT;
+    }
+    for (; l->next_line < line; l->next_line++)
+        putc('\n', l->out);
+    mod = module_at(l, tb->guest_pc);
+    put_tb_header(l, tb, mod);
+    for (unsigned i = 0; i < tb->icount; i++)
+        put_tb_insn(l, tb, i, mod);
+    fputs(";; out-of-line code (slow paths, constants)\n", l->out);
+    l->next_line = line + tb->icount + 2;
+    l->nr_tbs++;
+    return 0;
+}
+
+/* --- one side file ---------------------------------------------------------------- */
+
+/* Exit code for a reader error: bad input or an I/O problem. */
+static int reader_exit_code(int err)
+{
+    return err == -ENODATA || err == -EBADMSG || err == -ENOTSUP ? TBSYM_EXIT_INPUT
+                                                                 : TBSYM_EXIT_IO;
+}
+
+/* Write the listing of reader r to out; returns a TBSYM_EXIT_* code after any message. */
+static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
+{
+    struct listing l = { .name = name, .header = tbs_reader_header(r), .out = out,
+                         .next_line = 1 };
+    struct tbs_record_view rec;
+    int ret, rc = TBSYM_EXIT_OK;
+
+    l.have_cs = disasm_open(l.header, &l.cs);
+    while ((ret = tbs_reader_next(r, &rec)) == 1) {
+        switch (rec.type) {
+        case TBS_REC_MAPPING:
+            ret = ranges_add(&l, &rec.u.mapping);
+            break;
+        case TBS_REC_UNMAP:
+            ret = ranges_remove(&l, rec.u.unmap.start, rec.u.unmap.end);
+            break;
+        case TBS_REC_TB:
+            rc = put_tb(&l, &rec.u.tb, rec.offset);
+            break;
+        default:
+            break;  /* FLUSH changes no guest address; END; newer types */
+        }
+        if (ret < 0) {
+            fprintf(stderr, "tbsym: %s: %s\n", name, strerror(-ret));
+            rc = TBSYM_EXIT_IO;
+        }
+        if (rc != TBSYM_EXIT_OK)
+            break;
+    }
+    if (rc == TBSYM_EXIT_OK && ret == -ENODATA) {
+        /* QEMU was killed mid-write: what precedes the cut is whole. */
+        fprintf(stderr, "tbsym: %s; listing the %" PRIu64 " TBs before it\n",
+                tbs_reader_strerror(r), l.nr_tbs);
+    } else if (rc == TBSYM_EXIT_OK && ret < 0) {
+        fprintf(stderr, "tbsym: %s\n", tbs_reader_strerror(r));
+        rc = reader_exit_code(ret);
+    }
+    if (l.have_cs)
+        cs_close(&l.cs);
+    modules_free(l.modules);
+    free(l.ranges);
+    return rc;
+}
+
+/* The process's umask (umask() can only be read by setting it). */
+static mode_t umask_value(void)
+{
+    mode_t mask = umask(0);
+
+    umask(mask);
+    return mask;
+}
+
+/* Copy what f holds (from its start) to stdout. */
+static int copy_to_stdout(FILE *f)
+{
+    char buf[65536];
+    size_t n;
+
+    rewind(f);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        fwrite(buf, 1, n, stdout);
+    return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * Is name "jit-PID.tbstats" or "jit-PID.tbstats.part"?  *pid receives PID,
+ * *part whether it is a .part file.
+ */
+static bool side_file_name(const char *name, unsigned long *pid, bool *part)
+{
+    char *end;
+
+    if (strncmp(name, "jit-", 4) != 0 || name[4] < '0' || name[4] > '9')
+        return false;
+    errno = 0;
+    *pid = strtoul(name + 4, &end, 10);
+    if (errno)
+        return false;
+    *part = strcmp(end, ".tbstats.part") == 0;
+    return *part || strcmp(end, ".tbstats") == 0;
+}
+
+/*
+ * The listing of the side file at path into out_path; NULL means jit-PID.s
+ * in the side file's directory, "-" stdout.  Returns a TBSYM_EXIT_* code.
+ */
+static int list_file(const char *path, const char *out_path)
+{
+    struct tbs_reader *r = NULL;
+    char *dest = NULL, *tmp = NULL;
+    const char *slash;
+    FILE *out = NULL;
+    int err, fd, rc;
+
+    err = tbs_reader_open(path, &r);
+    if (err) {
+        if (!r) {
+            fprintf(stderr, "tbsym: %s: %s\n", path, strerror(-err));
+            return TBSYM_EXIT_IO;
+        }
+        fprintf(stderr, "tbsym: %s\n", tbs_reader_strerror(r));
+        rc = reader_exit_code(err);
+        goto out;
+    }
+
+    if (out_path && strcmp(out_path, "-") == 0) {
+        /* Keep stdout empty unless the whole listing can be written. */
+        out = tmpfile();
+        if (!out) {
+            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
+            rc = TBSYM_EXIT_IO;
+            goto out;
+        }
+        rc = write_listing(r, path, out);
+        if (rc == TBSYM_EXIT_OK && (fflush(out) || copy_to_stdout(out))) {
+            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
+            rc = TBSYM_EXIT_IO;
+        }
+        fclose(out);
+        goto out;
+    }
+
+    if (out_path) {
+        dest = strdup(out_path);
+    } else {
+        unsigned long pid;
+        bool part;
+
+        /*
+         * QEMU names the side file and the listing after the same PID; the
+         * header's pid only for a side file someone renamed.
+         */
+        slash = strrchr(path, '/');
+        if (!side_file_name(slash ? slash + 1 : path, &pid, &part))
+            pid = tbs_reader_header(r)->pid;
+        if (asprintf(&dest, "%.*sjit-%lu.s", slash ? (int)(slash - path + 1) : 0,
+                     path, pid) < 0)
+            dest = NULL;
+    }
+    slash = dest ? strrchr(dest, '/') : NULL;
+    if (!dest || asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - dest + 1) : 0,
+                          dest, slash ? slash + 1 : dest) < 0) {
+        tmp = NULL;
+        fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0 || !(out = fdopen(fd, "w"))) {
+        fprintf(stderr, "tbsym: %s: %s\n", tmp, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    /* mkstemp() makes it 0600; perf may run as another user: like any output file. */
+    fchmod(fd, 0644 & ~umask_value());
+    rc = write_listing(r, path, out);
+    if (ferror(out) | (fclose(out) != 0)) {
+        if (rc == TBSYM_EXIT_OK) {
+            fprintf(stderr, "tbsym: %s: %s\n", tmp, strerror(errno ? errno : EIO));
+            rc = TBSYM_EXIT_IO;
+        }
+    }
+    if (rc == TBSYM_EXIT_OK && rename(tmp, dest) < 0) {
+        fprintf(stderr, "tbsym: %s: %s\n", dest, strerror(errno));
+        rc = TBSYM_EXIT_IO;
+    }
+    if (rc != TBSYM_EXIT_OK)
+        unlink(tmp);
+
+out:
+    free(tmp);
+    free(dest);
+    tbs_reader_close(r);
+    return rc;
+}
+
+/* --- finding the side files ------------------------------------------------------- */
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The side files in dir, sorted; a .part file only when there is no
+ * finished file of the same PID.  Returns their number or -errno.
+ */
+static int side_files(const char *dir, char ***namesp)
+{
+    char **names = NULL, **n;
+    size_t nr = 0, cap = 0, keep = 0;
+    struct dirent *d;
+    DIR *dp;
+    int err = 0;
+
+    *namesp = NULL;
+    dp = opendir(dir);
+    if (!dp)
+        return -errno;
+    while ((d = readdir(dp))) {
+        unsigned long pid;
+        bool part;
+
+        if (!side_file_name(d->d_name, &pid, &part))
+            continue;
+        if (nr == cap) {
+            cap = cap ? 2 * cap : 16;
+            n = realloc(names, cap * sizeof(*names));
+            if (!n) {
+                err = -ENOMEM;
+                break;
+            }
+            names = n;
+        }
+        names[nr] = strdup(d->d_name);
+        if (!names[nr]) {
+            err = -ENOMEM;
+            break;
+        }
+        nr++;
+    }
+    closedir(dp);
+    if (nr)
+        qsort(names, nr, sizeof(*names), compare_names);
+    /* Sorted, "jit-1.tbstats" comes right before "jit-1.tbstats.part". */
+    for (size_t i = 0; i < nr; i++) {
+        size_t len = strlen(names[i]);
+
+        if (keep > 0 && len > 5 && strcmp(names[i] + len - 5, ".part") == 0 &&
+            strncmp(names[keep - 1], names[i], len - 5) == 0 &&
+            names[keep - 1][len - 5] == '\0') {
+            free(names[i]);
+            continue;
+        }
+        names[keep++] = names[i];
+    }
+    if (err) {
+        for (size_t i = 0; i < keep; i++)
+            free(names[i]);
+        free(names);
+        return err;
+    }
+    *namesp = names;
+    return (int)keep;
+}
+
+static int list_dir(const char *dir)
+{
+    char **names;
+    int nr, rc = TBSYM_EXIT_OK;
+
+    nr = side_files(dir, &names);
+    if (nr < 0) {
+        fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(-nr));
+        return TBSYM_EXIT_IO;
+    }
+    if (nr == 0) {
+        fprintf(stderr, "tbsym: %s: no jit-PID.tbstats or jit-PID.tbstats.part files "
+                "(run QEMU with -perf)\n", dir);
+        return TBSYM_EXIT_INPUT;
+    }
+    for (int i = 0; i < nr; i++) {
+        char *path;
+        int one;
+
+        if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+            fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
+            one = TBSYM_EXIT_IO;
+        } else {
+            one = list_file(path, NULL);
+            free(path);
+        }
+        /* Go on with the others; the worst outcome decides the exit code. */
+        if (one > rc)
+            rc = one;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+static int listing_usage_error(const char *fmt, const char *arg)
+{
+    fputs("tbsym listing: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(cmd_listing_usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+int cmd_listing(int argc, char **argv)
+{
+    const char *out_path = NULL, *arg = NULL;
+    struct stat st;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(cmd_listing_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        } else if (!strcmp(a, "-o")) {
+            if (++i == argc)
+                return listing_usage_error("%s needs an argument", a);
+            out_path = argv[i];
+        } else if (a[0] == '-' && a[1]) {
+            return listing_usage_error("unknown option '%s'", a);
+        } else if (arg) {
+            return listing_usage_error("more than one DIR or FILE given ('%s')", a);
+        } else {
+            arg = a;
+        }
+    }
+    if (!arg)
+        arg = ".";
+    if (stat(arg, &st) < 0) {
+        fprintf(stderr, "tbsym: %s: %s\n", arg, strerror(errno));
+        return TBSYM_EXIT_IO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (out_path)
+            return listing_usage_error("%s needs one FILE.tbstats, not a directory", "-o");
+        return list_dir(arg);
+    }
+    return tbsym_finish_stdout(list_file(arg, out_path));
+}

@@ -1,0 +1,1 @@
+listing -o - listing-aarch64-be.tbs

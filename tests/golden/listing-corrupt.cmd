@@ -1,0 +1,1 @@
+listing -o - listing-corrupt.tbs

@@ -1,0 +1,1 @@
+listing -o - listing-unknown-arch.tbs

@@ -1,0 +1,1 @@
+listing -o - listing-x86.tbs
