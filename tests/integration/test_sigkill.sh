@@ -1,0 +1,24 @@
+# Issue 3: a guest SIGKILLed mid-run leaves a jitdump perf can inject (whole
+# records only, flushed at least every 100 ms) and a usable .tbstats.part.
+. "$TOP/tests/integration/lib.sh"
+need_perf
+d=$WORK/kill
+mkdir -p "$d"
+cd "$d"
+# the guest would run for minutes; timeout only guards against a stuck test
+timeout 120 perf record -q -k 1 -e "$(perf_event)" -o perf.data \
+    "$QEMU_X86" -perf "$GUESTS/x86_64/demo" 5000 > guest.out 2> record.err &
+sleep 1.5
+perfpid=$(pgrep -f "^perf record -q -k 1 -e [a-z-]* -o perf.data $QEMU_X86" | head -n 1)
+[ -n "$perfpid" ] || fail "perf record is not running"
+qpid=$(pgrep -P "$perfpid" | head -n 1)
+[ -n "$qpid" ] || fail "QEMU is not running"
+kill -KILL "$qpid"
+wait || true
+ls jit-*.tbstats.part >/dev/null 2>&1 || fail "no jit-PID.tbstats.part left behind"
+! ls jit-*.tbstats >/dev/null 2>&1 || fail "a killed QEMU cannot have renamed its side file"
+inject "$d"
+loads=$(perf report -i perf.jit.data --stdio --sort dso 2>/dev/null | grep -c 'jitted-' || true)
+note "JIT DSOs with samples after the kill: $loads"
+[ "$loads" -gt 0 ] || fail "no samples landed in injected JIT code"
+python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 || fail "names wrong in the killed run"
