@@ -1,0 +1,25 @@
+#!/bin/sh
+# make bench: run every benchmark and rewrite bench/RESULTS.md.
+# usage: bench/run.sh BUILD_DIR
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$1" && pwd)
+out=$top/bench/RESULTS.md
+tmp=$out.tmp
+{
+    echo "# Benchmark results"
+    echo
+    echo "Written by \`make bench\` (bench/run.sh); do not edit by hand."
+    echo
+    echo "## Machine"
+    echo
+    echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+         "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+    echo "- kernel $(uname -r), $(perf --version 2>/dev/null), QEMU 10.0.2 (Debian +ds source)"
+    echo
+    echo "## -perf cost (issue 3)"
+    echo
+    python3 "$top/bench/bench_jitdump.py" "$build"
+} > "$tmp"
+mv "$tmp" "$out"
+cat "$out"
