@@ -27,6 +27,15 @@ perf record -q -k 1 -e "$event" -o perf.data \
 cat guest.out
 echo "demo: perf inject -j -i perf.data -o perf.jit.data" >&2
 perf inject -j -i perf.data -o perf.jit.data
+echo "demo: tbsym listing .   (the guest listing perf annotate shows)" >&2
+"$build/bin/tbsym" listing .
 echo "demo: perf report --sort dso,sym" >&2
 perf report -i perf.jit.data --stdio --sort dso,sym 2>/dev/null |
-    grep -v '^$' | sed -n '1,45p'
+    grep -v '^$' | grep -v '^# \(To display\|$\)' | sed -n '1,30p'
+hot=$(perf report -i perf.jit.data --stdio --sort dso,sym 2>/dev/null |
+      awk '/jitted-/ { print $NF; exit }')
+if [ -n "$hot" ]; then
+    echo >&2
+    echo "demo: perf annotate -s $hot   (guest instructions above their host code)" >&2
+    perf annotate -i perf.jit.data --stdio -s "$hot" 2>/dev/null | sed -n '1,40p'
+fi
