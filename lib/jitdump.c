@@ -1,9 +1,10 @@
 /*
  * jitdump.c: the jitdump reader (see jitdump.h).
  *
- * All multi-byte fields are read with memcpy() (records need not be aligned:
- * their sizes are arbitrary and jd_reader_open_mem() takes any buffer) and
- * byte-swapped when the magic says the file was written in the other order.
+ * All multi-byte fields are read with bytes.h's memcpy() loaders (records
+ * need not be aligned: their sizes are arbitrary and jd_reader_open_mem()
+ * takes any buffer) and byte-swapped when the magic says the file was
+ * written in the other order.  filebuf.c maps or reads the file.
  * Sizes are compared by subtraction from known-good bounds, never by adding
  * untrusted values, so no arithmetic can overflow.
  *
@@ -12,14 +13,13 @@
 #include "jitdump.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "bytes.h"
+#include "filebuf.h"
 
 #define HEADER_SIZE     sizeof(struct jitdump_header)
 #define PREFIX_SIZE     sizeof(struct jitdump_prefix)
@@ -41,9 +41,7 @@ struct jd_reader {
     char *name;
     const uint8_t *buf;
     size_t len;
-    void *map;              /* mmap()ed file, or NULL */
-    size_t map_len;
-    uint8_t *owned;         /* file read into memory, or NULL */
+    struct filebuf file;    /* what jd_reader_open() loaded */
     bool swapped;
     struct jd_header header;
     size_t pos;             /* offset of the next record */
@@ -53,30 +51,14 @@ struct jd_reader {
     char errmsg[1024];
 };
 
-static uint32_t load32(bool swapped, const uint8_t *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return swapped ? __builtin_bswap32(v) : v;
-}
-
-static uint64_t load64(bool swapped, const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return swapped ? __builtin_bswap64(v) : v;
-}
-
 static uint32_t rd32(const struct jd_reader *r, size_t off)
 {
-    return load32(r->swapped, r->buf + off);
+    return bytes_load32(r->swapped, r->buf + off);
 }
 
 static uint64_t rd64(const struct jd_reader *r, size_t off)
 {
-    return load64(r->swapped, r->buf + off);
+    return bytes_load64(r->swapped, r->buf + off);
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
@@ -455,9 +437,9 @@ int jd_debug_iter_next(struct jd_debug_iter *it, struct jd_debug_entry *out)
     nul = memchr(name, 0, it->end - name);
     if (!nul)
         return -EBADMSG;
-    out->addr = load64(it->swapped, p + offsetof(struct jitdump_debug_entry, addr));
-    out->lineno = (int32_t)load32(it->swapped, p + offsetof(struct jitdump_debug_entry, lineno));
-    out->discrim = (int32_t)load32(it->swapped, p + offsetof(struct jitdump_debug_entry, discrim));
+    out->addr = bytes_load64(it->swapped, p + offsetof(struct jitdump_debug_entry, addr));
+    out->lineno = (int32_t)bytes_load32(it->swapped, p + offsetof(struct jitdump_debug_entry, lineno));
+    out->discrim = (int32_t)bytes_load32(it->swapped, p + offsetof(struct jitdump_debug_entry, discrim));
     out->name_repeated = nul == name + 1 && name[0] == 0xff;
     if (out->name_repeated) {
         if (!it->prev_name)
@@ -506,97 +488,28 @@ int jd_reader_open_mem(const void *buf, size_t len, const char *name,
     return parse_header(r);
 }
 
-/* Read a non-mappable file (a pipe, an empty file) into r->owned. */
-static int read_all(struct jd_reader *r, int fd)
-{
-    size_t cap = 0, len = 0;
-    uint8_t *buf = NULL;
-
-    for (;;) {
-        ssize_t n;
-
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nbuf = realloc(buf, ncap);
-
-            if (!nbuf || ncap < cap) {
-                free(nbuf ? nbuf : buf);
-                return fail_errno(r, -ENOMEM, "read");
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            free(buf);
-            return fail_errno(r, -errno, "read");
-        }
-        if (n == 0)
-            break;
-        len += n;
-    }
-    r->owned = buf;
-    r->buf = buf;
-    r->len = len;
-    return 0;
-}
-
 int jd_reader_open(const char *path, struct jd_reader **readerp)
 {
     struct jd_reader *r = reader_new(path);
-    struct stat st;
-    int fd, err;
+    const char *what;
+    int err;
 
     *readerp = r;
     if (!r)
         return -ENOMEM;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail_errno(r, -errno, "open");
-    if (fstat(fd, &st) < 0) {
-        err = fail_errno(r, -errno, "fstat");
-        goto out_close;
-    }
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SIZE_MAX) {
-        err = fail_errno(r, -EFBIG, "mmap");
-        goto out_close;
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        /*
-         * A writer only appends, so the mapped length stays valid; bytes
-         * appended after the open are not seen.
-         */
-        r->map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (r->map == MAP_FAILED) {
-            r->map = NULL;
-            err = fail_errno(r, -errno, "mmap");
-            goto out_close;
-        }
-        r->map_len = st.st_size;
-        r->buf = r->map;
-        r->len = st.st_size;
-    } else {
-        err = read_all(r, fd);
-        if (err)
-            goto out_close;
-    }
-    close(fd);
+    err = filebuf_open(path, &r->file, &what);
+    if (err)
+        return fail_errno(r, err, what);
+    r->buf = r->file.data;
+    r->len = r->file.len;
     return parse_header(r);
-
-out_close:
-    close(fd);
-    return err;
 }
 
 void jd_reader_close(struct jd_reader *r)
 {
     if (!r)
         return;
-    if (r->map)
-        munmap(r->map, r->map_len);
-    free(r->owned);
+    filebuf_close(&r->file);
     free(r->name);
     free(r);
 }

@@ -1,25 +1,24 @@
 /*
  * tbstats.c: the side-file reader (see tbstats.h).
  *
- * All multi-byte fields are read with memcpy() (tbs_reader_open_mem() takes
- * any buffer, aligned or not) and byte-swapped when the magic says the file
- * was written in the other order.  Sizes are compared by subtraction from
- * known-good bounds, never by adding untrusted values, so no arithmetic can
- * overflow.
+ * All multi-byte fields are read with bytes.h's memcpy() loaders
+ * (tbs_reader_open_mem() takes any buffer, aligned or not) and byte-swapped
+ * when the magic says the file was written in the other order.  Sizes are
+ * compared by subtraction from known-good bounds, never by adding untrusted
+ * values, so no arithmetic can overflow.  filebuf.c maps or reads the file.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tbstats.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "bytes.h"
+#include "filebuf.h"
 
 #define HEADER_SIZE   sizeof(struct tbs_file_header)
 #define PREFIX_SIZE   sizeof(struct tbs_record)
@@ -43,9 +42,7 @@ struct tbs_reader {
     char *name;
     const uint8_t *buf;
     size_t len;
-    void *map;              /* mmap()ed file, or NULL */
-    size_t map_len;
-    uint8_t *owned;         /* file read into memory, or NULL */
+    struct filebuf file;    /* what tbs_reader_open() loaded */
     bool swapped;
     struct tbs_header header;
     size_t pos;             /* offset of the next record */
@@ -57,26 +54,17 @@ struct tbs_reader {
 
 static uint16_t rd16(const struct tbs_reader *r, size_t off)
 {
-    uint16_t v;
-
-    memcpy(&v, r->buf + off, sizeof(v));
-    return r->swapped ? __builtin_bswap16(v) : v;
+    return bytes_load16(r->swapped, r->buf + off);
 }
 
 static uint32_t rd32(const struct tbs_reader *r, size_t off)
 {
-    uint32_t v;
-
-    memcpy(&v, r->buf + off, sizeof(v));
-    return r->swapped ? __builtin_bswap32(v) : v;
+    return bytes_load32(r->swapped, r->buf + off);
 }
 
 static uint64_t rd64(const struct tbs_reader *r, size_t off)
 {
-    uint64_t v;
-
-    memcpy(&v, r->buf + off, sizeof(v));
-    return r->swapped ? __builtin_bswap64(v) : v;
+    return bytes_load64(r->swapped, r->buf + off);
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
@@ -437,93 +425,28 @@ int tbs_reader_open_mem(const void *buf, size_t len, const char *name,
     return parse_header(r);
 }
 
-/* Read a non-mappable file (a pipe, an empty file) into r->owned. */
-static int read_all(struct tbs_reader *r, int fd)
-{
-    size_t cap = 0, len = 0;
-    uint8_t *buf = NULL;
-
-    for (;;) {
-        ssize_t n;
-
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
-
-            if (!nbuf) {
-                free(buf);
-                return fail_errno(r, -ENOMEM, "read");
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            free(buf);
-            return fail_errno(r, -errno, "read");
-        }
-        if (n == 0)
-            break;
-        len += n;
-    }
-    r->owned = buf;
-    r->buf = buf;
-    r->len = len;
-    return 0;
-}
-
 int tbs_reader_open(const char *path, struct tbs_reader **readerp)
 {
     struct tbs_reader *r = reader_new(path);
-    struct stat st;
-    int fd, err;
+    const char *what;
+    int err;
 
     *readerp = r;
     if (!r)
         return -ENOMEM;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail_errno(r, -errno, "open");
-    if (fstat(fd, &st) < 0) {
-        err = fail_errno(r, -errno, "fstat");
-        goto out_close;
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        /*
-         * QEMU only appends whole records, so the mapped length stays valid;
-         * bytes appended after the open are not seen.
-         */
-        r->map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (r->map == MAP_FAILED) {
-            r->map = NULL;
-            err = fail_errno(r, -errno, "mmap");
-            goto out_close;
-        }
-        r->map_len = st.st_size;
-        r->buf = r->map;
-        r->len = st.st_size;
-    } else {
-        err = read_all(r, fd);
-        if (err)
-            goto out_close;
-    }
-    close(fd);
+    err = filebuf_open(path, &r->file, &what);
+    if (err)
+        return fail_errno(r, err, what);
+    r->buf = r->file.data;
+    r->len = r->file.len;
     return parse_header(r);
-
-out_close:
-    close(fd);
-    return err;
 }
 
 void tbs_reader_close(struct tbs_reader *r)
 {
     if (!r)
         return;
-    if (r->map)
-        munmap(r->map, r->map_len);
-    free(r->owned);
+    filebuf_close(&r->file);
     free(r->name);
     free(r);
 }
