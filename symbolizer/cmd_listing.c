@@ -450,15 +450,31 @@ static mode_t umask_value(void)
 }
 
 /* Copy what f holds (from its start) to stdout. */
-static int copy_to_stdout(FILE *f)
+/* Copy all of f to dst; 0, or -EIO when reading or writing failed. */
+static int copy_stream(FILE *f, FILE *dst)
 {
     char buf[65536];
     size_t n;
 
     rewind(f);
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        fwrite(buf, 1, n, stdout);
-    return ferror(f) ? -EIO : 0;
+        if (fwrite(buf, 1, n, dst) != n)
+            return -EIO;
+    return ferror(f) || fflush(dst) ? -EIO : 0;
+}
+
+/*
+ * Does out_path name something that must be written into, never replaced by
+ * a rename: standard output ("-"), or an existing device, pipe or socket
+ * (/dev/null, /dev/stdout, a FIFO)?
+ */
+static bool output_is_stream(const char *out_path)
+{
+    struct stat st;
+
+    if (strcmp(out_path, "-") == 0)
+        return true;
+    return stat(out_path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 /*
@@ -502,8 +518,11 @@ static int list_file(const char *path, const char *out_path)
         goto out;
     }
 
-    if (out_path && strcmp(out_path, "-") == 0) {
-        /* Keep stdout empty unless the whole listing can be written. */
+    if (out_path && output_is_stream(out_path)) {
+        /* Write nothing unless the whole listing can be written. */
+        bool is_stdout = strcmp(out_path, "-") == 0;
+        FILE *dst;
+
         out = tmpfile();
         if (!out) {
             fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
@@ -511,9 +530,18 @@ static int list_file(const char *path, const char *out_path)
             goto out;
         }
         rc = write_listing(r, path, out);
-        if (rc == TBSYM_EXIT_OK && (fflush(out) || copy_to_stdout(out))) {
+        if (rc == TBSYM_EXIT_OK && fflush(out)) {
             fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
             rc = TBSYM_EXIT_IO;
+        }
+        if (rc == TBSYM_EXIT_OK) {
+            dst = is_stdout ? stdout : fopen(out_path, "w");
+            if (!dst || copy_stream(out, dst) ||
+                (!is_stdout && fclose(dst) != 0)) {
+                fprintf(stderr, "tbsym: %s: %s\n", is_stdout ? "standard output" : out_path,
+                        strerror(errno ? errno : EIO));
+                rc = TBSYM_EXIT_IO;
+            }
         }
         fclose(out);
         goto out;
