@@ -19,7 +19,7 @@ tmp=$out.tmp
     echo
     echo "## -perf cost (issue 3)"
     echo
-    python3 "$top/bench/bench_jitdump.py" "$build"
+    python3 "$top/bench/bench_jitdump.py" "$build" --repeat "${BENCH_REPEAT:-7}"
 } > "$tmp"
 mv "$tmp" "$out"
 cat "$out"
