@@ -257,8 +257,12 @@ static bool disasm_open(const struct tbs_header *h, csh *cs)
     case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 */
     default:  return false;
     }
-    if (h->flags & TBS_FLAG_GUEST_BIG_ENDIAN)
-        mode |= CS_MODE_BIG_ENDIAN;
+    /*
+     * TBS_FLAG_GUEST_BIG_ENDIAN is deliberately ignored: x86 has no
+     * big-endian mode, and AArch64 instructions are little-endian even on a
+     * big-endian (aarch64_be) guest, so the bytes QEMU recorded are too.
+     * An architecture added here with big-endian code must consult the flag.
+     */
     if (cs_open(arch, mode, cs) != CS_ERR_OK)
         return false;
     /* AT&T, like the host code objdump shows in perf annotate. */

@@ -17,7 +17,9 @@
  *                              20 whose guest code is cut short, a record of
  *                              unknown type, FLUSH, a TB with an invalid
  *                              instruction, END
- *   listing-aarch64-be.tbs     big-endian file of an AArch64 guest
+ *   listing-aarch64-be.tbs     big-endian file of a big-endian AArch64 guest
+ *                              (aarch64_be: data big-endian, instructions
+ *                              still little-endian, as QEMU records them)
  *   listing-unknown-arch.tbs   a guest capstone is not asked about (RISC-V)
  *   listing-truncated.tbs      listing-x86 cut inside its last TB
  *   listing-overlap.tbs        a TB whose lines overlap the previous TB's
@@ -57,7 +59,8 @@ static struct tbs_writer *start(unsigned big, uint16_t machine, const char *arch
 {
     struct tbs_header h = {
         .pid = 4242, .timestamp = 100, .guest_machine = machine, .host_machine = 62,
-        .flags = TBS_FLAG_GUEST_LISTING, .guest_page_size = 4096, .guest_addr_bits = 64,
+        /* As QEMU sets it: the flag says the guest is big-endian. */
+        .flags = TBS_FLAG_GUEST_LISTING | (big ? TBS_FLAG_GUEST_BIG_ENDIAN : 0), .guest_page_size = 4096, .guest_addr_bits = 64,
         .qemu_version = "10.0.2",
     };
     const struct tbs_mapping_view m = {
