@@ -522,35 +522,6 @@ static int list_file(const char *path, const char *out_path)
         goto out;
     }
 
-    if (out_path && output_is_stream(out_path)) {
-        /* Write nothing unless the whole listing can be written. */
-        bool is_stdout = strcmp(out_path, "-") == 0;
-        FILE *dst;
-
-        out = tmpfile();
-        if (!out) {
-            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
-            rc = TBSYM_EXIT_IO;
-            goto out;
-        }
-        rc = write_listing(r, path, out);
-        if (rc == TBSYM_EXIT_OK && fflush(out)) {
-            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
-            rc = TBSYM_EXIT_IO;
-        }
-        if (rc == TBSYM_EXIT_OK) {
-            dst = is_stdout ? stdout : fopen(out_path, "w");
-            if (!dst || copy_stream(out, dst) ||
-                (!is_stdout && fclose(dst) != 0)) {
-                fprintf(stderr, "tbsym: %s: %s\n", is_stdout ? "standard output" : out_path,
-                        strerror(errno ? errno : EIO));
-                rc = TBSYM_EXIT_IO;
-            }
-        }
-        fclose(out);
-        goto out;
-    }
-
     if (out_path) {
         dest = strdup(out_path);
     } else {
@@ -568,8 +539,55 @@ static int list_file(const char *path, const char *out_path)
                      path, pid) < 0)
             dest = NULL;
     }
-    slash = dest ? strrchr(dest, '/') : NULL;
-    if (!dest || asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - dest + 1) : 0,
+    if (!dest) {
+        fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+
+    /* Also for jit-PID.s itself: a device or FIFO there is written into. */
+    if (output_is_stream(dest)) {
+        /* Write nothing unless the whole listing can be written. */
+        bool is_stdout = strcmp(dest, "-") == 0;
+        FILE *dst;
+
+        out = tmpfile();
+        if (!out) {
+            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
+            rc = TBSYM_EXIT_IO;
+            goto out;
+        }
+        rc = write_listing(r, path, out);
+        if (rc == TBSYM_EXIT_OK && fflush(out)) {
+            fprintf(stderr, "tbsym: temporary file: %s\n", strerror(errno));
+            rc = TBSYM_EXIT_IO;
+        }
+        if (rc == TBSYM_EXIT_OK) {
+            int werr = 0;
+
+            dst = is_stdout ? stdout : fopen(dest, "w");
+            if (!dst) {
+                werr = errno;
+            } else {
+                errno = 0;
+                if (copy_stream(out, dst))
+                    werr = errno ? errno : EIO;
+                /* Closed also after a failed copy, but its error reported once. */
+                if (!is_stdout && fclose(dst) != 0 && !werr)
+                    werr = errno ? errno : EIO;
+            }
+            if (werr) {
+                fprintf(stderr, "tbsym: %s: %s\n", is_stdout ? "standard output" : dest,
+                        strerror(werr));
+                rc = TBSYM_EXIT_IO;
+            }
+        }
+        fclose(out);
+        goto out;
+    }
+
+    slash = strrchr(dest, '/');
+    if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - dest + 1) : 0,
                           dest, slash ? slash + 1 : dest) < 0) {
         tmp = NULL;
         fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));

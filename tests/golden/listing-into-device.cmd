@@ -1,0 +1,1 @@
+listing listing-into-device/side.tbs
