@@ -19,7 +19,9 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jitdump.h"
@@ -48,8 +50,13 @@ struct dump_format {
     const char *name;
     /* Does a file starting with head[0..len) (len <= 16) have this type? */
     bool (*probe)(const unsigned char *head, size_t len);
-    /* Print path; returns a TBSYM_EXIT_* code after any message. */
-    int (*dump)(const char *path, const struct dump_opts *opts);
+    /*
+     * Print path, or when buf is not NULL its len bytes already read from
+     * path (a pipe cannot be opened a second time); returns a TBSYM_EXIT_*
+     * code after any message.
+     */
+    int (*dump)(const char *path, const uint8_t *buf, size_t len,
+                const struct dump_opts *opts);
 };
 
 /* --- jitdump ----------------------------------------------------------------- */
@@ -175,7 +182,8 @@ static bool jitdump_input_error(int err)
     return err == -ENODATA || err == -EBADMSG || err == -ENOTSUP;
 }
 
-static int dump_jitdump(const char *path, const struct dump_opts *opts)
+static int dump_jitdump(const char *path, const uint8_t *buf, size_t len,
+                        const struct dump_opts *opts)
 {
     uint64_t counts[JITDUMP_CODE_MAX] = { 0 }, unknown = 0, total = 0, nr_entries = 0;
     struct jd_reader *r;
@@ -183,7 +191,7 @@ static int dump_jitdump(const char *path, const struct dump_opts *opts)
     struct out o;
     int ret, out_rc;
 
-    ret = jd_reader_open(path, &r);
+    ret = buf ? jd_reader_open_mem(buf, len, path, &r) : jd_reader_open(path, &r);
     if (ret < 0) {
         /* Nothing usable, not even with --partial: there is no header. */
         fprintf(stderr, "tbsym: %s\n", r ? jd_reader_strerror(r) : strerror(-ret));
@@ -240,6 +248,50 @@ static const struct dump_format dump_formats[] = {
 
 /* --- the command ---------------------------------------------------------------- */
 
+/*
+ * The rest of a stream (pipe, FIFO, terminal) whose first len bytes are in
+ * head: all of it in *bufp (malloc()ed), its size in *lenp.  0 or -errno.
+ */
+static int read_stream(int fd, const unsigned char *head, size_t len,
+                       uint8_t **bufp, size_t *lenp)
+{
+    size_t cap = 65536;
+    uint8_t *buf = malloc(cap);
+
+    if (!buf)
+        return -ENOMEM;
+    memcpy(buf, head, len);
+    for (;;) {
+        ssize_t n;
+
+        if (len == cap) {
+            uint8_t *nbuf = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+
+            if (!nbuf) {
+                free(buf);
+                return -ENOMEM;
+            }
+            buf = nbuf;
+            cap *= 2;
+        }
+        n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = -errno;
+
+            free(buf);
+            return err;
+        }
+        if (n == 0)
+            break;
+        len += n;
+    }
+    *bufp = buf;
+    *lenp = len;
+    return 0;
+}
+
 static int dump_usage_error(const char *fmt, const char *arg)
 {
     fputs("tbsym dump: ", stderr);
@@ -254,8 +306,11 @@ int cmd_dump(int argc, char **argv)
     struct dump_opts opts = { .format = OUT_TEXT };
     const char *path = NULL, *format = NULL;
     unsigned char head[16];
+    uint8_t *data = NULL;
+    size_t data_len = 0;
+    struct stat st;
     ssize_t len;
-    int fd;
+    int fd, rc;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -294,16 +349,35 @@ int cmd_dump(int argc, char **argv)
         return TBSYM_EXIT_IO;
     }
     len = read(fd, head, sizeof(head));
-    if (len < 0) {
+    if (len < 0 || fstat(fd, &st) < 0) {
         fprintf(stderr, "tbsym: %s: %s\n", path, strerror(errno));
         close(fd);
         return TBSYM_EXIT_IO;
     }
+    if (!S_ISREG(st.st_mode)) {
+        /*
+         * What was read from a pipe is gone, and one read() may return
+         * fewer bytes than the probe needs: read it all now, once.
+         */
+        int err = read_stream(fd, head, len, &data, &data_len);
+
+        if (err) {
+            fprintf(stderr, "tbsym: %s: %s\n", path, strerror(-err));
+            close(fd);
+            return TBSYM_EXIT_IO;
+        }
+        len = data_len < sizeof(head) ? data_len : sizeof(head);
+        memcpy(head, data, len);
+    }
     close(fd);
 
     for (size_t i = 0; i < sizeof(dump_formats) / sizeof(dump_formats[0]); i++)
-        if (dump_formats[i].probe(head, len))
-            return dump_formats[i].dump(path, &opts);
+        if (dump_formats[i].probe(head, len)) {
+            rc = dump_formats[i].dump(path, data, data_len, &opts);
+            free(data);
+            return rc;
+        }
+    free(data);
 
     if (len < 4)
         fprintf(stderr, "tbsym: %s: file too short to recognise (%zd bytes) at byte offset 0\n",
