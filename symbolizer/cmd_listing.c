@@ -130,12 +130,19 @@ static struct guest_module *module_get(struct listing *l, const char *path, uint
 static Dwfl_Module *module_open(struct guest_module *m)
 {
     const char *base;
+    struct stat st;
 
     if (m->tried)
         return m->mod;
     m->tried = true;
     if (m->path[0] != '/')
         return NULL;    /* "[vdso]" and the like: nothing to open */
+    /*
+     * The path comes from the side file and the file may have changed since:
+     * opening a FIFO would block forever, a device could be read endlessly.
+     */
+    if (stat(m->path, &st) < 0 || !S_ISREG(st.st_mode))
+        return NULL;
     m->dwfl = dwfl_begin(&dwfl_callbacks);
     if (!m->dwfl)
         return NULL;
