@@ -66,3 +66,9 @@ inject() {
         fail "perf inject -j warned: $(head -n 3 "$1/inject.err")"
     fi
 }
+
+# record_injected DIR ARCH PROG ARGS...: record (above), then inject.
+record_injected() {
+    record "$@"
+    inject "$1"
+}
