@@ -5,8 +5,10 @@ the same binary without it, the patched binary against unpatched QEMU
 
 Method: the variants of one workload run interleaved (A B C D A B C D ...),
 REPEAT times, each in a fresh empty directory (dump files are deleted after
-each run); we report the median wall time of each variant and ratios of
-medians.  Prints a Markdown section on stdout.
+each run).  We report the median wall time of each variant, and for each
+comparison the median of the per-round paired ratios (each round's runs are
+seconds apart, so this cancels the machine's drift between rounds) with its
+interquartile range.  Prints a Markdown section on stdout.
 
 usage: bench_jitdump.py BUILD_DIR [--repeat N]
 """
@@ -36,6 +38,11 @@ def main():
     out = []
     out.append('| workload | ref | patched | patched -perf | ref -jitdump (libdw) | patched / ref | -perf / patched | -jitdump / ref | -perf output |')
     out.append('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+
+    def paired(num, den, times):
+        r = sorted(a / b for a, b in zip(times[num], times[den]))
+        q = statistics.quantiles(r, n=4) if len(r) >= 2 else [r[0], r[0], r[0]]
+        return '%.3f (IQR %.3f-%.3f)' % (statistics.median(r), q[0], q[2])
     for wname, cmd in workloads:
         times = {v[0]: [] for v in variants}
         size = 0
@@ -52,14 +59,16 @@ def main():
                 shutil.rmtree(d)
                 times[vname].append(t)
         m = {k: statistics.median(v) for k, v in times.items()}
-        out.append('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f | **%.3f** | %.2f | %.1f MB |' % (
+        out.append('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %s | **%s** | %s | %.1f MB |' % (
             wname, m['ref'], m['patched'], m['patched -perf'], m['ref -jitdump (libdw)'],
-            m['patched'] / m['ref'], m['patched -perf'] / m['patched'],
-            m['ref -jitdump (libdw)'] / m['ref'], size / 1e6))
+            paired('patched', 'ref', times), paired('patched -perf', 'patched', times),
+            paired('ref -jitdump (libdw)', 'ref', times), size / 1e6))
         print('bench: %s done' % wname, file=sys.stderr)
     print('\n'.join(out))
     print()
-    print('Median of %d interleaved runs per variant; wall time of the QEMU process alone (no perf record running).' % a.repeat)
+    print('Times: median of %d interleaved runs per variant, wall time of the QEMU process alone'
+          ' (no perf record running).  Ratios: median of the %d per-round paired ratios, with'
+          ' the interquartile range.' % (a.repeat, a.repeat))
     print('Commands (in a fresh empty directory each):')
     print()
     for vname, pre in variants:
