@@ -22,6 +22,15 @@
  *   records; at exit QEMU appends TBS_REC_END and renames it jit-PID.tbstats.
  *   A .part file (the guest was killed) is valid up to its last whole record.
  *
+ * TBStatistics (version 1.1)
+ *   With -tb-stats (or -perf, which implies the level "jit") QEMU keeps one
+ *   statistics entry per key (phys_pc, guest_pc, cs_base, flags), surviving
+ *   code-buffer flushes and re-translation, and at exit writes one
+ *   TBS_REC_STATS per entry just before TBS_REC_END.  The header's
+ *   TBS_FLAG_STATS_* bits say which groups of fields were collected; fields
+ *   of a group that was off are zero.  Each TBS_REC_TB carries the stats_id
+ *   of its key, which joins a jitdump LOAD (and so a perf sample) to it.
+ *
  * Versioning
  *   version_major changes when an existing struct changes meaning; readers
  *   reject a major they do not know.  version_minor grows when record types
@@ -37,11 +46,16 @@
 #define TBS_MAGIC          0x53425451u  /* "QTBS" in little-endian byte order */
 #define TBS_MAGIC_SWAPPED  0x51544253u
 #define TBS_VERSION_MAJOR  1
-#define TBS_VERSION_MINOR  0
+#define TBS_VERSION_MINOR  1
 
 /* tbs_file_header.flags */
 #define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
 #define TBS_FLAG_GUEST_LISTING     (1u << 1)  /* debug info refers to jit-PID.s lines */
+#define TBS_FLAG_STATS             (1u << 2)  /* statistics entries exist: TBS_REC_STATS at exit */
+#define TBS_FLAG_STATS_JIT         (1u << 3)  /* translation counts, insns, ops, spills, bytes */
+#define TBS_FLAG_STATS_EXEC        (1u << 4)  /* execution counts */
+#define TBS_FLAG_STATS_TIME        (1u << 5)  /* translation times */
+#define TBS_FLAG_NO_TB_RECORDS     (1u << 6)  /* no jitdump (-tb-stats without -perf): no TBS_REC_TB */
 
 struct tbs_file_header {
     uint32_t magic;           /* TBS_MAGIC */
@@ -65,6 +79,7 @@ enum tbs_record_type {
     TBS_REC_TB      = 3,   /* struct tbs_tb */
     TBS_REC_FLUSH   = 4,   /* struct tbs_flush */
     TBS_REC_END     = 5,   /* struct tbs_end: the last record of a complete file */
+    TBS_REC_STATS   = 6,   /* struct tbs_stats (version 1.1): written at exit */
 };
 
 struct tbs_record {
@@ -128,7 +143,7 @@ struct tbs_tb {
     uint16_t icount;
     uint16_t pad;
     uint32_t listing_line;    /* line of this TB's header in jit-PID.s; 0: none */
-    uint32_t pad2;
+    uint32_t stats_id;        /* TBS_REC_STATS of this TB's key; 0: none (1.0: always 0) */
 };
 
 /* TBS_REC_FLUSH: QEMU threw all translations away; host addresses are reused. */
@@ -136,6 +151,59 @@ struct tbs_flush {
     struct tbs_record r;
     uint64_t timestamp;
 };
+
+/*
+ * TBS_REC_STATS: the statistics of one key, accumulated over all its
+ * translations (sums; divide by translations for a mean).  Followed by
+ *     uint64_t succ_pc[nr_succ];    distinct guest PCs executed right after
+ *                                   this key's code (direct jumps and
+ *                                   returns to the execution loop; not jumps
+ *                                   through helper_lookup_tb_ptr)
+ *
+ * Execution counts are per-vCPU counters summed at exit: each translation
+ * has its own counter slot in every vCPU, incremented by an inline
+ * non-atomic add at the start of the TB, so concurrent vCPUs never share a
+ * counter and lose nothing.  A TB counts as executed when it is entered
+ * (after the exit-request check): a TB left early by a fault or signal still
+ * counts all of its instructions in insns_executed.  If QEMU runs out of
+ * counter slots (TBS_MAX_COUNTER_SLOTS translations), later translations
+ * share their key's first slot and use its instruction count.
+ */
+#define TBS_MAX_COUNTER_SLOTS  (1u << 24)
+
+struct tbs_stats {
+    struct tbs_record r;
+    uint32_t stats_id;        /* 1-based, in order of creation */
+    uint32_t flags;           /* key: TranslationBlock flags */
+    uint64_t guest_pc;        /* key */
+    uint64_t cs_base;         /* key */
+    uint64_t phys_pc;         /* key; -1: not in guest RAM */
+    /* TBS_FLAG_STATS_EXEC */
+    uint64_t exec_count;      /* executions, all paths */
+    uint64_t exec_atomic;     /* of which through the atomic single-step path */
+    uint64_t insns_executed;  /* sum over translations: executions x its guest insns */
+    /* TBS_FLAG_STATS_JIT */
+    uint32_t translations;    /* all, including the ones below */
+    uint32_t translations_spanning; /* guest code on two guest pages */
+    uint32_t translations_uncached; /* never linked into QEMU's TB hash table */
+    uint32_t restores;        /* CPU state restored from a host PC in this code */
+    uint64_t guest_insns;     /* sums over translations */
+    uint64_t guest_bytes;
+    uint64_t host_bytes;      /* host code, TB epilogue and constants included */
+    uint64_t ops;             /* TCG ops before optimisation */
+    uint64_t ops_opt;         /* TCG ops after optimisation */
+    uint64_t spills;          /* registers spilled by the register allocator */
+    /* TBS_FLAG_STATS_TIME: nanoseconds, sums over translations */
+    uint64_t time_gen_ns;     /* guest code to TCG ops */
+    uint64_t time_opt_ns;     /* TCG optimiser */
+    uint64_t time_la_ns;      /* liveness analysis */
+    uint64_t time_code_ns;    /* register allocation and host code generation */
+    uint64_t time_restore_ns; /* CPU state restores */
+    uint32_t nr_succ;         /* entries of succ_pc[] */
+    uint32_t succ_dropped;    /* distinct successors not kept (beyond TBS_MAX_SUCC) */
+};
+
+#define TBS_MAX_SUCC  8
 
 /* TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal). */
 struct tbs_end {
