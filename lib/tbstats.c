@@ -27,6 +27,7 @@
 #define TB_SIZE       sizeof(struct tbs_tb)
 #define FLUSH_SIZE    sizeof(struct tbs_flush)
 #define END_SIZE      sizeof(struct tbs_end)
+#define STATS_SIZE    sizeof(struct tbs_stats)
 /* Bytes per instruction in a TB record: insn_pc (8) and host_end (4). */
 #define TB_INSN_SIZE  (sizeof(uint64_t) + sizeof(uint32_t))
 
@@ -101,6 +102,7 @@ const char *tbs_record_name(uint32_t type)
     case TBS_REC_TB:      return "TB";
     case TBS_REC_FLUSH:   return "FLUSH";
     case TBS_REC_END:     return "END";
+    case TBS_REC_STATS:   return "STATS";
     default:              return NULL;
     }
 }
@@ -114,6 +116,7 @@ static size_t record_min_size(uint32_t type)
     case TBS_REC_TB:      return TB_SIZE;
     case TBS_REC_FLUSH:   return FLUSH_SIZE;
     case TBS_REC_END:     return END_SIZE;
+    case TBS_REC_STATS:   return STATS_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -127,6 +130,7 @@ static size_t record_fixed_size(uint32_t type)
     case TBS_REC_TB:      return TB_SIZE;
     case TBS_REC_FLUSH:   return FLUSH_SIZE;
     case TBS_REC_END:     return END_SIZE;
+    case TBS_REC_STATS:   return STATS_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -262,6 +266,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         t->guest_code_size = rd32(r, off + FIELD(tbs_tb, guest_code_size));
         t->icount = rd16(r, off + FIELD(tbs_tb, icount));
         t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
+        /* 1.0 wrote zero padding here, which reads as "no statistics". */
+        t->stats_id = rd32(r, off + FIELD(tbs_tb, stats_id));
         t->swapped = r->swapped;
         t->insn_pc = r->buf + off + TB_SIZE;
         t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
@@ -297,6 +303,46 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         e->exit_code = (int32_t)rd32(r, off + FIELD(tbs_end, exit_code));
         e->nr_tbs = rd64(r, off + FIELD(tbs_end, nr_tbs));
         e->nr_flushes = rd64(r, off + FIELD(tbs_end, nr_flushes));
+        break;
+    }
+    case TBS_REC_STATS: {
+        struct tbs_stats_view *st = &out->u.stats;
+        size_t room = size - STATS_SIZE;
+
+        st->stats_id = rd32(r, off + FIELD(tbs_stats, stats_id));
+        st->flags = rd32(r, off + FIELD(tbs_stats, flags));
+        st->guest_pc = rd64(r, off + FIELD(tbs_stats, guest_pc));
+        st->cs_base = rd64(r, off + FIELD(tbs_stats, cs_base));
+        st->phys_pc = rd64(r, off + FIELD(tbs_stats, phys_pc));
+        st->exec_count = rd64(r, off + FIELD(tbs_stats, exec_count));
+        st->exec_atomic = rd64(r, off + FIELD(tbs_stats, exec_atomic));
+        st->insns_executed = rd64(r, off + FIELD(tbs_stats, insns_executed));
+        st->translations = rd32(r, off + FIELD(tbs_stats, translations));
+        st->translations_spanning = rd32(r, off + FIELD(tbs_stats, translations_spanning));
+        st->translations_uncached = rd32(r, off + FIELD(tbs_stats, translations_uncached));
+        st->restores = rd32(r, off + FIELD(tbs_stats, restores));
+        st->guest_insns = rd64(r, off + FIELD(tbs_stats, guest_insns));
+        st->guest_bytes = rd64(r, off + FIELD(tbs_stats, guest_bytes));
+        st->host_bytes = rd64(r, off + FIELD(tbs_stats, host_bytes));
+        st->ops = rd64(r, off + FIELD(tbs_stats, ops));
+        st->ops_opt = rd64(r, off + FIELD(tbs_stats, ops_opt));
+        st->spills = rd64(r, off + FIELD(tbs_stats, spills));
+        st->time_gen_ns = rd64(r, off + FIELD(tbs_stats, time_gen_ns));
+        st->time_opt_ns = rd64(r, off + FIELD(tbs_stats, time_opt_ns));
+        st->time_la_ns = rd64(r, off + FIELD(tbs_stats, time_la_ns));
+        st->time_code_ns = rd64(r, off + FIELD(tbs_stats, time_code_ns));
+        st->time_restore_ns = rd64(r, off + FIELD(tbs_stats, time_restore_ns));
+        st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
+        st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
+        st->swapped = r->swapped;
+        st->succ_pc = r->buf + off + STATS_SIZE;
+        /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
+        if (st->nr_succ > room / sizeof(uint64_t))
+            return fail(r, -EBADMSG, off + FIELD(tbs_stats, nr_succ),
+                        "%s nr_succ %u at byte offset %zu too large for the record "
+                        "(%u bytes, room for %zu successors)",
+                        what, st->nr_succ, off + FIELD(tbs_stats, nr_succ), size,
+                        room / sizeof(uint64_t));
         break;
     }
     default:

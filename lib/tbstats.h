@@ -11,14 +11,19 @@
  * out-of-bounds access, an allocation proportional to a count in the file,
  * or an endless loop.
  *
+ * It reads versions 1.0 and 1.1 (and later 1.x, whose new record types it
+ * returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
+ * stats_id is 0, which is also what "no statistics" means in a 1.1 file.
+ *
  * Errors are negative errno values; the ones that describe the input are:
  *   -ENODATA     the file ends inside the header or inside a record: it is
  *                truncated, typically because QEMU is still writing it or was
  *                killed (a .part file).  The records returned before are
  *                valid; a caller may use them and report the file as partial.
  *   -EBADMSG     corrupt input: bad magic, a record size that is not a
- *                multiple of 8 or contradicts the fields of its record, a
- *                path that is not NUL-terminated, ...
+ *                multiple of 8 or contradicts the fields of its record (a
+ *                TB's icount or guest_code_size, a STATS record's nr_succ),
+ *                a path that is not NUL-terminated, ...
  *   -ENOTSUP     a version_major other than TBS_VERSION_MAJOR.
  * plus -ENOMEM and the errno of open(), fstat(), mmap() and read().
  * tbs_reader_strerror() says what was wrong and at which byte offset, e.g.
@@ -42,7 +47,8 @@
 /*
  * Records (and headers) larger than this are taken for corruption rather
  * than truncation when they extend past the end of the file (a TB record is
- * at most 88 + 65535 * 12 bytes plus its guest code).
+ * at most 88 + 65535 * 12 bytes plus its guest code; a STATS record as QEMU
+ * writes it 176 + TBS_MAX_SUCC * 8 bytes).
  */
 #define TBS_RECORD_SIZE_PLAUSIBLE (1u << 26)
 
@@ -112,6 +118,7 @@ struct tbs_tb_view {
     uint32_t guest_code_size;
     uint16_t icount;
     uint32_t listing_line;     /* 0: none */
+    uint32_t stats_id;         /* the TBS_REC_STATS of this TB's key; 0: none (1.0 files) */
     const uint8_t *insn_pc;    /* uint64_t[icount], file byte order, any alignment */
     const uint8_t *host_end;   /* uint32_t[icount], file byte order, any alignment */
     const uint8_t *guest_code;
@@ -121,6 +128,49 @@ struct tbs_tb_view {
 /* TBS_REC_FLUSH */
 struct tbs_flush_view {
     uint64_t timestamp;
+};
+
+/*
+ * TBS_REC_STATS (version 1.1): the statistics of one key, every field in
+ * host byte order.  The successor array stays in the file's byte order:
+ * read it with tbs_stats_succ_pc().  The reader has checked that
+ * succ_pc[nr_succ] lies inside the record (bytes after it, a newer
+ * writer's, are ignored); it has not checked what the
+ * values mean (a stats_id that is 0 or repeated, exec_atomic > exec_count,
+ * nr_succ > TBS_MAX_SUCC, ...).  Fields of a group whose TBS_FLAG_STATS_*
+ * bit is clear in the header are zero.
+ */
+struct tbs_stats_view {
+    uint32_t stats_id;         /* 1-based; TB records refer to it */
+    uint32_t flags;            /* key: TranslationBlock flags */
+    uint64_t guest_pc;         /* key */
+    uint64_t cs_base;          /* key */
+    uint64_t phys_pc;          /* key; -1: not in guest RAM */
+    /* TBS_FLAG_STATS_EXEC */
+    uint64_t exec_count;
+    uint64_t exec_atomic;
+    uint64_t insns_executed;
+    /* TBS_FLAG_STATS_JIT */
+    uint32_t translations;
+    uint32_t translations_spanning;
+    uint32_t translations_uncached;
+    uint32_t restores;
+    uint64_t guest_insns;
+    uint64_t guest_bytes;
+    uint64_t host_bytes;
+    uint64_t ops;
+    uint64_t ops_opt;
+    uint64_t spills;
+    /* TBS_FLAG_STATS_TIME */
+    uint64_t time_gen_ns;
+    uint64_t time_opt_ns;
+    uint64_t time_la_ns;
+    uint64_t time_code_ns;
+    uint64_t time_restore_ns;
+    uint32_t nr_succ;          /* entries of succ_pc */
+    uint32_t succ_dropped;
+    const uint8_t *succ_pc;    /* uint64_t[nr_succ], file byte order, any alignment */
+    bool swapped;              /* copied from the header */
 };
 
 /* TBS_REC_END */
@@ -152,6 +202,7 @@ struct tbs_record_view {
         struct tbs_tb_view tb;
         struct tbs_flush_view flush;
         struct tbs_end_view end;
+        struct tbs_stats_view stats;
     } u;
 };
 
@@ -219,7 +270,7 @@ uint64_t tbs_reader_error_offset(const struct tbs_reader *reader);
  */
 uint64_t tbs_reader_offset(const struct tbs_reader *reader);
 
-/* tbs_record_name - "MAPPING", "TB", ... for a record type; NULL if unknown. */
+/* tbs_record_name - "MAPPING", "TB", "STATS", ... for a record type; NULL if unknown. */
 const char *tbs_record_name(uint32_t type);
 
 /*
@@ -244,6 +295,18 @@ static inline uint32_t tbs_tb_host_end(const struct tbs_tb_view *tb, unsigned i)
 
     memcpy(&v, tb->host_end + (size_t)i * sizeof(v), sizeof(v));
     return tb->swapped ? __builtin_bswap32(v) : v;
+}
+
+/*
+ * tbs_stats_succ_pc - successor i (< stats->nr_succ) of a STATS record: a
+ * guest PC, in host byte order.  No bounds check: i must be below nr_succ.
+ */
+static inline uint64_t tbs_stats_succ_pc(const struct tbs_stats_view *stats, uint32_t i)
+{
+    uint64_t v;
+
+    memcpy(&v, stats->succ_pc + (size_t)i * sizeof(v), sizeof(v));
+    return stats->swapped ? __builtin_bswap64(v) : v;
 }
 
 #endif /* TBSTATS_H */

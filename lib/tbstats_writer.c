@@ -208,6 +208,7 @@ int tbs_writer_write_tb(struct tbs_writer *w, const struct tbs_tb_view *tb,
     st32(w, p + FIELD(tbs_tb, guest_code_size), tb->guest_code_size);
     st16(w, p + FIELD(tbs_tb, icount), tb->icount);
     st32(w, p + FIELD(tbs_tb, listing_line), tb->listing_line);
+    st32(w, p + FIELD(tbs_tb, stats_id), tb->stats_id);
     pcs = p + sizeof(struct tbs_tb);
     ends = pcs + (size_t)tb->icount * sizeof(uint64_t);
     for (size_t i = 0; i < tb->icount; i++) {
@@ -227,6 +228,49 @@ int tbs_writer_write_flush(struct tbs_writer *w, uint64_t timestamp)
     if (!p)
         return -ENOMEM;
     st64(w, p + FIELD(tbs_flush, timestamp), timestamp);
+    return 0;
+}
+
+int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st,
+                           const uint64_t *succ_pc)
+{
+    uint8_t *p, *succ;
+
+    if ((st->nr_succ && !succ_pc) ||
+        st->nr_succ > (UINT32_MAX - sizeof(struct tbs_stats)) / sizeof(uint64_t))
+        return -EINVAL;
+    p = begin_record(w, TBS_REC_STATS,
+                     sizeof(struct tbs_stats) + (size_t)st->nr_succ * sizeof(uint64_t));
+    if (!p)
+        return -ENOMEM;
+    st32(w, p + FIELD(tbs_stats, stats_id), st->stats_id);
+    st32(w, p + FIELD(tbs_stats, flags), st->flags);
+    st64(w, p + FIELD(tbs_stats, guest_pc), st->guest_pc);
+    st64(w, p + FIELD(tbs_stats, cs_base), st->cs_base);
+    st64(w, p + FIELD(tbs_stats, phys_pc), st->phys_pc);
+    st64(w, p + FIELD(tbs_stats, exec_count), st->exec_count);
+    st64(w, p + FIELD(tbs_stats, exec_atomic), st->exec_atomic);
+    st64(w, p + FIELD(tbs_stats, insns_executed), st->insns_executed);
+    st32(w, p + FIELD(tbs_stats, translations), st->translations);
+    st32(w, p + FIELD(tbs_stats, translations_spanning), st->translations_spanning);
+    st32(w, p + FIELD(tbs_stats, translations_uncached), st->translations_uncached);
+    st32(w, p + FIELD(tbs_stats, restores), st->restores);
+    st64(w, p + FIELD(tbs_stats, guest_insns), st->guest_insns);
+    st64(w, p + FIELD(tbs_stats, guest_bytes), st->guest_bytes);
+    st64(w, p + FIELD(tbs_stats, host_bytes), st->host_bytes);
+    st64(w, p + FIELD(tbs_stats, ops), st->ops);
+    st64(w, p + FIELD(tbs_stats, ops_opt), st->ops_opt);
+    st64(w, p + FIELD(tbs_stats, spills), st->spills);
+    st64(w, p + FIELD(tbs_stats, time_gen_ns), st->time_gen_ns);
+    st64(w, p + FIELD(tbs_stats, time_opt_ns), st->time_opt_ns);
+    st64(w, p + FIELD(tbs_stats, time_la_ns), st->time_la_ns);
+    st64(w, p + FIELD(tbs_stats, time_code_ns), st->time_code_ns);
+    st64(w, p + FIELD(tbs_stats, time_restore_ns), st->time_restore_ns);
+    st32(w, p + FIELD(tbs_stats, nr_succ), st->nr_succ);
+    st32(w, p + FIELD(tbs_stats, succ_dropped), st->succ_dropped);
+    succ = p + sizeof(struct tbs_stats);
+    for (uint32_t i = 0; i < st->nr_succ; i++)
+        st64(w, succ + (size_t)i * sizeof(uint64_t), succ_pc[i]);
     return 0;
 }
 

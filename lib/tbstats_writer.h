@@ -68,16 +68,27 @@ int tbs_writer_write_unmap(struct tbs_writer *writer, const struct tbs_unmap_vie
 
 /*
  * tbs_writer_write_tb - a TB record: the fixed fields of tb (all of them as
- * given, guest_code_size included), insn_pc[tb->icount] and
- * host_end[tb->icount] in host byte order, then guest_code_size bytes from
- * tb->guest_code (zero bytes if it is NULL).  tb->insn_pc, tb->host_end and
- * tb->swapped are ignored.
+ * given, guest_code_size and stats_id included; a 1.0 file has stats_id 0),
+ * insn_pc[tb->icount] and host_end[tb->icount] in host byte order, then
+ * guest_code_size bytes from tb->guest_code (zero bytes if it is NULL).
+ * tb->insn_pc, tb->host_end and tb->swapped are ignored.
  */
 int tbs_writer_write_tb(struct tbs_writer *writer, const struct tbs_tb_view *tb,
                         const uint64_t *insn_pc, const uint32_t *host_end);
 
 /* tbs_writer_write_flush - a FLUSH record. */
 int tbs_writer_write_flush(struct tbs_writer *writer, uint64_t timestamp);
+
+/*
+ * tbs_writer_write_stats - a STATS record (version 1.1): the fixed fields of
+ * stats (all of them as given), then succ_pc[stats->nr_succ] in host byte
+ * order (succ_pc may be NULL when nr_succ is 0, else -EINVAL; an nr_succ
+ * whose record would exceed 4 GiB is -EINVAL).  stats->succ_pc and
+ * stats->swapped are ignored.  QEMU writes at most TBS_MAX_SUCC successors;
+ * the writer does not enforce it.
+ */
+int tbs_writer_write_stats(struct tbs_writer *writer, const struct tbs_stats_view *stats,
+                           const uint64_t *succ_pc);
 
 /* tbs_writer_write_end - an END record. */
 int tbs_writer_write_end(struct tbs_writer *writer, const struct tbs_end_view *end);

@@ -45,9 +45,23 @@ static const struct tbs_tb_view sample_tb = {
     .timestamp = 1003, .code_index = 7, .host_addr = 0x7f0000001000, .guest_pc = 0x400100,
     .cs_base = 0, .phys_pc = UINT64_MAX, .flags = 0xb3, .cflags = 0x800, .host_size = 0x60,
     .guest_size = sizeof(guest_code), .guest_code_size = sizeof(guest_code), .icount = 3,
-    .listing_line = 6, .guest_code = guest_code,
+    .listing_line = 6, .stats_id = 1, .guest_code = guest_code,
 };
 static const uint8_t unknown_payload[16] = { 'n', 'e', 'w', 0 };
+/* Every field distinct, so a field read from the wrong offset shows. */
+static const struct tbs_stats_view sample_stats = {
+    .stats_id = 1, .flags = 0xb3, .guest_pc = 0x400100, .cs_base = 0x10, .phys_pc = 0x1100,
+    .exec_count = 1000001, .exec_atomic = 2, .insns_executed = 3000003,
+    .translations = 4, .translations_spanning = 5, .translations_uncached = 6, .restores = 7,
+    .guest_insns = 12, .guest_bytes = 20, .host_bytes = 0x180, .ops = 80, .ops_opt = 60,
+    .spills = 9, .time_gen_ns = 10000, .time_opt_ns = 11000, .time_la_ns = 12000,
+    .time_code_ns = 13000, .time_restore_ns = 14000, .nr_succ = 3, .succ_dropped = 15,
+};
+static const uint64_t succ_pc[] = { 0x400200, 0xffffffffffff0000ull, 0x400100 };
+/* A key that was never executed nor left: every count zero, no successors. */
+static const struct tbs_stats_view sample_stats_empty = {
+    .stats_id = 2, .guest_pc = 0x400300, .phys_pc = UINT64_MAX,
+};
 static const struct tbs_end_view sample_end_rec = {
     .timestamp = 1006, .exit_code = 128 + 9, .nr_tbs = 1, .nr_flushes = 1,
 };
@@ -65,7 +79,11 @@ static void sample_mark(struct sample *s, struct tbs_writer *w)
     tbs_writer_data(w, &s->ends[s->nr_ends++]);
 }
 
-/* Header, MAPPING, UNMAP, TB, FLUSH, a record of unknown type 99, END. */
+/*
+ * Header, MAPPING, UNMAP, TB, FLUSH, a record of unknown type 99, STATS with
+ * 3 successors, STATS without, END (the STATS records where QEMU writes
+ * them: at exit, just before END).
+ */
 static void build_sample(struct sample *s, unsigned flags)
 {
     struct tbs_writer *w;
@@ -84,6 +102,10 @@ static void build_sample(struct sample *s, unsigned flags)
     CHECK_EQ_I64(tbs_writer_write_flush(w, 1004), 0);
     sample_mark(s, w);
     CHECK_EQ_I64(tbs_writer_write_raw(w, 99, unknown_payload, sizeof(unknown_payload)), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_stats(w, &sample_stats, succ_pc), 0);
+    sample_mark(s, w);
+    CHECK_EQ_I64(tbs_writer_write_stats(w, &sample_stats_empty, NULL), 0);
     sample_mark(s, w);
     CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
     sample_mark(s, w);
@@ -141,6 +163,12 @@ static int read_everything(const uint8_t *buf, size_t len, size_t *nr)
             for (uint32_t i = 0; i < tb->guest_code_size; i++)
                 sum += tb->guest_code[i];
             CHECK(tb->guest_code + tb->guest_code_size <= rec.raw + rec.size);
+        } else if (rec.type == TBS_REC_STATS) {
+            const struct tbs_stats_view *st = &rec.u.stats;
+
+            for (uint32_t i = 0; i < st->nr_succ; i++)
+                sum += tbs_stats_succ_pc(st, i);
+            CHECK(st->succ_pc + (size_t)st->nr_succ * 8 <= rec.raw + rec.size);
         }
         for (uint32_t i = 0; i < rec.size; i++)
             sum += rec.raw[i];
@@ -154,6 +182,36 @@ static int read_everything(const uint8_t *buf, size_t len, size_t *nr)
     tbs_reader_close(r);
     (void)sum;
     return ret;
+}
+
+/* Every field of a decoded STATS record but the successor array. */
+static void check_stats(const struct tbs_stats_view *got, const struct tbs_stats_view *want)
+{
+    CHECK_EQ_U64(got->stats_id, want->stats_id);
+    CHECK_EQ_U64(got->flags, want->flags);
+    CHECK_EQ_U64(got->guest_pc, want->guest_pc);
+    CHECK_EQ_U64(got->cs_base, want->cs_base);
+    CHECK_EQ_U64(got->phys_pc, want->phys_pc);
+    CHECK_EQ_U64(got->exec_count, want->exec_count);
+    CHECK_EQ_U64(got->exec_atomic, want->exec_atomic);
+    CHECK_EQ_U64(got->insns_executed, want->insns_executed);
+    CHECK_EQ_U64(got->translations, want->translations);
+    CHECK_EQ_U64(got->translations_spanning, want->translations_spanning);
+    CHECK_EQ_U64(got->translations_uncached, want->translations_uncached);
+    CHECK_EQ_U64(got->restores, want->restores);
+    CHECK_EQ_U64(got->guest_insns, want->guest_insns);
+    CHECK_EQ_U64(got->guest_bytes, want->guest_bytes);
+    CHECK_EQ_U64(got->host_bytes, want->host_bytes);
+    CHECK_EQ_U64(got->ops, want->ops);
+    CHECK_EQ_U64(got->ops_opt, want->ops_opt);
+    CHECK_EQ_U64(got->spills, want->spills);
+    CHECK_EQ_U64(got->time_gen_ns, want->time_gen_ns);
+    CHECK_EQ_U64(got->time_opt_ns, want->time_opt_ns);
+    CHECK_EQ_U64(got->time_la_ns, want->time_la_ns);
+    CHECK_EQ_U64(got->time_code_ns, want->time_code_ns);
+    CHECK_EQ_U64(got->time_restore_ns, want->time_restore_ns);
+    CHECK_EQ_U64(got->nr_succ, want->nr_succ);
+    CHECK_EQ_U64(got->succ_dropped, want->succ_dropped);
 }
 
 static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
@@ -216,6 +274,7 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_U64(rec.u.tb.guest_code_size, 5);
     CHECK_EQ_U64(rec.u.tb.icount, 3);
     CHECK_EQ_U64(rec.u.tb.listing_line, 6);
+    CHECK_EQ_U64(rec.u.tb.stats_id, 1);
     CHECK(rec.u.tb.swapped == swapped);
     for (unsigned i = 0; i < 3; i++) {
         CHECK_EQ_U64(tbs_tb_insn_pc(&rec.u.tb, i), insn_pc[i]);
@@ -233,6 +292,21 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK(tbs_record_name(rec.type) == NULL);
     CHECK_EQ_U64(rec.size, 8 + sizeof(unknown_payload));
     CHECK_MEM_EQ(rec.raw + 8, unknown_payload, sizeof(unknown_payload));
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_STATS);
+    CHECK_STR_EQ(tbs_record_name(rec.type), "STATS");
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_stats) + 3 * 8);
+    check_stats(&rec.u.stats, &sample_stats);
+    CHECK(rec.u.stats.swapped == swapped);
+    CHECK(rec.u.stats.succ_pc == rec.raw + sizeof(struct tbs_stats));
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ_U64(tbs_stats_succ_pc(&rec.u.stats, i), succ_pc[i]);
+
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_STATS);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_stats));
+    check_stats(&rec.u.stats, &sample_stats_empty);
 
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
     CHECK_EQ_U64(rec.type, TBS_REC_END);
@@ -488,7 +562,7 @@ static void test_huge_values(void)
                       "(must be a multiple of 8, at least 8)");
     sample_with(tb + 4, 32, 0xfffffff8, false, msg, sizeof(msg));
     CHECK_STR_EQ(msg, "mem: record size 4294967288 at byte offset 220 exceeds end of file "
-                      "(216 bytes left)");
+                      "(592 bytes left)");
 }
 
 static void test_truncated_vs_corrupt(void)
@@ -523,7 +597,176 @@ static void test_truncated_vs_corrupt(void)
     CHECK_EQ_I64(read_everything(s.buf, tb + 4, &nr), -ENODATA);
     /* Complete, with an unknown type: returned and skipped. */
     CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), 0);
-    CHECK_EQ_U64(nr, 6);
+    CHECK_EQ_U64(nr, 8);
+    free(s.buf);
+}
+
+/* STATS records whose sizes contradict nr_succ, in both byte orders. */
+static void test_stats_sizes(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    char msg[512];
+    size_t st1, st2, nr_succ = offsetof(struct tbs_stats, nr_succ);
+
+    build_sample(&s, 0);
+    st1 = s.ends[5];
+    st2 = s.ends[6];
+    free(s.buf);
+
+    for (int swapped = 0; swapped < 2; swapped++) {
+        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0xffffffff, swapped, msg, sizeof(msg)),
+                     -EBADMSG);
+        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0x20000000, swapped, msg, sizeof(msg)),
+                     -EBADMSG);
+        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 4, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(st2 + nr_succ, 32, 1, swapped, msg, sizeof(msg)), -EBADMSG);
+        /* Fewer successors than there is room for: the rest is ignored. */
+        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 2, swapped, msg, sizeof(msg)), 0);
+        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0, swapped, msg, sizeof(msg)), 0);
+        /* Record sizes: below the fixed part, too small for nr_succ. */
+        CHECK_EQ_I64(sample_with(st2 + 4, 32, 168, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(st1 + 4, 32, 192, swapped, msg, sizeof(msg)), -EBADMSG);
+        CHECK_EQ_I64(sample_with(st1 + 4, 32, 8, swapped, msg, sizeof(msg)), -EBADMSG);
+    }
+    sample_with(st1 + nr_succ, 32, 0xffffffff, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: STATS nr_succ 4294967295 at byte offset 560 too large for the "
+                      "record (200 bytes, room for 3 successors)");
+    sample_with(st2 + nr_succ, 32, 1, true, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: STATS nr_succ 1 at byte offset 760 too large for the "
+                      "record (176 bytes, room for 0 successors)");
+    sample_with(st1 + 4, 32, 192, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: STATS nr_succ 3 at byte offset 560 too large for the "
+                      "record (192 bytes, room for 2 successors)");
+    sample_with(st2 + 4, 32, 168, false, msg, sizeof(msg));
+    CHECK_STR_EQ(msg, "mem: STATS record size 168 too small at byte offset 596 "
+                      "(at least 176)");
+
+    /* The successors a smaller nr_succ leaves are not read. */
+    build_sample(&s, TBS_WRITER_SWAP);
+    patch32(s.buf, st1 + nr_succ, 2, true);
+    CHECK_EQ_I64(tbs_reader_open_mem(s.buf, s.len, "mem", &r), 0);
+    while (tbs_reader_next(r, &rec) == 1 && rec.type != TBS_REC_STATS)
+        ;
+    CHECK_EQ_U64(rec.type, TBS_REC_STATS);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_stats) + 24);
+    CHECK_EQ_U64(rec.u.stats.nr_succ, 2);
+    CHECK_EQ_U64(tbs_stats_succ_pc(&rec.u.stats, 1), succ_pc[1]);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.offset, st2);
+    tbs_reader_close(r);
+    free(s.buf);
+}
+
+/* A file cut inside a STATS record: truncated, unless its nr_succ is corrupt. */
+static void test_stats_truncated(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    size_t st1, nr;
+
+    for (int swapped = 0; swapped < 2; swapped++) {
+        build_sample(&s, swapped ? TBS_WRITER_SWAP : 0);
+        st1 = s.ends[5];
+
+        /* Inside the successors, inside the fixed part, in the prefix. */
+        CHECK_EQ_I64(tbs_reader_open_mem(s.buf, st1 + 190, "jit-9.tbstats.part", &r), 0);
+        for (int i = 0; i < 5; i++)
+            CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), -ENODATA);
+        CHECK_STR_EQ(tbs_reader_strerror(r), "jit-9.tbstats.part: truncated record at byte "
+                     "offset 392 (record needs 200 bytes, 190 left)");
+        CHECK_EQ_U64(tbs_reader_error_offset(r), st1);
+        CHECK_EQ_U64(tbs_reader_offset(r), st1);
+        tbs_reader_close(r);
+        CHECK_EQ_I64(read_everything(s.buf, st1 + 100, &nr), -ENODATA);
+        CHECK_EQ_U64(nr, 5);
+        CHECK_EQ_I64(read_everything(s.buf, st1 + 4, &nr), -ENODATA);
+        CHECK_EQ_U64(nr, 5);
+
+        /* Cut, but its own nr_succ contradicts its size: corrupt. */
+        patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 0xffffffff, swapped);
+        CHECK_EQ_I64(read_everything(s.buf, st1 + 190, &nr), -EBADMSG);
+        patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 4, swapped);
+        CHECK_EQ_I64(read_everything(s.buf, st1 + 190, &nr), -EBADMSG);
+        /* Cut before nr_succ: nothing to contradict yet. */
+        CHECK_EQ_I64(read_everything(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), &nr),
+                     -ENODATA);
+        free(s.buf);
+    }
+}
+
+/* A 1.0 file (no STATS records, pad2 where stats_id is now) reads as before. */
+static void test_version_1_0(void)
+{
+    struct tbs_header h = sample_header;
+    struct tbs_tb_view tb = sample_tb;
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct tbs_writer *w;
+    const uint8_t *data;
+    uint8_t *buf;
+    size_t len;
+
+    h.version_minor = 0;
+    tb.stats_id = 0;
+    CHECK_EQ_I64(tbs_writer_open_mem(TBS_WRITER_SWAP, &w), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
+    CHECK_EQ_I64(tbs_writer_write_mapping(w, &sample_mapping), 0);
+    CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, insn_pc, host_end), 0);
+    CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
+    data = tbs_writer_data(w, &len);
+    buf = malloc(len);
+    memcpy(buf, data, len);
+    tbs_writer_close(w);
+
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v1.0", &r), 0);
+    CHECK_EQ_U64(tbs_reader_header(r)->version_major, 1);
+    CHECK_EQ_U64(tbs_reader_header(r)->version_minor, 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_MAPPING);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_TB);
+    CHECK_EQ_U64(rec.size, sizeof(struct tbs_tb) + 48);
+    CHECK_EQ_U64(rec.u.tb.listing_line, 6);
+    CHECK_EQ_U64(rec.u.tb.stats_id, 0);
+    CHECK_EQ_U64(tbs_tb_insn_pc(&rec.u.tb, 2), insn_pc[2]);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.type, TBS_REC_END);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+    tbs_reader_close(r);
+    free(buf);
+}
+
+/* tbs_reader_open_mem() at an odd address: no field may need alignment. */
+static void test_unaligned_buffer(void)
+{
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct sample s;
+    uint8_t *buf;
+    size_t nr = 0;
+
+    build_sample(&s, TBS_WRITER_SWAP);
+    buf = malloc(s.len + 1);
+    memcpy(buf + 1, s.buf, s.len);
+    CHECK_EQ_I64(tbs_reader_open_mem(buf + 1, s.len, "odd", &r), 0);
+    while (tbs_reader_next(r, &rec) == 1) {
+        nr++;
+        if (rec.type == TBS_REC_STATS && rec.u.stats.nr_succ == 3) {
+            check_stats(&rec.u.stats, &sample_stats);
+            for (unsigned i = 0; i < 3; i++)
+                CHECK_EQ_U64(tbs_stats_succ_pc(&rec.u.stats, i), succ_pc[i]);
+        } else if (rec.type == TBS_REC_TB) {
+            CHECK_EQ_U64(rec.u.tb.stats_id, 1);
+            CHECK_EQ_U64(tbs_tb_host_end(&rec.u.tb, 2), host_end[2]);
+        }
+    }
+    CHECK_EQ_U64(nr, 8);
+    tbs_reader_close(r);
+    free(buf);
     free(s.buf);
 }
 
@@ -607,7 +850,7 @@ static void test_open_file(void)
     CHECK_EQ_I64(write(fd, s.buf, s.len), s.len);
     close(fd);
     CHECK_EQ_I64(tbs_reader_open(path, &r), 0);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 8; i++)
         CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
     tbs_reader_close(r);
@@ -621,6 +864,7 @@ static void test_open_file(void)
 static void test_writer_args(void)
 {
     struct tbs_mapping_view bad = sample_mapping;
+    struct tbs_stats_view stats = sample_stats;
     struct tbs_header h = sample_header;
     struct tbs_writer *w;
     size_t len;
@@ -637,6 +881,9 @@ static void test_writer_args(void)
     bad.build_id_size = 21;
     CHECK_EQ_I64(tbs_writer_write_mapping(w, &bad), -EINVAL);
     CHECK_EQ_I64(tbs_writer_write_tb(w, &sample_tb, NULL, host_end), -EINVAL);
+    CHECK_EQ_I64(tbs_writer_write_stats(w, &sample_stats, NULL), -EINVAL);
+    stats.nr_succ = 0x20000000;     /* a record above 4 GiB */
+    CHECK_EQ_I64(tbs_writer_write_stats(w, &stats, succ_pc), -EINVAL);
     tbs_writer_data(w, &len);
     CHECK_EQ_U64(len, 0);
     tbs_writer_close(w);
@@ -653,6 +900,10 @@ int main(void)
     RUN_TEST(test_byte_flips_everywhere);
     RUN_TEST(test_huge_values);
     RUN_TEST(test_truncated_vs_corrupt);
+    RUN_TEST(test_stats_sizes);
+    RUN_TEST(test_stats_truncated);
+    RUN_TEST(test_version_1_0);
+    RUN_TEST(test_unaligned_buffer);
     RUN_TEST(test_mapping_path);
     RUN_TEST(test_tb_extremes);
     RUN_TEST(test_open_file);
