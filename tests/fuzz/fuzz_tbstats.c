@@ -3,8 +3,8 @@
  *
  * Opens the input with tbs_reader_open_mem() and walks everything a caller
  * could touch: every record, every byte its pointers claim (a MAPPING's
- * path and build id, a TB's instruction arrays and guest code), the error
- * message.  The reader must return an error, never crash, read out of
+ * path and build id, a TB's instruction arrays and guest code, a STATS
+ * record's successors), the error message.  The reader must return an error, never crash, read out of
  * bounds or loop.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
  *       tests/fuzz/fuzz_tbstats.c lib/tbstats.c -o build/fuzz_tbstats
@@ -62,6 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 h += touch(tb->guest_code, tb->guest_code_size);
                 if (tb->guest_code_size > tb->guest_size)
                     __builtin_trap();
+                break;
+            }
+            case TBS_REC_STATS: {
+                const struct tbs_stats_view *st = &rec.u.stats;
+
+                for (uint32_t i = 0; i < st->nr_succ; i++)
+                    h += (unsigned)tbs_stats_succ_pc(st, i);
+                if (st->succ_pc + (size_t)st->nr_succ * 8 > rec.raw + rec.size)
+                    __builtin_trap();   /* the successors lie inside the record */
+                h += st->stats_id + (unsigned)st->exec_count;
                 break;
             }
             default:

@@ -10,7 +10,10 @@
  * Small valid files in both byte orders covering every record type, and one
  * invalid file per check of the reader, so the fuzzer starts next to every
  * branch.  Deterministic: fixed values, byte orders fixed whatever the host.
+ *   valid-*, the unprefixed variants   a 1.0 file (no STATS, stats_id 0)
+ *   stats-*                            a 1.1 file with TBStatistics
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +47,8 @@ static void save(const char *name, const uint8_t *buf, size_t len)
 }
 
 /*
- * Header, MAPPING, TB (3 instructions), UNMAP, FLUSH, unknown type 42, END;
- * little-endian unless big.  *tb_off receives the TB's offset.
+ * Version 1.0: header, MAPPING, TB (3 instructions), UNMAP, FLUSH, unknown
+ * type 42, END; little-endian unless big.  *tb_off receives the TB's offset.
  */
 static struct tbs_writer *build(unsigned big, size_t *tb_off)
 {
@@ -91,15 +94,91 @@ static void put32le(uint8_t *p, uint32_t v)
         p[i] = v >> (8 * i);
 }
 
-/* The valid little-endian file with one patch (NULL: none), cut to len (0: all). */
-static void variant(const char *name, size_t off, const void *patch, size_t n, size_t len)
+/*
+ * Version 1.1 as QEMU writes it with -perf: header with every statistics
+ * flag, MAPPING, a TB of key 1, FLUSH, the same key translated again, a TB
+ * of key 2, then at exit STATS 1 (two successors), STATS 2 (none), END.
+ * Without TB records (stats_only) it is what -tb-stats alone writes.
+ * *stats_off receives the first STATS record's offset.
+ */
+static struct tbs_writer *build_stats(unsigned big, bool stats_only, size_t *stats_off)
+{
+    static const uint8_t code[] = { 0x55, 0x48, 0x89, 0xe5, 0xc3 };
+    static const uint64_t pcs[] = { 0x401000, 0x401001, 0x401004 };
+    static const uint32_t ends[] = { 0x10, 0x20, 0x30 };
+    static const uint64_t succ[] = { 0x401010, 0x401000 };
+    const struct tbs_header h = {
+        .version_minor = 1, .pid = 1234, .timestamp = 1, .guest_machine = 62,
+        .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .flags = TBS_FLAG_GUEST_LISTING | TBS_FLAG_STATS | TBS_FLAG_STATS_JIT |
+                 TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_TIME |
+                 (stats_only ? TBS_FLAG_NO_TB_RECORDS : 0),
+        .guest_arch = "x86_64", .qemu_version = "10.0.2",
+    };
+    const struct tbs_mapping_view m = {
+        .timestamp = 2, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
+        .prot = 5, .path = "/bin/true", .path_len = 9,
+    };
+    struct tbs_tb_view tb = {
+        .timestamp = 3, .code_index = 1, .host_addr = 0x7f0000000100, .guest_pc = 0x401000,
+        .phys_pc = 0x1000, .host_size = 0x40, .guest_size = 5, .guest_code_size = 5,
+        .icount = 3, .listing_line = 6, .stats_id = 1, .guest_code = code,
+    };
+    const struct tbs_stats_view st1 = {
+        .stats_id = 1, .guest_pc = 0x401000, .phys_pc = 0x1000, .exec_count = 100,
+        .exec_atomic = 1, .insns_executed = 300, .translations = 2, .restores = 1,
+        .guest_insns = 6, .guest_bytes = 10, .host_bytes = 0x80, .ops = 40, .ops_opt = 30,
+        .spills = 2, .time_gen_ns = 1000, .time_opt_ns = 500, .time_la_ns = 300,
+        .time_code_ns = 2000, .time_restore_ns = 50, .nr_succ = 2,
+    };
+    const struct tbs_stats_view st2 = {
+        .stats_id = 2, .guest_pc = 0x401010, .phys_pc = 0x1010, .exec_count = 99,
+        .insns_executed = 99, .translations = 1, .translations_uncached = 1,
+        .guest_insns = 1, .guest_bytes = 1, .host_bytes = 0x20, .ops = 5, .ops_opt = 5,
+    };
+    const struct tbs_end_view e = { .timestamp = 9, .nr_tbs = stats_only ? 0 : 3,
+                                    .nr_flushes = stats_only ? 0 : 1 };
+    struct tbs_writer *w;
+
+    check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    check(tbs_writer_write_header(w, &h), "header");
+    check(tbs_writer_write_mapping(w, &m), "mapping");
+    if (!stats_only) {
+        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+        check(tbs_writer_write_flush(w, 4), "flush");
+        tb.timestamp = 5;
+        tb.code_index = 2;
+        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+        tb.timestamp = 6;
+        tb.code_index = 3;
+        tb.guest_pc = 0x401010;
+        tb.phys_pc = 0x1010;
+        tb.guest_size = tb.guest_code_size = 1;
+        tb.guest_code = code + 4;
+        tb.icount = 1;
+        tb.stats_id = 2;
+        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+    }
+    tbs_writer_data(w, stats_off);
+    check(tbs_writer_write_stats(w, &st1, succ), "stats");
+    check(tbs_writer_write_stats(w, &st2, NULL), "stats");
+    check(tbs_writer_write_end(w, &e), "end");
+    return w;
+}
+
+/*
+ * The valid little-endian file (1.1 when stats) with one patch (NULL: none),
+ * cut to len (0: all).
+ */
+static void variant_of(bool stats, const char *name, size_t off, const void *patch, size_t n,
+                       size_t len)
 {
     struct tbs_writer *w;
     const uint8_t *data;
     uint8_t *buf;
     size_t size, tb;
 
-    w = build(0, &tb);
+    w = stats ? build_stats(0, false, &tb) : build(0, &tb);
     data = tbs_writer_data(w, &size);
     buf = malloc(size);
     memcpy(buf, data, size);
@@ -110,11 +189,22 @@ static void variant(const char *name, size_t off, const void *patch, size_t n, s
     tbs_writer_close(w);
 }
 
+static void variant(const char *name, size_t off, const void *patch, size_t n, size_t len)
+{
+    variant_of(false, name, off, patch, n, len);
+}
+
+static void stats_variant(const char *name, size_t off, const void *patch, size_t n,
+                          size_t len)
+{
+    variant_of(true, name, off, patch, n, len);
+}
+
 int main(int argc, char **argv)
 {
     struct tbs_writer *w;
     const uint8_t *data;
-    size_t len, tb;
+    size_t len, tb, st;
     uint8_t v[4];
 
     if (argc != 2) {
@@ -150,5 +240,29 @@ int main(int argc, char **argv)
             "\x15", 1, 0);
     variant("mapping-path-unterminated", HDR + sizeof(struct tbs_mapping),
             "ABCDEFGHIJKLMNOP", 16, 0);
+
+    w = build_stats(0, false, &st);
+    data = tbs_writer_data(w, &len);
+    save("stats-valid-le", data, len);
+    tbs_writer_close(w);
+    w = build_stats(1, false, &st);
+    data = tbs_writer_data(w, &len);
+    save("stats-valid-be", data, len);
+    tbs_writer_close(w);
+    w = build_stats(0, true, &tb);
+    data = tbs_writer_data(w, &len);
+    save("stats-only", data, len);
+    tbs_writer_close(w);
+
+    /* Inside the successors; in the fixed part, with nr_succ too big. */
+    stats_variant("stats-truncated", 0, NULL, 0, st + sizeof(struct tbs_stats) + 4);
+    put32le(v, 0xffffffff);
+    stats_variant("stats-nr-succ-huge", st + offsetof(struct tbs_stats, nr_succ), v, 4, 0);
+    stats_variant("stats-truncated-nr-succ-huge", st + offsetof(struct tbs_stats, nr_succ),
+                  v, 4, st + sizeof(struct tbs_stats));
+    put32le(v, 3);
+    stats_variant("stats-nr-succ-over", st + offsetof(struct tbs_stats, nr_succ), v, 4, 0);
+    put32le(v, sizeof(struct tbs_stats) - 8);
+    stats_variant("stats-record-size-small", st + 4, v, 4, 0);
     return 0;
 }
