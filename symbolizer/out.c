@@ -114,6 +114,20 @@ static void item(struct out *o, const char *key)
 
     if (o->format == OUT_TEXT) {
         text_line(o);
+        if (level < OUT_MAX_DEPTH && o->is_array[level]) {
+            /* A value in an array: the array's key=, then comma-separated. */
+            if (o->has_items[level]) {
+                fputc(',', o->f);
+            } else {
+                if (o->line_has)
+                    fputc(' ', o->f);
+                if (o->array_key[level])
+                    fprintf(o->f, "%s=", o->array_key[level]);
+            }
+            o->has_items[level] = true;
+            o->line_has = true;
+            return;
+        }
         if (o->line_has)
             fputc(' ', o->f);
         if (key)
@@ -136,11 +150,12 @@ static void item(struct out *o, const char *key)
     }
 }
 
-static void open_container(struct out *o, bool is_array)
+static void open_container(struct out *o, bool is_array, const char *key)
 {
     if (o->depth < OUT_MAX_DEPTH) {
         o->is_array[o->depth] = is_array;
         o->has_items[o->depth] = false;
+        o->array_key[o->depth] = key;
     }
     o->depth++;
 }
@@ -163,7 +178,7 @@ void out_init(struct out *o, FILE *f, enum out_format format)
     o->format = format;
     if (format == OUT_JSON)
         fputc('{', f);
-    open_container(o, false);
+    open_container(o, false, NULL);
 }
 
 void out_finish(struct out *o)
@@ -197,7 +212,7 @@ void out_object_begin(struct out *o, const char *key, const char *label)
         item(o, key);
         fputc('{', o->f);
     }
-    open_container(o, false);
+    open_container(o, false, NULL);
 }
 
 void out_object_end(struct out *o)
@@ -217,7 +232,7 @@ void out_array_begin(struct out *o, const char *key)
         item(o, key);
         fputc('[', o->f);
     }
-    open_container(o, true);
+    open_container(o, true, key);
 }
 
 void out_array_end(struct out *o)
@@ -244,6 +259,29 @@ void out_hex(struct out *o, const char *key, uint64_t v)
 {
     item(o, key);
     fprintf(o->f, o->format == OUT_JSON ? "\"0x%" PRIx64 "\"" : "0x%" PRIx64, v);
+}
+
+void out_ratio(struct out *o, const char *key, uint64_t num, uint64_t den)
+{
+    uint64_t whole = num / den, rest = num % den, cents;
+
+    if (rest <= UINT64_MAX / 100) {
+        uint64_t scaled = rest * 100;
+
+        cents = scaled / den;
+        /* Half up, compared by subtraction: 2 * remainder may overflow. */
+        if (scaled % den >= den - scaled % den)
+            cents++;
+    } else {
+        /* den > 2^57: no realistic count; a long double is exact enough. */
+        cents = (uint64_t)((long double)rest * 100 / den + 0.5L);
+    }
+    if (cents == 100) {
+        whole++;
+        cents = 0;
+    }
+    item(o, key);
+    fprintf(o->f, "%" PRIu64 ".%02" PRIu64, whole, cents);
 }
 
 void out_str(struct out *o, const char *key, const char *s, size_t len)

@@ -6,7 +6,9 @@
  *
  *   text  every object is one line: its label (if any), then key=value
  *         pairs separated by spaces; a nested object starts a new line,
- *         indented two spaces per enclosing object.  Strings are quoted
+ *         indented two spaces per enclosing object.  An array of objects
+ *         shows only its objects; an array of values is one pair
+ *         key=V1,V2,... (nothing when it is empty).  Strings are quoted
  *         with C escapes (\", \\, \n, \t, \xNN for other bytes outside
  *         printable ASCII), so a line never breaks and bytes survive.
  *   JSON  one document; strings are escaped per RFC 8259; bytes that are
@@ -37,7 +39,8 @@ struct out {
     enum out_format format;
     int depth;                      /* open objects and arrays */
     bool is_array[OUT_MAX_DEPTH];
-    bool has_items[OUT_MAX_DEPTH];  /* JSON: a comma is due before the next item */
+    bool has_items[OUT_MAX_DEPTH];  /* a comma is due before the next item */
+    const char *array_key[OUT_MAX_DEPTH]; /* text: the key of an array of values */
     bool line_open;                 /* text: a line has been started */
     bool line_has;                  /* text: ... and has a label or a field */
     int objects;                    /* text: open objects, for indentation */
@@ -57,7 +60,11 @@ void out_finish(struct out *o);
 void out_object_begin(struct out *o, const char *key, const char *label);
 void out_object_end(struct out *o);
 
-/* out_array_begin - an array named key; in text only its elements show. */
+/*
+ * out_array_begin - an array named key.  Its elements are either all
+ * objects or all values (fields with key NULL); see the top of this file
+ * for how text shows them.
+ */
 void out_array_begin(struct out *o, const char *key);
 void out_array_end(struct out *o);
 
@@ -66,6 +73,11 @@ void out_u64(struct out *o, const char *key, uint64_t v);
 void out_i64(struct out *o, const char *key, int64_t v);
 void out_hex(struct out *o, const char *key, uint64_t v);
 void out_str(struct out *o, const char *key, const char *s, size_t len);
+/*
+ * out_ratio - num / den as a decimal number with two digits after the point,
+ * rounded half up ("2.50"), a number in JSON too.  den must not be 0.
+ */
+void out_ratio(struct out *o, const char *key, uint64_t num, uint64_t den);
 /* out_word - a NUL-terminated identifier chosen by the program: unquoted in text. */
 void out_word(struct out *o, const char *key, const char *s);
 /* out_flag - text: the bare key when v is true, nothing otherwise. */
