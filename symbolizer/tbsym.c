@@ -16,7 +16,7 @@
 #include "tbsym.h"
 
 static const struct tbsym_cmd commands[] = {
-    { "dump", cmd_dump, "print the records of a jitdump file, as text or JSON", cmd_dump_usage },
+    { "dump", cmd_dump, "print the records of a jitdump or side file, as text or JSON", cmd_dump_usage },
     { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },
 };
 

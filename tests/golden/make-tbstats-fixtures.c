@@ -1,6 +1,6 @@
 /*
  * make-tbstats-fixtures.c: writes the tbstats fixtures of the golden tests
- * of "tbsym listing".
+ * of "tbsym listing" and "tbsym dump".
  *
  * The fixtures are committed; rerun this only to change them, then refresh
  * the expected outputs (see run.sh):
@@ -24,6 +24,19 @@
  *   listing-truncated.tbs      listing-x86 cut inside its last TB
  *   listing-overlap.tbs        a TB whose lines overlap the previous TB's
  *   listing-corrupt.tbs        listing-x86 with an icount of 65535
+ *   dump-side.tbs              version 1.1, little-endian, as -perf writes it:
+ *                              MAPPING, TBs of two keys (stats_id 1 and 2),
+ *                              UNMAP, a record of unknown type, FLUSH, key 1
+ *                              translated again, STATS 1 (two successors,
+ *                              h/g 257/8 rounds to 32.13), STATS 2 (none),
+ *                              END with exit code 3
+ *   dump-side-big-endian.tbs   version 1.1, big-endian, as -tb-stats without
+ *                              -perf writes it: no TB records, execution
+ *                              counts only (no h/g), TBS_MAX_SUCC successors
+ *                              and some dropped, a flag bit this tool does
+ *                              not know, END with a fatal signal
+ *   dump-side-truncated.tbs    dump-side cut inside STATS 1's successors
+ *   dump-side-corrupt.tbs      dump-side with STATS 1's nr_succ 2^32-1
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +110,126 @@ static void tb(struct tbs_writer *w, uint64_t pc, const uint8_t *code, uint32_t 
     check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
 }
 
+/* A TB of the dump fixtures: pc, its instructions' sizes, its key's stats_id. */
+static void stats_tb(struct tbs_writer *w, uint64_t ts, uint64_t code_index, uint64_t pc,
+                     const uint8_t *code, const unsigned *sizes, unsigned icount,
+                     uint32_t stats_id)
+{
+    uint64_t pcs[16];
+    uint32_t ends[16];
+    struct tbs_tb_view t = {
+        .timestamp = ts, .code_index = code_index,
+        .host_addr = 0x7f0000000000 + 0x100 * code_index, .guest_pc = pc,
+        .phys_pc = pc - 0x400000, .flags = 0xb3, .cflags = 0x800,
+        .listing_line = 10 * code_index, .stats_id = stats_id,
+        .icount = icount, .guest_code = code,
+    };
+
+    for (unsigned i = 0; i < icount; i++) {
+        pcs[i] = i ? pcs[i - 1] + sizes[i - 1] : pc;
+        ends[i] = 0x18 * (i + 1);
+        t.guest_size += sizes[i];
+    }
+    t.guest_code_size = t.guest_size;
+    t.host_size = ends[icount - 1] + 0x20;
+    check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
+}
+
+/*
+ * dump-side.tbs; *stats_off receives the offset of its first STATS record.
+ * The guest code is listing-x86's (the dump does not disassemble it).
+ */
+static struct tbs_writer *dump_side(const uint8_t *code_a, const unsigned *sizes_a,
+                                    const uint8_t *code_b, const unsigned *sizes_b,
+                                    size_t *stats_off)
+{
+    static const uint8_t bid[8] = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03 };
+    static const uint64_t succ1[] = { 0x401200, 0x401109 };
+    static const uint8_t unknown[8] = { 'n', 'e', 'w' };
+    const struct tbs_header h = {
+        .version_minor = 1, .pid = 4242, .timestamp = 100, .guest_machine = 62,
+        .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .flags = TBS_FLAG_GUEST_LISTING | TBS_FLAG_STATS | TBS_FLAG_STATS_JIT |
+                 TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_TIME,
+        .guest_arch = "x86_64", .qemu_version = "10.0.2",
+    };
+    const struct tbs_mapping_view m = {
+        .timestamp = 101, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
+        .bias = 0, .prot = 5, .build_id_size = sizeof(bid), .build_id = bid,
+        .path = "/nonexistent/guest", .path_len = 18,
+    };
+    const struct tbs_unmap_view u = { .timestamp = 250, .start = 0x500000, .end = 0x501000 };
+    /* Two translations of key 1 (4 instructions each), one of key 2 (2). */
+    const struct tbs_stats_view st1 = {
+        .stats_id = 1, .flags = 0xb3, .guest_pc = 0x401100, .phys_pc = 0x1100,
+        .exec_count = 1000, .exec_atomic = 1, .insns_executed = 4000,
+        .translations = 2, .translations_spanning = 0, .translations_uncached = 0,
+        .restores = 1, .guest_insns = 8, .guest_bytes = 18, .host_bytes = 257,
+        .ops = 52, .ops_opt = 40, .spills = 3, .time_gen_ns = 12000, .time_opt_ns = 3000,
+        .time_la_ns = 2500, .time_code_ns = 20000, .time_restore_ns = 700,
+        .nr_succ = 2, .succ_dropped = 0,
+    };
+    const struct tbs_stats_view st2 = {
+        .stats_id = 2, .flags = 0xb3, .guest_pc = 0x401200, .phys_pc = 0x1200,
+        .exec_count = 999, .insns_executed = 1998, .translations = 1,
+        .translations_uncached = 1, .guest_insns = 2, .guest_bytes = 5, .host_bytes = 81,
+        .ops = 12, .ops_opt = 10, .time_gen_ns = 4000, .time_opt_ns = 1000,
+        .time_la_ns = 800, .time_code_ns = 6000,
+    };
+    const struct tbs_end_view end = {
+        .timestamp = 999, .exit_code = 3, .nr_tbs = 3, .nr_flushes = 1,
+    };
+    struct tbs_writer *w;
+
+    check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    check(tbs_writer_write_header(w, &h), "header");
+    check(tbs_writer_write_mapping(w, &m), "mapping");
+    stats_tb(w, 201, 1, 0x401100, code_a, sizes_a, 4, 1);
+    stats_tb(w, 202, 2, 0x401200, code_b, sizes_b, 2, 2);
+    check(tbs_writer_write_unmap(w, &u), "unmap");
+    check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
+    check(tbs_writer_write_flush(w, 300), "flush");
+    stats_tb(w, 301, 3, 0x401100, code_a, sizes_a, 4, 1);
+    tbs_writer_data(w, stats_off);
+    check(tbs_writer_write_stats(w, &st1, succ1), "stats");
+    check(tbs_writer_write_stats(w, &st2, NULL), "stats");
+    check(tbs_writer_write_end(w, &end), "end");
+    return w;
+}
+
+/* dump-side-big-endian.tbs */
+static struct tbs_writer *dump_side_big_endian(void)
+{
+    uint64_t succ[TBS_MAX_SUCC];
+    const struct tbs_header h = {
+        .version_minor = 1, .pid = 77, .timestamp = 5000, .guest_machine = 183,
+        .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .flags = TBS_FLAG_GUEST_BIG_ENDIAN | TBS_FLAG_STATS | TBS_FLAG_STATS_EXEC |
+                 TBS_FLAG_NO_TB_RECORDS | (1u << 31),
+        .guest_arch = "aarch64_be", .qemu_version = "10.0.2",
+    };
+    const struct tbs_mapping_view m = {
+        .timestamp = 5001, .start = 0x400000, .end = 0x401000, .bias = 0x400000,
+        .prot = 5, .path = "/nonexistent/guest-be", .path_len = 21,
+    };
+    const struct tbs_stats_view st = {
+        .stats_id = 1, .guest_pc = 0x400100, .phys_pc = UINT64_MAX,
+        .exec_count = 0x100000000ull, .exec_atomic = 0, .insns_executed = 0x300000000ull,
+        .nr_succ = TBS_MAX_SUCC, .succ_dropped = 3,
+    };
+    const struct tbs_end_view end = { .timestamp = 6000, .exit_code = 128 + 11 };
+    struct tbs_writer *w;
+
+    for (unsigned i = 0; i < TBS_MAX_SUCC; i++)
+        succ[i] = 0x400200 + 0x10 * i;
+    check(tbs_writer_open_mem(host_is_big ? 0 : TBS_WRITER_SWAP, &w), "open");
+    check(tbs_writer_write_header(w, &h), "header");
+    check(tbs_writer_write_mapping(w, &m), "mapping");
+    check(tbs_writer_write_stats(w, &st, succ), "stats");
+    check(tbs_writer_write_end(w, &end), "end");
+    return w;
+}
+
 static void save_writer(const char *name, struct tbs_writer *w, size_t cut)
 {
     const uint8_t *data;
@@ -127,7 +260,7 @@ int main(int argc, char **argv)
     static const uint8_t unknown[8] = { 'n', 'e', 'w' };
     const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
     struct tbs_writer *w;
-    size_t last_tb;
+    size_t last_tb, stats_off;
     uint8_t *buf;
     const uint8_t *data;
     size_t len;
@@ -172,6 +305,21 @@ int main(int argc, char **argv)
     tb(w, 0x401100, x86_a, sizeof(x86_a), sizeof(x86_a), x86_a_sizes, 4, 6);
     tb(w, 0x401200, x86_b, sizeof(x86_b), sizeof(x86_b), x86_b_sizes, 2, 10);
     save_writer("listing-overlap.tbs", w, 0);
+    tbs_writer_close(w);
+
+    w = dump_side(x86_a, x86_a_sizes, x86_b, x86_b_sizes, &stats_off);
+    save_writer("dump-side.tbs", w, 0);
+    save_writer("dump-side-truncated.tbs", w, stats_off + sizeof(struct tbs_stats) + 4);
+    data = tbs_writer_data(w, &len);
+    buf = malloc(len);
+    memcpy(buf, data, len);
+    memset(buf + stats_off + offsetof(struct tbs_stats, nr_succ), 0xff, 4);
+    save("dump-side-corrupt.tbs", buf, len);
+    free(buf);
+    tbs_writer_close(w);
+
+    w = dump_side_big_endian();
+    save_writer("dump-side-big-endian.tbs", w, 0);
     tbs_writer_close(w);
     return 0;
 }

@@ -15,7 +15,8 @@
 # --update rewrites the expected files from the current tbsym; review them
 # with git diff before committing.
 #
-# The fixtures *.jitdump come from make-fixtures.c (see its header).
+# The fixtures *.jitdump come from make-fixtures.c, *.tbs from
+# make-tbstats-fixtures.c (see their headers).
 set -u
 build=$(cd "${1:?usage: run.sh BUILD_DIR [--update]}" && pwd)
 update=${2:-}

@@ -1,0 +1,1 @@
+dump --partial dump-side-truncated.tbs
