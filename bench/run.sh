@@ -20,6 +20,10 @@ tmp=$out.tmp
     echo "## -perf cost (issue 3)"
     echo
     python3 "$top/bench/bench_jitdump.py" "$build" --repeat "${BENCH_REPEAT:-7}"
+    echo
+    echo "## TBStatistics cost (issue 4)"
+    echo
+    python3 "$top/bench/bench_tbstats.py" "$build" --repeat "${BENCH_REPEAT:-7}"
 } > "$tmp"
 mv "$tmp" "$out"
 cat "$out"

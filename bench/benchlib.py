@@ -1,0 +1,61 @@
+"""Shared pieces of the benchmarks: the guest workloads, interleaved timing
+and the paired-ratio estimator.
+
+Method: the variants of one workload run interleaved (A B C A B C ...),
+REPEAT times, each in a fresh empty directory deleted after the run.  Times
+are medians per variant; a comparison is the median of the per-round
+ratios of two variants (runs seconds apart, which cancels most of the
+machine's drift between rounds), with its interquartile range.
+"""
+import os, shutil, statistics, subprocess, sys, tempfile, time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def workloads(build):
+    """The three guest workloads of issues 3 and 4: (name, argv)."""
+    return [
+        ('python3 json+regex (translation-heavy, dynamically linked interpreter)',
+         ['/usr/bin/python3', TOP + '/tests/guests/workload.py', '3000']),
+        ('demo 60 (compute loop: float, matrix, qsort)', [build + '/guests/x86_64/demo', '60']),
+        ('manytbs 4000 (many short-lived TBs: self-modifying code)',
+         [build + '/guests/x86_64/manytbs', '4000']),
+    ]
+
+
+def run_interleaved(variants, cmd, repeat, wname='', on_run=None):
+    """Time each (name, argv prefix) of variants on cmd, interleaved.
+    on_run(name, dir) is called after each run, before its directory goes.
+    Returns {name: [seconds, ...]} in round order."""
+    env = dict(os.environ, PYTHONHASHSEED='0')
+    times = {v[0]: [] for v in variants}
+    for _ in range(repeat):
+        for vname, pre in variants:
+            d = tempfile.mkdtemp(prefix='qjd-bench.')
+            t0 = time.perf_counter()
+            p = subprocess.run(pre + cmd, cwd=d, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+            t = time.perf_counter() - t0
+            if p.returncode != 0:
+                sys.exit('%s %s failed: %s' % (vname, wname, p.stderr.decode()[-300:]))
+            if on_run:
+                on_run(vname, d)
+            shutil.rmtree(d)
+            times[vname].append(t)
+    return times
+
+
+def paired(times, num, den):
+    """'median (IQR lo-hi)' of the per-round ratios num/den."""
+    r = sorted(a / b for a, b in zip(times[num], times[den]))
+    q = statistics.quantiles(r, n=4) if len(r) >= 2 else [r[0], r[0], r[0]]
+    return '%.3f (IQR %.3f-%.3f)' % (statistics.median(r), q[0], q[2])
+
+
+def median(times, name):
+    return statistics.median(times[name])
+
+
+def shown(argv):
+    """argv as a command line, with paths inside the repository relative."""
+    return ' '.join(os.path.relpath(x, TOP) if x.startswith(TOP) else x for x in argv)
