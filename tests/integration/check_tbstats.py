@@ -20,8 +20,16 @@ lib/tbstats-format.h, and checks what issue 4 asks of the statistics.
   check_tbstats.py loops FILE ELF SYMBOL... COUNT_MIN COUNT_MAX
       the hottest key inside each SYMBOL ran between COUNT_MIN and COUNT_MAX
       times (exact counts under threads)
+  check_tbstats.py atomic FILE ELF SYMBOL N
+      the keys inside SYMBOL ran N times through the atomic single-step path
+      (up to 2N: a TB entered only to leave for an exit request counts, and
+      the other thread's exclusive sections make such requests), and no
+      other code did
   check_tbstats.py level FILE jit|exec|time|keys|all|nostats
       the header flags and the fields collected match the level
+  check_tbstats.py tbsym FILE TBSYM
+      `TBSYM dump --format json FILE` (lib/tbstats.c) shows the same STATS
+      records and totals as this decoder
   check_tbstats.py summary FILE
       print the totals (for humans and for comparing with tbsym dump)
 """
@@ -189,6 +197,39 @@ def main():
             print('# %s: hottest TB ran %d times' % (n, top))
             if not lo <= top <= hi:
                 fail('%s: hottest TB ran %d times, expected %d..%d' % (n, top, lo, hi))
+    elif cmd == 'atomic':
+        f = read(args[0])
+        r = symbol_ranges(f, args[1], [args[2]])
+        n = int(args[3])
+        ours = sum(s['exec_atomic'] for s in inside(f, *r[args[2]]))
+        total = totals(f)['exec_atomic']
+        print('# atomic single-step executions: %d in %s, %d in all' % (ours, args[2], total))
+        if not n <= ours <= 2 * n or total != ours:
+            fail('expected %d..%d atomic single-step executions, all in %s' % (n, 2 * n, args[2]))
+    elif cmd == 'tbsym':
+        import json
+        f = read(args[0])
+        p = subprocess.run([args[1], 'dump', '--format', 'json', args[0]],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            fail('tbsym dump failed (%d): %s' % (p.returncode, p.stderr.strip()))
+        doc = json.loads(p.stdout)
+        theirs = [r for r in doc['records'] if r['type'] == 'STATS']
+        if len(theirs) != len(f['stats']):
+            fail('tbsym shows %d STATS records, expected %d' % (len(theirs), len(f['stats'])))
+        for a, b in zip(f['stats'], theirs):
+            for k in STATS_FIELDS:
+                v = b[k]
+                v = int(v, 16) if isinstance(v, str) else v
+                if v != a[k]:
+                    fail('stats_id %d: tbsym %s=%s, expected %d' % (a['stats_id'], k, b[k], a[k]))
+            if [int(x, 16) for x in b['succ_pc']] != a['succ']:
+                fail('stats_id %d: successors differ' % a['stats_id'])
+        t, sm = totals(f), doc['summary']
+        if (sm['total_executions'], sm['total_insns_executed'], sm['total_translations']) != \
+                (t['exec_count'], t['insns_executed'], t['translations']):
+            fail('tbsym totals differ: %s' % sm)
+        print('# tbsym dump agrees on %d STATS records and the totals' % len(theirs))
     elif cmd == 'level':
         f = read(args[0])
         lvl, fl, t = args[1], f['flags'], totals(f)

@@ -3,11 +3,13 @@
 #    (same run) on five programs: x86_64 demo, threads and a Python
 #    interpreter; aarch64 demo and threads;
 #  - 8 threads: each work loop's TB ran exactly as often as the program says;
+#  - executions through the atomic single-step path are counted apart;
 #  - a function keeping 28 values live spills, a trivial one does not;
 #  - the optimiser removes ops;
 #  - forced code-buffer flushes (a flush storm): hot keys re-translated,
 #    totals unchanged;
-#  - -tb-stats levels, -perf alone (jit), and bad levels.
+#  - -tb-stats levels, -perf alone (jit), and bad levels;
+#  - tbsym dump (lib/tbstats.c) agrees with this test's own decoder.
 # No perf needed: this is QEMU's own accounting, checked against libinsn.
 . "$TOP/tests/integration/lib.sh"
 export PYTHONHASHSEED=0     # the same Python run each time
@@ -38,6 +40,7 @@ compare() {
     note "$name: $($CHECK summary "$f")"
     $CHECK insns "$f" "$WORK/$name/libinsn.log" || fail "$name: instruction count"
     $CHECK level "$f" all || fail "$name: level"
+    $CHECK tbsym "$f" "$BUILD/bin/tbsym" || fail "$name: tbsym dump"
 }
 
 compare x86-demo x86_64 "$GUESTS/x86_64/demo" 3
@@ -56,6 +59,11 @@ for run in x86-threads:x86_64 arm-threads:aarch64; do
         work0 work1 work2 work3 work4 work5 work6 work7 3999980 4000000 ||
         fail "$arch threads: execution counts"
 done
+
+# The atomic single-step path: 2 threads x 1000 locked adds on a value
+# straddling 16 bytes, each done by cpu_exec_step_atomic().
+f=$(stats "$WORK/atomics" x86_64 -tb-stats all "$GUESTS/x86_64/atomics")
+$CHECK atomic "$f" "$GUESTS/x86_64/atomics" locked_add 2000 || fail "atomic path"
 
 # Spills: aarch64 keeps all 28 values in guest registers, more than the host
 # has; x86_64 guest code spills to its own stack instead (no TCG spills).
