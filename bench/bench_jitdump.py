@@ -22,10 +22,11 @@ def main():
         ('ref', [ref]),
         ('patched', [q]),
         ('patched -perf', [q, '-perf']),
+        ('patched -perf -tb-stats none', [q, '-perf', '-tb-stats', 'none']),
         ('ref -jitdump (libdw)', [ref, '-jitdump']),
     ]
-    out = ['| workload | ref | patched | patched -perf | ref -jitdump (libdw) | patched / ref | -perf / patched | -jitdump / ref | -perf output |',
-           '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    out = ['| workload | ref | patched | patched -perf | ref -jitdump (libdw) | patched / ref | -perf / patched | -perf -tb-stats none / patched | -jitdump / ref | -perf output |',
+           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for wname, cmd in bl.workloads(b):
         size = [0]
 
@@ -33,14 +34,18 @@ def main():
             if vname == 'patched -perf':
                 size[0] = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
         t = bl.run_interleaved(variants, cmd, a.repeat, wname, measure)
-        out.append('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %s | **%s** | %s | %.1f MB |' % (
+        out.append('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %s | **%s** | %s | %s | %.1f MB |' % (
             wname, bl.median(t, 'ref'), bl.median(t, 'patched'), bl.median(t, 'patched -perf'),
             bl.median(t, 'ref -jitdump (libdw)'), bl.paired(t, 'patched', 'ref'),
-            bl.paired(t, 'patched -perf', 'patched'), bl.paired(t, 'ref -jitdump (libdw)', 'ref'),
+            bl.paired(t, 'patched -perf', 'patched'),
+            bl.paired(t, 'patched -perf -tb-stats none', 'patched'),
+            bl.paired(t, 'ref -jitdump (libdw)', 'ref'),
             size[0] / 1e6))
         print('bench: -perf: %s done' % wname, file=sys.stderr)
     print('\n'.join(out))
     print()
+    print('`-perf` alone implies `-tb-stats jit` (issue 4); `-perf -tb-stats none` is the jitdump'
+          ' and side file without statistics.')
     print('Times: median of %d interleaved runs per variant, wall time of the QEMU process alone'
           ' (no perf record running).  Ratios: median of the %d per-round paired ratios, with'
           ' the interquartile range.' % (a.repeat, a.repeat))
