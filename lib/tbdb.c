@@ -1,0 +1,834 @@
+/*
+ * tbdb.c: one QEMU run in memory (see tbdb.h).
+ *
+ * Loading reads the export twice from one buffer: the first pass counts the
+ * records and the bytes of their arrays, the second fills arrays allocated
+ * once each with those sizes.  Then keys are sorted by stats_id, TBs without
+ * a STATS key get synthesised ones (a hash of the key tuple), each key gets
+ * its translations (a counting sort), and the jitdump's CODE_LOADs are
+ * joined to the TBs by code_index.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tbdb.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "filebuf.h"
+#include "jitdump.h"
+
+#define TBDB_MSG_SIZE 1024
+
+struct tbdb_priv {
+    char err[TBDB_MSG_SIZE];
+    char warn[TBDB_MSG_SIZE];
+    char *tbs_name;
+    char *jd_name;
+    struct filebuf tbs_fb;          /* tbdb_open(): released after the load */
+    struct filebuf jd_fb;           /* kept: names and host code point into it */
+    struct jd_reader *jd;           /* kept for the same reason (open_mem on jd_fb or the caller's) */
+    uint64_t *insn_pc;
+    uint32_t *host_end;
+    uint8_t *guest_code;
+    uint64_t *succ_pc;
+    char *paths;
+    const struct tbdb_tb **key_tbs;
+    const struct tbdb_key **keys_by_pc;
+    uint32_t *tb_by_index;          /* TB indices by code_index; NULL: tbs already sorted */
+};
+
+/* --- messages -------------------------------------------------------------- */
+
+static int set_err(struct tbdb *db, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(db->priv->err, sizeof(db->priv->err), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static void add_warning(struct tbdb *db, const char *fmt, ...)
+{
+    char *w = db->priv->warn;
+    size_t len = strlen(w);
+    va_list ap;
+
+    if (len && len + 2 < TBDB_MSG_SIZE) {
+        memcpy(w + len, "; ", 3);
+        len += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(w + len, TBDB_MSG_SIZE - len, fmt, ap);
+    va_end(ap);
+}
+
+const char *tbdb_strerror(const struct tbdb *db)
+{
+    if (!db || !db->priv || !db->priv->err[0])
+        return "no error";
+    return db->priv->err;
+}
+
+const char *tbdb_warning(const struct tbdb *db)
+{
+    if (!db || !db->priv || !db->priv->warn[0])
+        return NULL;
+    return db->priv->warn;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    uint64_t sum;
+
+    return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
+/* --- the export ------------------------------------------------------------ */
+
+/* What the first pass counts. */
+struct tbdb_counts {
+    size_t tbs, stats, mappings;
+    size_t insns, guest_code, succ, path_bytes;
+};
+
+/*
+ * Read the records of the export; with fill false only count them into *c,
+ * with fill true store them into the arrays sized by the first pass (which
+ * returns the same records: same buffer, same reader).  Returns 0 or a
+ * negative errno after setting the message; truncation is a warning.
+ */
+static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
+                    struct tbdb_counts *c)
+{
+    struct tbdb_priv *p = db->priv;
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    struct tbdb_counts n = { 0 };
+    int ret;
+
+    ret = tbs_reader_open_mem(buf, len, p->tbs_name, &r);
+    if (ret < 0) {
+        if (r)
+            set_err(db, ret, "%s", tbs_reader_strerror(r));
+        else
+            set_err(db, ret, "%s: %s", p->tbs_name, strerror(-ret));
+        tbs_reader_close(r);
+        return ret;
+    }
+    if (fill)
+        db->header = *tbs_reader_header(r);
+
+    while ((ret = tbs_reader_next(r, &rec)) == 1) {
+        switch (rec.type) {
+        case TBS_REC_MAPPING:
+        case TBS_REC_UNMAP:
+            if (fill) {
+                struct tbdb_mapping *m = &db->mappings[n.mappings];
+
+                memset(m, 0, sizeof(*m));
+                if (rec.type == TBS_REC_UNMAP) {
+                    m->unmap = true;
+                    m->timestamp = rec.u.unmap.timestamp;
+                    m->start = rec.u.unmap.start;
+                    m->end = rec.u.unmap.end;
+                    p->paths[n.path_bytes] = '\0';
+                    m->path = &p->paths[n.path_bytes];
+                } else {
+                    const struct tbs_mapping_view *v = &rec.u.mapping;
+
+                    m->timestamp = v->timestamp;
+                    m->start = v->start;
+                    m->end = v->end;
+                    m->offset = v->offset;
+                    m->bias = v->bias;
+                    m->prot = v->prot;
+                    m->build_id_size = v->build_id_size;
+                    memcpy(m->build_id, v->build_id, v->build_id_size);
+                    memcpy(&p->paths[n.path_bytes], v->path, v->path_len + 1);
+                    m->path = &p->paths[n.path_bytes];
+                }
+            }
+            n.path_bytes += rec.type == TBS_REC_MAPPING ? rec.u.mapping.path_len + 1 : 1;
+            n.mappings++;
+            break;
+        case TBS_REC_TB: {
+            const struct tbs_tb_view *v = &rec.u.tb;
+
+            if (fill) {
+                struct tbdb_tb *t = &db->tbs[n.tbs];
+
+                memset(t, 0, sizeof(*t));
+                t->timestamp = v->timestamp;
+                t->code_index = v->code_index;
+                t->host_addr = v->host_addr;
+                t->guest_pc = v->guest_pc;
+                t->cs_base = v->cs_base;
+                t->phys_pc = v->phys_pc;
+                t->flags = v->flags;
+                t->cflags = v->cflags;
+                t->host_size = v->host_size;
+                t->guest_size = v->guest_size;
+                t->guest_code_size = v->guest_code_size;
+                t->icount = v->icount;
+                t->listing_line = v->listing_line;
+                t->stats_id = v->stats_id;
+                t->file_offset = rec.offset;
+                t->insn_pc = &p->insn_pc[n.insns];
+                t->host_end = &p->host_end[n.insns];
+                for (unsigned i = 0; i < v->icount; i++) {
+                    p->insn_pc[n.insns + i] = tbs_tb_insn_pc(v, i);
+                    p->host_end[n.insns + i] = tbs_tb_host_end(v, i);
+                }
+                t->guest_code = &p->guest_code[n.guest_code];
+                memcpy(&p->guest_code[n.guest_code], v->guest_code, v->guest_code_size);
+            }
+            n.insns += v->icount;
+            n.guest_code += v->guest_code_size;
+            n.tbs++;
+            break;
+        }
+        case TBS_REC_STATS: {
+            const struct tbs_stats_view *v = &rec.u.stats;
+
+            if (fill) {
+                struct tbdb_key *k = &db->keys[n.stats];
+
+                memset(k, 0, sizeof(*k));
+                k->stats_id = v->stats_id;
+                k->flags = v->flags;
+                k->guest_pc = v->guest_pc;
+                k->cs_base = v->cs_base;
+                k->phys_pc = v->phys_pc;
+                k->file_offset = rec.offset;
+                k->exec_count = v->exec_count;
+                k->exec_atomic = v->exec_atomic;
+                k->insns_executed = v->insns_executed;
+                k->translations = v->translations;
+                k->translations_spanning = v->translations_spanning;
+                k->translations_uncached = v->translations_uncached;
+                k->restores = v->restores;
+                k->guest_insns = v->guest_insns;
+                k->guest_bytes = v->guest_bytes;
+                k->host_bytes = v->host_bytes;
+                k->ops = v->ops;
+                k->ops_opt = v->ops_opt;
+                k->spills = v->spills;
+                k->time_gen_ns = v->time_gen_ns;
+                k->time_opt_ns = v->time_opt_ns;
+                k->time_la_ns = v->time_la_ns;
+                k->time_code_ns = v->time_code_ns;
+                k->time_restore_ns = v->time_restore_ns;
+                k->nr_succ = v->nr_succ;
+                k->succ_dropped = v->succ_dropped;
+                k->succ_pc = &p->succ_pc[n.succ];
+                for (uint32_t i = 0; i < v->nr_succ; i++)
+                    p->succ_pc[n.succ + i] = tbs_stats_succ_pc(v, i);
+            }
+            n.succ += v->nr_succ;
+            n.stats++;
+            break;
+        }
+        case TBS_REC_FLUSH:
+            if (fill)
+                db->nr_flushes++;
+            break;
+        case TBS_REC_END:
+            if (fill) {
+                db->have_end = true;
+                db->exit_code = rec.u.end.exit_code;
+            }
+            break;
+        default:
+            break;      /* a newer writer's record */
+        }
+    }
+    if (ret == -ENODATA) {
+        if (fill) {
+            db->tbstats_partial = true;
+            add_warning(db, "%s", tbs_reader_strerror(r));
+        }
+    } else if (ret < 0) {
+        set_err(db, ret, "%s", tbs_reader_strerror(r));
+        tbs_reader_close(r);
+        return ret;
+    } else if (fill && !db->have_end) {
+        db->tbstats_partial = true;
+        add_warning(db, "%s: no END record at byte offset %llu (QEMU still running or killed)",
+                    p->tbs_name, (unsigned long long)tbs_reader_offset(r));
+    }
+    tbs_reader_close(r);
+    if (!fill)
+        *c = n;
+    return 0;
+}
+
+static int cmp_key_id(const void *a, const void *b)
+{
+    const struct tbdb_key *x = a, *y = b;
+
+    return (x->stats_id > y->stats_id) - (x->stats_id < y->stats_id);
+}
+
+/* Key of a tuple: a 64-bit mix of its fields. */
+static uint64_t key_hash(uint64_t pc, uint64_t cs_base, uint32_t flags, uint64_t phys)
+{
+    uint64_t h = pc * 0x9E3779B97F4A7C15ull;
+
+    h ^= (cs_base + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+    h ^= ((uint64_t)flags + 0x85EBCA77u) * 0x165667B19E3779F9ull;
+    h ^= (phys + 0x27D4EB2F165667C5ull) * 0xD6E8FEB86659FD93ull;
+    return h ^ (h >> 29);
+}
+
+
+/*
+ * Join every TB to its key: the STATS key of its stats_id, else a key
+ * synthesised per tuple and appended to db->keys (reallocated once, so TBs
+ * get their key pointers only after it), then give each key its
+ * translations in file order (a counting sort).
+ */
+static int link_keys(struct tbdb *db)
+{
+    struct tbdb_priv *p = db->priv;
+    size_t nr_stats = db->nr_keys, nr_synth = 0, cap = 1, filled = 0, *start = NULL;
+    uint32_t *tb_key = NULL, *slots = NULL;
+    uint32_t next_id = nr_stats ? db->keys[nr_stats - 1].stats_id : 0;
+    int ret = -ENOMEM;
+
+    if (!db->nr_tbs)
+        return 0;
+    tb_key = malloc(db->nr_tbs * sizeof(*tb_key));
+    while (cap < 2 * db->nr_tbs)
+        cap <<= 1;
+    slots = calloc(cap, sizeof(*slots));       /* index + 1 of a key's first TB; 0: free */
+    if (!tb_key || !slots)
+        goto out;
+    for (size_t i = 0; i < db->nr_tbs; i++) {
+        const struct tbdb_tb *t = &db->tbs[i];
+        const struct tbdb_key *k = t->stats_id ? tbdb_key_by_id(db, t->stats_id) : NULL;
+        size_t s;
+
+        if (k) {
+            tb_key[i] = k - db->keys;
+            continue;
+        }
+        s = key_hash(t->guest_pc, t->cs_base, t->flags, t->phys_pc) & (cap - 1);
+        for (;; s = (s + 1) & (cap - 1)) {
+            const struct tbdb_tb *first;
+
+            if (!slots[s]) {
+                slots[s] = i + 1;
+                tb_key[i] = nr_stats + nr_synth++;
+                break;
+            }
+            first = &db->tbs[slots[s] - 1];
+            if (first->guest_pc == t->guest_pc && first->cs_base == t->cs_base &&
+                first->flags == t->flags && first->phys_pc == t->phys_pc) {
+                tb_key[i] = tb_key[slots[s] - 1];
+                break;
+            }
+        }
+    }
+
+    if (nr_synth) {
+        struct tbdb_key *keys = realloc(db->keys, (nr_stats + nr_synth) * sizeof(*keys));
+
+        if (!keys)
+            goto out;
+        db->keys = keys;
+        db->nr_keys = nr_stats + nr_synth;
+        /* Keys are numbered in order of first appearance, so the first TB of key n comes first. */
+        for (size_t i = 0; i < db->nr_tbs && filled < nr_synth; i++) {
+            const struct tbdb_tb *t = &db->tbs[i];
+            struct tbdb_key *k;
+
+            if (tb_key[i] != nr_stats + filled)
+                continue;
+            k = &keys[nr_stats + filled++];
+            memset(k, 0, sizeof(*k));
+            /* Past the file's highest stats_id; saturates only on a hostile file. */
+            k->stats_id = next_id < UINT32_MAX ? ++next_id : UINT32_MAX;
+            k->flags = t->flags;
+            k->guest_pc = t->guest_pc;
+            k->cs_base = t->cs_base;
+            k->phys_pc = t->phys_pc;
+            k->synthesised = true;
+            k->file_offset = t->file_offset;
+            k->succ_pc = p->succ_pc;
+        }
+    }
+
+    /* Translations per key: counts, then start offsets, then fill in file order. */
+    start = calloc(db->nr_keys + 1, sizeof(*start));
+    p->key_tbs = malloc(db->nr_tbs * sizeof(*p->key_tbs));
+    if (!start || !p->key_tbs)
+        goto out;
+    for (size_t i = 0; i < db->nr_tbs; i++)
+        start[tb_key[i] + 1]++;
+    for (size_t k = 0; k < db->nr_keys; k++) {
+        db->keys[k].nr_tbs = start[k + 1];
+        start[k + 1] += start[k];
+        db->keys[k].tbs = &p->key_tbs[start[k]];
+    }
+    for (size_t i = 0; i < db->nr_tbs; i++) {
+        struct tbdb_key *k = &db->keys[tb_key[i]];
+
+        db->tbs[i].key = k;
+        p->key_tbs[start[tb_key[i]]++] = &db->tbs[i];
+        k->latest = &db->tbs[i];
+    }
+    ret = 0;
+out:
+    if (ret)
+        set_err(db, ret, "%s: out of memory", p->tbs_name);
+    free(start);
+    free(tb_key);
+    free(slots);
+    return ret;
+}
+
+static double ratio(uint64_t num, uint64_t den)
+{
+    return den ? (double)num / (double)den : 0.0;
+}
+
+static int cmp_key_pc(const void *a, const void *b)
+{
+    const struct tbdb_key *x = *(const struct tbdb_key *const *)a;
+    const struct tbdb_key *y = *(const struct tbdb_key *const *)b;
+
+    if (x->guest_pc != y->guest_pc)
+        return x->guest_pc < y->guest_pc ? -1 : 1;
+    if (x->exec_count != y->exec_count)
+        return x->exec_count > y->exec_count ? -1 : 1;
+    return (x->stats_id > y->stats_id) - (x->stats_id < y->stats_id);
+}
+
+static const struct tbdb *sort_db;     /* qsort() has no context argument */
+
+static int cmp_tb_index(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint64_t cx = sort_db->tbs[x].code_index, cy = sort_db->tbs[y].code_index;
+
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* Derived metrics, totals, the by-PC order and the code_index index. */
+static int index_db(struct tbdb *db)
+{
+    struct tbdb_priv *p = db->priv;
+    bool sorted = true;
+
+    for (size_t i = 0; i < db->nr_keys; i++) {
+        const struct tbdb_key *k = &db->keys[i];
+
+        db->total_exec_count = add_sat(db->total_exec_count, k->exec_count);
+        db->total_insns_executed = add_sat(db->total_insns_executed, k->insns_executed);
+        if (k->exec_count > db->max_exec_count)
+            db->max_exec_count = k->exec_count;
+    }
+    if (db->nr_keys) {
+        p->keys_by_pc = malloc(db->nr_keys * sizeof(*p->keys_by_pc));
+        if (!p->keys_by_pc)
+            return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
+    }
+    for (size_t i = 0; i < db->nr_keys; i++) {
+        struct tbdb_key *k = &db->keys[i];
+
+        k->hg_ratio = ratio(k->host_bytes, k->guest_bytes);
+        k->host_per_insn = ratio(k->host_bytes, k->guest_insns);
+        k->insns_per_translation = ratio(k->guest_insns, k->translations);
+        k->coverage = ratio(k->insns_executed, db->total_insns_executed);
+        p->keys_by_pc[i] = k;
+    }
+    if (db->nr_keys)
+        qsort(p->keys_by_pc, db->nr_keys, sizeof(*p->keys_by_pc), cmp_key_pc);
+    db->keys_by_pc = p->keys_by_pc;
+
+    for (size_t i = 1; i < db->nr_tbs && sorted; i++)
+        sorted = db->tbs[i - 1].code_index < db->tbs[i].code_index;
+    if (!sorted) {
+        if (db->nr_tbs > UINT32_MAX)
+            return set_err(db, -ENOMEM, "%s: too many TB records", p->tbs_name);
+        p->tb_by_index = malloc(db->nr_tbs * sizeof(*p->tb_by_index));
+        if (!p->tb_by_index)
+            return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
+        for (size_t i = 0; i < db->nr_tbs; i++)
+            p->tb_by_index[i] = i;
+        sort_db = db;
+        qsort(p->tb_by_index, db->nr_tbs, sizeof(*p->tb_by_index), cmp_tb_index);
+        sort_db = NULL;
+    }
+    return 0;
+}
+
+static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
+{
+    struct tbdb_priv *p = db->priv;
+    struct tbdb_counts c;
+    int ret;
+
+    ret = tbs_pass(db, buf, len, false, &c);
+    if (ret < 0)
+        return ret;
+    /* calloc(0) may return NULL: allocate at least one element of each. */
+    db->tbs = malloc((c.tbs ? c.tbs : 1) * sizeof(*db->tbs));
+    db->keys = malloc((c.stats ? c.stats : 1) * sizeof(*db->keys));
+    db->mappings = malloc((c.mappings ? c.mappings : 1) * sizeof(*db->mappings));
+    p->insn_pc = malloc((c.insns ? c.insns : 1) * sizeof(*p->insn_pc));
+    p->host_end = malloc((c.insns ? c.insns : 1) * sizeof(*p->host_end));
+    p->guest_code = malloc(c.guest_code ? c.guest_code : 1);
+    p->succ_pc = malloc((c.succ ? c.succ : 1) * sizeof(*p->succ_pc));
+    p->paths = malloc(c.path_bytes ? c.path_bytes : 1);
+    if (!db->tbs || !db->keys || !db->mappings || !p->insn_pc || !p->host_end ||
+        !p->guest_code || !p->succ_pc || !p->paths)
+        return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
+    ret = tbs_pass(db, buf, len, true, &c);
+    if (ret < 0)
+        return ret;
+    db->nr_tbs = c.tbs;
+    db->nr_keys = c.stats;
+    db->nr_mappings = c.mappings;
+    db->have_counters = c.stats > 0;
+
+    qsort(db->keys, db->nr_keys, sizeof(*db->keys), cmp_key_id);
+    for (size_t i = 0; i < db->nr_keys; i++) {
+        const struct tbdb_key *k = &db->keys[i];
+
+        if (k->stats_id == 0)
+            return set_err(db, -EBADMSG, "%s: STATS record with stats_id 0 at byte offset %llu",
+                           p->tbs_name, (unsigned long long)k->file_offset);
+        if (i && k[-1].stats_id == k->stats_id) {
+            uint64_t a = k[-1].file_offset, b = k->file_offset;
+
+            return set_err(db, -EBADMSG, "%s: repeated stats_id at byte offset %llu "
+                           "(stats_id %u also at byte offset %llu)", p->tbs_name,
+                           (unsigned long long)(a > b ? a : b), k->stats_id,
+                           (unsigned long long)(a > b ? b : a));
+        }
+    }
+    ret = link_keys(db);
+    if (ret < 0)
+        return ret;
+    return index_db(db);
+}
+
+/* --- the jitdump ------------------------------------------------------------- */
+
+static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
+{
+    struct tbdb_priv *p = db->priv;
+    const struct jd_header *h;
+    struct jd_record rec;
+    int ret;
+
+    ret = jd_reader_open_mem(buf, len, p->jd_name, &p->jd);
+    if (ret < 0) {
+        if (p->jd)
+            return set_err(db, ret, "%s", jd_reader_strerror(p->jd));
+        return set_err(db, ret, "%s: %s", p->jd_name, strerror(-ret));
+    }
+    h = jd_reader_header(p->jd);
+    db->jitdump_pid = h->pid;
+    db->jitdump_elf_mach = h->elf_mach;
+    if (h->pid != db->header.pid)
+        return set_err(db, -EBADMSG, "%s and %s are not from the same run at byte offset 0 "
+                       "(pid %u in the export, %u in the jitdump)", p->tbs_name, p->jd_name,
+                       db->header.pid, h->pid);
+
+    while ((ret = jd_reader_next(p->jd, &rec)) == 1) {
+        const struct jd_code_load *l = &rec.u.load;
+        struct tbdb_tb *t;
+
+        if (rec.id != JITDUMP_CODE_LOAD)
+            continue;
+        t = (struct tbdb_tb *)tbdb_tb_by_code_index(db, l->code_index);
+        if (!t) {
+            db->nr_unmatched_loads++;
+            continue;
+        }
+        if (t->host_addr != l->code_addr || t->host_size != l->code_size)
+            return set_err(db, -EBADMSG, "%s and %s are not from the same run at byte offset %llu "
+                           "(code_index %llu: code at 0x%llx size %llu in the jitdump, "
+                           "0x%llx size %u in the export at byte offset %llu)",
+                           p->jd_name, p->tbs_name, (unsigned long long)rec.offset,
+                           (unsigned long long)l->code_index, (unsigned long long)l->code_addr,
+                           (unsigned long long)l->code_size, (unsigned long long)t->host_addr,
+                           t->host_size, (unsigned long long)t->file_offset);
+        t->have_load = true;
+        t->load_timestamp = rec.timestamp;
+        t->code_addr = l->code_addr;
+        t->code_size = l->code_size;
+        t->name = l->name;
+        t->name_len = l->name_len;
+        t->code = l->code;
+    }
+    if (ret == -ENODATA) {
+        db->jitdump_partial = true;
+        add_warning(db, "%s", jd_reader_strerror(p->jd));
+    } else if (ret < 0) {
+        return set_err(db, ret, "%s", jd_reader_strerror(p->jd));
+    }
+    return 0;
+}
+
+/* --- open and close ------------------------------------------------------------ */
+
+static int db_new(const char *tbs_name, const char *jd_name, struct tbdb **dbp)
+{
+    struct tbdb *db = calloc(1, sizeof(*db));
+
+    *dbp = db;
+    if (!db)
+        return -ENOMEM;
+    db->priv = calloc(1, sizeof(*db->priv));
+    if (!db->priv)
+        return -ENOMEM;
+    db->priv->tbs_name = strdup(tbs_name ? tbs_name : "<memory>");
+    if (!db->priv->tbs_name)
+        return -ENOMEM;
+    db->tbstats_path = db->priv->tbs_name;
+    if (jd_name) {
+        db->priv->jd_name = strdup(jd_name);
+        if (!db->priv->jd_name)
+            return -ENOMEM;
+        db->jitdump_path = db->priv->jd_name;
+    }
+    return 0;
+}
+
+int tbdb_open_mem(const void *tbs_buf, size_t tbs_len, const char *tbs_name,
+                  const void *jd_buf, size_t jd_len, const char *jd_name,
+                  struct tbdb **dbp)
+{
+    int ret = db_new(tbs_name, jd_buf ? (jd_name ? jd_name : "<memory>") : NULL, dbp);
+
+    if (ret < 0) {
+        if (*dbp && (*dbp)->priv)
+            set_err(*dbp, ret, "%s", strerror(-ret));
+        return ret;
+    }
+    ret = load_tbstats(*dbp, tbs_buf, tbs_len);
+    if (ret == 0 && jd_buf)
+        ret = load_jitdump(*dbp, jd_buf, jd_len);
+    return ret;
+}
+
+int tbdb_open(const char *tbstats_path, const char *jitdump_path, struct tbdb **dbp)
+{
+    struct tbdb *db;
+    const char *what = "open";
+    int ret = db_new(tbstats_path, jitdump_path, dbp);
+
+    db = *dbp;
+    if (ret < 0) {
+        if (db && db->priv)
+            set_err(db, ret, "%s", strerror(-ret));
+        return ret;
+    }
+    ret = filebuf_open(tbstats_path, &db->priv->tbs_fb, &what);
+    if (ret < 0)
+        return set_err(db, ret, "%s: %s: %s", tbstats_path, what, strerror(-ret));
+    ret = load_tbstats(db, db->priv->tbs_fb.data, db->priv->tbs_fb.len);
+    /* Everything the db needs from the export is copied. */
+    filebuf_close(&db->priv->tbs_fb);
+    if (ret < 0 || !jitdump_path)
+        return ret;
+    ret = filebuf_open(jitdump_path, &db->priv->jd_fb, &what);
+    if (ret < 0)
+        return set_err(db, ret, "%s: %s: %s", jitdump_path, what, strerror(-ret));
+    return load_jitdump(db, db->priv->jd_fb.data, db->priv->jd_fb.len);
+}
+
+void tbdb_close(struct tbdb *db)
+{
+    struct tbdb_priv *p;
+
+    if (!db)
+        return;
+    p = db->priv;
+    if (p) {
+        free(p->tb_by_index);
+        free(p->keys_by_pc);
+        free(p->key_tbs);
+        free(p->paths);
+        free(p->succ_pc);
+        free(p->guest_code);
+        free(p->host_end);
+        free(p->insn_pc);
+        jd_reader_close(p->jd);
+        filebuf_close(&p->jd_fb);
+        filebuf_close(&p->tbs_fb);
+        free(p->jd_name);
+        free(p->tbs_name);
+        free(p);
+    }
+    free(db->mappings);
+    free(db->keys);
+    free(db->tbs);
+    free(db);
+}
+
+/* --- lookups --------------------------------------------------------------------- */
+
+const struct tbdb_key *tbdb_key_by_id(const struct tbdb *db, uint32_t stats_id)
+{
+    size_t lo = 0, hi = db->nr_keys;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (db->keys[mid].stats_id < stats_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < db->nr_keys && db->keys[lo].stats_id == stats_id ? &db->keys[lo] : NULL;
+}
+
+const struct tbdb_key *tbdb_key_by_pc(const struct tbdb *db, uint64_t guest_pc)
+{
+    size_t lo = 0, hi = db->nr_keys;
+
+    if (!db->keys_by_pc)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (db->keys_by_pc[mid]->guest_pc < guest_pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < db->nr_keys && db->keys_by_pc[lo]->guest_pc == guest_pc ? db->keys_by_pc[lo]
+                                                                         : NULL;
+}
+
+const struct tbdb_tb *tbdb_tb_by_code_index(const struct tbdb *db, uint64_t code_index)
+{
+    const uint32_t *idx = db->priv->tb_by_index;
+    size_t lo = 0, hi = db->nr_tbs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t ci = db->tbs[idx ? idx[mid] : mid].code_index;
+
+        if (ci < code_index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < db->nr_tbs && db->tbs[idx ? idx[lo] : lo].code_index == code_index)
+        return &db->tbs[idx ? idx[lo] : lo];
+    return NULL;
+}
+
+/* --- finding the files ------------------------------------------------------------- */
+
+/* Is name "jit-PID.tbstats" or "jit-PID.tbstats.part"?  Its pid and kind if so. */
+static bool parse_export_name(const char *name, uint32_t *pid, bool *part)
+{
+    unsigned long v = 0;
+    const char *s;
+
+    if (strncmp(name, "jit-", 4))
+        return false;
+    s = name + 4;
+    if (*s < '1' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (*s - '0');
+        if (v > UINT32_MAX)
+            return false;
+    }
+    if (!strcmp(s, ".tbstats"))
+        *part = false;
+    else if (!strcmp(s, ".tbstats.part"))
+        *part = true;
+    else
+        return false;
+    *pid = v;
+    return true;
+}
+
+int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp, char **jitdump_pathp)
+{
+    struct dirent *de;
+    struct stat st;
+    char *best = NULL, *jd = NULL;
+    uint32_t best_pid = 0;
+    bool best_part = false;
+    struct timespec best_mtime = { 0, 0 };
+    DIR *d;
+    int ret = 0;
+
+    *tbstats_pathp = NULL;
+    *jitdump_pathp = NULL;
+    d = opendir(dir);
+    if (!d)
+        return -errno;
+    while ((de = readdir(d))) {
+        uint32_t p;
+        bool part, better;
+        char *path;
+
+        if (!parse_export_name(de->d_name, &p, &part) || (pid && p != pid))
+            continue;
+        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+            ret = -ENOMEM;
+            break;
+        }
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        if (!best)
+            better = true;
+        else if (p == best_pid)
+            better = best_part && !part;        /* the complete file over the .part */
+        else
+            better = st.st_mtim.tv_sec > best_mtime.tv_sec ||
+                     (st.st_mtim.tv_sec == best_mtime.tv_sec &&
+                      (st.st_mtim.tv_nsec > best_mtime.tv_nsec ||
+                       (st.st_mtim.tv_nsec == best_mtime.tv_nsec && p > best_pid)));
+        if (better) {
+            free(best);
+            best = path;
+            best_pid = p;
+            best_part = part;
+            best_mtime = st.st_mtim;
+        } else {
+            free(path);
+        }
+    }
+    closedir(d);
+    if (ret == 0 && !best)
+        ret = -ENOENT;
+    if (ret == 0) {
+        if (asprintf(&jd, "%s/jit-%u.dump", dir, best_pid) < 0) {
+            jd = NULL;
+            ret = -ENOMEM;
+        } else if (stat(jd, &st) < 0) {
+            free(jd);
+            jd = NULL;
+        }
+    }
+    if (ret < 0) {
+        free(best);
+        return ret;
+    }
+    *tbstats_pathp = best;
+    *jitdump_pathp = jd;
+    return 0;
+}
