@@ -18,6 +18,10 @@
 static const struct tbsym_cmd commands[] = {
     { "dump", cmd_dump, "print the records of a jitdump or side file, as text or JSON", cmd_dump_usage },
     { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },
+    { "tb-list", cmd_tb_list, "one row per TBStatistics key: counters, ratios, name", cmd_tb_list_usage },
+    { "tb", cmd_tb, "one key: counters, guest code (in_asm) and host code (out_asm)", cmd_tb_usage },
+    { "coverset", cmd_coverset, "the fewest hottest keys covering PCT % of executed insns", cmd_coverset_usage },
+    { "cfg", cmd_cfg, "Graphviz dot of a key's successor neighbourhood", cmd_cfg_usage },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -37,4 +37,13 @@ extern const char cmd_dump_usage[];
 int cmd_listing(int argc, char **argv);
 extern const char cmd_listing_usage[];
 
+int cmd_tb_list(int argc, char **argv);
+extern const char cmd_tb_list_usage[];
+int cmd_tb(int argc, char **argv);
+extern const char cmd_tb_usage[];
+int cmd_coverset(int argc, char **argv);
+extern const char cmd_coverset_usage[];
+int cmd_cfg(int argc, char **argv);
+extern const char cmd_cfg_usage[];
+
 #endif /* TBSYM_H */

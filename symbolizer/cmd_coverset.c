@@ -1,0 +1,166 @@
+/*
+ * cmd_coverset.c: "tbsym coverset PCT", the smallest set of keys whose
+ * executed guest instructions cover PCT % of all executed ones, as the
+ * TBStatistics series' "info coverset" chose it: keys by insns_executed,
+ * highest first, until the running sum reaches PCT % of the total.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tbsym.h"
+#include "views.h"
+
+const char cmd_coverset_usage[] =
+    "usage: tbsym coverset PCT [--format text|json|csv]\n"
+    "                      [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
+    "\n"
+    "The fewest keys, hottest first by guest instructions executed, that cover\n"
+    "PCT % (0 < PCT <= 100, up to two decimals) of all executed guest\n"
+    "instructions; one row per key with tb-list's columns (see tbsym help\n"
+    "tb-list), then a summary.  Needs execution counts (-tb-stats\n"
+    "exec or all; -perf alone counts translations only).\n"
+    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
+    "                --pid PID picks a run (default: the only or newest one)\n"
+    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+
+static int cmp_insns(const void *pa, const void *pb)
+{
+    const struct tbdb_key *a = *(const struct tbdb_key *const *)pa;
+    const struct tbdb_key *b = *(const struct tbdb_key *const *)pb;
+
+    if (a->insns_executed != b->insns_executed)
+        return a->insns_executed > b->insns_executed ? -1 : 1;
+    return (a->stats_id > b->stats_id) - (a->stats_id < b->stats_id);
+}
+
+/* "90", "99.5", "12.25" as hundredths of a percent; -1 if not in (0, 100]. */
+static long parse_pct(const char *s)
+{
+    long whole = 0, frac = 0;
+    int digits = 0;
+
+    if (!*s)
+        return -1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        if ((whole = whole * 10 + (*s - '0')) > 100)
+            return -1;
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++) {
+            if (++digits > 2)
+                return -1;
+            frac = frac * 10 + (*s - '0');
+        }
+        if (digits == 1)
+            frac *= 10;
+    }
+    if (*s || whole * 100 + frac == 0 || whole * 100 + frac > 10000)
+        return -1;
+    return whole * 100 + frac;
+}
+
+int cmd_coverset(int argc, char **argv)
+{
+    struct view_opts v = { .cmd = "coverset", .usage = cmd_coverset_usage };
+    const struct tbdb_key **rows = NULL;
+    const char *pct_arg = NULL;
+    struct table *t = NULL;
+    struct tbdb *db = NULL;
+    unsigned __int128 cum = 0, target;
+    uint64_t covered;
+    size_t n = 0;
+    long pct;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        int r;
+
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cmd_coverset_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
+        r = view_parse_option(&v, argc, argv, &i);
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (argv[i][0] == '-' || pct_arg)
+            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
+        pct_arg = argv[i];
+    }
+    if (!pct_arg)
+        return view_usage_error(&v, "%s", "no PCT given");
+    pct = parse_pct(pct_arg);
+    if (pct < 0)
+        return view_usage_error(&v, "bad PCT '%s' (0 < PCT <= 100, two decimals at most)",
+                                pct_arg);
+
+    rc = view_open(&v, &db);
+    if (rc)
+        return rc;
+    if (!db->total_insns_executed) {
+        fprintf(stderr, "tbsym: %s: no executed instructions counted (run QEMU with "
+                "-tb-stats exec or all)\n", db->tbstats_path);
+        rc = TBSYM_EXIT_INPUT;
+        goto out;
+    }
+    rows = malloc(db->nr_keys * sizeof(*rows));
+    t = view_key_table();
+    if (!rows || !t) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    for (size_t i = 0; i < db->nr_keys; i++)
+        rows[i] = &db->keys[i];
+    qsort(rows, db->nr_keys, sizeof(*rows), cmp_insns);
+    /* cum / total >= pct / 10000, in integers. */
+    target = (unsigned __int128)db->total_insns_executed * pct;
+    while (n < db->nr_keys && cum * 10000 < target) {
+        view_key_row(t, db, rows[n]);
+        cum += rows[n]->insns_executed;
+        n++;
+    }
+    covered = cum > UINT64_MAX ? UINT64_MAX : (uint64_t)cum;
+    if (!table_ok(t)) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    if (v.format == VIEW_CSV) {
+        table_print_csv(t, stdout);
+    } else if (v.format == VIEW_JSON) {
+        struct out o;
+
+        out_init(&o, stdout, OUT_JSON);
+        table_print_json(t, &o, "keys");
+        out_object_begin(&o, "summary", NULL);
+        out_ratio(&o, "target_pct", pct, 100);
+        out_u64(&o, "keys", n);
+        out_u64(&o, "total_keys", db->nr_keys);
+        out_u64(&o, "insns_executed", covered);
+        out_u64(&o, "total_insns_executed", db->total_insns_executed);
+        out_ratio(&o, "covered_pct", covered > UINT64_MAX / 100 ? covered : covered * 100,
+                  covered > UINT64_MAX / 100 ? db->total_insns_executed / 100
+                                             : db->total_insns_executed);
+        out_object_end(&o);
+        out_finish(&o);
+    } else {
+        char covered_pct[48], keys_pct[48];
+
+        table_print_text(t, stdout);
+        view_percent_str(covered_pct, sizeof(covered_pct), covered, db->total_insns_executed);
+        view_percent_str(keys_pct, sizeof(keys_pct), n, db->nr_keys);
+        printf("coverset %s%%: %zu of %zu keys (%s%%) cover %llu of %llu executed guest "
+               "instructions (%s%%)\n", pct_arg, n, db->nr_keys, keys_pct,
+               (unsigned long long)covered, (unsigned long long)db->total_insns_executed,
+               covered_pct);
+    }
+    rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
+out:
+    table_free(t);
+    free(rows);
+    tbdb_close(db);
+    return rc;
+}

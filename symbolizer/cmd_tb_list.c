@@ -1,0 +1,224 @@
+/*
+ * cmd_tb_list.c: "tbsym tb-list", one row per statistics key of a run.
+ *
+ * Columns: the key's stats_id and guest PC, its counters (tbstats-format.h),
+ * derived ratios (lib/tbdb.h) and its name: the jitdump CODE_LOAD name of
+ * its latest translation, else guest-0xPC.  Sorted by a chosen column,
+ * highest first, ties by stats_id.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tbsym.h"
+#include "views.h"
+
+const char cmd_tb_list_usage[] =
+    "usage: tbsym tb-list [--sort KEY] [-n N] [--format text|json|csv]\n"
+    "                     [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
+    "\n"
+    "One row per TBStatistics key (guest_pc, cs_base, flags, phys_pc) of a run:\n"
+    "  id            stats_id (tbsym tb ID shows the key)\n"
+    "  guest_pc      the key's guest address\n"
+    "  exec_count    executions of its translations\n"
+    "  guest_insns   guest instructions translated, summed over translations\n"
+    "  insns_exec    guest instructions executed\n"
+    "  cov%          insns_exec as a share of all keys' insns_exec\n"
+    "  host_bytes    host code generated, summed over translations\n"
+    "  h/g           host_bytes / guest bytes translated\n"
+    "  h/insn        host_bytes / guest_insns (QEMU's \"info tb\" h/g)\n"
+    "  spills, ops, ops_opt   register spills, TCG ops before and after optimisation\n"
+    "  translations  times the key was translated\n"
+    "  xlate_ns      translation time (gen + opt + liveness + code generation)\n"
+    "  name          the jitdump's name of its latest translation, else guest-0xPC\n"
+    "Files without STATS records (-tb-stats none, a .part file) list their keys\n"
+    "with zero counters.\n"
+    "  --sort KEY    hotness (exec_count, default), hg, spills, insns\n"
+    "                (insns_exec), translations, time (xlate_ns): highest first\n"
+    "  -n N          only the first N rows\n"
+    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
+    "                --pid PID picks a run (default: the only or newest one)\n"
+    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+
+enum tb_list_sort { SORT_HOTNESS, SORT_HG, SORT_SPILLS, SORT_INSNS, SORT_TRANSLATIONS, SORT_TIME };
+
+static enum tb_list_sort sort_by;
+
+static uint64_t xlate_ns(const struct tbdb_key *k)
+{
+    uint64_t t = k->time_gen_ns, parts[] = { k->time_opt_ns, k->time_la_ns, k->time_code_ns };
+
+    for (size_t i = 0; i < 3; i++)
+        t = __builtin_add_overflow(t, parts[i], &t) ? UINT64_MAX : t;
+    return t;
+}
+
+#define CMP_DESC(a, b) do { if ((a) != (b)) return (a) > (b) ? -1 : 1; } while (0)
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const struct tbdb_key *a = *(const struct tbdb_key *const *)pa;
+    const struct tbdb_key *b = *(const struct tbdb_key *const *)pb;
+
+    switch (sort_by) {
+    case SORT_HOTNESS:      CMP_DESC(a->exec_count, b->exec_count); break;
+    case SORT_HG:           CMP_DESC(a->hg_ratio, b->hg_ratio); break;
+    case SORT_SPILLS:       CMP_DESC(a->spills, b->spills); break;
+    case SORT_INSNS:        CMP_DESC(a->insns_executed, b->insns_executed); break;
+    case SORT_TRANSLATIONS: CMP_DESC(a->translations, b->translations); break;
+    case SORT_TIME:         CMP_DESC(xlate_ns(a), xlate_ns(b)); break;
+    }
+    return (a->stats_id > b->stats_id) - (a->stats_id < b->stats_id);
+}
+
+static const struct table_col tb_list_cols[] = {
+    { "id", false }, { "guest_pc", false }, { "exec_count", false }, { "guest_insns", false },
+    { "insns_exec", false }, { "cov%", false }, { "host_bytes", false }, { "h/g", false },
+    { "h/insn", false }, { "spills", false }, { "ops", false }, { "ops_opt", false },
+    { "translations", false }, { "xlate_ns", false }, { "name", true },
+};
+
+/* Share a of total b, in percent, for table_ratio() without overflow. */
+void view_percent(struct table *t, uint64_t a, uint64_t b)
+{
+    if (a <= UINT64_MAX / 100)
+        table_ratio(t, a * 100, b);
+    else
+        table_ratio(t, a, b / 100);
+}
+
+void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k)
+{
+    char buf[32];
+    const char *name;
+    size_t len;
+
+    table_u64(t, k->stats_id);
+    table_hex(t, k->guest_pc);
+    table_u64(t, k->exec_count);
+    table_u64(t, k->guest_insns);
+    table_u64(t, k->insns_executed);
+    view_percent(t, k->insns_executed, db->total_insns_executed);
+    table_u64(t, k->host_bytes);
+    table_ratio(t, k->host_bytes, k->guest_bytes);
+    table_ratio(t, k->host_bytes, k->guest_insns);
+    table_u64(t, k->spills);
+    table_u64(t, k->ops);
+    table_u64(t, k->ops_opt);
+    table_u64(t, k->translations);
+    table_u64(t, xlate_ns(k));
+    name = view_key_name(k, buf, sizeof(buf), &len);
+    table_str(t, name, len);
+}
+
+struct table *view_key_table(void)
+{
+    return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
+}
+
+int cmd_tb_list(int argc, char **argv)
+{
+    struct view_opts v = { .cmd = "tb-list", .usage = cmd_tb_list_usage };
+    const struct tbdb_key **rows = NULL;
+    struct table *t = NULL;
+    struct tbdb *db = NULL;
+    size_t limit = SIZE_MAX;
+    int rc;
+
+    sort_by = SORT_HOTNESS;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r;
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(cmd_tb_list_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
+        r = view_parse_option(&v, argc, argv, &i);
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (!strcmp(a, "--sort") || !strcmp(a, "-n")) {
+            const char *val;
+
+            if (i + 1 >= argc)
+                return view_usage_error(&v, "%s needs an argument", a);
+            val = argv[++i];
+            if (!strcmp(a, "-n")) {
+                char *end;
+                unsigned long long n = strtoull(val, &end, 10);
+
+                if (!*val || *end || val[0] == '-')
+                    return view_usage_error(&v, "bad -n '%s'", val);
+                limit = n;
+            } else if (!strcmp(val, "hotness")) {
+                sort_by = SORT_HOTNESS;
+            } else if (!strcmp(val, "hg")) {
+                sort_by = SORT_HG;
+            } else if (!strcmp(val, "spills")) {
+                sort_by = SORT_SPILLS;
+            } else if (!strcmp(val, "insns")) {
+                sort_by = SORT_INSNS;
+            } else if (!strcmp(val, "translations")) {
+                sort_by = SORT_TRANSLATIONS;
+            } else if (!strcmp(val, "time")) {
+                sort_by = SORT_TIME;
+            } else {
+                return view_usage_error(&v, "unknown sort key '%s'", val);
+            }
+        } else {
+            return view_usage_error(&v, "unknown argument '%s'", a);
+        }
+    }
+
+    rc = view_open(&v, &db);
+    if (rc)
+        return rc;
+    rows = malloc((db->nr_keys ? db->nr_keys : 1) * sizeof(*rows));
+    t = view_key_table();
+    if (!rows || !t) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    for (size_t i = 0; i < db->nr_keys; i++)
+        rows[i] = &db->keys[i];
+    qsort(rows, db->nr_keys, sizeof(*rows), cmp_rows);
+    for (size_t i = 0; i < db->nr_keys && i < limit; i++)
+        view_key_row(t, db, rows[i]);
+    if (!table_ok(t)) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    if (v.format == VIEW_CSV) {
+        table_print_csv(t, stdout);
+    } else if (v.format == VIEW_JSON) {
+        struct out o;
+
+        out_init(&o, stdout, OUT_JSON);
+        out_object_begin(&o, "run", NULL);
+        out_u64(&o, "pid", db->header.pid);
+        out_u64(&o, "keys", db->nr_keys);
+        out_u64(&o, "translations", db->nr_tbs);
+        out_u64(&o, "total_exec_count", db->total_exec_count);
+        out_u64(&o, "total_insns_executed", db->total_insns_executed);
+        out_flag(&o, "counters", db->have_counters);
+        out_object_end(&o);
+        table_print_json(t, &o, "keys");
+        out_finish(&o);
+    } else {
+        if (!db->have_counters)
+            printf("# %s has no STATS records: keys from TB records, counters are 0\n",
+                   db->tbstats_path);
+        table_print_text(t, stdout);
+    }
+    rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
+out:
+    table_free(t);
+    free(rows);
+    tbdb_close(db);
+    return rc;
+}

@@ -1,0 +1,443 @@
+/*
+ * views.c: what tbsym's offline views share (see views.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tbsym.h"
+#include "views.h"
+
+/* --- options and loading --------------------------------------------------------- */
+
+int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tbsym %s: ", v->cmd);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(v->usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
+{
+    static const char *const with_arg[] = { "--dir", "--pid", "--tbstats", "--jitdump", "--format" };
+    const char *a = argv[*i], *val = NULL, *name = NULL;
+    char opt[16];
+
+    for (size_t j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]); j++) {
+        size_t n = strlen(with_arg[j]);
+
+        if (!strcmp(a, with_arg[j])) {
+            if (*i + 1 >= argc) {
+                view_usage_error(v, "%s needs an argument", a);
+                return -1;
+            }
+            name = with_arg[j];
+            val = argv[++*i];
+            break;
+        }
+        if (!strncmp(a, with_arg[j], n) && a[n] == '=') {
+            name = with_arg[j];
+            val = a + n + 1;
+            break;
+        }
+    }
+    if (!name)
+        return 0;
+    snprintf(opt, sizeof(opt), "%s", name);
+    if (!strcmp(opt, "--dir")) {
+        v->dir = val;
+    } else if (!strcmp(opt, "--tbstats")) {
+        v->tbstats = val;
+    } else if (!strcmp(opt, "--jitdump")) {
+        v->jitdump = val;
+    } else if (!strcmp(opt, "--pid")) {
+        char *end;
+        unsigned long p;
+
+        errno = 0;
+        p = strtoul(val, &end, 10);
+        if (errno || !*val || *end || p == 0 || p > UINT32_MAX) {
+            view_usage_error(v, "bad --pid '%s'", val);
+            return -1;
+        }
+        v->pid = p;
+    } else {
+        if (!strcmp(val, "text"))
+            v->format = VIEW_TEXT;
+        else if (!strcmp(val, "json"))
+            v->format = VIEW_JSON;
+        else if (!strcmp(val, "csv"))
+            v->format = VIEW_CSV;
+        else {
+            view_usage_error(v, "unknown format '%s' (text, json or csv)", val);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+/* Missing or bad input is the user's (2); anything else is I/O (3). */
+static int exit_code_of(int err)
+{
+    switch (err) {
+    case -ENOENT:
+    case -ENOTDIR:
+    case -EBADMSG:
+    case -ENODATA:
+    case -ENOTSUP:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+int view_open(const struct view_opts *v, struct tbdb **dbp)
+{
+    char *tbs = NULL, *jd = NULL;
+    int err;
+
+    *dbp = NULL;
+    if (v->jitdump && !v->tbstats) {
+        fprintf(stderr, "tbsym %s: --jitdump needs --tbstats\n", v->cmd);
+        return TBSYM_EXIT_INPUT;
+    }
+    if (!v->tbstats) {
+        const char *dir = v->dir ? v->dir : ".";
+
+        err = tbdb_find_files(dir, v->pid, &tbs, &jd);
+        if (err == -ENOENT && v->pid) {
+            fprintf(stderr, "tbsym: %s: no jit-%u.tbstats or jit-%u.tbstats.part\n",
+                    dir, v->pid, v->pid);
+            return TBSYM_EXIT_INPUT;
+        }
+        if (err == -ENOENT) {
+            fprintf(stderr, "tbsym: %s: no jit-PID.tbstats or jit-PID.tbstats.part\n", dir);
+            return TBSYM_EXIT_INPUT;
+        }
+        if (err < 0) {
+            fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(-err));
+            return exit_code_of(err);
+        }
+    }
+    err = tbdb_open(tbs ? tbs : v->tbstats, tbs ? jd : v->jitdump, dbp);
+    free(tbs);
+    free(jd);
+    if (err < 0) {
+        fprintf(stderr, "tbsym: %s\n", *dbp ? tbdb_strerror(*dbp) : strerror(-err));
+        tbdb_close(*dbp);
+        *dbp = NULL;
+        return exit_code_of(err);
+    }
+    if (tbdb_warning(*dbp))
+        fprintf(stderr, "tbsym: warning: %s; using the records before it\n", tbdb_warning(*dbp));
+    return 0;
+}
+
+const struct tbdb_key *view_find_key(const struct view_opts *v, const struct tbdb *db,
+                                     const char *arg)
+{
+    const struct tbdb_key *k = NULL;
+    unsigned long long n;
+    char *end;
+
+    errno = 0;
+    if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2)) {
+        n = strtoull(arg + 2, &end, 16);
+        if (arg[2] && !*end && !errno)
+            k = tbdb_key_by_pc(db, n);
+    } else {
+        n = strtoull(arg, &end, 10);
+        if (*arg && !*end && !errno && n <= UINT32_MAX)
+            k = tbdb_key_by_id(db, n);
+        else {
+            view_usage_error(v, "'%s' is neither a stats_id nor 0xGUESTPC", arg);
+            return NULL;
+        }
+    }
+    if (!k)
+        fprintf(stderr, "tbsym: %s: no key %s %s\n", db->tbstats_path,
+                arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') ? "at guest_pc" : "with stats_id",
+                arg);
+    return k;
+}
+
+const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size_t *lenp)
+{
+    if (k->latest && k->latest->have_load) {
+        *lenp = k->latest->name_len;
+        return k->latest->name;
+    }
+    snprintf(buf, size, "guest-0x%" PRIx64, k->guest_pc);
+    *lenp = strlen(buf);
+    return buf;
+}
+
+/* --- tables ------------------------------------------------------------------------ */
+
+enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO };
+
+struct cell {
+    enum cell_kind kind;
+    uint64_t a, b;
+    char *s;
+    size_t len;
+};
+
+struct table {
+    const struct table_col *cols;
+    size_t ncols;
+    struct cell *cells;
+    size_t nr, cap;
+    bool failed;
+};
+
+struct table *table_new(const struct table_col *cols, size_t ncols)
+{
+    struct table *t = calloc(1, sizeof(*t));
+
+    if (t) {
+        t->cols = cols;
+        t->ncols = ncols;
+    }
+    return t;
+}
+
+void table_free(struct table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nr; i++)
+        free(t->cells[i].s);
+    free(t->cells);
+    free(t);
+}
+
+bool table_ok(const struct table *t)
+{
+    return t && !t->failed;
+}
+
+static struct cell *table_add(struct table *t, enum cell_kind kind)
+{
+    if (t->nr == t->cap) {
+        size_t ncap = t->cap ? 2 * t->cap : 64 * t->ncols;
+        struct cell *n = realloc(t->cells, ncap * sizeof(*n));
+
+        if (!n) {
+            t->failed = true;
+            return NULL;
+        }
+        t->cells = n;
+        t->cap = ncap;
+    }
+    t->cells[t->nr] = (struct cell){ .kind = kind };
+    return &t->cells[t->nr++];
+}
+
+void table_u64(struct table *t, uint64_t v)
+{
+    struct cell *c = table_add(t, CELL_U64);
+
+    if (c)
+        c->a = v;
+}
+
+void table_hex(struct table *t, uint64_t v)
+{
+    struct cell *c = table_add(t, CELL_HEX);
+
+    if (c)
+        c->a = v;
+}
+
+void table_str(struct table *t, const char *s, size_t len)
+{
+    struct cell *c = table_add(t, CELL_STR);
+
+    if (!c)
+        return;
+    c->s = malloc(len + 1);
+    if (!c->s) {
+        t->failed = true;
+        c->kind = CELL_U64;
+        return;
+    }
+    memcpy(c->s, s, len);
+    c->s[len] = '\0';
+    c->len = len;
+}
+
+void table_ratio(struct table *t, uint64_t num, uint64_t den)
+{
+    struct cell *c = table_add(t, CELL_RATIO);
+
+    if (c) {
+        c->a = num;
+        c->b = den;
+    }
+}
+
+/* A cell as text: numbers formatted, strings with control bytes shown as '?'. */
+static size_t cell_text(const struct cell *c, char *buf, size_t size)
+{
+    switch (c->kind) {
+    case CELL_U64:
+        return snprintf(buf, size, "%" PRIu64, c->a);
+    case CELL_HEX:
+        return snprintf(buf, size, "0x%" PRIx64, c->a);
+    case CELL_RATIO:
+        if (!c->b)
+            return snprintf(buf, size, "-");
+        else {
+            /* Two decimals, rounded half up, as out_ratio(). */
+            unsigned __int128 v = ((unsigned __int128)c->a * 200 + c->b) / (2 * (unsigned __int128)c->b);
+
+            return snprintf(buf, size, "%" PRIu64 ".%02u", (uint64_t)(v / 100), (unsigned)(v % 100));
+        }
+    case CELL_STR:
+    default: {
+        size_t n = c->len < size - 1 ? c->len : size - 1;
+
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)c->s[i] < 0x20 || c->s[i] == 0x7f ? '?' : c->s[i];
+        buf[n] = '\0';
+        return n;
+    }
+    }
+}
+
+char *view_percent_str(char *buf, size_t size, uint64_t a, uint64_t b)
+{
+    struct cell c = { .kind = CELL_RATIO, .a = a <= UINT64_MAX / 100 ? a * 100 : a,
+                      .b = a <= UINT64_MAX / 100 ? b : b / 100 };
+
+    cell_text(&c, buf, size);
+    return buf;
+}
+
+void table_print_text(const struct table *t, FILE *f)
+{
+    size_t rows = t->nr / t->ncols, *width = calloc(t->ncols, sizeof(*width));
+    char buf[512];
+
+    if (!width)
+        return;
+    for (size_t j = 0; j < t->ncols; j++)
+        width[j] = strlen(t->cols[j].name);
+    for (size_t i = 0; i < rows * t->ncols; i++) {
+        size_t n = cell_text(&t->cells[i], buf, sizeof(buf));
+
+        if (n >= sizeof(buf))
+            n = sizeof(buf) - 1;
+        if (n > width[i % t->ncols])
+            width[i % t->ncols] = n;
+    }
+    for (size_t j = 0; j < t->ncols; j++) {
+        bool last = j + 1 == t->ncols;
+
+        if (t->cols[j].left)
+            fprintf(f, "%s%-*s", j ? "  " : "", last ? 0 : (int)width[j], t->cols[j].name);
+        else
+            fprintf(f, "%s%*s", j ? "  " : "", (int)width[j], t->cols[j].name);
+    }
+    putc('\n', f);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t j = 0; j < t->ncols; j++) {
+            bool last = j + 1 == t->ncols;
+
+            cell_text(&t->cells[r * t->ncols + j], buf, sizeof(buf));
+            if (t->cols[j].left)
+                fprintf(f, "%s%-*s", j ? "  " : "", last ? 0 : (int)width[j], buf);
+            else
+                fprintf(f, "%s%*s", j ? "  " : "", (int)width[j], buf);
+        }
+        putc('\n', f);
+    }
+    free(width);
+}
+
+static void csv_field(FILE *f, const char *s, size_t len)
+{
+    bool quote = false;
+
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = true;
+    if (!quote) {
+        fwrite(s, 1, len, f);
+        return;
+    }
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            putc('"', f);
+        putc(s[i], f);
+    }
+    putc('"', f);
+}
+
+void table_print_csv(const struct table *t, FILE *f)
+{
+    size_t rows = t->nr / t->ncols;
+    char buf[512];
+
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (j)
+            putc(',', f);
+        csv_field(f, t->cols[j].name, strlen(t->cols[j].name));
+    }
+    putc('\n', f);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t j = 0; j < t->ncols; j++) {
+            const struct cell *c = &t->cells[r * t->ncols + j];
+
+            if (j)
+                putc(',', f);
+            if (c->kind == CELL_STR) {
+                csv_field(f, c->s, c->len);     /* bytes as they are, quoted as needed */
+            } else if (c->kind == CELL_RATIO && !c->b) {
+                /* empty: no value */
+            } else {
+                size_t n = cell_text(c, buf, sizeof(buf));
+
+                fwrite(buf, 1, n, f);
+            }
+        }
+        putc('\n', f);
+    }
+}
+
+void table_print_json(const struct table *t, struct out *o, const char *key)
+{
+    size_t rows = t->nr / t->ncols;
+
+    out_array_begin(o, key);
+    for (size_t r = 0; r < rows; r++) {
+        out_object_begin(o, NULL, NULL);
+        for (size_t j = 0; j < t->ncols; j++) {
+            const struct cell *c = &t->cells[r * t->ncols + j];
+            const char *name = t->cols[j].name;
+
+            switch (c->kind) {
+            case CELL_U64:
+                out_u64(o, name, c->a);
+                break;
+            case CELL_HEX:
+                out_hex(o, name, c->a);
+                break;
+            case CELL_STR:
+                out_str(o, name, c->s, c->len);
+                break;
+            case CELL_RATIO:
+                if (c->b)
+                    out_ratio(o, name, c->a, c->b);
+                break;
+            }
+        }
+        out_object_end(o);
+    }
+    out_array_end(o);
+}
