@@ -1,0 +1,475 @@
+/*
+ * test_tbdb.c: lib/tbdb on exports and jitdumps made with the writers:
+ * every field and lookup, the jitdump join and its mismatch errors, files
+ * without STATS records, truncated files, tbdb_find_files().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jitdump_writer.h"
+#include "tbdb.h"
+#include "tbstats_writer.h"
+#include "unit.h"
+
+#define PID 4242
+
+static const uint8_t code_a[] = { 0x55, 0x48, 0x89, 0xe5, 0xc3 };  /* push; mov; ret */
+static const uint8_t code_b[] = { 0x90, 0xc3 };                    /* nop; ret */
+
+struct files {
+    struct tbs_writer *tw;
+    struct jd_writer *jw;
+};
+
+static void header(struct files *f, uint32_t flags, uint32_t jd_pid)
+{
+    struct tbs_header h = {
+        .pid = PID, .timestamp = 100, .guest_machine = 62, .host_machine = 62,
+        .flags = flags, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .guest_arch = "x86_64", .qemu_version = "10.0.2",
+    };
+    struct jd_header jh = { .elf_mach = 62, .pid = jd_pid, .timestamp = 100 };
+    const struct tbs_mapping_view m = {
+        .timestamp = 101, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
+        .bias = 0, .prot = 5, .build_id_size = 2, .build_id = (const uint8_t *)"\xab\xcd",
+        .path = "/bin/demo", .path_len = 9,
+    };
+    const struct tbs_unmap_view u = { .timestamp = 102, .start = 0x500000, .end = 0x501000 };
+
+    CHECK_EQ_I64(tbs_writer_open_mem(0, &f->tw), 0);
+    CHECK_EQ_I64(jd_writer_open_mem(0, &f->jw), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(f->tw, &h), 0);
+    CHECK_EQ_I64(tbs_writer_write_mapping(f->tw, &m), 0);
+    CHECK_EQ_I64(tbs_writer_write_unmap(f->tw, &u), 0);
+    CHECK_EQ_I64(jd_writer_write_header(f->jw, &jh), 0);
+}
+
+/* A TB of code (insns at the given offsets) and its LOAD with host_size bytes of 0xcc. */
+static void tb(struct files *f, uint64_t ts, uint64_t idx, uint64_t pc, const uint8_t *code,
+               uint32_t size, const unsigned *offs, unsigned icount, uint32_t stats_id,
+               uint64_t host_addr, uint32_t load_size)
+{
+    uint64_t insn_pc[8];
+    uint32_t host_end[8];
+    uint8_t host[64];
+    char name[32];
+    struct tbs_tb_view v = {
+        .timestamp = ts, .code_index = idx, .host_addr = host_addr, .guest_pc = pc,
+        .cs_base = 0, .phys_pc = pc + 0x1000, .flags = 0xb3, .cflags = 1, .host_size = 48,
+        .guest_size = size, .guest_code_size = size, .icount = icount, .stats_id = stats_id,
+        .guest_code = code,
+    };
+    struct jd_code_load l = {
+        .pid = PID, .tid = PID, .vma = host_addr, .code_addr = host_addr,
+        .code_size = load_size, .code_index = idx, .code = host,
+    };
+
+    for (unsigned i = 0; i < icount; i++) {
+        insn_pc[i] = pc + offs[i];
+        host_end[i] = 10 * (i + 1);
+    }
+    memset(host, 0xcc, sizeof(host));
+    snprintf(name, sizeof(name), "demo+0x%llx", (unsigned long long)(pc - 0x400000));
+    l.name = name;
+    l.name_len = strlen(name);
+    CHECK_EQ_I64(tbs_writer_write_tb(f->tw, &v, insn_pc, host_end), 0);
+    CHECK_EQ_I64(jd_writer_write_load(f->jw, ts, &l), 0);
+}
+
+static void stats(struct files *f, uint32_t id, uint64_t pc, uint64_t exec, uint64_t insns,
+                  const uint64_t *succ, uint32_t nr_succ)
+{
+    struct tbs_stats_view s = {
+        .stats_id = id, .flags = 0xb3, .guest_pc = pc, .cs_base = 0, .phys_pc = pc + 0x1000,
+        .exec_count = exec, .exec_atomic = 1, .insns_executed = insns, .translations = 2,
+        .translations_spanning = 0, .translations_uncached = 1, .restores = 3,
+        .guest_insns = 6, .guest_bytes = 10, .host_bytes = 96, .ops = 40, .ops_opt = 30,
+        .spills = 2, .time_gen_ns = 1000, .time_opt_ns = 200, .time_la_ns = 300,
+        .time_code_ns = 400, .time_restore_ns = 50, .nr_succ = nr_succ,
+    };
+
+    CHECK_EQ_I64(tbs_writer_write_stats(f->tw, &s, succ), 0);
+}
+
+static void end(struct files *f)
+{
+    const struct tbs_end_view e = { .timestamp = 900, .exit_code = 3, .nr_tbs = 3, .nr_flushes = 1 };
+
+    CHECK_EQ_I64(tbs_writer_write_end(f->tw, &e), 0);
+}
+
+static const unsigned offs_a[] = { 0, 1, 4 }, offs_b[] = { 0, 1 };
+
+/* The run of most tests: key 1 (0x401000) translated twice around a FLUSH, key 2 once. */
+static void run(struct files *f, bool with_stats, uint32_t flags)
+{
+    static const uint64_t succ1[] = { 0x401100, 0x409999 };
+
+    header(f, flags, PID);
+    tb(f, 200, 1, 0x401000, code_a, sizeof(code_a), offs_a, 3, with_stats ? 1 : 0, 0x7f0000, 48);
+    tb(f, 210, 2, 0x401100, code_b, sizeof(code_b), offs_b, 2, with_stats ? 2 : 0, 0x7f0100, 48);
+    CHECK_EQ_I64(tbs_writer_write_flush(f->tw, 300), 0);
+    tb(f, 310, 3, 0x401000, code_a, sizeof(code_a), offs_a, 3, with_stats ? 1 : 0, 0x7f0000, 48);
+    if (with_stats) {
+        /* Out of stats_id order on purpose: the db sorts them. */
+        stats(f, 2, 0x401100, 100, 200, NULL, 0);
+        stats(f, 1, 0x401000, 300, 900, succ1, 2);
+    }
+    end(f);
+}
+
+static int open_files(struct files *f, struct tbdb **db, bool with_jd)
+{
+    size_t tl, jl;
+    const uint8_t *t = tbs_writer_data(f->tw, &tl), *j = jd_writer_data(f->jw, &jl);
+
+    return tbdb_open_mem(t, tl, "x.tbstats", with_jd ? j : NULL, jl, "x.dump", db);
+}
+
+static void close_files(struct files *f)
+{
+    tbs_writer_close(f->tw);
+    jd_writer_close(f->jw);
+}
+
+static void test_fields(void)
+{
+    struct files f;
+    struct tbdb *db;
+    const struct tbdb_key *k1, *k2;
+    const struct tbdb_tb *t;
+
+    run(&f, true, TBS_FLAG_STATS | TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_TIME);
+    CHECK_EQ_I64(open_files(&f, &db, true), 0);
+    CHECK(tbdb_warning(db) == NULL);
+    CHECK_EQ_U64(db->header.pid, PID);
+    CHECK_EQ_U64(db->header.guest_machine, 62);
+    CHECK_EQ_U64(db->jitdump_pid, PID);
+    CHECK(db->have_counters && db->have_end && !db->tbstats_partial && !db->jitdump_partial);
+    CHECK_EQ_I64(db->exit_code, 3);
+    CHECK_EQ_U64(db->nr_flushes, 1);
+    CHECK_EQ_U64(db->nr_unmatched_loads, 0);
+    CHECK_EQ_U64(db->nr_mappings, 2);
+    CHECK_STR_EQ(db->mappings[0].path, "/bin/demo");
+    CHECK_EQ_U64(db->mappings[0].build_id_size, 2);
+    CHECK_EQ_U64(db->mappings[0].build_id[1], 0xcd);
+    CHECK(!db->mappings[0].unmap && db->mappings[1].unmap);
+    CHECK_EQ_U64(db->mappings[1].start, 0x500000);
+
+    CHECK_EQ_U64(db->nr_keys, 2);
+    CHECK_EQ_U64(db->nr_tbs, 3);
+    CHECK_EQ_U64(db->keys[0].stats_id, 1);
+    CHECK_EQ_U64(db->total_exec_count, 400);
+    CHECK_EQ_U64(db->total_insns_executed, 1100);
+    CHECK_EQ_U64(db->max_exec_count, 300);
+
+    k1 = tbdb_key_by_id(db, 1);
+    k2 = tbdb_key_by_id(db, 2);
+    CHECK(k1 && k2 && !tbdb_key_by_id(db, 3) && !tbdb_key_by_id(db, 0));
+    if (!k1 || !k2)
+        goto out;
+    CHECK_EQ_U64(k1->guest_pc, 0x401000);
+    CHECK_EQ_U64(k1->phys_pc, 0x402000);
+    CHECK_EQ_U64(k1->flags, 0xb3);
+    CHECK(!k1->synthesised);
+    CHECK_EQ_U64(k1->exec_count, 300);
+    CHECK_EQ_U64(k1->exec_atomic, 1);
+    CHECK_EQ_U64(k1->insns_executed, 900);
+    CHECK_EQ_U64(k1->translations, 2);
+    CHECK_EQ_U64(k1->translations_uncached, 1);
+    CHECK_EQ_U64(k1->restores, 3);
+    CHECK_EQ_U64(k1->guest_insns, 6);
+    CHECK_EQ_U64(k1->guest_bytes, 10);
+    CHECK_EQ_U64(k1->host_bytes, 96);
+    CHECK_EQ_U64(k1->ops, 40);
+    CHECK_EQ_U64(k1->ops_opt, 30);
+    CHECK_EQ_U64(k1->spills, 2);
+    CHECK_EQ_U64(k1->time_gen_ns, 1000);
+    CHECK_EQ_U64(k1->time_opt_ns, 200);
+    CHECK_EQ_U64(k1->time_la_ns, 300);
+    CHECK_EQ_U64(k1->time_code_ns, 400);
+    CHECK_EQ_U64(k1->time_restore_ns, 50);
+    CHECK_EQ_U64(k1->nr_succ, 2);
+    CHECK_EQ_U64(k1->succ_pc[0], 0x401100);
+    CHECK_EQ_U64(k1->succ_pc[1], 0x409999);
+    CHECK(k1->hg_ratio == 9.6);
+    CHECK(k1->host_per_insn == 16.0);
+    CHECK(k1->insns_per_translation == 3.0);
+    CHECK(k1->coverage > 0.818 && k1->coverage < 0.819);
+    CHECK_EQ_U64(k1->nr_tbs, 2);
+    CHECK(k1->tbs[0] == &db->tbs[0] && k1->tbs[1] == &db->tbs[2] && k1->latest == &db->tbs[2]);
+    CHECK_EQ_U64(k2->nr_tbs, 1);
+    CHECK(k2->latest == &db->tbs[1]);
+
+    t = &db->tbs[1];
+    CHECK_EQ_U64(t->timestamp, 210);
+    CHECK_EQ_U64(t->code_index, 2);
+    CHECK_EQ_U64(t->host_addr, 0x7f0100);
+    CHECK_EQ_U64(t->guest_pc, 0x401100);
+    CHECK_EQ_U64(t->phys_pc, 0x402100);
+    CHECK_EQ_U64(t->flags, 0xb3);
+    CHECK_EQ_U64(t->cflags, 1);
+    CHECK_EQ_U64(t->host_size, 48);
+    CHECK_EQ_U64(t->guest_size, 2);
+    CHECK_EQ_U64(t->guest_code_size, 2);
+    CHECK_EQ_U64(t->icount, 2);
+    CHECK_EQ_U64(t->stats_id, 2);
+    CHECK_EQ_U64(t->insn_pc[1], 0x401101);
+    CHECK_EQ_U64(t->host_end[1], 20);
+    CHECK_MEM_EQ(t->guest_code, code_b, 2);
+    CHECK(t->key == k2);
+    CHECK(t->have_load);
+    CHECK_EQ_U64(t->load_timestamp, 210);
+    CHECK_EQ_U64(t->code_addr, 0x7f0100);
+    CHECK_EQ_U64(t->code_size, 48);
+    CHECK_STR_EQ(t->name, "demo+0x1100");
+    CHECK_EQ_U64(t->name_len, 11);
+    CHECK_EQ_U64(t->code[47], 0xcc);
+
+    CHECK(tbdb_tb_by_code_index(db, 3) == &db->tbs[2]);
+    CHECK(tbdb_tb_by_code_index(db, 4) == NULL);
+    CHECK(tbdb_key_by_pc(db, 0x401100) == k2);
+    CHECK(tbdb_key_by_pc(db, 0x401101) == NULL);
+    CHECK(db->keys_by_pc[0] == k1 && db->keys_by_pc[1] == k2);
+out:
+    tbdb_close(db);
+    close_files(&f);
+}
+
+/* Without a jitdump: the same model, no names or host code. */
+static void test_without_jitdump(void)
+{
+    struct files f;
+    struct tbdb *db;
+
+    run(&f, true, TBS_FLAG_STATS);
+    CHECK_EQ_I64(open_files(&f, &db, false), 0);
+    CHECK(db->jitdump_path == NULL);
+    CHECK_EQ_U64(db->nr_tbs, 3);
+    CHECK(!db->tbs[0].have_load && db->tbs[0].name == NULL && db->tbs[0].code == NULL);
+    tbdb_close(db);
+    close_files(&f);
+}
+
+static void test_no_stats(void)
+{
+    struct files f;
+    struct tbdb *db;
+    const struct tbdb_key *k;
+
+    run(&f, false, 0);
+    CHECK_EQ_I64(open_files(&f, &db, true), 0);
+    CHECK(!db->have_counters);
+    CHECK_EQ_U64(db->nr_keys, 2);
+    k = tbdb_key_by_pc(db, 0x401000);
+    CHECK(k != NULL);
+    if (k) {
+        CHECK(k->synthesised);
+        CHECK_EQ_U64(k->stats_id, 1);
+        CHECK_EQ_U64(k->exec_count, 0);
+        CHECK_EQ_U64(k->nr_tbs, 2);
+        CHECK_EQ_U64(k->phys_pc, 0x402000);
+        CHECK(k->coverage == 0.0 && k->hg_ratio == 0.0);
+    }
+    CHECK(tbdb_key_by_id(db, 2) && tbdb_key_by_id(db, 2)->guest_pc == 0x401100);
+    CHECK(db->tbs[2].key == k);
+    tbdb_close(db);
+    close_files(&f);
+}
+
+/* A .part file: cut inside the last record, so no STATS and no END. */
+static void test_truncated(void)
+{
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl;
+    const uint8_t *t, *j;
+
+    run(&f, true, TBS_FLAG_STATS);
+    t = tbs_writer_data(f.tw, &tl);
+    j = jd_writer_data(f.jw, &jl);
+    /* Cut inside the second STATS record (the first is 176 bytes, the END 40). */
+    CHECK_EQ_I64(tbdb_open_mem(t, tl - 40 - 10, "x.tbstats.part", j, jl - 5, "x.dump", &db), 0);
+    CHECK(db->tbstats_partial && db->jitdump_partial && !db->have_end);
+    CHECK(tbdb_warning(db) && strstr(tbdb_warning(db), "x.tbstats.part: truncated record at byte offset"));
+    CHECK(tbdb_warning(db) && strstr(tbdb_warning(db), "x.dump: truncated"));
+    CHECK(db->have_counters);
+    /* STATS 2 made it, STATS 1 did not: key 1 is synthesised from its TBs. */
+    CHECK_EQ_U64(db->nr_keys, 2);
+    CHECK(tbdb_key_by_pc(db, 0x401000) && tbdb_key_by_pc(db, 0x401000)->synthesised);
+    CHECK_EQ_U64(tbdb_key_by_pc(db, 0x401000)->stats_id, 3);
+    CHECK(!db->tbs[2].have_load);   /* its LOAD was cut */
+    tbdb_close(db);
+
+    /* Cut inside the header: nothing to load. */
+    CHECK_EQ_I64(tbdb_open_mem(t, 20, "x.tbstats.part", NULL, 0, NULL, &db), -ENODATA);
+    CHECK(strstr(tbdb_strerror(db), "x.tbstats.part") != NULL);
+    tbdb_close(db);
+    close_files(&f);
+}
+
+static void test_mismatch(void)
+{
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl;
+    const uint8_t *t, *j;
+    static const uint64_t none[1];
+
+    /* Another pid. */
+    header(&f, 0, PID + 1);
+    end(&f);
+    CHECK_EQ_I64(open_files(&f, &db, true), -EBADMSG);
+    CHECK(strstr(tbdb_strerror(db), "x.tbstats and x.dump are not from the same run") != NULL);
+    CHECK(strstr(tbdb_strerror(db), "pid 4242 in the export, 4243 in the jitdump") != NULL);
+    tbdb_close(db);
+    close_files(&f);
+
+    /* Same pid, a LOAD of the same code_index elsewhere. */
+    header(&f, 0, PID);
+    tb(&f, 200, 1, 0x401000, code_a, sizeof(code_a), offs_a, 3, 0, 0x7f0000, 48);
+    t = tbs_writer_data(f.tw, &tl);
+    {
+        struct files g;
+
+        header(&g, 0, PID);
+        tb(&g, 200, 1, 0x401000, code_a, sizeof(code_a), offs_a, 3, 0, 0x7f8000, 48);
+        j = jd_writer_data(g.jw, &jl);
+        CHECK_EQ_I64(tbdb_open_mem(t, tl, "a.tbstats", j, jl, "b.dump", &db), -EBADMSG);
+        CHECK(strstr(tbdb_strerror(db), "b.dump and a.tbstats are not from the same run") != NULL);
+        CHECK(strstr(tbdb_strerror(db), "code_index 1") != NULL);
+        tbdb_close(db);
+        close_files(&g);
+    }
+    close_files(&f);
+
+    /* Repeated and zero stats_id. */
+    header(&f, TBS_FLAG_STATS, PID);
+    stats(&f, 5, 0x401000, 1, 1, none, 0);
+    stats(&f, 5, 0x401100, 1, 1, none, 0);
+    CHECK_EQ_I64(open_files(&f, &db, false), -EBADMSG);
+    CHECK(strstr(tbdb_strerror(db), "repeated stats_id") != NULL);
+    tbdb_close(db);
+    close_files(&f);
+    header(&f, TBS_FLAG_STATS, PID);
+    stats(&f, 0, 0x401000, 1, 1, none, 0);
+    CHECK_EQ_I64(open_files(&f, &db, false), -EBADMSG);
+    CHECK(strstr(tbdb_strerror(db), "stats_id 0 at byte offset") != NULL);
+    tbdb_close(db);
+    close_files(&f);
+}
+
+/* Corrupt input: the reader's message comes through. */
+static void test_corrupt(void)
+{
+    struct tbdb *db;
+    static const uint8_t junk[128] = "not an export";
+
+    CHECK_EQ_I64(tbdb_open_mem(junk, sizeof(junk), "junk", NULL, 0, NULL, &db), -EBADMSG);
+    CHECK(strstr(tbdb_strerror(db), "junk:") == tbdb_strerror(db));
+    CHECK(strstr(tbdb_strerror(db), "at byte offset 0") != NULL);
+    tbdb_close(db);
+    tbdb_close(NULL);
+    CHECK_STR_EQ(tbdb_strerror(NULL), "no error");
+}
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
+        fclose(f);
+    }
+}
+
+static void test_files(void)
+{
+    char dir[] = "/tmp/test_tbdb.XXXXXX", path[256], path2[256];
+    char *tp, *jp;
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl;
+    const uint8_t *t, *j;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    CHECK_EQ_I64(tbdb_find_files(dir, 0, &tp, &jp), -ENOENT);
+    run(&f, true, TBS_FLAG_STATS);
+    t = tbs_writer_data(f.tw, &tl);
+    j = jd_writer_data(f.jw, &jl);
+    snprintf(path, sizeof(path), "%s/jit-4242.tbstats.part", dir);
+    write_file(path, t, tl);
+    CHECK_EQ_I64(tbdb_find_files(dir, 0, &tp, &jp), 0);
+    CHECK_STR_EQ(tp, path);
+    CHECK(jp == NULL);
+    free(tp);
+    snprintf(path, sizeof(path), "%s/jit-4242.tbstats", dir);
+    write_file(path, t, tl);
+    snprintf(path2, sizeof(path2), "%s/jit-4242.dump", dir);
+    write_file(path2, j, jl);
+    CHECK_EQ_I64(tbdb_find_files(dir, 4242, &tp, &jp), 0);
+    CHECK_STR_EQ(tp, path);
+    CHECK(jp && !strcmp(jp, path2));
+    CHECK_EQ_I64(tbdb_open(tp, jp, &db), 0);
+    CHECK_EQ_U64(db->nr_tbs, 3);
+    CHECK(db->tbs[0].have_load);
+    CHECK_STR_EQ(db->tbstats_path, path);
+    tbdb_close(db);
+    free(tp);
+    free(jp);
+    CHECK_EQ_I64(tbdb_find_files(dir, 77, &tp, &jp), -ENOENT);
+    CHECK_EQ_I64(tbdb_open("/nonexistent/x.tbstats", NULL, &db), -ENOENT);
+    CHECK(strstr(tbdb_strerror(db), "/nonexistent/x.tbstats: open:") != NULL);
+    tbdb_close(db);
+
+    unlink(path2);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/jit-4242.tbstats.part", dir);
+    unlink(path);
+    rmdir(dir);
+    close_files(&f);
+}
+
+/* Many TBs: the hash of synthesised keys and the counting sort at scale. */
+static void test_many(void)
+{
+    struct files f;
+    struct tbdb *db;
+    enum { N = 20000 };
+
+    header(&f, 0, PID);
+    for (unsigned i = 0; i < N; i++)
+        tb(&f, 200 + i, N - i, 0x401000 + (i % 5000) * 16, code_b, sizeof(code_b), offs_b, 2, 0,
+           0x7f0000 + i * 64, 48);
+    end(&f);
+    CHECK_EQ_I64(open_files(&f, &db, true), 0);
+    CHECK_EQ_U64(db->nr_tbs, N);
+    CHECK_EQ_U64(db->nr_keys, 5000);
+    CHECK_EQ_U64(db->keys[4999].nr_tbs, 4);
+    /* code_index descends in the file: the db sorts an index. */
+    CHECK(tbdb_tb_by_code_index(db, 1) == &db->tbs[N - 1]);
+    CHECK(tbdb_tb_by_code_index(db, N) == &db->tbs[0]);
+    CHECK(db->tbs[N - 1].have_load);
+    tbdb_close(db);
+    close_files(&f);
+}
+
+int main(void)
+{
+    RUN_TEST(test_fields);
+    RUN_TEST(test_without_jitdump);
+    RUN_TEST(test_no_stats);
+    RUN_TEST(test_truncated);
+    RUN_TEST(test_mismatch);
+    RUN_TEST(test_corrupt);
+    RUN_TEST(test_files);
+    RUN_TEST(test_many);
+    return unit_finish("test_tbdb");
+}
