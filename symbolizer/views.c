@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tbsym.h"
 #include "views.h"
@@ -106,7 +107,13 @@ int view_open(const struct view_opts *v, struct tbdb **dbp)
     }
     if (!v->tbstats) {
         const char *dir = v->dir ? v->dir : ".";
+        struct stat st;
 
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            err = stat(dir, &st) < 0 ? errno : ENOTDIR;
+            fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(err));
+            return exit_code_of(-err);
+        }
         err = tbdb_find_files(dir, v->pid, &tbs, &jd);
         if (err == -ENOENT && v->pid) {
             fprintf(stderr, "tbsym: %s: no jit-%u.tbstats or jit-%u.tbstats.part\n",

@@ -1,0 +1,1 @@
+cfg 1 --depth 1 --tbstats views.tbs --jitdump views.jitdump

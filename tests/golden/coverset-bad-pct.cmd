@@ -1,0 +1,1 @@
+coverset 101 --tbstats views.tbs --jitdump views.jitdump

@@ -1,0 +1,1 @@
+coverset 90 --tbstats views.tbs --jitdump views.jitdump

@@ -1,0 +1,208 @@
+/*
+ * make-views-fixtures.c: writes the fixtures of the golden tests of the
+ * offline views (tbsym tb-list, tb, coverset, cfg).
+ *
+ * The fixtures are committed; rerun this only to change them, then refresh
+ * the expected outputs (see run.sh):
+ *   make build/lib/libqjd.a
+ *   cc -Ilib -D_GNU_SOURCE tests/golden/make-views-fixtures.c build/lib/libqjd.a \
+ *      -o build/make-views-fixtures && build/make-views-fixtures tests/golden
+ *
+ * Deterministic, little-endian whatever the host (the views do not care
+ * about byte order: the readers' tests cover it).  One run of pid 4242,
+ * x86-64 guest on an x86-64 host, real instruction bytes on both sides:
+ *   views.tbs / views.jitdump  key 1 at 0x401000 (4 insns, exec 1000,
+ *                              successors keys 2 and 3), key 2 at 0x401100
+ *                              (2 insns, exec 5000, successors key 1 and
+ *                              0x401300 which is no key), key 3 at 0x401200
+ *                              (2 insns, exec 10, translated twice around a
+ *                              FLUSH: code_index 3 and 4), STATS, END.  Each
+ *                              guest insn became "add $-8,%rbx; mov
+ *                              %rsp,%rbp" on the host, then "jmp; ret" out of
+ *                              line.
+ *   views-nostats.tbs          the same TBs without STATS (-tb-stats none)
+ *   views-part.tbs             views.tbs cut inside its second STATS record
+ *                              (a .part file: STATS 2 and 3 and END missing)
+ *   views-other.jitdump        views.jitdump of pid 4343 (another run)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jitdump_writer.h"
+#include "tbstats_writer.h"
+
+static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+static const char *dir;
+
+static void check(int err, const char *what)
+{
+    if (err) {
+        fprintf(stderr, "make-views-fixtures: %s: error %d\n", what, err);
+        exit(1);
+    }
+}
+
+static void save(const char *name, const uint8_t *buf, size_t len)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+struct run {
+    struct tbs_writer *tw;
+    struct jd_writer *jw;
+};
+
+static void start(struct run *r, uint32_t flags, uint32_t jd_pid)
+{
+    const struct tbs_header h = {
+        .pid = 4242, .timestamp = 100, .guest_machine = 62, .host_machine = 62,
+        .flags = flags, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .guest_arch = "x86_64", .qemu_version = "10.0.2",
+    };
+    const struct jd_header jh = { .elf_mach = 62, .pid = jd_pid, .timestamp = 100 };
+    const struct tbs_mapping_view m = {
+        .timestamp = 101, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
+        .prot = 5, .path = "/nonexistent/demo", .path_len = 17,
+    };
+
+    check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &r->tw), "tbs open");
+    check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &r->jw), "jd open");
+    check(tbs_writer_write_header(r->tw, &h), "header");
+    check(tbs_writer_write_mapping(r->tw, &m), "mapping");
+    check(jd_writer_write_header(r->jw, &jh), "jd header");
+}
+
+/* One translation of guest code with instructions of the given sizes, and its LOAD. */
+static void tb(struct run *r, uint64_t ts, uint64_t idx, uint64_t pc, uint32_t stats_id,
+               const uint8_t *code, const unsigned *sizes, unsigned icount, const char *name)
+{
+    static const uint8_t per_insn[] = { 0x48, 0x83, 0xc3, 0xf8, 0x48, 0x89, 0xe5 };
+    static const uint8_t tail[] = { 0xe9, 0x00, 0x00, 0x00, 0x00, 0xc3 };
+    uint64_t insn_pc[8], host_addr = 0x7f0000001000 + idx * 0x100;
+    uint32_t host_end[8], guest_size = 0, host_size = 0;
+    uint8_t host[8 * sizeof(per_insn) + sizeof(tail)];
+    struct tbs_tb_view v;
+    struct jd_code_load l;
+
+    for (unsigned i = 0; i < icount; i++) {
+        insn_pc[i] = pc + guest_size;
+        guest_size += sizes[i];
+        memcpy(host + host_size, per_insn, sizeof(per_insn));
+        host_size += sizeof(per_insn);
+        host_end[i] = host_size;
+    }
+    memcpy(host + host_size, tail, sizeof(tail));
+    host_size += sizeof(tail);
+    v = (struct tbs_tb_view){
+        .timestamp = ts, .code_index = idx, .host_addr = host_addr, .guest_pc = pc,
+        .phys_pc = pc, .flags = 0xb3, .host_size = host_size, .guest_size = guest_size,
+        .guest_code_size = guest_size, .icount = icount, .stats_id = stats_id,
+        .guest_code = code,
+    };
+    l = (struct jd_code_load){
+        .pid = 4242, .tid = 4242, .vma = host_addr, .code_addr = host_addr,
+        .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
+        .code = host,
+    };
+    check(tbs_writer_write_tb(r->tw, &v, insn_pc, host_end), "tb");
+    check(jd_writer_write_load(r->jw, ts, &l), "load");
+}
+
+static void stats(struct run *r, uint32_t id, uint64_t pc, uint64_t exec, uint32_t icount,
+                  uint32_t translations, uint32_t host_size, const uint64_t *succ,
+                  uint32_t nr_succ, uint32_t spills)
+{
+    const struct tbs_stats_view s = {
+        .stats_id = id, .flags = 0xb3, .guest_pc = pc, .phys_pc = pc, .exec_count = exec,
+        .insns_executed = exec * icount, .translations = translations,
+        .guest_insns = icount * translations, .guest_bytes = 3 * icount * translations,
+        .host_bytes = host_size * translations, .ops = 20 * icount * translations,
+        .ops_opt = 15 * icount * translations, .spills = spills,
+        .time_gen_ns = 1000 * id, .time_opt_ns = 100, .time_la_ns = 200, .time_code_ns = 300,
+        .nr_succ = nr_succ,
+    };
+
+    check(tbs_writer_write_stats(r->tw, &s, succ), "stats");
+}
+
+/* The run; returns the offset of the second STATS record (0 without STATS). */
+static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid)
+{
+    /* push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
+    static const uint8_t a[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
+    static const unsigned a_sizes[] = { 1, 3, 3, 2 };
+    /* lea 0x8(%rdi),%rax; ret */
+    static const uint8_t b[] = { 0x48, 0x8d, 0x47, 0x08, 0xc3 };
+    static const unsigned b_sizes[] = { 4, 1 };
+    /* nop; ret */
+    static const uint8_t c[] = { 0x90, 0xc3 };
+    static const unsigned c_sizes[] = { 1, 1 };
+    static const uint64_t succ1[] = { 0x401100, 0x401200 };
+    static const uint64_t succ2[] = { 0x401000, 0x401300 };
+    const struct tbs_end_view end = { .timestamp = 999, .exit_code = 0, .nr_tbs = 4, .nr_flushes = 1 };
+    uint32_t flags = with_stats ? TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC |
+                                  TBS_FLAG_STATS_TIME : 0;
+    size_t second = 0;
+
+    start(r, flags, jd_pid);
+    tb(r, 200, 1, 0x401000, with_stats ? 1 : 0, a, a_sizes, 4, "demo+0x1000 main");
+    tb(r, 210, 2, 0x401100, with_stats ? 2 : 0, b, b_sizes, 2, "demo+0x1100 fib");
+    tb(r, 220, 3, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 leaf");
+    check(tbs_writer_write_flush(r->tw, 300), "flush");
+    tb(r, 310, 4, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 \"leaf\",again");
+    if (with_stats) {
+        stats(r, 1, 0x401000, 1000, 4, 1, 34, succ1, 2, 1);
+        tbs_writer_data(r->tw, &second);
+        stats(r, 2, 0x401100, 5000, 2, 1, 20, succ2, 2, 0);
+        stats(r, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 3);
+    }
+    check(tbs_writer_write_end(r->tw, &end), "end");
+    return second;
+}
+
+static void close_run(struct run *r)
+{
+    tbs_writer_close(r->tw);
+    jd_writer_close(r->jw);
+}
+
+int main(int argc, char **argv)
+{
+    struct run r;
+    const uint8_t *data;
+    size_t len, second;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: make-views-fixtures DIR\n");
+        return 2;
+    }
+    dir = argv[1];
+
+    second = write_run(&r, 1, 4242);
+    data = tbs_writer_data(r.tw, &len);
+    save("views.tbs", data, len);
+    save("views-part.tbs", data, second + 50);
+    data = jd_writer_data(r.jw, &len);
+    save("views.jitdump", data, len);
+    close_run(&r);
+
+    write_run(&r, 0, 4242);
+    data = tbs_writer_data(r.tw, &len);
+    save("views-nostats.tbs", data, len);
+    close_run(&r);
+
+    write_run(&r, 1, 4343);
+    data = jd_writer_data(r.jw, &len);
+    save("views-other.jitdump", data, len);
+    close_run(&r);
+    return 0;
+}

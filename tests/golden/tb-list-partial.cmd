@@ -1,0 +1,1 @@
+tb-list --tbstats views-part.tbs --jitdump views.jitdump

@@ -1,0 +1,1 @@
+tb 99 --tbstats views.tbs --jitdump views.jitdump

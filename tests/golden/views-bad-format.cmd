@@ -1,0 +1,1 @@
+tb-list --format xml --tbstats views.tbs --jitdump views.jitdump

@@ -1,0 +1,1 @@
+tb-list --tbstats dump-side-corrupt.tbs

@@ -1,0 +1,1 @@
+tb-list --dir no-such-dir

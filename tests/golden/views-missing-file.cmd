@@ -1,0 +1,1 @@
+tb-list --tbstats no-such-file.tbs
