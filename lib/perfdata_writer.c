@@ -271,21 +271,10 @@ static int stage_flush(struct pd_writer *w, bool all)
 
 /* --- attrs and events -------------------------------------------------------------- */
 
-static void put_attr(struct pd_writer *w, struct rec *r, const struct perf_event_attr *a)
-{
-    uint8_t tmp[sizeof(*a)];
-
-    memcpy(tmp, a, sizeof(tmp));
-    if (w->swap)
-        perf_attr_bswap(tmp, sizeof(tmp));
-    r_bytes(r, tmp, sizeof(tmp));
-}
-
 /* Write the id arrays and the attrs: the data starts after them. */
 static int commit_attrs(struct pd_writer *w)
 {
-    uint64_t ids_off = cur_off(w), attrs_off;
-    struct rec *r = &w->rec;
+    uint64_t ids_off = cur_off(w);
     int err;
 
     if (w->committed)
@@ -300,20 +289,23 @@ static int commit_attrs(struct pd_writer *w)
             if ((err = out_append(w, &v, 8)))
                 return err;
         }
-    attrs_off = cur_off(w);
+    /* Not in w->rec: this runs while the first event is built there. */
     for (size_t i = 0; i < w->nr_attrs; i++) {
-        r->n = 0;
-        r->ovf = false;
-        r->swap = w->swap;
-        put_attr(w, r, &w->attrs[i].attr);
-        r_u64(r, ids_off);
-        r_u64(r, 8 * w->attrs[i].nr_ids);
+        uint8_t tmp[sizeof(struct perf_event_attr) + 16];
+        uint64_t sec[2] = { ids_off, 8 * w->attrs[i].nr_ids };
+
+        memcpy(tmp, &w->attrs[i].attr, sizeof(struct perf_event_attr));
+        if (w->swap) {
+            perf_attr_bswap(tmp, sizeof(struct perf_event_attr));
+            sec[0] = __builtin_bswap64(sec[0]);
+            sec[1] = __builtin_bswap64(sec[1]);
+        }
+        memcpy(tmp + sizeof(struct perf_event_attr), sec, 16);
         ids_off += 8 * w->attrs[i].nr_ids;
-        if ((err = out_append(w, r->b, r->n)))
+        if ((err = out_append(w, tmp, sizeof(tmp))))
             return err;
     }
     w->data_off = cur_off(w);
-    (void)attrs_off;
     return 0;
 }
 
