@@ -35,28 +35,24 @@
 #include "tbsym.h"
 
 const char cmd_dump_usage[] =
-    "usage: tbsym dump [--format text|json] [--partial] [--ordered] FILE\n"
+    "usage: tbsym dump [--format text|json] [--partial] FILE\n"
     "\n"
     "Print the header, every record and a summary of FILE: a jitdump\n"
-    "(jit-PID.dump), a side file (jit-PID.tbstats, jit-PID.tbstats.part) or\n"
-    "a perf.data file (also perf record -z), recognised by its first bytes.\n"
-    "For a side file the summary adds the totals of its STATS records and the\n"
-    "exit code of its END record; for perf.data the header holds the attrs\n"
-    "and features, and events of compressed records are marked compressed.\n"
+    "(jit-PID.dump) or a side file (jit-PID.tbstats, jit-PID.tbstats.part),\n"
+    "recognised by its first bytes.  For a side file the summary adds the\n"
+    "totals of its STATS records and the exit code of its END record.\n"
     "  --format text   one line per record, key=value fields (default)\n"
     "  --format json   one JSON object {\"header\", \"records\", \"summary\"}\n"
     "  --partial       accept a file whose last record is cut short (a file\n"
     "                  still being written): print what precedes it, note it\n"
     "                  on stderr and exit 0 instead of 2\n"
-    "  --ordered       perf.data: events sorted by time between FINISHED_ROUND\n"
-    "                  records, as perf report sees them\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
 
 struct dump_opts {
     enum out_format format;
     bool partial;
-    bool ordered;
+    bool ordered;       /* perf.data: by time within rounds (not an option yet) */
 };
 
 /* One file type that tbsym dump understands. */
@@ -907,8 +903,6 @@ int cmd_dump(int argc, char **argv)
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         } else if (!strcmp(a, "--partial")) {
             opts.partial = true;
-        } else if (!strcmp(a, "--ordered")) {
-            opts.ordered = true;
         } else if (!strcmp(a, "--format")) {
             if (++i == argc)
                 return dump_usage_error("%s needs an argument", a);
