@@ -64,7 +64,8 @@ int codemap_add(struct codemap *cm, uint64_t time, uint64_t start, uint64_t size
 /*
  * codemap_build - index what was added, for the lookups.  May be called
  * again after more codemap_add() calls (it re-sorts everything).
- * Returns 0 or -ENOMEM (the map then stays unbuilt).
+ * Returns 0, -E2BIG when the index would need more than UINT32_MAX
+ * page copies, or -ENOMEM; after an error the map stays unbuilt.
  */
 int codemap_build(struct codemap *cm);
 
