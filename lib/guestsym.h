@@ -84,9 +84,11 @@ struct guestsym_loc {
 
 /*
  * guestsym_new - an empty symbolizer.
- * @debug_dir: an extra directory searched for separate debug files (as
- *             "<dir>/<basename>", "<dir>/<basename>.debug" and
- *             "<dir>/.build-id/xx/rest.debug"), or NULL.  Copied.
+ * @debug_dir: an extra directory searched first for separate debug files,
+ *             as libdwfl searches /usr/lib/debug: "<dir>/.build-id/xx/
+ *             rest.debug", then the .gnu_debuglink name (or
+ *             "<basename>.debug") under "<dir><directory of the file>" and
+ *             "<dir>"; NULL for the default path only.  Copied.
  * Returns 0 and sets *gsp, or -ENOMEM.  Release with guestsym_free().
  */
 int guestsym_new(const char *debug_dir, struct guestsym **gsp);
