@@ -53,10 +53,11 @@ struct gs_range {
     struct gs_module *module;
 };
 
-/* A cached result and the frames and name it owns (allocated with it). */
+/* A cached result, its name allocated with it, its frames separately. */
 struct gs_cached {
     struct guestsym_loc loc;
     struct gs_module *module;   /* the key, with loc.pc; NULL: unmapped */
+    struct guestsym_frame *frames;
 };
 
 struct guestsym {
@@ -108,8 +109,11 @@ void guestsym_free(struct guestsym *gs)
 
     if (!gs)
         return;
-    for (size_t i = 0; i < gs->cache_size; i++)
+    for (size_t i = 0; i < gs->cache_size; i++) {
+        if (gs->cache[i])
+            free(gs->cache[i]->frames);
         free(gs->cache[i]);
+    }
     free(gs->cache);
     m = gs->modules;
     while (m) {
@@ -533,15 +537,13 @@ static int cache_insert(struct guestsym *gs, struct gs_cached *c)
     return 0;
 }
 
-/* Resolve pc in module m (NULL: unmapped) into a new cache entry. */
+/* Resolve pc in module m (NULL: unmapped) into a new cache entry, frames aside. */
 static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
                    struct gs_cached **cp)
 {
-    struct guestsym_frame frames[MAX_FRAMES];
     struct guestsym_loc loc = { .pc = pc };
     const struct qsym *sym = NULL;
     struct gs_cached *c;
-    size_t nr_frames = 0;
     int name_len, err;
     char *p;
 
@@ -573,7 +575,6 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
                 if (!loc.src_file || loc.src_line < 0)
                     loc.src_file = NULL, loc.src_line = 0, loc.src_column = 0;
             }
-            nr_frames = module_frames(m, pc, &loc, frames);
         }
     } else {
         loc.offset = pc;
@@ -581,19 +582,18 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
     name_len = guestsym_format_name(NULL, 0, loc.symbol, m ? m->basename : NULL, loc.offset);
     if (name_len < 0)
         return -ENOMEM;
-    c = malloc(sizeof(*c) + nr_frames * sizeof(*frames) + (size_t)name_len + 1);
+    c = malloc(sizeof(*c) + (size_t)name_len + 1);
     if (!c)
         return -ENOMEM;
     p = (char *)(c + 1);
-    memcpy(p, frames, nr_frames * sizeof(*frames));
-    loc.frames = nr_frames ? (const struct guestsym_frame *)p : NULL;
-    loc.nr_frames = nr_frames;
-    p += nr_frames * sizeof(*frames);
     guestsym_format_name(p, (size_t)name_len + 1, loc.symbol, m ? m->basename : NULL,
                          loc.offset);
     loc.name = p;
+    /* Without a file there is nothing more to look for. */
+    loc.have_frames = loc.have_dwfl_symbol = !m || !m->mod;
     c->loc = loc;
     c->module = m;
+    c->frames = NULL;
     err = cache_insert(gs, c);
     if (err) {
         free(c);
@@ -603,7 +603,45 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
     return 0;
 }
 
-int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp)
+/* Fill c's dwfl_symbol, once: dwfl_module_addrinfo() is a linear search. */
+static void resolve_dwfl_symbol(struct gs_cached *c)
+{
+    GElf_Off off = 0;
+    GElf_Sym s;
+
+    if (c->loc.have_dwfl_symbol)
+        return;
+    c->loc.dwfl_symbol = dwfl_module_addrinfo(c->module->mod, c->loc.pc, &off, &s, NULL,
+                                              NULL, NULL);
+    if (c->loc.dwfl_symbol && !c->loc.dwfl_symbol[0])
+        c->loc.dwfl_symbol = NULL;
+    c->loc.dwfl_offset = c->loc.dwfl_symbol ? off : 0;
+    c->loc.have_dwfl_symbol = true;
+}
+
+/* Fill c's inlined frames, once. */
+static int resolve_frames(struct gs_cached *c)
+{
+    struct guestsym_frame frames[MAX_FRAMES];
+    size_t n;
+
+    if (c->loc.have_frames)
+        return 0;
+    n = module_frames(c->module, c->loc.pc, &c->loc, frames);
+    if (n) {
+        c->frames = malloc(n * sizeof(*frames));
+        if (!c->frames)
+            return -ENOMEM;
+        memcpy(c->frames, frames, n * sizeof(*frames));
+    }
+    c->loc.frames = c->frames;
+    c->loc.nr_frames = n;
+    c->loc.have_frames = true;
+    return 0;
+}
+
+int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
+                          const struct guestsym_loc **locp)
 {
     struct gs_module *m = module_at(gs, pc);
     struct gs_cached *c = cache_find(gs, m, pc);
@@ -614,6 +652,18 @@ int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc 
         if (err)
             return err;
     }
+    if (flags & GUESTSYM_DWFL_SYMBOL)
+        resolve_dwfl_symbol(c);
+    if (flags & GUESTSYM_FRAMES) {
+        err = resolve_frames(c);
+        if (err)
+            return err;
+    }
     *locp = &c->loc;
     return 0;
+}
+
+int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp)
+{
+    return guestsym_lookup_flags(gs, pc, GUESTSYM_FRAMES | GUESTSYM_DWFL_SYMBOL, locp);
 }

@@ -78,9 +78,20 @@ struct guestsym_loc {
     const char *src_file;      /* DWARF line table: full path; NULL if unknown */
     int src_line;              /* 0: unknown */
     int src_column;            /* 0: unknown */
+    const char *dwfl_symbol;   /* the symbol libdwfl finds (any type, also from a
+                                  separate debug file's .symtab; nearest preceding
+                                  when sizes are 0); NULL if none.  Richer than
+                                  symbol for stripped files, but not QEMU's name */
+    uint64_t dwfl_offset;      /* pc - dwfl_symbol's address */
+    bool have_dwfl_symbol;     /* dwfl_symbol was looked for (GUESTSYM_DWFL_SYMBOL) */
+    bool have_frames;          /* frames were looked for (GUESTSYM_FRAMES) */
     size_t nr_frames;          /* 0 when there is no DWARF for pc */
     const struct guestsym_frame *frames;
 };
+
+/* guestsym_lookup_flags(): the optional, slower parts of a result */
+#define GUESTSYM_FRAMES      1u  /* inlined frames (dwarf_getscopes: ~50 us) */
+#define GUESTSYM_DWFL_SYMBOL 2u  /* dwfl_symbol (a linear search of the symtab) */
 
 /*
  * guestsym_new - an empty symbolizer.
@@ -115,8 +126,21 @@ int guestsym_remove(struct guestsym *gs, uint64_t start, uint64_t end);
  * Results are cached per (file, bias, pc): looking up the same PC again is
  * a hash lookup.  *locp is set even for an unmapped PC (name "guest-0x...").
  * Returns 0 or -ENOMEM.
+ *
+ * Fills every field (guestsym_lookup_flags() with both flags).
  */
 int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp);
+
+/*
+ * guestsym_lookup_flags - guestsym_lookup() that fills the slow parts only
+ * when asked: GUESTSYM_FRAMES for nr_frames/frames, GUESTSYM_DWFL_SYMBOL for
+ * dwfl_symbol/dwfl_offset.  Without them these fields are zero unless an
+ * earlier lookup of the same PC filled them (have_frames, have_dwfl_symbol
+ * say which); a later lookup with the flag fills them in the same loc.
+ * Everything else (QEMU's symbol and name, source line) is always filled.
+ */
+int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
+                          const struct guestsym_loc **locp);
 
 /*
  * guestsym_format_name - QEMU's display name for a symbol or a mapping,

@@ -167,7 +167,18 @@ static void test_self(void)
     CHECK_EQ_I64(guestsym_lookup(gs, pc, &again), 0);
     CHECK(again == loc);
 
+    CHECK(loc->have_dwfl_symbol && loc->have_frames);
+    CHECK_STR_EQ(loc->dwfl_symbol, "static_target");
+
+    /* Without the slow parts, then with them into the same result. */
+    CHECK_EQ_I64(guestsym_lookup_flags(gs, pc + 3, 0, &loc), 0);
+    CHECK(!loc->have_dwfl_symbol && !loc->dwfl_symbol && !loc->have_frames && !loc->nr_frames);
+    CHECK_EQ_I64(guestsym_lookup_flags(gs, pc + 3, GUESTSYM_DWFL_SYMBOL, &again), 0);
+    CHECK(again == loc && loc->have_dwfl_symbol && !loc->have_frames);
+    CHECK_STR_EQ(loc->dwfl_symbol, "static_target");
+    CHECK_EQ_U64(loc->dwfl_offset, 3);
     CHECK_EQ_I64(guestsym_lookup(gs, pc + 3, &loc), 0);
+    CHECK(loc->have_frames && loc->nr_frames == 1);
     CHECK_STR_EQ(loc->name, "static_target+0x3");
     CHECK_EQ_U64(loc->offset, 3);
 
@@ -291,34 +302,44 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Distinct PCs through libc (DWARF from libc6-dbg if installed), then cached. */
+/*
+ * Distinct PCs through libc (DWARF from libc6-dbg if installed), with each
+ * set of flags on a fresh guestsym, then again from the cache.
+ */
 static void test_bench(void)
 {
+    static const unsigned flag_sets[] = { 0, GUESTSYM_FRAMES,
+                                          GUESTSYM_FRAMES | GUESTSYM_DWFL_SYMBOL };
     struct guestsym *gs;
     const struct guestsym_loc *loc;
     struct loaded libc;
     const unsigned n = 5000;
-    size_t with_line = 0;
-    double t0, t1, t2;
 
     if (!load(&libc, "libc.so.6"))
         return;
-    CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
-    map(gs, &libc);
-    t0 = now();
-    for (unsigned i = 0; i < n; i++) {
-        CHECK_EQ_I64(guestsym_lookup(gs, libc.start + (libc.end - libc.start) / n * i, &loc),
-                     0);
-        with_line += loc->src_file != NULL;
+    for (unsigned f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++) {
+        size_t with_line = 0;
+        double t0, t1, t2;
+
+        CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+        map(gs, &libc);
+        guestsym_lookup_flags(gs, libc.start, flag_sets[f], &loc);    /* opens the file */
+        t0 = now();
+        for (unsigned i = 1; i <= n; i++) {
+            CHECK_EQ_I64(guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
+                                               flag_sets[f], &loc), 0);
+            with_line += loc->src_file != NULL;
+        }
+        t1 = now();
+        for (unsigned i = 1; i <= n; i++)
+            guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
+                                  flag_sets[f], &loc);
+        t2 = now();
+        printf("guestsym bench: flags %u: %u distinct libc PCs (%zu with a source line): "
+               "%.1f us each, from the cache %.3f us\n", flag_sets[f], n, with_line,
+               (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6);
+        guestsym_free(gs);
     }
-    t1 = now();
-    for (unsigned i = 0; i < n; i++)
-        guestsym_lookup(gs, libc.start + (libc.end - libc.start) / n * i, &loc);
-    t2 = now();
-    printf("guestsym bench: %u distinct libc PCs (%zu with a source line) in %.3f s "
-           "(file opening included), again from the cache in %.4f s\n",
-           n, with_line, t1 - t0, t2 - t1);
-    guestsym_free(gs);
 }
 
 int main(void)
