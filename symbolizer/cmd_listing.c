@@ -17,14 +17,14 @@
  * would overlap an earlier TB's is an error, not something to paper over.
  * Guest instructions are disassembled with capstone; symbols and source lines
  * come from the guest's ELF files named by the MAPPING records, through
- * libdwfl (symtab, else dynsym; DWARF line tables), when they can be opened.
+ * lib/guestsym (libdwfl: symtab, else dynsym; DWARF line tables), when they
+ * can be opened.
  *
  * The listing is written to a temporary file in the same directory and
  * renamed into place, so perf never sees half a listing.
  */
 #include <capstone/capstone.h>
 #include <dirent.h>
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guestsym.h"
 #include "tbstats.h"
 #include "tbsym.h"
 
@@ -65,183 +66,16 @@ const char cmd_listing_usage[] =
 /* Longest guest instruction we disassemble (x86: 15 bytes). */
 #define MAX_INSN_BYTES 16
 
-/* One guest ELF file at one load bias, opened on first use. */
-struct guest_module {
-    struct guest_module *next;
-    char *path;
-    uint64_t bias;
-    bool tried;
-    Dwfl *dwfl;             /* NULL if the file could not be reported */
-    Dwfl_Module *mod;
-};
-
-/* An executable guest range and the module that fills it. */
-struct guest_range {
-    uint64_t start, end;
-    struct guest_module *module;
-};
-
 struct listing {
     const char *name;           /* the side file, for messages */
     const struct tbs_header *header;
     csh cs;
     bool have_cs;
-    struct guest_range *ranges;
-    size_t nr_ranges, cap_ranges;
-    struct guest_module *modules;
+    struct guestsym *syms;      /* guest mappings, symbols, source lines */
     FILE *out;
     uint64_t next_line;         /* number of the next line to write */
     uint64_t nr_tbs;
 };
-
-/* --- guest ELF files --------------------------------------------------------- */
-
-static const Dwfl_Callbacks dwfl_callbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-    .section_address = dwfl_offline_section_address,
-};
-
-static struct guest_module *module_get(struct listing *l, const char *path, uint64_t bias)
-{
-    struct guest_module *m;
-
-    for (m = l->modules; m; m = m->next)
-        if (m->bias == bias && strcmp(m->path, path) == 0)
-            return m;
-    m = calloc(1, sizeof(*m));
-    if (!m)
-        return NULL;
-    m->path = strdup(path);
-    if (!m->path) {
-        free(m);
-        return NULL;
-    }
-    m->bias = bias;
-    m->next = l->modules;
-    l->modules = m;
-    return m;
-}
-
-/*
- * The module's Dwfl_Module, reported so that its addresses are guest
- * addresses (ELF vaddr + bias); NULL if the file cannot be used.
- */
-static Dwfl_Module *module_open(struct guest_module *m)
-{
-    const char *base;
-    struct stat st;
-
-    if (m->tried)
-        return m->mod;
-    m->tried = true;
-    if (m->path[0] != '/')
-        return NULL;    /* "[vdso]" and the like: nothing to open */
-    /*
-     * The path comes from the side file and the file may have changed since:
-     * opening a FIFO would block forever, a device could be read endlessly.
-     */
-    if (stat(m->path, &st) < 0 || !S_ISREG(st.st_mode))
-        return NULL;
-    m->dwfl = dwfl_begin(&dwfl_callbacks);
-    if (!m->dwfl)
-        return NULL;
-    base = strrchr(m->path, '/') + 1;
-    dwfl_report_begin(m->dwfl);
-    m->mod = dwfl_report_elf(m->dwfl, base, m->path, -1, m->bias, false);
-    if (dwfl_report_end(m->dwfl, NULL, NULL) != 0 || !m->mod) {
-        dwfl_end(m->dwfl);
-        m->dwfl = NULL;
-        m->mod = NULL;
-    }
-    return m->mod;
-}
-
-static void modules_free(struct guest_module *m)
-{
-    while (m) {
-        struct guest_module *next = m->next;
-
-        if (m->dwfl)
-            dwfl_end(m->dwfl);
-        free(m->path);
-        free(m);
-        m = next;
-    }
-}
-
-/* --- the guest's executable ranges, as of the record being read --------------- */
-
-/* Forget [start, end): a later MAPPING or an UNMAP replaces what was there. */
-static int ranges_remove(struct listing *l, uint64_t start, uint64_t end)
-{
-    for (size_t i = 0; i < l->nr_ranges; ) {
-        struct guest_range *r = &l->ranges[i];
-
-        if (r->end <= start || r->start >= end) {
-            i++;
-        } else if (r->start < start && r->end > end) {
-            /* Split in two: the part above end becomes a new range. */
-            struct guest_range above = { end, r->end, r->module };
-
-            r->end = start;
-            if (l->nr_ranges == l->cap_ranges) {
-                size_t cap = l->cap_ranges ? 2 * l->cap_ranges : 16;
-                struct guest_range *n = realloc(l->ranges, cap * sizeof(*n));
-
-                if (!n)
-                    return -ENOMEM;
-                l->ranges = n;
-                l->cap_ranges = cap;
-            }
-            l->ranges[l->nr_ranges++] = above;
-            i++;
-        } else if (r->start < start) {
-            r->end = start;
-            i++;
-        } else if (r->end > end) {
-            r->start = end;
-            i++;
-        } else {
-            *r = l->ranges[--l->nr_ranges];
-        }
-    }
-    return 0;
-}
-
-static int ranges_add(struct listing *l, const struct tbs_mapping_view *m)
-{
-    struct guest_module *module;
-    int err;
-
-    if (m->start >= m->end)
-        return 0;
-    err = ranges_remove(l, m->start, m->end);
-    if (err)
-        return err;
-    module = module_get(l, m->path, m->bias);
-    if (!module)
-        return -ENOMEM;
-    if (l->nr_ranges == l->cap_ranges) {
-        size_t cap = l->cap_ranges ? 2 * l->cap_ranges : 16;
-        struct guest_range *n = realloc(l->ranges, cap * sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        l->ranges = n;
-        l->cap_ranges = cap;
-    }
-    l->ranges[l->nr_ranges++] = (struct guest_range){ m->start, m->end, module };
-    return 0;
-}
-
-static Dwfl_Module *module_at(struct listing *l, uint64_t pc)
-{
-    for (size_t i = 0; i < l->nr_ranges; i++)
-        if (pc >= l->ranges[i].start && pc < l->ranges[i].end)
-            return module_open(l->ranges[i].module);
-    return NULL;
-}
 
 /* --- writing lines -------------------------------------------------------------- */
 
@@ -298,25 +132,17 @@ static void put_insn(struct listing *l, uint64_t pc, const uint8_t *code, size_t
         fprintf(l->out, "%s0x%02x", i ? ", " : " ", code[i]);
 }
 
-/* "   ; FILE:LINE" when the DWARF line table knows pc. */
-static void put_source(Dwfl_Module *mod, uint64_t pc, FILE *f)
+/* "   ; FILE:LINE" when the DWARF line table knows the instruction. */
+static void put_source(const struct guestsym_loc *loc, FILE *f)
 {
-    Dwfl_Line *line;
-    const char *src, *base;
-    int lineno = 0;
+    const char *base;
 
-    if (!mod)
+    if (!loc->src_file || loc->src_line <= 0)
         return;
-    line = dwfl_module_getsrc(mod, pc);
-    if (!line)
-        return;
-    src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-    if (!src || lineno <= 0)
-        return;
-    base = strrchr(src, '/');
+    base = strrchr(loc->src_file, '/');
     fputs("   ; ", f);
-    put_clean(f, base ? base + 1 : src);
-    fprintf(f, ":%d", lineno);
+    put_clean(f, base ? base + 1 : loc->src_file);
+    fprintf(f, ":%d", loc->src_line);
 }
 
 /*
@@ -324,12 +150,13 @@ static void put_source(Dwfl_Module *mod, uint64_t pc, FILE *f)
  * guest_code and run to the next instruction (the last one: to guest_size).
  * Missing or nonsensical bytes are said to be unavailable.
  */
-static void put_tb_insn(struct listing *l, const struct tbs_tb_view *tb, unsigned i,
-                        Dwfl_Module *mod)
+static int put_tb_insn(struct listing *l, const struct tbs_tb_view *tb, unsigned i)
 {
+    const struct guestsym_loc *loc;
     uint64_t pc = tbs_tb_insn_pc(tb, i);
     uint64_t off = pc - tbs_tb_insn_pc(tb, 0);
     uint64_t len;
+    int err;
 
     if (i + 1 < tb->icount) {
         uint64_t next = tbs_tb_insn_pc(tb, i + 1);
@@ -343,27 +170,35 @@ static void put_tb_insn(struct listing *l, const struct tbs_tb_view *tb, unsigne
     } else {
         put_insn(l, pc, tb->guest_code + off, len > MAX_INSN_BYTES ? MAX_INSN_BYTES : len);
     }
-    put_source(mod, pc, l->out);
+    err = guestsym_lookup_flags(l->syms, pc, 0, &loc);
+    if (err)
+        return err;
+    put_source(loc, l->out);
     putc('\n', l->out);
+    return 0;
 }
 
-static void put_tb_header(struct listing *l, const struct tbs_tb_view *tb, Dwfl_Module *mod)
+/*
+ * ";; TB PC SYMBOL+OFF (N insns, M host bytes)", with the symbol libdwfl
+ * knows: also a debug file's, where QEMU's name only has "object+0xoff".
+ */
+static int put_tb_header(struct listing *l, const struct tbs_tb_view *tb)
 {
-    const char *sym = NULL;
-    GElf_Off symoff = 0;
-    GElf_Sym s;
+    const struct guestsym_loc *loc;
+    int err = guestsym_lookup_flags(l->syms, tb->guest_pc, GUESTSYM_DWFL_SYMBOL, &loc);
 
-    if (mod)
-        sym = dwfl_module_addrinfo(mod, tb->guest_pc, &symoff, &s, NULL, NULL, NULL);
+    if (err)
+        return err;
     fprintf(l->out, ";; TB 0x%" PRIx64, tb->guest_pc);
-    if (sym && sym[0]) {
+    if (loc->dwfl_symbol) {
         putc(' ', l->out);
-        put_clean(l->out, sym);
-        if (symoff)
-            fprintf(l->out, "+0x%" PRIx64, (uint64_t)symoff);
+        put_clean(l->out, loc->dwfl_symbol);
+        if (loc->dwfl_offset)
+            fprintf(l->out, "+0x%" PRIx64, loc->dwfl_offset);
     }
     fprintf(l->out, " (%u insn%s, %u host bytes)\n", tb->icount, tb->icount == 1 ? "" : "s",
             tb->host_size);
+    return 0;
 }
 
 /*
@@ -373,7 +208,7 @@ static void put_tb_header(struct listing *l, const struct tbs_tb_view *tb, Dwfl_
 static int put_tb(struct listing *l, const struct tbs_tb_view *tb, uint64_t offset)
 {
     uint64_t line = tb->listing_line;
-    Dwfl_Module *mod;
+    int err;
 
     if (line == 0)
         return 0;
@@ -387,10 +222,13 @@ static int put_tb(struct listing *l, const struct tbs_tb_view *tb, uint64_t offs
     }
     for (; l->next_line < line; l->next_line++)
         putc('\n', l->out);
-    mod = module_at(l, tb->guest_pc);
-    put_tb_header(l, tb, mod);
-    for (unsigned i = 0; i < tb->icount; i++)
-        put_tb_insn(l, tb, i, mod);
+    err = put_tb_header(l, tb);
+    for (unsigned i = 0; i < tb->icount && !err; i++)
+        err = put_tb_insn(l, tb, i);
+    if (err) {
+        fprintf(stderr, "tbsym: %s: %s\n", l->name, strerror(-err));
+        return TBSYM_EXIT_IO;
+    }
     fputs(";; out-of-line code (slow paths, constants)\n", l->out);
     l->next_line = line + tb->icount + 2;
     l->nr_tbs++;
@@ -414,14 +252,18 @@ static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
     struct tbs_record_view rec;
     int ret, rc = TBSYM_EXIT_OK;
 
+    if (guestsym_new(NULL, &l.syms) < 0) {
+        fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
+        return TBSYM_EXIT_IO;
+    }
     l.have_cs = disasm_open(l.header, &l.cs);
     while ((ret = tbs_reader_next(r, &rec)) == 1) {
         switch (rec.type) {
         case TBS_REC_MAPPING:
-            ret = ranges_add(&l, &rec.u.mapping);
+            ret = guestsym_add_mapping(l.syms, &rec.u.mapping);
             break;
         case TBS_REC_UNMAP:
-            ret = ranges_remove(&l, rec.u.unmap.start, rec.u.unmap.end);
+            ret = guestsym_remove(l.syms, rec.u.unmap.start, rec.u.unmap.end);
             break;
         case TBS_REC_TB:
             rc = put_tb(&l, &rec.u.tb, rec.offset);
@@ -446,8 +288,7 @@ static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
     }
     if (l.have_cs)
         cs_close(&l.cs);
-    modules_free(l.modules);
-    free(l.ranges);
+    guestsym_free(l.syms);
     return rc;
 }
 

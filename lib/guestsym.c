@@ -1,0 +1,669 @@
+/*
+ * guestsym.c: guest code addresses to symbols, source lines and inlined
+ * frames (see guestsym.h).
+ *
+ * The mapped ranges are a small array replayed from the export's records
+ * (a guest maps a few dozen files).  Each (file, bias) is a module with its
+ * own Dwfl, reported on first use so that its addresses are guest
+ * addresses; its QEMU-rule symbol table is read from the main ELF file as
+ * QEMU reads it.  Results are cached in a hash table keyed by (module, pc).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "guestsym.h"
+
+#define STT_GNU_IFUNC_ 10   /* STT_GNU_IFUNC, spelt out as QEMU does */
+#define MAX_NESTED 16       /* QEMU's guest_sym_find() looks this far back */
+#define MAX_FRAMES 64       /* deeper inline chains are cut */
+
+/* One symbol by QEMU's rules; addr is the ELF vaddr. */
+struct qsym {
+    uint64_t addr;
+    uint64_t size;
+    const char *name;       /* in the ELF file's string table */
+    int bind;
+};
+
+/* One guest ELF file at one load bias, opened on first use. */
+struct gs_module {
+    struct gs_module *next;
+    char *path;
+    const char *basename;
+    uint64_t bias;
+    bool tried;
+    Dwfl *dwfl;             /* NULL if the file could not be reported */
+    Dwfl_Module *mod;
+    struct qsym *syms;      /* sorted by addr, one per (addr, size) */
+    size_t nr_syms;
+};
+
+/* An executable guest range and the module that fills it. */
+struct gs_range {
+    uint64_t start, end;
+    struct gs_module *module;
+};
+
+/* A cached result, its name allocated with it, its frames separately. */
+struct gs_cached {
+    struct guestsym_loc loc;
+    struct gs_module *module;   /* the key, with loc.pc; NULL: unmapped */
+    struct guestsym_frame *frames;
+};
+
+struct guestsym {
+    Dwfl_Callbacks callbacks;   /* must outlive every Dwfl */
+    char *debuginfo_path;
+    struct gs_range *ranges;
+    size_t nr_ranges, cap_ranges;
+    struct gs_module *modules;
+    struct gs_cached **cache;   /* open addressing, power-of-two size */
+    size_t cache_size, cache_used;
+};
+
+int guestsym_format_name(char *buf, size_t size, const char *sym, const char *object,
+                         uint64_t off)
+{
+    if (sym)
+        return off ? snprintf(buf, size, "%s+0x%" PRIx64, sym, off)
+                   : snprintf(buf, size, "%s", sym);
+    if (object)
+        return snprintf(buf, size, "%s+0x%" PRIx64, object, off);
+    return snprintf(buf, size, "guest-0x%" PRIx64, off);
+}
+
+int guestsym_new(const char *debug_dir, struct guestsym **gsp)
+{
+    struct guestsym *gs = calloc(1, sizeof(*gs));
+
+    *gsp = NULL;
+    if (!gs)
+        return -ENOMEM;
+    /* dwfl's default path, after the caller's directory. */
+    if (debug_dir && debug_dir[0] &&
+        asprintf(&gs->debuginfo_path, "%s%s::.debug:/usr/lib/debug",
+                 debug_dir[0] == '/' ? "" : "./", debug_dir) < 0) {
+        free(gs);
+        return -ENOMEM;
+    }
+    gs->callbacks.find_elf = dwfl_build_id_find_elf;
+    gs->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    gs->callbacks.section_address = dwfl_offline_section_address;
+    gs->callbacks.debuginfo_path = gs->debuginfo_path ? &gs->debuginfo_path : NULL;
+    *gsp = gs;
+    return 0;
+}
+
+void guestsym_free(struct guestsym *gs)
+{
+    struct gs_module *m;
+
+    if (!gs)
+        return;
+    for (size_t i = 0; i < gs->cache_size; i++) {
+        if (gs->cache[i])
+            free(gs->cache[i]->frames);
+        free(gs->cache[i]);
+    }
+    free(gs->cache);
+    m = gs->modules;
+    while (m) {
+        struct gs_module *next = m->next;
+
+        if (m->dwfl)
+            dwfl_end(m->dwfl);
+        free(m->syms);
+        free(m->path);
+        free(m);
+        m = next;
+    }
+    free(gs->ranges);
+    free(gs->debuginfo_path);
+    free(gs);
+}
+
+/* --- the guest's mapped ranges ------------------------------------------------ */
+
+static struct gs_module *module_get(struct guestsym *gs, const char *path, uint64_t bias)
+{
+    struct gs_module *m;
+    const char *slash;
+
+    for (m = gs->modules; m; m = m->next)
+        if (m->bias == bias && strcmp(m->path, path) == 0)
+            return m;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->path = strdup(path);
+    if (!m->path) {
+        free(m);
+        return NULL;
+    }
+    slash = strrchr(m->path, '/');
+    m->basename = slash ? slash + 1 : m->path;
+    m->bias = bias;
+    m->next = gs->modules;
+    gs->modules = m;
+    return m;
+}
+
+static int ranges_reserve(struct guestsym *gs)
+{
+    if (gs->nr_ranges == gs->cap_ranges) {
+        size_t cap = gs->cap_ranges ? 2 * gs->cap_ranges : 16;
+        struct gs_range *n = realloc(gs->ranges, cap * sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        gs->ranges = n;
+        gs->cap_ranges = cap;
+    }
+    return 0;
+}
+
+int guestsym_remove(struct guestsym *gs, uint64_t start, uint64_t end)
+{
+    for (size_t i = 0; i < gs->nr_ranges; ) {
+        struct gs_range *r = &gs->ranges[i];
+
+        if (r->end <= start || r->start >= end) {
+            i++;
+        } else if (r->start < start && r->end > end) {
+            /* Split in two: the part above end becomes a new range. */
+            struct gs_range above = { end, r->end, r->module };
+
+            if (ranges_reserve(gs))
+                return -ENOMEM;
+            r = &gs->ranges[i];
+            r->end = start;
+            gs->ranges[gs->nr_ranges++] = above;
+            i++;
+        } else if (r->start < start) {
+            r->end = start;
+            i++;
+        } else if (r->end > end) {
+            r->start = end;
+            i++;
+        } else {
+            *r = gs->ranges[--gs->nr_ranges];
+        }
+    }
+    return 0;
+}
+
+int guestsym_add_mapping(struct guestsym *gs, const struct tbs_mapping_view *m)
+{
+    struct gs_module *module;
+    int err;
+
+    if (!m->path)
+        return -EINVAL;
+    if (m->start >= m->end)
+        return 0;
+    err = guestsym_remove(gs, m->start, m->end);
+    if (err)
+        return err;
+    module = module_get(gs, m->path, m->bias);
+    if (!module || ranges_reserve(gs))
+        return -ENOMEM;
+    gs->ranges[gs->nr_ranges++] = (struct gs_range){ m->start, m->end, module };
+    return 0;
+}
+
+static struct gs_module *module_at(const struct guestsym *gs, uint64_t pc)
+{
+    for (size_t i = 0; i < gs->nr_ranges; i++)
+        if (pc >= gs->ranges[i].start && pc < gs->ranges[i].end)
+            return gs->ranges[i].module;
+    return NULL;
+}
+
+/* --- QEMU's symbol table ---------------------------------------------------------- */
+
+static size_t leading_underscores(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] == '_')
+        n++;
+    return n;
+}
+
+/*
+ * By address, at equal addresses the larger symbol first, and among aliases
+ * the best name first, as QEMU's sym_cmp() (perf's choose_best_symbol()).
+ */
+static int qsym_cmp(const void *a, const void *b)
+{
+    const struct qsym *x = a, *y = b;
+    size_t ux, uy, lx, ly;
+
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    if ((x->bind == STB_WEAK) != (y->bind == STB_WEAK))
+        return x->bind == STB_WEAK ? 1 : -1;
+    if ((x->bind == STB_GLOBAL) != (y->bind == STB_GLOBAL))
+        return x->bind == STB_GLOBAL ? -1 : 1;
+    ux = leading_underscores(x->name);
+    uy = leading_underscores(y->name);
+    if (ux != uy)
+        return ux < uy ? -1 : 1;
+    lx = strlen(x->name);
+    ly = strlen(y->name);
+    if (lx != ly)
+        return lx > ly ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/*
+ * The symbols of the main ELF file as QEMU's perf_read_symbols() takes
+ * them: the (last) .symtab, else the (last) .dynsym; defined FUNC and
+ * GNU_IFUNC symbols of non-zero size with a name.  Returns 0 or -ENOMEM;
+ * a file without symbols is not an error.
+ */
+static int module_read_syms(struct gs_module *m, Elf *elf)
+{
+    Elf_Scn *scn = NULL, *use = NULL, *dynsym = NULL;
+    GElf_Shdr shdr;
+    GElf_Ehdr ehdr;
+    Elf_Data *data;
+    size_t n, nr = 0;
+    struct qsym *syms;
+
+    if (!gelf_getehdr(elf, &ehdr))
+        return 0;
+    while ((scn = elf_nextscn(elf, scn))) {
+        if (!gelf_getshdr(scn, &shdr))
+            continue;
+        if (shdr.sh_type == SHT_SYMTAB)
+            use = scn;
+        else if (shdr.sh_type == SHT_DYNSYM)
+            dynsym = scn;
+    }
+    if (!use)
+        use = dynsym;
+    if (!use || !gelf_getshdr(use, &shdr) || shdr.sh_entsize == 0)
+        return 0;
+    data = elf_getdata(use, NULL);
+    if (!data)
+        return 0;
+    n = data->d_size / shdr.sh_entsize;
+    syms = calloc(n ? n : 1, sizeof(*syms));
+    if (!syms)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Sym s;
+        const char *name;
+        int type;
+
+        if (!gelf_getsym(data, (int)i, &s))
+            continue;
+        type = GELF_ST_TYPE(s.st_info);
+        if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE ||
+            (type != STT_FUNC && type != STT_GNU_IFUNC_) || s.st_size == 0)
+            continue;
+        name = elf_strptr(elf, shdr.sh_link, s.st_name);
+        if (!name || !name[0])
+            continue;
+        /* QEMU's TARGET_ARM (also AArch64) and MIPS: bit 0 marks Thumb/MIPS16. */
+        if (ehdr.e_machine == EM_ARM || ehdr.e_machine == EM_AARCH64 ||
+            ehdr.e_machine == EM_MIPS)
+            s.st_value &= ~(GElf_Addr)1;
+        syms[nr++] = (struct qsym){ s.st_value, s.st_size, name, GELF_ST_BIND(s.st_info) };
+    }
+    qsort(syms, nr, sizeof(*syms), qsym_cmp);
+    /* One name per (address, size): the first, the best. */
+    n = 0;
+    for (size_t i = 0; i < nr; i++) {
+        if (n && syms[n - 1].addr == syms[i].addr && syms[n - 1].size == syms[i].size)
+            continue;
+        syms[n++] = syms[i];
+    }
+    m->syms = syms;
+    m->nr_syms = n;
+    return 0;
+}
+
+/* QEMU's guest_sym_find(): the symbol whose [addr, addr + size) holds vaddr. */
+static const struct qsym *module_sym_find(const struct gs_module *m, uint64_t vaddr)
+{
+    size_t lo = 0, hi = m->nr_syms;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (m->syms[mid].addr <= vaddr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (unsigned n = 0; lo > 0 && n < MAX_NESTED; n++, lo--) {
+        const struct qsym *s = &m->syms[lo - 1];
+
+        if (vaddr - s->addr < s->size)
+            return s;
+    }
+    return NULL;
+}
+
+/*
+ * Report the module's file to its own Dwfl so that its addresses are guest
+ * addresses, and read its symbols.  Returns 0 (also when the file cannot be
+ * used: m->mod stays NULL) or -ENOMEM.
+ */
+static int module_open(struct guestsym *gs, struct gs_module *m)
+{
+    struct stat st;
+    GElf_Addr bias;
+    Elf *elf;
+
+    if (m->tried)
+        return 0;
+    m->tried = true;
+    if (m->path[0] != '/')
+        return 0;       /* "[vdso]" and the like: nothing to open */
+    /*
+     * The path comes from the side file and the file may have changed since:
+     * opening a FIFO would block forever, a device could be read endlessly.
+     */
+    if (stat(m->path, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    m->dwfl = dwfl_begin(&gs->callbacks);
+    if (!m->dwfl)
+        return -ENOMEM;
+    dwfl_report_begin(m->dwfl);
+    m->mod = dwfl_report_elf(m->dwfl, m->basename, m->path, -1, m->bias, false);
+    if (dwfl_report_end(m->dwfl, NULL, NULL) != 0 || !m->mod) {
+        dwfl_end(m->dwfl);
+        m->dwfl = NULL;
+        m->mod = NULL;
+        return 0;
+    }
+    elf = dwfl_module_getelf(m->mod, &bias);
+    return elf ? module_read_syms(m, elf) : 0;
+}
+
+/* --- DWARF: source line and inlined frames ------------------------------------ */
+
+static const char *die_function_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    const char *name = NULL;
+
+    if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+        name = dwarf_formstring(&attr);
+    if (!name && (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+                  dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr)))
+        name = dwarf_formstring(&attr);
+    return name;
+}
+
+static int die_udata(Dwarf_Die *die, unsigned name)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Word v;
+
+    if (!dwarf_attr(die, name, &attr) || dwarf_formudata(&attr, &v) != 0 || v > INT32_MAX)
+        return -1;
+    return (int)v;
+}
+
+/*
+ * The frames at pc (see struct guestsym_frame), into frames[MAX_FRAMES];
+ * returns how many.  Frame 0's file:line is the line table's.
+ */
+static size_t module_frames(struct gs_module *m, uint64_t pc, const struct guestsym_loc *loc,
+                            struct guestsym_frame *frames)
+{
+    Dwarf_Addr bias;
+    Dwarf_Die *cu, *scopes = NULL, innermost;
+    Dwarf_Files *files = NULL;
+    size_t nr_files = 0, n = 0;
+    int nscopes;
+
+    cu = dwfl_module_addrdie(m->mod, pc, &bias);
+    if (!cu)
+        return 0;
+    nscopes = dwarf_getscopes(cu, pc - bias, &scopes);
+    if (nscopes <= 0)
+        return 0;
+    /*
+     * Past an inlined subroutine, dwarf_getscopes() goes on with the scopes
+     * of its abstract origin; the concrete chain of callers is the DIE
+     * tree above the innermost scope (as eu-addr2line -i does it).
+     */
+    innermost = scopes[0];
+    free(scopes);
+    scopes = NULL;
+    nscopes = dwarf_getscopes_die(&innermost, &scopes);
+    if (nscopes <= 0)
+        return 0;
+    if (dwarf_getsrcfiles(cu, &files, &nr_files) != 0)
+        files = NULL;
+    frames[0] = (struct guestsym_frame){ NULL, loc->src_file, loc->src_line,
+                                         loc->src_column };
+    for (int i = 0; i < nscopes && n < MAX_FRAMES; i++) {
+        Dwarf_Die *s = &scopes[i];
+        int tag = dwarf_tag(s), file;
+
+        if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+            continue;
+        frames[n].function = die_function_name(s);
+        if (tag == DW_TAG_subprogram) {
+            n++;
+            break;      /* the out-of-line function: the chain ends */
+        }
+        /* Inlined: the next frame is the caller, at the call site. */
+        if (++n == MAX_FRAMES)
+            break;
+        file = die_udata(s, DW_AT_call_file);
+        frames[n] = (struct guestsym_frame){
+            NULL,
+            files && file >= 0 && (size_t)file < nr_files ? dwarf_filesrc(files, file, NULL, NULL)
+                                                          : NULL,
+            0, 0 };
+        frames[n].line = die_udata(s, DW_AT_call_line);
+        frames[n].column = die_udata(s, DW_AT_call_column);
+        if (frames[n].line < 0)
+            frames[n].line = 0;
+        if (frames[n].column < 0)
+            frames[n].column = 0;
+    }
+    free(scopes);
+    /* A chain cut short still ends with a frame whose function may be NULL. */
+    return n;
+}
+
+/* --- lookups and their cache -------------------------------------------------------- */
+
+static size_t cache_hash(const struct gs_module *m, uint64_t pc, size_t size)
+{
+    uint64_t h = (pc ^ (uintptr_t)m * 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull;
+
+    return (size_t)(h ^ (h >> 32)) & (size - 1);
+}
+
+static struct gs_cached *cache_find(const struct guestsym *gs, const struct gs_module *m,
+                                    uint64_t pc)
+{
+    if (!gs->cache_size)
+        return NULL;
+    for (size_t i = cache_hash(m, pc, gs->cache_size); gs->cache[i];
+         i = (i + 1) & (gs->cache_size - 1))
+        if (gs->cache[i]->module == m && gs->cache[i]->loc.pc == pc)
+            return gs->cache[i];
+    return NULL;
+}
+
+static int cache_insert(struct guestsym *gs, struct gs_cached *c)
+{
+    size_t i;
+
+    if (2 * (gs->cache_used + 1) > gs->cache_size) {
+        size_t size = gs->cache_size ? 2 * gs->cache_size : 1024;
+        struct gs_cached **t = calloc(size, sizeof(*t));
+
+        if (!t)
+            return -ENOMEM;
+        for (size_t j = 0; j < gs->cache_size; j++) {
+            if (!gs->cache[j])
+                continue;
+            for (i = cache_hash(gs->cache[j]->module, gs->cache[j]->loc.pc, size); t[i];
+                 i = (i + 1) & (size - 1))
+                ;
+            t[i] = gs->cache[j];
+        }
+        free(gs->cache);
+        gs->cache = t;
+        gs->cache_size = size;
+    }
+    for (i = cache_hash(c->module, c->loc.pc, gs->cache_size); gs->cache[i];
+         i = (i + 1) & (gs->cache_size - 1))
+        ;
+    gs->cache[i] = c;
+    gs->cache_used++;
+    return 0;
+}
+
+/* Resolve pc in module m (NULL: unmapped) into a new cache entry, frames aside. */
+static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
+                   struct gs_cached **cp)
+{
+    struct guestsym_loc loc = { .pc = pc };
+    const struct qsym *sym = NULL;
+    struct gs_cached *c;
+    int name_len, err;
+    char *p;
+
+    if (m) {
+        err = module_open(gs, m);
+        if (err)
+            return err;
+        loc.mapped = true;
+        loc.path = m->path;
+        loc.basename = m->basename;
+        loc.bias = m->bias;
+        loc.vaddr = pc - m->bias;
+        loc.file_ok = m->mod != NULL;
+        sym = module_sym_find(m, loc.vaddr);
+        if (sym) {
+            loc.symbol = sym->name;
+            loc.sym_start = sym->addr + m->bias;
+            loc.sym_size = sym->size;
+            loc.offset = loc.vaddr - sym->addr;
+        } else {
+            loc.offset = loc.vaddr;
+        }
+        if (m->mod) {
+            Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
+
+            if (line) {
+                loc.src_file = dwfl_lineinfo(line, NULL, &loc.src_line, &loc.src_column,
+                                             NULL, NULL);
+                if (!loc.src_file || loc.src_line < 0)
+                    loc.src_file = NULL, loc.src_line = 0, loc.src_column = 0;
+            }
+        }
+    } else {
+        loc.offset = pc;
+    }
+    name_len = guestsym_format_name(NULL, 0, loc.symbol, m ? m->basename : NULL, loc.offset);
+    if (name_len < 0)
+        return -ENOMEM;
+    c = malloc(sizeof(*c) + (size_t)name_len + 1);
+    if (!c)
+        return -ENOMEM;
+    p = (char *)(c + 1);
+    guestsym_format_name(p, (size_t)name_len + 1, loc.symbol, m ? m->basename : NULL,
+                         loc.offset);
+    loc.name = p;
+    /* Without a file there is nothing more to look for. */
+    loc.have_frames = loc.have_dwfl_symbol = !m || !m->mod;
+    c->loc = loc;
+    c->module = m;
+    c->frames = NULL;
+    err = cache_insert(gs, c);
+    if (err) {
+        free(c);
+        return err;
+    }
+    *cp = c;
+    return 0;
+}
+
+/* Fill c's dwfl_symbol, once: dwfl_module_addrinfo() is a linear search. */
+static void resolve_dwfl_symbol(struct gs_cached *c)
+{
+    GElf_Off off = 0;
+    GElf_Sym s;
+
+    if (c->loc.have_dwfl_symbol)
+        return;
+    c->loc.dwfl_symbol = dwfl_module_addrinfo(c->module->mod, c->loc.pc, &off, &s, NULL,
+                                              NULL, NULL);
+    if (c->loc.dwfl_symbol && !c->loc.dwfl_symbol[0])
+        c->loc.dwfl_symbol = NULL;
+    c->loc.dwfl_offset = c->loc.dwfl_symbol ? off : 0;
+    c->loc.have_dwfl_symbol = true;
+}
+
+/* Fill c's inlined frames, once. */
+static int resolve_frames(struct gs_cached *c)
+{
+    struct guestsym_frame frames[MAX_FRAMES];
+    size_t n;
+
+    if (c->loc.have_frames)
+        return 0;
+    n = module_frames(c->module, c->loc.pc, &c->loc, frames);
+    if (n) {
+        c->frames = malloc(n * sizeof(*frames));
+        if (!c->frames)
+            return -ENOMEM;
+        memcpy(c->frames, frames, n * sizeof(*frames));
+    }
+    c->loc.frames = c->frames;
+    c->loc.nr_frames = n;
+    c->loc.have_frames = true;
+    return 0;
+}
+
+int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
+                          const struct guestsym_loc **locp)
+{
+    struct gs_module *m = module_at(gs, pc);
+    struct gs_cached *c = cache_find(gs, m, pc);
+    int err;
+
+    if (!c) {
+        err = resolve(gs, m, pc, &c);
+        if (err)
+            return err;
+    }
+    if (flags & GUESTSYM_DWFL_SYMBOL)
+        resolve_dwfl_symbol(c);
+    if (flags & GUESTSYM_FRAMES) {
+        err = resolve_frames(c);
+        if (err)
+            return err;
+    }
+    *locp = &c->loc;
+    return 0;
+}
+
+int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp)
+{
+    return guestsym_lookup_flags(gs, pc, GUESTSYM_FRAMES | GUESTSYM_DWFL_SYMBOL, locp);
+}

@@ -1,0 +1,155 @@
+/*
+ * guestsym.h: symbols and source lines of guest code addresses, from the
+ * guest's ELF files named by the MAPPING records of a TBStatistics export
+ * (jit-PID.tbstats), through libdwfl.
+ *
+ * The caller replays the export's MAPPING and UNMAP records in file order
+ * (guestsym_add_mapping(), guestsym_remove()) and looks up guest PCs in
+ * between, so every PC is resolved against the mappings live when its TB
+ * was translated.  A file is opened the first time a PC in it is looked
+ * up; one that cannot be opened (gone, not a regular file, not ELF) gives
+ * results without symbol and source, never an error.
+ *
+ * Names follow QEMU's -perf exactly (qemu-jitdump patches 0002 and 0003),
+ * so a guestsym name equals the name perf shows for the TB:
+ *   - symbols come from the file's .symtab, else its .dynsym: defined
+ *     STT_FUNC and STT_GNU_IFUNC symbols of non-zero size; aliases (same
+ *     address and size) resolve to one name as perf's choose_best_symbol()
+ *     (not weak, then global, fewer leading underscores, longer name);
+ *   - "SYM" when the PC is a symbol's first byte, "SYM+0xOFF" when it lies
+ *     inside one (vaddr - st_value < st_size; at equal start the larger
+ *     symbol, else the innermost of up to 16 preceding nested ones);
+ *   - "BASENAME+0xVADDR" elsewhere in a mapped file (VADDR = PC - bias, the
+ *     ELF virtual address, e.g. "libc.so.6+0x2a1c0");
+ *   - "guest-0xPC" outside every mapping.
+ * Source lines and inlined frames come from DWARF in the file itself or in
+ * a separate debug file found by build-id (/usr/lib/debug/.build-id/xx/
+ * rest.debug), by .gnu_debuglink, or in the caller's extra debug directory.
+ *
+ * Errors are negative errno values: only -ENOMEM and -EINVAL (bad
+ * arguments) are returned; unreadable files are not errors.
+ *
+ * Thread safety: none; use one guestsym per thread.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GUESTSYM_H
+#define GUESTSYM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tbstats.h"
+
+struct guestsym;
+
+/*
+ * One frame at a PC, innermost first, as addr2line -i prints them: frame 0
+ * is the function whose code the PC is in (an inlined one if it was
+ * inlined) with the PC's own file:line; frame i > 0 is the function frame
+ * i - 1 was inlined into, with the file:line of that call.  The last frame
+ * is the out-of-line function.
+ */
+struct guestsym_frame {
+    const char *function;      /* DW_AT_name (or linkage name); NULL if unknown */
+    const char *file;          /* full path as DWARF has it; NULL if unknown */
+    int line;                  /* 0: unknown */
+    int column;                /* 0: unknown */
+};
+
+/*
+ * The result of a lookup.  Every pointer is owned by the guestsym and stays
+ * valid until guestsym_free().
+ */
+struct guestsym_loc {
+    uint64_t pc;
+    bool mapped;               /* inside a mapping of the export */
+    const char *path;          /* the mapped file; NULL when !mapped */
+    const char *basename;      /* its last component; NULL when !mapped */
+    uint64_t bias;             /* guest address = ELF vaddr + bias */
+    uint64_t vaddr;            /* pc - bias (0 when !mapped) */
+    bool file_ok;              /* the file could be read as ELF */
+    const char *symbol;        /* by QEMU's rules above; NULL if none */
+    uint64_t sym_start;        /* guest address of the symbol (st_value + bias) */
+    uint64_t sym_size;
+    uint64_t offset;           /* pc - sym_start, else vaddr, else pc */
+    const char *name;          /* display name, exactly QEMU's (see above) */
+    const char *src_file;      /* DWARF line table: full path; NULL if unknown */
+    int src_line;              /* 0: unknown */
+    int src_column;            /* 0: unknown */
+    const char *dwfl_symbol;   /* the symbol libdwfl finds (any type, also from a
+                                  separate debug file's .symtab; nearest preceding
+                                  when sizes are 0); NULL if none.  Richer than
+                                  symbol for stripped files, but not QEMU's name */
+    uint64_t dwfl_offset;      /* pc - dwfl_symbol's address */
+    bool have_dwfl_symbol;     /* dwfl_symbol was looked for (GUESTSYM_DWFL_SYMBOL) */
+    bool have_frames;          /* frames were looked for (GUESTSYM_FRAMES) */
+    size_t nr_frames;          /* 0 when there is no DWARF for pc */
+    const struct guestsym_frame *frames;
+};
+
+/* guestsym_lookup_flags(): the optional, slower parts of a result */
+#define GUESTSYM_FRAMES      1u  /* inlined frames (dwarf_getscopes: ~50 us) */
+#define GUESTSYM_DWFL_SYMBOL 2u  /* dwfl_symbol (a linear search of the symtab) */
+
+/*
+ * guestsym_new - an empty symbolizer.
+ * @debug_dir: an extra directory searched first for separate debug files,
+ *             as libdwfl searches /usr/lib/debug: "<dir>/.build-id/xx/
+ *             rest.debug", then the .gnu_debuglink name (or
+ *             "<basename>.debug") under "<dir><directory of the file>" and
+ *             "<dir>"; NULL for the default path only.  Copied.
+ * Returns 0 and sets *gsp, or -ENOMEM.  Release with guestsym_free().
+ */
+int guestsym_new(const char *debug_dir, struct guestsym **gsp);
+
+/* guestsym_free - close every file and free every result.  Accepts NULL. */
+void guestsym_free(struct guestsym *gs);
+
+/*
+ * guestsym_add_mapping - a TBS_REC_MAPPING: [start, end) now holds m->path
+ * at m->bias, replacing whatever was mapped there.  Only the fields path,
+ * start, end and bias are used (build_id is not checked against the file).
+ * An empty range is ignored.  Returns 0 or -ENOMEM.
+ */
+int guestsym_add_mapping(struct guestsym *gs, const struct tbs_mapping_view *m);
+
+/*
+ * guestsym_remove - a TBS_REC_UNMAP: forget what [start, end) held.
+ * Returns 0 or -ENOMEM (splitting a mapping in two needs room).
+ */
+int guestsym_remove(struct guestsym *gs, uint64_t start, uint64_t end);
+
+/*
+ * guestsym_lookup - resolve a guest PC against the current mappings.
+ * Results are cached per (file, bias, pc): looking up the same PC again is
+ * a hash lookup.  *locp is set even for an unmapped PC (name "guest-0x...").
+ * Returns 0 or -ENOMEM.
+ *
+ * Fills every field (guestsym_lookup_flags() with both flags).
+ */
+int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp);
+
+/*
+ * guestsym_lookup_flags - guestsym_lookup() that fills the slow parts only
+ * when asked: GUESTSYM_FRAMES for nr_frames/frames, GUESTSYM_DWFL_SYMBOL for
+ * dwfl_symbol/dwfl_offset.  Without them these fields are zero unless an
+ * earlier lookup of the same PC filled them (have_frames, have_dwfl_symbol
+ * say which); a later lookup with the flag fills them in the same loc.
+ * Everything else (QEMU's symbol and name, source line) is always filled.
+ */
+int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
+                          const struct guestsym_loc **locp);
+
+/*
+ * guestsym_format_name - QEMU's display name for a symbol or a mapping,
+ * without looking anything up: "SYM+0xOFF" ("SYM" when off is 0) when sym
+ * is not NULL, else "OBJECT+0xOFF" when object is not NULL, else
+ * "guest-0xOFF".  Writes at most size bytes (NUL included) to buf and
+ * returns the length the whole name needs, like snprintf().
+ */
+int guestsym_format_name(char *buf, size_t size, const char *sym, const char *object,
+                         uint64_t off);
+
+#endif /* GUESTSYM_H */

@@ -1,0 +1,1012 @@
+/*
+ * perfdata_writer.c: the perf.data writer (see perfdata_writer.h).
+ *
+ * Records are built in a fixed buffer (an event is at most 65535 bytes),
+ * then appended to the output buffer, or to a staging buffer that is
+ * compressed chunk by chunk into one zstd stream when compression is on.
+ * A file writer flushes its output buffer to the stream every megabyte.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "perfdata_writer.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "perfdata_swap.h"
+
+#define FLUSH_AT     (1u << 20)
+#define CHUNK_MAX    32768u
+#define ZREC_MAX     65000u     /* compressed bytes per record */
+
+struct growbuf {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+struct wattr {
+    struct perf_event_attr attr;
+    char *name;
+    uint64_t *ids;
+    size_t nr_ids;
+};
+
+/* A record being built; ovf when it would exceed 65535 bytes. */
+struct rec {
+    uint8_t b[65536 + 64];
+    size_t n;
+    bool ovf;
+    bool swap;
+};
+
+struct pd_writer {
+    unsigned flags;
+    bool swap;
+    FILE *f;                    /* NULL for memory */
+    bool own_f;
+    int64_t f_start;            /* offset of the file's byte 0 in f */
+    uint64_t flushed;           /* bytes already written to f */
+    struct growbuf out;
+    int err;                    /* sticky */
+    bool committed, finished;
+
+    struct wattr *attrs;
+    size_t nr_attrs;
+    uint64_t data_off;
+
+    ZSTD_CStream *zcs;
+    int zlevel;
+    size_t chunk;
+    struct growbuf stage;
+    uint8_t *zout;
+    size_t zout_cap;
+
+    char **argv;
+    size_t argc;
+    bool has_clock;
+    uint64_t res_ns, wall_ns, clk_ns;
+    int32_t clockid;
+    struct pd_build_id *bids;
+    char **bid_names;
+    size_t nr_bids;
+
+    struct rec rec;
+};
+
+static int gb_reserve(struct growbuf *g, size_t more)
+{
+    size_t ncap;
+    uint8_t *np;
+
+    if (g->cap - g->len >= more)
+        return 0;
+    ncap = g->cap ? g->cap : 65536;
+    while (ncap - g->len < more) {
+        if (ncap > SIZE_MAX / 2)
+            return -ENOMEM;
+        ncap *= 2;
+    }
+    if (!(np = realloc(g->p, ncap)))
+        return -ENOMEM;
+    g->p = np;
+    g->cap = ncap;
+    return 0;
+}
+
+static int gb_append(struct growbuf *g, const void *p, size_t n)
+{
+    int err = gb_reserve(g, n);
+
+    if (err)
+        return err;
+    if (n)
+        memcpy(g->p + g->len, p, n);
+    g->len += n;
+    return 0;
+}
+
+static uint64_t cur_off(const struct pd_writer *w)
+{
+    return w->flushed + w->out.len;
+}
+
+static int out_flush(struct pd_writer *w)
+{
+    if (!w->f || !w->out.len)
+        return 0;
+    if (fwrite(w->out.p, 1, w->out.len, w->f) != w->out.len)
+        return w->err = -EIO;
+    w->flushed += w->out.len;
+    w->out.len = 0;
+    return 0;
+}
+
+static int out_append(struct pd_writer *w, const void *p, size_t n)
+{
+    int err = gb_append(&w->out, p, n);
+
+    if (err)
+        return w->err = err;
+    if (w->f && w->out.len >= FLUSH_AT)
+        return out_flush(w);
+    return 0;
+}
+
+/* --- building records -------------------------------------------------------- */
+
+static void r_bytes(struct rec *r, const void *p, size_t n)
+{
+    if (r->ovf || n > 65535 - r->n) {
+        r->ovf = true;
+        return;
+    }
+    if (p)
+        memcpy(r->b + r->n, p, n);
+    else
+        memset(r->b + r->n, 0, n);
+    r->n += n;
+}
+
+static void r_u16(struct rec *r, uint16_t v)
+{
+    if (r->swap)
+        v = __builtin_bswap16(v);
+    r_bytes(r, &v, 2);
+}
+
+static void r_u32(struct rec *r, uint32_t v)
+{
+    if (r->swap)
+        v = __builtin_bswap32(v);
+    r_bytes(r, &v, 4);
+}
+
+static void r_u64(struct rec *r, uint64_t v)
+{
+    if (r->swap)
+        v = __builtin_bswap64(v);
+    r_bytes(r, &v, 8);
+}
+
+static void r_begin(struct pd_writer *w, uint32_t type, uint16_t misc)
+{
+    struct rec *r = &w->rec;
+
+    r->n = 0;
+    r->ovf = false;
+    r->swap = w->swap;
+    r_u32(r, type);
+    r_u16(r, misc);
+    r_u16(r, 0);
+}
+
+/* Pad the record to 8 bytes and store its size. */
+static int r_end(struct pd_writer *w, struct rec *r)
+{
+    uint16_t sz;
+
+    while (!r->ovf && r->n % 8)
+        r_bytes(r, "", 1);
+    if (r->ovf)
+        return -EINVAL;
+    sz = (uint16_t)r->n;
+    if (r->swap)
+        sz = __builtin_bswap16(sz);
+    memcpy(r->b + 6, &sz, 2);
+    (void)w;
+    return 0;
+}
+
+/* --- compression ----------------------------------------------------------------- */
+
+static int emit_compressed(struct pd_writer *w, const uint8_t *p, size_t n)
+{
+    while (n) {
+        size_t k = n < ZREC_MAX ? n : ZREC_MAX;
+        struct rec *r = &w->rec;
+        int err;
+
+        if (w->flags & PD_WRITER_COMPRESSED2) {
+            r_begin(w, PERF_RECORD_COMPRESSED2, 0);
+            r_u64(r, k);
+            r_bytes(r, p, k);
+            if ((err = r_end(w, r)))
+                return err;
+        } else {
+            uint16_t sz;
+
+            r_begin(w, PERF_RECORD_COMPRESSED, 0);
+            r_bytes(r, p, k);
+            sz = (uint16_t)r->n;
+            if (r->swap)
+                sz = __builtin_bswap16(sz);
+            memcpy(r->b + 6, &sz, 2);
+        }
+        if ((err = out_append(w, r->b, r->n)))
+            return err;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Compress n staged bytes from src, ending the chunk with a flush. */
+static int compress_chunk(struct pd_writer *w, const uint8_t *src, size_t n)
+{
+    ZSTD_inBuffer in = { src, n, 0 };
+    size_t ret;
+
+    do {
+        ZSTD_outBuffer out = { w->zout, w->zout_cap, 0 };
+
+        ret = ZSTD_compressStream2(w->zcs, &out, &in, ZSTD_e_flush);
+        if (ZSTD_isError(ret))
+            return w->err = -EIO;
+        if (out.pos && emit_compressed(w, w->zout, out.pos))
+            return w->err;
+    } while (ret != 0 || in.pos < in.size);
+    return 0;
+}
+
+/* Compress the staged events: whole chunks, or everything when all. */
+static int stage_flush(struct pd_writer *w, bool all)
+{
+    size_t done = 0;
+    int err;
+
+    while (w->stage.len - done >= w->chunk || (all && done < w->stage.len)) {
+        size_t n = w->stage.len - done < w->chunk ? w->stage.len - done : w->chunk;
+
+        if ((err = compress_chunk(w, w->stage.p + done, n)))
+            return err;
+        done += n;
+    }
+    memmove(w->stage.p, w->stage.p + done, w->stage.len - done);
+    w->stage.len -= done;
+    return 0;
+}
+
+/* --- attrs and events -------------------------------------------------------------- */
+
+/* Write the id arrays and the attrs: the data starts after them. */
+static int commit_attrs(struct pd_writer *w)
+{
+    uint64_t ids_off = cur_off(w);
+    int err;
+
+    if (w->committed)
+        return 0;
+    w->committed = true;
+    for (size_t i = 0; i < w->nr_attrs; i++)
+        for (size_t j = 0; j < w->attrs[i].nr_ids; j++) {
+            uint64_t v = w->attrs[i].ids[j];
+
+            if (w->swap)
+                v = __builtin_bswap64(v);
+            if ((err = out_append(w, &v, 8)))
+                return err;
+        }
+    /* Not in w->rec: this runs while the first event is built there. */
+    for (size_t i = 0; i < w->nr_attrs; i++) {
+        uint8_t tmp[sizeof(struct perf_event_attr) + 16];
+        uint64_t sec[2] = { ids_off, 8 * w->attrs[i].nr_ids };
+
+        memcpy(tmp, &w->attrs[i].attr, sizeof(struct perf_event_attr));
+        if (w->swap) {
+            perf_attr_bswap(tmp, sizeof(struct perf_event_attr));
+            sec[0] = __builtin_bswap64(sec[0]);
+            sec[1] = __builtin_bswap64(sec[1]);
+        }
+        memcpy(tmp + sizeof(struct perf_event_attr), sec, 16);
+        ids_off += 8 * w->attrs[i].nr_ids;
+        if ((err = out_append(w, tmp, sizeof(tmp))))
+            return err;
+    }
+    w->data_off = cur_off(w);
+    return 0;
+}
+
+static uint64_t attrs_offset(const struct pd_writer *w)
+{
+    return w->data_off - w->nr_attrs * (sizeof(struct perf_event_attr) + 16);
+}
+
+static int emit(struct pd_writer *w)
+{
+    int err;
+
+    if (w->err)
+        return w->err;
+    if (w->finished)
+        return -EINVAL;
+    if ((err = r_end(w, &w->rec)))
+        return err;
+    if ((err = commit_attrs(w)))
+        return err;
+    if (w->zcs) {
+        if ((err = gb_append(&w->stage, w->rec.b, w->rec.n)))
+            return w->err = err;
+        return stage_flush(w, false);
+    }
+    return out_append(w, w->rec.b, w->rec.n);
+}
+
+static const struct perf_event_attr *get_attr(struct pd_writer *w, int attr)
+{
+    return attr >= 0 && (size_t)attr < w->nr_attrs ? &w->attrs[attr].attr : NULL;
+}
+
+static void put_sample_id(struct pd_writer *w, const struct perf_event_attr *a,
+                          const struct pd_sample_id *sid)
+{
+    static const struct pd_sample_id zero;
+    struct rec *r = &w->rec;
+    uint64_t st = a->sample_type;
+
+    if (!a->sample_id_all)
+        return;
+    if (!sid)
+        sid = &zero;
+    if (st & PERF_SAMPLE_TID) {
+        r_u32(r, sid->pid);
+        r_u32(r, sid->tid);
+    }
+    if (st & PERF_SAMPLE_TIME)
+        r_u64(r, sid->time);
+    if (st & PERF_SAMPLE_ID)
+        r_u64(r, sid->id);
+    if (st & PERF_SAMPLE_STREAM_ID)
+        r_u64(r, sid->stream_id);
+    if (st & PERF_SAMPLE_CPU) {
+        r_u32(r, sid->cpu);
+        r_u32(r, 0);
+    }
+    if (st & PERF_SAMPLE_IDENTIFIER)
+        r_u64(r, sid->id);
+}
+
+int pd_writer_sample(struct pd_writer *w, int attr, const struct pd_sample *s)
+{
+    const struct perf_event_attr *a = get_attr(w, attr);
+    struct rec *r = &w->rec;
+    uint64_t st;
+
+    if (!a)
+        return -EINVAL;
+    st = a->sample_type;
+    r_begin(w, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+    if (st & PERF_SAMPLE_IDENTIFIER)
+        r_u64(r, s->id);
+    if (st & PERF_SAMPLE_IP)
+        r_u64(r, s->ip);
+    if (st & PERF_SAMPLE_TID) {
+        r_u32(r, s->pid);
+        r_u32(r, s->tid);
+    }
+    if (st & PERF_SAMPLE_TIME)
+        r_u64(r, s->time);
+    if (st & PERF_SAMPLE_ADDR)
+        r_u64(r, s->addr);
+    if (st & PERF_SAMPLE_ID)
+        r_u64(r, s->id);
+    if (st & PERF_SAMPLE_STREAM_ID)
+        r_u64(r, s->stream_id);
+    if (st & PERF_SAMPLE_CPU) {
+        r_u32(r, s->cpu);
+        r_u32(r, s->cpu_res);
+    }
+    if (st & PERF_SAMPLE_PERIOD)
+        r_u64(r, s->period);
+    if (st & PERF_SAMPLE_READ) {
+        uint64_t rf = a->read_format, nr = rf & PERF_FORMAT_GROUP ? s->read.nr : 1;
+
+        if (rf & PERF_FORMAT_GROUP)
+            r_u64(r, nr);
+        if (rf & PERF_FORMAT_TOTAL_TIME_ENABLED)
+            r_u64(r, s->read.time_enabled);
+        if (rf & PERF_FORMAT_TOTAL_TIME_RUNNING)
+            r_u64(r, s->read.time_running);
+        for (uint64_t i = 0; i < nr && !r->ovf; i++) {
+            r_u64(r, s->read.values ? s->read.values[i].value : 0);
+            if (rf & PERF_FORMAT_ID)
+                r_u64(r, s->read.values ? s->read.values[i].id : 0);
+            if (rf & PERF_FORMAT_LOST)
+                r_u64(r, s->read.values ? s->read.values[i].lost : 0);
+        }
+    }
+    if (st & PERF_SAMPLE_CALLCHAIN) {
+        r_u64(r, s->callchain_nr);
+        for (uint64_t i = 0; i < s->callchain_nr && !r->ovf; i++)
+            r_u64(r, s->callchain[i]);
+    }
+    if (st & PERF_SAMPLE_RAW) {
+        r_u32(r, s->raw_size);
+        r_bytes(r, s->raw, s->raw_size);
+    }
+    if (st & PERF_SAMPLE_BRANCH_STACK) {
+        r_u64(r, s->branch_nr);
+        if (a->branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX)
+            r_u64(r, s->branch_hw_idx);
+        for (uint64_t i = 0; i < s->branch_nr && !r->ovf; i++) {
+            r_u64(r, s->branches[i].from);
+            r_u64(r, s->branches[i].to);
+            r_u64(r, s->branches[i].flags);
+        }
+    }
+    if (st & PERF_SAMPLE_REGS_USER) {
+        r_u64(r, s->user_regs_abi);
+        if (s->user_regs_abi)
+            for (int i = 0; i < __builtin_popcountll(a->sample_regs_user); i++)
+                r_u64(r, s->user_regs[i]);
+    }
+    if (st & PERF_SAMPLE_STACK_USER) {
+        r_u64(r, s->stack_user_size);
+        if (s->stack_user_size > 65535)
+            r->ovf = true;
+        else
+            r_bytes(r, s->stack_user, s->stack_user_size);
+        if (s->stack_user_size)
+            r_u64(r, s->stack_user_dyn_size);
+    }
+    if (st & PERF_SAMPLE_WEIGHT_TYPE)
+        r_u64(r, s->weight);
+    if (st & PERF_SAMPLE_DATA_SRC)
+        r_u64(r, s->data_src);
+    if (st & PERF_SAMPLE_TRANSACTION)
+        r_u64(r, s->transaction);
+    if (st & PERF_SAMPLE_REGS_INTR) {
+        r_u64(r, s->intr_regs_abi);
+        if (s->intr_regs_abi)
+            for (int i = 0; i < __builtin_popcountll(a->sample_regs_intr); i++)
+                r_u64(r, s->intr_regs[i]);
+    }
+    if (st & PERF_SAMPLE_PHYS_ADDR)
+        r_u64(r, s->phys_addr);
+    if (st & PERF_SAMPLE_CGROUP)
+        r_u64(r, s->cgroup);
+    if (st & PERF_SAMPLE_DATA_PAGE_SIZE)
+        r_u64(r, s->data_page_size);
+    if (st & PERF_SAMPLE_CODE_PAGE_SIZE)
+        r_u64(r, s->code_page_size);
+    if (st & PERF_SAMPLE_AUX) {
+        r_u64(r, s->aux_size);
+        if (s->aux_size > 65535)
+            r->ovf = true;
+        else
+            r_bytes(r, s->aux, s->aux_size);
+    }
+    return emit(w);
+}
+
+static int write_mmap(struct pd_writer *w, uint32_t type, int attr, uint16_t misc,
+                      const struct pd_mmap *m, const struct pd_sample_id *sid)
+{
+    const struct perf_event_attr *a = get_attr(w, attr);
+    struct rec *r = &w->rec;
+    size_t n = strlen(m->filename) + 1;
+
+    if (!a)
+        return -EINVAL;
+    r_begin(w, type, misc);
+    r_u32(r, m->pid);
+    r_u32(r, m->tid);
+    r_u64(r, m->start);
+    r_u64(r, m->len);
+    r_u64(r, m->pgoff);
+    if (type == PERF_RECORD_MMAP2) {
+        if (misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
+            uint8_t b[24] = { m->build_id_size };
+
+            memcpy(b + 4, m->build_id, 20);
+            r_bytes(r, b, 24);
+        } else {
+            r_u32(r, m->maj);
+            r_u32(r, m->min);
+            r_u64(r, m->ino);
+            r_u64(r, m->ino_generation);
+        }
+        r_u32(r, m->prot);
+        r_u32(r, m->flags);
+    }
+    r_bytes(r, m->filename, n);
+    r_bytes(r, NULL, (8 - n % 8) % 8);
+    put_sample_id(w, a, sid);
+    return emit(w);
+}
+
+int pd_writer_mmap(struct pd_writer *w, int attr, uint16_t misc, const struct pd_mmap *m,
+                   const struct pd_sample_id *sid)
+{
+    return write_mmap(w, PERF_RECORD_MMAP, attr, misc, m, sid);
+}
+
+int pd_writer_mmap2(struct pd_writer *w, int attr, uint16_t misc, const struct pd_mmap *m,
+                    const struct pd_sample_id *sid)
+{
+    return write_mmap(w, PERF_RECORD_MMAP2, attr, misc, m, sid);
+}
+
+int pd_writer_comm(struct pd_writer *w, int attr, uint16_t misc, uint32_t pid, uint32_t tid,
+                   const char *comm, const struct pd_sample_id *sid)
+{
+    const struct perf_event_attr *a = get_attr(w, attr);
+    struct rec *r = &w->rec;
+    size_t n = strlen(comm) + 1;
+
+    if (!a)
+        return -EINVAL;
+    r_begin(w, PERF_RECORD_COMM, misc);
+    r_u32(r, pid);
+    r_u32(r, tid);
+    r_bytes(r, comm, n);
+    r_bytes(r, NULL, (8 - n % 8) % 8);
+    put_sample_id(w, a, sid);
+    return emit(w);
+}
+
+static int write_task(struct pd_writer *w, uint32_t type, int attr, const struct pd_task *t,
+                      const struct pd_sample_id *sid)
+{
+    const struct perf_event_attr *a = get_attr(w, attr);
+    struct rec *r = &w->rec;
+
+    if (!a)
+        return -EINVAL;
+    r_begin(w, type, 0);
+    r_u32(r, t->pid);
+    r_u32(r, t->ppid);
+    r_u32(r, t->tid);
+    r_u32(r, t->ptid);
+    r_u64(r, t->time);
+    put_sample_id(w, a, sid);
+    return emit(w);
+}
+
+int pd_writer_fork(struct pd_writer *w, int attr, const struct pd_task *t,
+                   const struct pd_sample_id *sid)
+{
+    return write_task(w, PERF_RECORD_FORK, attr, t, sid);
+}
+
+int pd_writer_exit(struct pd_writer *w, int attr, const struct pd_task *t,
+                   const struct pd_sample_id *sid)
+{
+    return write_task(w, PERF_RECORD_EXIT, attr, t, sid);
+}
+
+int pd_writer_lost(struct pd_writer *w, int attr, const struct pd_lost *l,
+                   const struct pd_sample_id *sid)
+{
+    const struct perf_event_attr *a = get_attr(w, attr);
+
+    if (!a)
+        return -EINVAL;
+    r_begin(w, PERF_RECORD_LOST, 0);
+    r_u64(&w->rec, l->id);
+    r_u64(&w->rec, l->lost);
+    put_sample_id(w, a, sid);
+    return emit(w);
+}
+
+int pd_writer_raw(struct pd_writer *w, uint32_t type, uint16_t misc, const void *payload, size_t len)
+{
+    r_begin(w, type, misc);
+    r_bytes(&w->rec, payload, len);
+    return emit(w);
+}
+
+int pd_writer_finished_round(struct pd_writer *w)
+{
+    int err;
+
+    if (w->err)
+        return w->err;
+    if (w->finished)
+        return -EINVAL;
+    if ((err = commit_attrs(w)))
+        return err;
+    if (w->zcs && (err = stage_flush(w, true)))
+        return err;
+    r_begin(w, PERF_RECORD_FINISHED_ROUND, 0);
+    r_end(w, &w->rec);
+    return out_append(w, w->rec.b, w->rec.n);
+}
+
+/* --- set-up ------------------------------------------------------------------------ */
+
+static int writer_new(unsigned flags, struct pd_writer **writerp)
+{
+    static const uint8_t zero[sizeof(struct perf_file_header)];
+    struct pd_writer *w;
+
+    *writerp = NULL;
+    if (flags & ~(PD_WRITER_SWAP | PD_WRITER_COMPRESSED2))
+        return -EINVAL;
+    if (!(w = calloc(1, sizeof(*w))))
+        return -ENOMEM;
+    w->flags = flags;
+    w->swap = flags & PD_WRITER_SWAP;
+    if (gb_append(&w->out, zero, sizeof(zero))) {
+        free(w);
+        return -ENOMEM;
+    }
+    *writerp = w;
+    return 0;
+}
+
+int pd_writer_open_mem(unsigned flags, struct pd_writer **writerp)
+{
+    return writer_new(flags, writerp);
+}
+
+int pd_writer_open_stream(FILE *stream, unsigned flags, struct pd_writer **writerp)
+{
+    int err = writer_new(flags, writerp);
+
+    if (err)
+        return err;
+    (*writerp)->f = stream;
+    (*writerp)->f_start = ftello(stream);
+    if ((*writerp)->f_start < 0)
+        (*writerp)->f_start = 0;
+    return 0;
+}
+
+int pd_writer_open(const char *path, unsigned flags, struct pd_writer **writerp)
+{
+    FILE *f;
+    int err;
+
+    if (flags & ~(PD_WRITER_SWAP | PD_WRITER_COMPRESSED2))
+        return -EINVAL;
+    if (!(f = fopen(path, "wb")))
+        return -errno;
+    if ((err = pd_writer_open_stream(f, flags, writerp))) {
+        fclose(f);
+        return err;
+    }
+    (*writerp)->own_f = true;
+    return 0;
+}
+
+int pd_writer_set_compression(struct pd_writer *w, int level, size_t chunk)
+{
+    if (w->committed || chunk > CHUNK_MAX)
+        return -EINVAL;
+    w->chunk = chunk ? chunk : CHUNK_MAX;
+    w->zlevel = level ? level : 1;
+    if (!w->zcs && !(w->zcs = ZSTD_createCStream()))
+        return -ENOMEM;
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(w->zcs, ZSTD_c_compressionLevel, w->zlevel)))
+        return -EINVAL;
+    w->zout_cap = ZSTD_compressBound(CHUNK_MAX) + 1024;
+    if (!w->zout && !(w->zout = malloc(w->zout_cap)))
+        return -ENOMEM;
+    return 0;
+}
+
+int pd_writer_add_attr(struct pd_writer *w, const struct perf_event_attr *attr,
+                       const char *name, const uint64_t *ids, size_t nr_ids)
+{
+    struct wattr *na, *a;
+
+    if (w->committed || nr_ids > SIZE_MAX / 16)
+        return -EINVAL;
+    if (!(na = realloc(w->attrs, (w->nr_attrs + 1) * sizeof(*na))))
+        return -ENOMEM;
+    w->attrs = na;
+    a = &na[w->nr_attrs];
+    memset(a, 0, sizeof(*a));
+    a->attr = *attr;
+    if (!a->attr.size)
+        a->attr.size = sizeof(a->attr);
+    if ((name && !(a->name = strdup(name))) ||
+        !(a->ids = malloc(nr_ids ? nr_ids * 8 : 1))) {
+        free(a->name);
+        return -ENOMEM;
+    }
+    if (nr_ids)
+        memcpy(a->ids, ids, nr_ids * 8);
+    a->nr_ids = nr_ids;
+    return (int)w->nr_attrs++;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    if (v)
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+    free(v);
+}
+
+int pd_writer_set_cmdline(struct pd_writer *w, size_t argc, const char *const *argv)
+{
+    char **v = calloc(argc + 1, sizeof(*v));
+
+    if (!v)
+        return -ENOMEM;
+    for (size_t i = 0; i < argc; i++)
+        if (!(v[i] = strdup(argv[i]))) {
+            free_strings(v, argc);
+            return -ENOMEM;
+        }
+    free_strings(w->argv, w->argc);
+    w->argv = v;
+    w->argc = argc;
+    return 0;
+}
+
+int pd_writer_set_clockid(struct pd_writer *w, uint64_t res_ns, int32_t clockid,
+                          uint64_t wall_clock_ns, uint64_t clockid_time_ns)
+{
+    w->has_clock = true;
+    w->res_ns = res_ns;
+    w->clockid = clockid;
+    w->wall_ns = wall_clock_ns;
+    w->clk_ns = clockid_time_ns;
+    return 0;
+}
+
+int pd_writer_set_build_ids(struct pd_writer *w, const struct pd_build_id *ids, size_t nr)
+{
+    struct pd_build_id *b = calloc(nr ? nr : 1, sizeof(*b));
+    char **names = calloc(nr ? nr : 1, sizeof(*names));
+
+    if (!b || !names) {
+        free(b);
+        free(names);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        b[i] = ids[i];
+        if (!(names[i] = strdup(ids[i].filename ? ids[i].filename : ""))) {
+            free(b);
+            free_strings(names, nr);
+            return -ENOMEM;
+        }
+        b[i].filename = names[i];
+    }
+    free(w->bids);
+    free_strings(w->bid_names, w->nr_bids);
+    w->bids = b;
+    w->bid_names = names;
+    w->nr_bids = nr;
+    return 0;
+}
+
+/* --- finishing ------------------------------------------------------------------------ */
+
+static void g_u32(struct growbuf *g, bool swap, uint32_t v, int *err)
+{
+    if (swap)
+        v = __builtin_bswap32(v);
+    if (gb_append(g, &v, 4))
+        *err = -ENOMEM;
+}
+
+static void g_u64(struct growbuf *g, bool swap, uint64_t v, int *err)
+{
+    if (swap)
+        v = __builtin_bswap64(v);
+    if (gb_append(g, &v, 8))
+        *err = -ENOMEM;
+}
+
+/* A feature string: u32 len (NUL included, padded to 64), then the bytes. */
+static void g_string(struct growbuf *g, bool swap, const char *s, int *err)
+{
+    size_t n = strlen(s) + 1, padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+
+    g_u32(g, swap, (uint32_t)padded, err);
+    if (gb_reserve(g, padded)) {
+        *err = -ENOMEM;
+        return;
+    }
+    memcpy(g->p + g->len, s, n);
+    memset(g->p + g->len + n, 0, padded - n);
+    g->len += padded;
+}
+
+/* The contents of feature id into g; false when the writer has none. */
+static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, int *err)
+{
+    bool sw = w->swap;
+
+    switch (id) {
+    case HEADER_BUILD_ID:
+        if (!w->nr_bids)
+            return false;
+        for (size_t i = 0; i < w->nr_bids; i++) {
+            const struct pd_build_id *b = &w->bids[i];
+            size_t n = strlen(b->filename) + 1;
+            size_t padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+            size_t size = sizeof(struct perf_record_build_id) + padded;
+            uint8_t id20[24] = { 0 };
+            uint16_t misc = b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE, sz = (uint16_t)size;
+
+            g_u32(g, sw, PERF_RECORD_HEADER_BUILD_ID, err);
+            if (sw) {
+                misc = __builtin_bswap16(misc);
+                sz = __builtin_bswap16(sz);
+            }
+            gb_append(g, &misc, 2);
+            gb_append(g, &sz, 2);
+            g_u32(g, sw, (uint32_t)b->pid, err);
+            memcpy(id20, b->build_id, 20);
+            id20[20] = b->size;
+            gb_append(g, id20, 24);
+            if (gb_reserve(g, padded)) {
+                *err = -ENOMEM;
+                return true;
+            }
+            memcpy(g->p + g->len, b->filename, n);
+            memset(g->p + g->len + n, 0, padded - n);
+            g->len += padded;
+        }
+        return true;
+    case HEADER_CMDLINE:
+        if (!w->argv)
+            return false;
+        g_u32(g, sw, (uint32_t)w->argc, err);
+        for (size_t i = 0; i < w->argc; i++)
+            g_string(g, sw, w->argv[i], err);
+        return true;
+    case HEADER_EVENT_DESC:
+        if (!w->nr_attrs)
+            return false;
+        g_u32(g, sw, (uint32_t)w->nr_attrs, err);
+        g_u32(g, sw, sizeof(struct perf_event_attr), err);
+        for (size_t i = 0; i < w->nr_attrs; i++) {
+            uint8_t tmp[sizeof(struct perf_event_attr)];
+
+            memcpy(tmp, &w->attrs[i].attr, sizeof(tmp));
+            if (sw)
+                perf_attr_bswap(tmp, sizeof(tmp));
+            if (gb_append(g, tmp, sizeof(tmp)))
+                *err = -ENOMEM;
+            g_u32(g, sw, (uint32_t)w->attrs[i].nr_ids, err);
+            g_string(g, sw, w->attrs[i].name ? w->attrs[i].name : "", err);
+            for (size_t j = 0; j < w->attrs[i].nr_ids; j++)
+                g_u64(g, sw, w->attrs[i].ids[j], err);
+        }
+        return true;
+    case HEADER_CLOCKID:
+        if (!w->has_clock)
+            return false;
+        g_u64(g, sw, w->res_ns, err);
+        return true;
+    case HEADER_CLOCK_DATA:
+        if (!w->has_clock)
+            return false;
+        g_u32(g, sw, 1, err);
+        g_u32(g, sw, (uint32_t)w->clockid, err);
+        g_u64(g, sw, w->wall_ns, err);
+        g_u64(g, sw, w->clk_ns, err);
+        return true;
+    case HEADER_COMPRESSED:
+        if (!w->zcs)
+            return false;
+        g_u32(g, sw, 0, err);
+        g_u32(g, sw, PERF_COMP_ZSTD, err);
+        g_u32(g, sw, (uint32_t)w->zlevel, err);
+        g_u32(g, sw, 1, err);
+        g_u32(g, sw, (uint32_t)w->chunk, err);
+        return true;
+    default:
+        return false;
+    }
+}
+
+int pd_writer_finish(struct pd_writer *w)
+{
+    static const unsigned ids[] = { HEADER_BUILD_ID, HEADER_CMDLINE, HEADER_EVENT_DESC,
+                                    HEADER_CLOCKID, HEADER_COMPRESSED, HEADER_CLOCK_DATA };
+    struct growbuf contents[6] = { { 0 } };
+    uint64_t feat[4] = { 0 }, data_size, off;
+    struct perf_file_header h;
+    bool have[6];
+    size_t nfeat = 0;
+    int err = 0;
+
+    if (w->finished)
+        return w->err;
+    if (w->err)
+        goto out;
+    if ((err = commit_attrs(w)) || (w->zcs && (err = stage_flush(w, true))))
+        goto out;
+    data_size = cur_off(w) - w->data_off;
+    for (size_t i = 0; i < 6; i++) {
+        have[i] = feature_bytes(w, ids[i], &contents[i], &err);
+        if (have[i]) {
+            feat[ids[i] / 64] |= 1ull << (ids[i] % 64);
+            nfeat++;
+        }
+    }
+    if (err)
+        goto out;
+    off = cur_off(w) + 16 * nfeat;
+    for (size_t i = 0; i < 6 && !err; i++)
+        if (have[i]) {
+            uint64_t s[2] = { off, contents[i].len };
+
+            if (w->swap) {
+                s[0] = __builtin_bswap64(s[0]);
+                s[1] = __builtin_bswap64(s[1]);
+            }
+            err = out_append(w, s, 16);
+            off += contents[i].len;
+        }
+    for (size_t i = 0; i < 6 && !err; i++)
+        if (have[i])
+            err = out_append(w, contents[i].p, contents[i].len);
+    if (err)
+        goto out;
+
+    memset(&h, 0, sizeof(h));
+    h.magic = PERF_FILE_MAGIC2;
+    h.size = sizeof(h);
+    h.attr_size = sizeof(struct perf_event_attr) + 16;
+    h.attrs.offset = attrs_offset(w);
+    h.attrs.size = w->nr_attrs * h.attr_size;
+    h.data.offset = w->data_off;
+    h.data.size = data_size;
+    memcpy(h.adds_features, feat, sizeof(feat));
+    if (w->swap) {
+        uint64_t *p = (uint64_t *)&h;
+
+        for (size_t i = 0; i < sizeof(h) / 8; i++)
+            p[i] = __builtin_bswap64(p[i]);
+    }
+    if (!w->f) {
+        memcpy(w->out.p, &h, sizeof(h));
+    } else if ((err = out_flush(w)) == 0) {
+        if (fseeko(w->f, w->f_start, SEEK_SET) || fwrite(&h, 1, sizeof(h), w->f) != sizeof(h) ||
+            fseeko(w->f, 0, SEEK_END) || fflush(w->f))
+            err = -EIO;
+    }
+out:
+    for (size_t i = 0; i < 6; i++)
+        free(contents[i].p);
+    w->finished = true;
+    if (err && !w->err)
+        w->err = err;
+    return w->err;
+}
+
+const uint8_t *pd_writer_data(const struct pd_writer *w, size_t *len)
+{
+    if (w->f) {
+        *len = 0;
+        return NULL;
+    }
+    *len = w->out.len;
+    return w->out.p;
+}
+
+int pd_writer_close(struct pd_writer *w)
+{
+    int err;
+
+    if (!w)
+        return 0;
+    err = pd_writer_finish(w);
+    if (w->own_f && fclose(w->f) && !err)
+        err = -EIO;
+    for (size_t i = 0; i < w->nr_attrs; i++) {
+        free(w->attrs[i].name);
+        free(w->attrs[i].ids);
+    }
+    free(w->attrs);
+    ZSTD_freeCStream(w->zcs);
+    free(w->zout);
+    free(w->stage.p);
+    free(w->out.p);
+    free_strings(w->argv, w->argc);
+    free(w->bids);
+    free_strings(w->bid_names, w->nr_bids);
+    free(w);
+    return err;
+}

@@ -1,0 +1,353 @@
+/*
+ * test_guestsym.c: guest symbolization on real ELF files: this test binary
+ * (built -O2 -g by the Makefile, so it has .symtab and DWARF) and the C
+ * library it runs with (.dynsym only; DWARF through libc6-dbg's build-id
+ * file when that is installed).  Both are "mapped" through the API at the
+ * addresses they are loaded at, so a function's runtime address is a guest
+ * PC whose symbol, offset and source line are known here.
+ *
+ * Also measures lookups: "guestsym bench: ..." on stdout.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guestsym.h"
+#include "unit.h"
+
+/* --- functions whose addresses are looked up ---------------------------------- */
+
+volatile int sink;
+
+static const int static_target_first_line = __LINE__ + 1;
+static __attribute__((noinline, noclone)) int static_target(int x)
+{
+    for (int i = 0; i < x; i++)
+        sink += i * x;
+    return sink;
+}
+static const int static_target_last_line = __LINE__ - 1;
+
+static inline __attribute__((always_inline)) int inlined_leaf(int x)
+{
+    int r = 0;
+
+    for (int i = 0; i < x; i++)
+        r += sink * i + 7;
+    return r;
+}
+
+static const int outer_call_line = __LINE__ + 3;
+__attribute__((noinline, noclone)) int guestsym_test_outer(int x)
+{
+    return inlined_leaf(x) * 3;
+}
+
+/* --- mapping the real files ---------------------------------------------------- */
+
+struct loaded {
+    const char *want;       /* substring of the object's name; "" for the executable */
+    char path[4096];
+    uint64_t bias, start, end;  /* the executable PT_LOAD */
+    bool found;
+};
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct loaded *l = data;
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
+
+    (void)size;
+    if (l->found || (l->want[0] ? !strstr(name, l->want) : name[0] != '\0'))
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            l->bias = info->dlpi_addr;
+            l->start = info->dlpi_addr + ph->p_vaddr;
+            l->end = l->start + ph->p_memsz;
+            l->found = true;
+        }
+    }
+    if (l->found) {
+        if (l->want[0]) {
+            snprintf(l->path, sizeof(l->path), "%s", name);
+        } else {
+            ssize_t n = readlink("/proc/self/exe", l->path, sizeof(l->path) - 1);
+
+            l->path[n > 0 ? n : 0] = '\0';
+        }
+    }
+    return l->found;
+}
+
+static bool load(struct loaded *l, const char *want)
+{
+    memset(l, 0, sizeof(*l));
+    l->want = want;
+    dl_iterate_phdr(find_object, l);
+    return l->found && l->path[0] == '/';
+}
+
+static void map(struct guestsym *gs, const struct loaded *l)
+{
+    struct tbs_mapping_view m = {
+        .start = l->start, .end = l->end, .bias = l->bias,
+        .path = l->path, .path_len = strlen(l->path),
+    };
+
+    CHECK_EQ_I64(guestsym_add_mapping(gs, &m), 0);
+}
+
+static const char *base(const char *path)
+{
+    const char *s = path ? strrchr(path, '/') : NULL;
+
+    return s ? s + 1 : path;
+}
+
+/* --- tests ---------------------------------------------------------------------------- */
+
+static void test_format(void)
+{
+    char buf[64];
+
+    CHECK_EQ_I64(guestsym_format_name(buf, sizeof(buf), "main", "a.out", 0), 4);
+    CHECK_STR_EQ(buf, "main");
+    guestsym_format_name(buf, sizeof(buf), "main", NULL, 0x1f);
+    CHECK_STR_EQ(buf, "main+0x1f");
+    guestsym_format_name(buf, sizeof(buf), NULL, "libc.so.6", 0x2a1c0);
+    CHECK_STR_EQ(buf, "libc.so.6+0x2a1c0");
+    guestsym_format_name(buf, sizeof(buf), NULL, "libc.so.6", 0);
+    CHECK_STR_EQ(buf, "libc.so.6+0x0");
+    guestsym_format_name(buf, sizeof(buf), NULL, NULL, 0x4000);
+    CHECK_STR_EQ(buf, "guest-0x4000");
+    CHECK_EQ_I64(guestsym_format_name(buf, 4, NULL, NULL, 0xffffffffffffffffull), 24);
+    CHECK_STR_EQ(buf, "gue");
+}
+
+static void test_self(void)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc, *again;
+    struct loaded self;
+    uint64_t pc = (uintptr_t)static_target;
+    bool saw_inline = false;
+
+    if (!load(&self, "")) {
+        fprintf(stderr, "cannot find the executable's mapping\n");
+        CHECK(0);
+        return;
+    }
+    CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+    map(gs, &self);
+
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &loc), 0);
+    CHECK(loc->mapped && loc->file_ok);
+    CHECK_STR_EQ(loc->path, self.path);
+    CHECK_STR_EQ(loc->basename, base(self.path));
+    CHECK_STR_EQ(loc->symbol, "static_target");
+    CHECK_STR_EQ(loc->name, "static_target");          /* no "+0x0" */
+    CHECK_EQ_U64(loc->sym_start, pc);
+    CHECK_EQ_U64(loc->offset, 0);
+    CHECK_EQ_U64(loc->vaddr, pc - self.bias);
+    CHECK(loc->sym_size > 0);
+    CHECK_STR_EQ(base(loc->src_file), "test_guestsym.c");
+    CHECK(loc->src_line >= static_target_first_line && loc->src_line <= static_target_last_line);
+    CHECK(loc->nr_frames == 1 && loc->frames[0].function &&
+          strcmp(loc->frames[0].function, "static_target") == 0);
+
+    /* The cache hands back the same result. */
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &again), 0);
+    CHECK(again == loc);
+
+    CHECK(loc->have_dwfl_symbol && loc->have_frames);
+    CHECK_STR_EQ(loc->dwfl_symbol, "static_target");
+
+    /* Without the slow parts, then with them into the same result. */
+    CHECK_EQ_I64(guestsym_lookup_flags(gs, pc + 3, 0, &loc), 0);
+    CHECK(!loc->have_dwfl_symbol && !loc->dwfl_symbol && !loc->have_frames && !loc->nr_frames);
+    CHECK_EQ_I64(guestsym_lookup_flags(gs, pc + 3, GUESTSYM_DWFL_SYMBOL, &again), 0);
+    CHECK(again == loc && loc->have_dwfl_symbol && !loc->have_frames);
+    CHECK_STR_EQ(loc->dwfl_symbol, "static_target");
+    CHECK_EQ_U64(loc->dwfl_offset, 3);
+    CHECK_EQ_I64(guestsym_lookup(gs, pc + 3, &loc), 0);
+    CHECK(loc->have_frames && loc->nr_frames == 1);
+    CHECK_STR_EQ(loc->name, "static_target+0x3");
+    CHECK_EQ_U64(loc->offset, 3);
+
+    /* The inlined leaf: frame 0 inlined_leaf, frame 1 the call in the outer function. */
+    pc = (uintptr_t)guestsym_test_outer;
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &loc), 0);
+    CHECK_STR_EQ(loc->name, "guestsym_test_outer");
+    for (uint64_t off = 0; off < loc->sym_size && !saw_inline; off++) {
+        const struct guestsym_loc *l;
+
+        CHECK_EQ_I64(guestsym_lookup(gs, pc + off, &l), 0);
+        if (l->nr_frames == 2 && l->frames[0].function &&
+            strcmp(l->frames[0].function, "inlined_leaf") == 0) {
+            saw_inline = true;
+            CHECK_STR_EQ(l->frames[1].function, "guestsym_test_outer");
+            CHECK_STR_EQ(base(l->frames[1].file), "test_guestsym.c");
+            CHECK_EQ_I64(l->frames[1].line, outer_call_line);
+            CHECK_STR_EQ(base(l->frames[0].file), "test_guestsym.c");
+            CHECK_EQ_I64(l->frames[0].line, l->src_line);
+            CHECK_STR_EQ(l->symbol, "guestsym_test_outer");
+        }
+    }
+    if (!saw_inline) {     /* show what there was instead */
+        for (uint64_t off = 0; off < loc->sym_size; off += 4) {
+            const struct guestsym_loc *l;
+
+            guestsym_lookup(gs, pc + off, &l);
+            fprintf(stderr, "  +%" PRIu64 " frames %zu f0 %s f1 %s line %d\n", off, l->nr_frames, l->nr_frames ? l->frames[0].function : "-", l->nr_frames > 1 ? l->frames[1].function : "-", l->src_line);
+        }
+    }
+    CHECK(saw_inline);
+
+    /* Unmapped, then mapped again after a remove that splits the range. */
+    CHECK_EQ_I64(guestsym_lookup(gs, 0x10, &loc), 0);
+    CHECK(!loc->mapped && !loc->symbol && !loc->path);
+    CHECK_STR_EQ(loc->name, "guest-0x10");
+    pc = (uintptr_t)static_target;
+    CHECK_EQ_I64(guestsym_remove(gs, pc, pc + 1), 0);
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &loc), 0);
+    CHECK(!loc->mapped);
+    CHECK_EQ_I64(guestsym_lookup(gs, pc + 1, &loc), 0);
+    CHECK_STR_EQ(loc->name, "static_target+0x1");
+    CHECK_EQ_I64(guestsym_lookup(gs, pc - 1, &loc), 0);
+    CHECK(loc->mapped);
+    guestsym_free(gs);
+    guestsym_free(NULL);
+}
+
+static void test_libc(void)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+    struct loaded libc;
+    char want[128];
+    bool saw_outside = false;
+    void *handle;
+    uint64_t pc;
+
+    if (!load(&libc, "libc.so.6")) {
+        fprintf(stderr, "no libc.so.6 mapping: not checked\n");
+        return;
+    }
+    /* libc's own printf: under ASan, &printf is the sanitizer's interceptor. */
+    handle = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    pc = handle ? (uintptr_t)dlsym(handle, "printf") : 0;
+    if (handle)
+        dlclose(handle);
+    CHECK(pc >= libc.start && pc < libc.end);
+    CHECK_EQ_I64(guestsym_new("/nonexistent-debug-dir", &gs), 0);
+    map(gs, &libc);
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &loc), 0);
+    CHECK_STR_EQ(loc->basename, "libc.so.6");
+    /* printf and _IO_printf are aliases: perf's choice is printf. */
+    CHECK_STR_EQ(loc->name, "printf");
+    CHECK_EQ_I64(guestsym_lookup(gs, pc + 4, &loc), 0);
+    CHECK_STR_EQ(loc->name, "printf+0x4");
+    if (loc->src_file)
+        printf("libc printf+0x4 has DWARF: %s:%d (%zu frames)\n", loc->src_file,
+               loc->src_line, loc->nr_frames);
+
+    /* Code outside every FUNC symbol (the PLT, padding): object+0xvaddr. */
+    for (uint64_t a = libc.start; a < libc.end && !saw_outside; a += 4) {
+        CHECK_EQ_I64(guestsym_lookup(gs, a, &loc), 0);
+        if (!loc->symbol) {
+            saw_outside = true;
+            snprintf(want, sizeof(want), "libc.so.6+0x%" PRIx64, a - libc.bias);
+            CHECK_STR_EQ(loc->name, want);
+            CHECK_EQ_U64(loc->offset, a - libc.bias);
+        }
+    }
+    CHECK(saw_outside);
+    guestsym_free(gs);
+}
+
+/* A file that cannot be opened still has a mapping and an object+0xoff name. */
+static void test_missing_file(void)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+    struct tbs_mapping_view m = { .start = 0x400000, .end = 0x500000, .bias = 0x1000,
+                                  .path = "/nonexistent/guest-prog", .path_len = 23 };
+
+    CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+    CHECK_EQ_I64(guestsym_add_mapping(gs, &m), 0);
+    CHECK_EQ_I64(guestsym_lookup(gs, 0x401234, &loc), 0);
+    CHECK(loc->mapped && !loc->file_ok && !loc->symbol && !loc->src_file);
+    CHECK_STR_EQ(loc->name, "guest-prog+0x400234");
+    m.path = "/dev/null";       /* not a regular file: never opened */
+    m.bias = 0;
+    CHECK_EQ_I64(guestsym_add_mapping(gs, &m), 0);
+    CHECK_EQ_I64(guestsym_lookup(gs, 0x401234, &loc), 0);
+    CHECK_STR_EQ(loc->name, "null+0x401234");
+    guestsym_free(gs);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Distinct PCs through libc (DWARF from libc6-dbg if installed), with each
+ * set of flags on a fresh guestsym, then again from the cache.
+ */
+static void test_bench(void)
+{
+    static const unsigned flag_sets[] = { 0, GUESTSYM_FRAMES,
+                                          GUESTSYM_FRAMES | GUESTSYM_DWFL_SYMBOL };
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+    struct loaded libc;
+    const unsigned n = 5000;
+
+    if (!load(&libc, "libc.so.6"))
+        return;
+    for (unsigned f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++) {
+        size_t with_line = 0;
+        double t0, t1, t2;
+
+        CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+        map(gs, &libc);
+        guestsym_lookup_flags(gs, libc.start, flag_sets[f], &loc);    /* opens the file */
+        t0 = now();
+        for (unsigned i = 1; i <= n; i++) {
+            CHECK_EQ_I64(guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
+                                               flag_sets[f], &loc), 0);
+            with_line += loc->src_file != NULL;
+        }
+        t1 = now();
+        for (unsigned i = 1; i <= n; i++)
+            guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
+                                  flag_sets[f], &loc);
+        t2 = now();
+        printf("guestsym bench: flags %u: %u distinct libc PCs (%zu with a source line): "
+               "%.1f us each, from the cache %.3f us\n", flag_sets[f], n, with_line,
+               (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6);
+        guestsym_free(gs);
+    }
+}
+
+int main(void)
+{
+    RUN_TEST(test_format);
+    RUN_TEST(test_self);
+    RUN_TEST(test_libc);
+    RUN_TEST(test_missing_file);
+    RUN_TEST(test_bench);
+    return unit_finish("test_guestsym");
+}
