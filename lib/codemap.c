@@ -1,8 +1,8 @@
 /*
  * codemap.c: a time-aware map of host code loads (see codemap.h).
  *
- * The index holds one copy of an entry for every 4 KiB page it covers,
- * sorted by (page, time, insertion order), and a directory of the distinct
+ * The index holds one 32-byte copy of an entry for every 4 KiB page it
+ * covers, sorted by (page, time, insertion order), and a directory of the distinct
  * pages with the first copy of each.  A lookup finds addr's page, the last
  * copy of that page with time <= t, and scans backwards to the first copy
  * that contains addr: the newest load there, by perf's rule.  Entries
@@ -33,6 +33,21 @@ struct cm_entry {
     uint64_t cookie;
 };
 
+/*
+ * An entry's copy in the page index: entries there are at most
+ * CODEMAP_BIG_SIZE bytes, so the size fits 32 bits and the insertion
+ * number fits beside it, in 32 bytes.
+ */
+struct cm_copy {
+    uint64_t start;
+    uint64_t time;
+    uint64_t cookie;
+    uint32_t size;
+    uint32_t seq;
+};
+_Static_assert(sizeof(struct cm_copy) == 32, "a page copy is 32 bytes");
+_Static_assert(CODEMAP_BIG_SIZE <= UINT32_MAX, "indexed sizes fit 32 bits");
+
 struct codemap {
     /* added since the last build, with their insertion numbers */
     struct cm_entry *pending;
@@ -42,8 +57,7 @@ struct codemap {
     bool full;                  /* UINT32_MAX entries were added */
 
     /* the index: copies per page, sorted by (page, time, seq) */
-    struct cm_entry *copies;
-    uint32_t *copy_seq;
+    struct cm_copy *copies;
     size_t nr_copies;
     uint64_t *pages;            /* the distinct pages, ascending */
     uint32_t *page_first;       /* [nr_pages + 1]: first copy of each page */
@@ -74,13 +88,13 @@ int codemap_new(struct codemap **cmp)
 static void index_free(struct codemap *cm)
 {
     free(cm->copies);
-    free(cm->copy_seq);
     free(cm->pages);
     free(cm->page_first);
     free(cm->big);
     free(cm->big_seq);
-    cm->copies = cm->big = NULL;
-    cm->copy_seq = cm->page_first = cm->big_seq = NULL;
+    cm->copies = NULL;
+    cm->big = NULL;
+    cm->page_first = cm->big_seq = NULL;
     cm->pages = NULL;
     cm->nr_copies = cm->nr_pages = cm->nr_big = 0;
 }
@@ -161,8 +175,9 @@ static uint64_t last_page(const struct cm_entry *e)
 
 int codemap_build(struct codemap *cm)
 {
-    struct cm_entry *all = NULL, *copies = NULL, *big = NULL;
-    uint32_t *all_seq = NULL, *copy_seq = NULL, *big_seq = NULL, *page_first = NULL;
+    struct cm_entry *all = NULL, *big = NULL;
+    struct cm_copy *copies = NULL;
+    uint32_t *all_seq = NULL, *big_seq = NULL, *page_first = NULL;
     uint64_t *pages = NULL;
     struct cm_key *keys = NULL;
     size_t nr_all = 0, nr_keys = 0, nr_big = 0, nr_pages = 0;
@@ -179,9 +194,11 @@ int codemap_build(struct codemap *cm)
     for (size_t p = 0; p < cm->nr_pages; p++) {
         /* An indexed entry is the copy on its own first page. */
         for (size_t i = cm->page_first[p]; i < cm->page_first[p + 1]; i++) {
-            if (first_page(&cm->copies[i]) == cm->pages[p]) {
-                all[nr_all] = cm->copies[i];
-                all_seq[nr_all++] = cm->copy_seq[i];
+            const struct cm_copy *c = &cm->copies[i];
+
+            if (c->start >> PAGE_SHIFT == cm->pages[p]) {
+                all[nr_all] = (struct cm_entry){ c->start, c->size, c->time, c->cookie };
+                all_seq[nr_all++] = c->seq;
             }
         }
     }
@@ -218,12 +235,13 @@ int codemap_build(struct codemap *cm)
     qsort(keys, nr_keys, sizeof(*keys), key_cmp);
 
     copies = malloc((nr_keys ? nr_keys : 1) * sizeof(*copies));
-    copy_seq = malloc((nr_keys ? nr_keys : 1) * sizeof(*copy_seq));
-    if (!copies || !copy_seq)
+    if (!copies)
         goto out;
     for (size_t i = 0; i < nr_keys; i++) {
-        copies[i] = all[keys[i].idx];
-        copy_seq[i] = keys[i].seq;
+        const struct cm_entry *e = &all[keys[i].idx];
+
+        copies[i] = (struct cm_copy){ e->start, e->time, e->cookie, (uint32_t)e->size,
+                                      keys[i].seq };
         if (i == 0 || keys[i].page != keys[i - 1].page)
             nr_pages++;
     }
@@ -257,7 +275,6 @@ int codemap_build(struct codemap *cm)
 
     index_free(cm);
     cm->copies = copies;
-    cm->copy_seq = copy_seq;
     cm->nr_copies = nr_keys;
     cm->pages = pages;
     cm->page_first = page_first;
@@ -265,8 +282,9 @@ int codemap_build(struct codemap *cm)
     cm->big = big;
     cm->big_seq = big_seq;
     cm->nr_big = nr_big;
-    copies = big = NULL;
-    copy_seq = big_seq = page_first = NULL;
+    copies = NULL;
+    big = NULL;
+    big_seq = page_first = NULL;
     pages = NULL;
     free(cm->pending);
     free(cm->pending_seq);
@@ -279,7 +297,6 @@ out:
     free(big);
     free(page_first);
     free(pages);
-    free(copy_seq);
     free(copies);
     free(keys);
     free(all_seq);
@@ -292,27 +309,30 @@ static bool contains(const struct cm_entry *e, uint64_t addr)
     return addr >= e->start && addr - e->start < e->size;
 }
 
-/* Index of the first element of e[0..n) with time > t (all sorted by time). */
-static size_t upper_bound_time(const struct cm_entry *e, size_t n, uint64_t t)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (e[mid].time <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+/*
+ * Index of the first element of array[0..n) with time > t (all sorted by
+ * time), for arrays of struct cm_entry and of struct cm_copy.
+ */
+#define UPPER_BOUND_TIME(array, n, t) ({                                        \
+    size_t lo_ = 0, hi_ = (n);                                                   \
+                                                                                 \
+    while (lo_ < hi_) {                                                          \
+        size_t mid_ = lo_ + (hi_ - lo_) / 2;                                     \
+                                                                                 \
+        if ((array)[mid_].time <= (t))                                           \
+            lo_ = mid_ + 1;                                                      \
+        else                                                                     \
+            hi_ = mid_;                                                          \
+    }                                                                            \
+    lo_;                                                                         \
+})
 
 int codemap_lookup(const struct codemap *cm, uint64_t addr, uint64_t time,
                    uint64_t *cookiep, uint64_t *startp)
 {
-    const struct cm_entry *best = NULL;
+    uint64_t best_time = 0, best_cookie = 0, best_start = 0;
     uint32_t best_seq = 0;
+    bool found = false;
     uint64_t page = addr >> PAGE_SHIFT;
     size_t lo = 0, hi = cm->nr_pages;
 
@@ -328,34 +348,39 @@ int codemap_lookup(const struct codemap *cm, uint64_t addr, uint64_t time,
     }
     if (lo < cm->nr_pages && cm->pages[lo] == page) {
         size_t first = cm->page_first[lo], n = cm->page_first[lo + 1] - first;
-        const struct cm_entry *c = cm->copies + first;
+        const struct cm_copy *c = cm->copies + first;
 
-        for (size_t i = upper_bound_time(c, n, time); i-- > 0; ) {
-            if (contains(&c[i], addr)) {
-                best = &c[i];
-                best_seq = cm->copy_seq[first + i];
+        for (size_t i = UPPER_BOUND_TIME(c, n, time); i-- > 0; ) {
+            if (addr >= c[i].start && addr - c[i].start < c[i].size) {
+                best_time = c[i].time;
+                best_seq = c[i].seq;
+                best_cookie = c[i].cookie;
+                best_start = c[i].start;
+                found = true;
                 break;
             }
         }
     }
-    for (size_t i = upper_bound_time(cm->big, cm->nr_big, time); i-- > 0; ) {
+    for (size_t i = UPPER_BOUND_TIME(cm->big, cm->nr_big, time); i-- > 0; ) {
         const struct cm_entry *b = &cm->big[i];
 
-        /* Sorted by (time, seq): nothing further back can beat best. */
-        if (best && (b->time < best->time ||
-                     (b->time == best->time && cm->big_seq[i] < best_seq)))
+        /* Sorted by (time, seq): nothing further back can beat the page's. */
+        if (found && (b->time < best_time ||
+                      (b->time == best_time && cm->big_seq[i] < best_seq)))
             break;
         if (contains(b, addr)) {
-            best = b;
+            best_cookie = b->cookie;
+            best_start = b->start;
+            found = true;
             break;
         }
     }
-    if (!best)
+    if (!found)
         return 0;
     if (cookiep)
-        *cookiep = best->cookie;
+        *cookiep = best_cookie;
     if (startp)
-        *startp = best->start;
+        *startp = best_start;
     return 1;
 }
 
@@ -372,7 +397,7 @@ size_t codemap_count(const struct codemap *cm)
 
 size_t codemap_memory(const struct codemap *cm)
 {
-    return cm->nr_copies * (sizeof(struct cm_entry) + sizeof(uint32_t)) +
+    return cm->nr_copies * sizeof(struct cm_copy) +
            cm->nr_pages * (sizeof(uint64_t) + sizeof(uint32_t)) +
            cm->nr_big * (sizeof(struct cm_entry) + sizeof(uint32_t)) +
            cm->cap_pending * (sizeof(struct cm_entry) + sizeof(uint32_t));

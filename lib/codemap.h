@@ -19,8 +19,8 @@
  * codemap_build(), then lookups.  Adding after a build is allowed; the next
  * lookup fails with -EAGAIN until codemap_build() is called again.
  *
- * Cost: codemap_build() sorts one 32-byte record (+ 4 bytes of insertion
- * order) per 4 KiB page an entry covers, plus 12 bytes per distinct page;
+ * Cost: codemap_build() sorts one 32-byte record per 4 KiB page an entry
+ * covers, plus 12 bytes per distinct page (~34 bytes per QEMU TB);
  * a lookup is two binary searches and a backward scan over the entries of
  * one page.  Entries larger than CODEMAP_BIG_SIZE are kept aside in a
  * list scanned linearly (QEMU's TBs are a few KiB at most).

@@ -9,11 +9,14 @@
  *
  * An address in a file map becomes a file offset (addr - start + pgoff),
  * then an ELF virtual address through the file's PT_LOAD program headers,
- * then a symbol: from .symtab, else .dynsym, or from a separate debug file
- * found by build-id (/usr/lib/debug/.build-id/xx/rest.debug) when the
- * file itself has no .symtab.  Like perf, a symbol covers [st_value,
- * st_value + st_size); a symbol of size 0 covers up to the next symbol.
- * DSOs are opened lazily with libelf, once per path.
+ * then a function symbol (STT_FUNC, STT_GNU_IFUNC): from the file's
+ * .symtab, else from the .symtab of its separate debug file found by
+ * build-id (the MMAP2 record's, else the file's own note) under the
+ * caller's debug directory or /usr/lib/debug (.build-id/xx/rest.debug),
+ * else from the file's .dynsym.  Like perf, a symbol covers [st_value,
+ * st_value + st_size); one of size 0 covers up to the next symbol; of
+ * aliases, perf's choose_best_symbol() picks one.  DSOs are read lazily
+ * with libelf, once per path, and closed again (symbols are copied).
  *
  * Kernel addresses (HOSTSYM_KERNEL, from the sample's cpumode, or an
  * address with the top bit set) resolve to dso "[kernel.kallsyms]" with a
