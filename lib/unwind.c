@@ -1,0 +1,600 @@
+/*
+ * unwind.c: perf user stacks unwound with libunwind's remote API (see unwind.h).
+ *
+ * libunwind asks for everything through the accessors below: registers from
+ * the sample, memory from the stack copy, else from the ELF file or JIT
+ * blob ("image") that holds the address, and unwinding tables through
+ * find_proc_info, which hands it the .eh_frame_hdr search table of the
+ * image as an UNW_INFO_FORMAT_REMOTE_TABLE, as perf does.  libunwind then
+ * reads that table and the FDEs it points to through access_mem.
+ *
+ * The images met during one uw_unwind() call are kept in a small array:
+ * the .eh_frame_hdr of an ELF file usually lies in a read-only segment
+ * that perf has no mmap record for (only executable mappings are recorded),
+ * so it must be found through the image whose code was looked up, not
+ * through the caller's find_module().
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "unwind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libunwind.h>
+
+#include "bytes.h"
+
+/* Not in libunwind's public header; perf declares it the same way. */
+extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
+                                              unw_dyn_info_t *di, unw_proc_info_t *pi,
+                                              int need_unwind_info, void *arg);
+#define dwarf_search_unwind_table UNW_OBJ(dwarf_search_unwind_table)
+
+#define MAX_IMAGES 32
+#define WORD 8
+
+/* DW_EH_PE_* */
+#define EH_PE_OMIT       0xff
+#define EH_PE_DATAREL_S4 0x3b
+
+/* A PT_LOAD segment: [vaddr, vaddr + filesz) is at data[offset]. */
+struct uw_load {
+    uint64_t vaddr, offset, filesz;
+    bool exec;
+};
+
+/* An ELF file, opened once per path; ok is false if it could not be read. */
+struct uw_elf {
+    struct uw_elf *next;
+    char *path;
+    bool ok;
+    Elf *elf;
+    const uint8_t *data;
+    size_t size;
+    struct uw_load *loads;
+    size_t n_loads;
+    bool has_table;
+    uint64_t hdr_vaddr, table_vaddr, fde_count;
+};
+
+/* A module met during the current unwind, with its run-time addresses. */
+struct uw_image {
+    enum uw_module_kind kind;
+    uint64_t start, end;        /* the code */
+    bool has_table;
+    uint64_t hdr_addr, table_addr, fde_count;
+    /* UW_MODULE_ELF */
+    struct uw_elf *elf;
+    uint64_t bias;              /* run-time address - ELF vaddr */
+    /* UW_MODULE_JIT */
+    const uint8_t *eh_frame, *eh_frame_hdr;
+    size_t eh_frame_size, eh_frame_hdr_size;
+    uint64_t eh_frame_vaddr;
+};
+
+struct uw {
+    struct uw_callbacks cb;
+    void *arg;
+    unw_addr_space_t as;
+    struct uw_elf *elfs;
+    /* the sample being unwound */
+    const uint64_t *regs;
+    uint64_t regs_mask;
+    const uint8_t *stack;
+    size_t stack_size;
+    uint64_t sp;
+    struct uw_image images[MAX_IMAGES];
+    unsigned n_images, next_victim;
+};
+
+/* ------------------------------------------------------------------------ */
+/* .eh_frame_hdr                                                             */
+
+/* Size of a DW_EH_PE-encoded value, 0 for an encoding we do not read. */
+static size_t eh_pe_size(uint8_t enc)
+{
+    switch (enc & 0x0f) {
+    case 0x00: return 8;        /* absptr (64-bit) */
+    case 0x02: case 0x0a: return 2;
+    case 0x03: case 0x0b: return 4;
+    case 0x04: case 0x0c: return 8;
+    default: return 0;
+    }
+}
+
+/*
+ * Find the binary search table of an .eh_frame_hdr: *table_off from the
+ * header's start and *count entries of 8 bytes, all inside the n bytes.
+ * Returns false if there is no usable table.
+ */
+static bool eh_hdr_parse(const uint8_t *p, size_t n, uint64_t *table_off, uint64_t *count)
+{
+    size_t ptr_size, count_size, off;
+    uint64_t c;
+
+    if (n < 4 || p[0] != 1 || p[2] == EH_PE_OMIT || p[3] != EH_PE_DATAREL_S4)
+        return false;
+    ptr_size = p[1] == EH_PE_OMIT ? 0 : eh_pe_size(p[1]);
+    count_size = eh_pe_size(p[2]);
+    if ((p[1] != EH_PE_OMIT && !ptr_size) || !count_size)
+        return false;
+    off = 4 + ptr_size;
+    if (n - off < count_size)
+        return false;
+    switch (count_size) {
+    case 2: c = bytes_load16(false, p + off); break;
+    case 4: c = bytes_load32(false, p + off); break;
+    default: c = bytes_load64(false, p + off); break;
+    }
+    /* A signed count is read as unsigned: a negative one fails the size check. */
+    off += count_size;
+    if (c == 0 || c > (n - off) / 8)
+        return false;
+    *table_off = off;
+    *count = c;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ELF files                                                                 */
+
+/* Copy the bytes of [vaddr, vaddr + len) held in the file into buf. */
+static bool elf_read_vaddr(const struct uw_elf *e, uint64_t vaddr, uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < e->n_loads; i++) {
+        const struct uw_load *l = &e->loads[i];
+
+        if (vaddr >= l->vaddr && vaddr - l->vaddr <= l->filesz &&
+            l->filesz - (vaddr - l->vaddr) >= len) {
+            memcpy(buf, e->data + l->offset + (vaddr - l->vaddr), len);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void elf_load(struct uw_elf *e)
+{
+    GElf_Ehdr eh;
+    GElf_Phdr ph;
+    size_t n_ph;
+    uint64_t hdr_vaddr = 0, hdr_size = 0, table_off, count;
+    uint8_t *hdr;
+    int fd;
+
+    fd = open(e->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    /* Everything is mapped: libelf needs the descriptor no more. */
+    if (e->elf)
+        elf_cntl(e->elf, ELF_C_FDDONE);
+    close(fd);
+    if (!e->elf || elf_kind(e->elf) != ELF_K_ELF || !gelf_getehdr(e->elf, &eh) ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+        eh.e_machine != EM_X86_64 || elf_getphdrnum(e->elf, &n_ph) != 0)
+        return;
+    e->data = (const uint8_t *)elf_rawfile(e->elf, &e->size);
+    if (!e->data)
+        return;
+    e->loads = calloc(n_ph ? n_ph : 1, sizeof(*e->loads));
+    if (!e->loads)
+        return;
+    for (size_t i = 0; i < n_ph; i++) {
+        if (!gelf_getphdr(e->elf, (int)i, &ph))
+            continue;
+        if (ph.p_type == PT_LOAD && ph.p_offset <= e->size &&
+            e->size - ph.p_offset >= ph.p_filesz) {
+            e->loads[e->n_loads++] = (struct uw_load){
+                .vaddr = ph.p_vaddr, .offset = ph.p_offset, .filesz = ph.p_filesz,
+                .exec = ph.p_flags & PF_X,
+            };
+        } else if (ph.p_type == PT_GNU_EH_FRAME) {
+            hdr_vaddr = ph.p_vaddr;
+            hdr_size = ph.p_filesz;
+        }
+    }
+    e->ok = true;
+    if (!hdr_size || hdr_size > e->size)
+        return;
+    hdr = malloc(hdr_size);
+    if (hdr && elf_read_vaddr(e, hdr_vaddr, hdr, hdr_size) &&
+        eh_hdr_parse(hdr, hdr_size, &table_off, &count)) {
+        e->has_table = true;
+        e->hdr_vaddr = hdr_vaddr;
+        e->table_vaddr = hdr_vaddr + table_off;
+        e->fde_count = count;
+    }
+    free(hdr);
+}
+
+/* The cached file at path, opened on first use; NULL on -ENOMEM. */
+static struct uw_elf *elf_get(struct uw *uw, const char *path)
+{
+    struct uw_elf *e;
+
+    for (e = uw->elfs; e; e = e->next)
+        if (strcmp(e->path, path) == 0)
+            return e;
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->path = strdup(path);
+    if (!e->path) {
+        free(e);
+        return NULL;
+    }
+    elf_load(e);
+    e->next = uw->elfs;
+    uw->elfs = e;
+    return e;
+}
+
+static void elf_free(struct uw_elf *e)
+{
+    if (e->elf)
+        elf_end(e->elf);
+    free(e->loads);
+    free(e->path);
+    free(e);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Images                                                                    */
+
+/*
+ * Load bias of an ELF mapping: the executable PT_LOAD whose pages the
+ * mapping's file offset falls in gives the ELF vaddr at map start.
+ * Without one, assume file offsets equal vaddrs (as perf does).
+ */
+static uint64_t elf_bias(const struct uw_elf *e, uint64_t start, uint64_t pgoff)
+{
+    for (size_t i = 0; i < e->n_loads; i++) {
+        const struct uw_load *l = &e->loads[i];
+
+        if (l->exec && (l->offset & ~0xfffull) <= pgoff && pgoff < l->offset + l->filesz)
+            return start - (l->vaddr + (pgoff - l->offset));
+    }
+    return start - pgoff;
+}
+
+static struct uw_image *image_find(struct uw *uw, uint64_t ip)
+{
+    for (unsigned i = 0; i < uw->n_images; i++)
+        if (ip >= uw->images[i].start && ip < uw->images[i].end)
+            return &uw->images[i];
+    return NULL;
+}
+
+/* Ask the caller for the module at addr and remember it; NULL if none. */
+static struct uw_image *image_add(struct uw *uw, uint64_t addr)
+{
+    struct uw_module m = {0};
+    struct uw_image img = {0}, *slot;
+    uint64_t table_off, count;
+
+    if (!uw->cb.find_module || uw->cb.find_module(uw->arg, addr, &m) != 1 ||
+        addr < m.start || addr >= m.end)
+        return NULL;
+    img.kind = m.kind;
+    img.start = m.start;
+    img.end = m.end;
+    if (m.kind == UW_MODULE_ELF) {
+        if (!m.path)
+            return NULL;
+        img.elf = elf_get(uw, m.path);
+        if (!img.elf || !img.elf->ok)
+            return NULL;
+        img.bias = elf_bias(img.elf, m.start, m.pgoff);
+        if (img.elf->has_table) {
+            img.has_table = true;
+            img.hdr_addr = img.bias + img.elf->hdr_vaddr;
+            img.table_addr = img.bias + img.elf->table_vaddr;
+            img.fde_count = img.elf->fde_count;
+        }
+    } else if (m.kind == UW_MODULE_JIT) {
+        /* Both pieces must fit in the address space, hdr_addr below too. */
+        if (!m.eh_frame || !m.eh_frame_hdr ||
+            m.eh_frame_size > UINT64_MAX - m.eh_frame_vaddr ||
+            m.eh_frame_hdr_size > UINT64_MAX - (m.eh_frame_vaddr + m.eh_frame_size))
+            return NULL;
+        img.eh_frame = m.eh_frame;
+        img.eh_frame_size = m.eh_frame_size;
+        img.eh_frame_hdr = m.eh_frame_hdr;
+        img.eh_frame_hdr_size = m.eh_frame_hdr_size;
+        img.eh_frame_vaddr = m.eh_frame_vaddr;
+        if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count)) {
+            img.has_table = true;
+            img.hdr_addr = m.eh_frame_vaddr + m.eh_frame_size;
+            img.table_addr = img.hdr_addr + table_off;
+            img.fde_count = count;
+        }
+    } else {
+        return NULL;
+    }
+    if (uw->n_images < MAX_IMAGES) {
+        slot = &uw->images[uw->n_images++];
+    } else {
+        slot = &uw->images[uw->next_victim];
+        uw->next_victim = (uw->next_victim + 1) % MAX_IMAGES;
+    }
+    *slot = img;
+    return slot;
+}
+
+/* Copy the bytes of buf's range [addr, addr + len) that the blob piece holds. */
+static bool piece_read(const uint8_t *src, size_t size, uint64_t base, uint64_t addr,
+                       uint8_t *buf, size_t len)
+{
+    uint64_t lo = addr > base ? addr : base;
+    uint64_t hi = addr + len < base + size ? addr + len : base + size;
+
+    if (lo >= hi)
+        return false;
+    memcpy(buf + (lo - addr), src + (lo - base), hi - lo);
+    return true;
+}
+
+/*
+ * The bytes of [addr, addr + WORD) that an image holds, into buf (others
+ * left alone).  libunwind reads aligned words and picks bytes out of them,
+ * so a word that only partly lies in a table is still useful.
+ */
+static bool image_read(const struct uw_image *img, uint64_t addr, uint8_t *buf)
+{
+    bool any = false;
+
+    if (img->kind == UW_MODULE_JIT) {
+        uint64_t hdr = img->eh_frame_vaddr + img->eh_frame_size;
+
+        any |= piece_read(img->eh_frame, img->eh_frame_size, img->eh_frame_vaddr, addr,
+                          buf, WORD);
+        any |= piece_read(img->eh_frame_hdr, img->eh_frame_hdr_size, hdr, addr, buf, WORD);
+        return any;
+    }
+    for (size_t i = 0; i < img->elf->n_loads; i++) {
+        const struct uw_load *l = &img->elf->loads[i];
+        uint64_t base = img->bias + l->vaddr;
+
+        if (l->filesz <= UINT64_MAX - base)
+            any |= piece_read(img->elf->data + l->offset, l->filesz, base, addr, buf, WORD);
+    }
+    return any;
+}
+
+/* ------------------------------------------------------------------------ */
+/* libunwind accessors                                                       */
+
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+                          int need_unwind_info, void *arg)
+{
+    struct uw *uw = arg;
+    struct uw_image *img = image_find(uw, ip);
+    unw_dyn_info_t di;
+
+    if (!img)
+        img = image_add(uw, ip);
+    if (!img || !img->has_table)
+        return -UNW_ENOINFO;
+    memset(&di, 0, sizeof(di));
+    di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+    di.start_ip = img->start;
+    di.end_ip = img->end;
+    di.u.rti.segbase = img->hdr_addr;
+    di.u.rti.table_data = img->table_addr;
+    di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
+    return dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+}
+
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
+{
+    (void)as, (void)pi, (void)arg;
+}
+
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
+{
+    (void)as, (void)addr, (void)arg;
+    return -UNW_ENOINFO;
+}
+
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, int write,
+                      void *arg)
+{
+    struct uw *uw = arg;
+    uint8_t buf[WORD] = {0};
+    bool any = false;
+    struct uw_image *img;
+
+    (void)as;
+    if (write || addr > UINT64_MAX - WORD)
+        return -UNW_EINVAL;
+    if (addr >= uw->sp && addr - uw->sp <= uw->stack_size &&
+        uw->stack_size - (addr - uw->sp) >= WORD) {
+        memcpy(valp, uw->stack + (addr - uw->sp), WORD);
+        return 0;
+    }
+    for (unsigned i = 0; i < uw->n_images; i++)
+        any |= image_read(&uw->images[i], addr, buf);
+    if (!any && (img = image_add(uw, addr)))
+        any = image_read(img, addr, buf);
+    if (!any)
+        return -UNW_EINVAL;
+    memcpy(valp, buf, WORD);
+    return 0;
+}
+
+/* libunwind's x86-64 register numbers to perf's. */
+static const int8_t perf_reg_of[] = {
+    [UNW_X86_64_RAX] = UW_X86_AX, [UNW_X86_64_RDX] = UW_X86_DX,
+    [UNW_X86_64_RCX] = UW_X86_CX, [UNW_X86_64_RBX] = UW_X86_BX,
+    [UNW_X86_64_RSI] = UW_X86_SI, [UNW_X86_64_RDI] = UW_X86_DI,
+    [UNW_X86_64_RBP] = UW_X86_BP, [UNW_X86_64_RSP] = UW_X86_SP,
+    [UNW_X86_64_R8] = UW_X86_R8, [UNW_X86_64_R9] = UW_X86_R9,
+    [UNW_X86_64_R10] = UW_X86_R10, [UNW_X86_64_R11] = UW_X86_R11,
+    [UNW_X86_64_R12] = UW_X86_R12, [UNW_X86_64_R13] = UW_X86_R13,
+    [UNW_X86_64_R14] = UW_X86_R14, [UNW_X86_64_R15] = UW_X86_R15,
+    [UNW_X86_64_RIP] = UW_X86_IP,
+};
+
+static bool sample_reg(const uint64_t *regs, uint64_t mask, int perf_reg, uint64_t *val)
+{
+    uint64_t bit = 1ull << perf_reg;
+
+    if (!(mask & bit))
+        return false;
+    *val = regs[__builtin_popcountll(mask & (bit - 1))];
+    return true;
+}
+
+static int access_reg(unw_addr_space_t as, unw_regnum_t regnum, unw_word_t *valp, int write,
+                      void *arg)
+{
+    struct uw *uw = arg;
+    uint64_t v;
+
+    (void)as;
+    if (write || regnum < 0 || (size_t)regnum >= sizeof(perf_reg_of) / sizeof(perf_reg_of[0]) ||
+        !sample_reg(uw->regs, uw->regs_mask, perf_reg_of[regnum], &v))
+        return -UNW_EBADREG;
+    *valp = v;
+    return 0;
+}
+
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t num, unw_fpreg_t *val, int write,
+                        void *arg)
+{
+    (void)as, (void)num, (void)val, (void)write, (void)arg;
+    return -UNW_EINVAL;
+}
+
+static int resume(unw_addr_space_t as, unw_cursor_t *cu, void *arg)
+{
+    (void)as, (void)cu, (void)arg;
+    return -UNW_EINVAL;
+}
+
+static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
+                         unw_word_t *offp, void *arg)
+{
+    (void)as, (void)addr, (void)buf, (void)len, (void)offp, (void)arg;
+    return -UNW_EINVAL;
+}
+
+static unw_accessors_t accessors = {
+    .find_proc_info = find_proc_info,
+    .put_unwind_info = put_unwind_info,
+    .get_dyn_info_list_addr = get_dyn_info_list_addr,
+    .access_mem = access_mem,
+    .access_reg = access_reg,
+    .access_fpreg = access_fpreg,
+    .resume = resume,
+    .get_proc_name = get_proc_name,
+};
+
+/* ------------------------------------------------------------------------ */
+/* API                                                                       */
+
+int uw_new(const struct uw_callbacks *cb, void *arg, struct uw **out)
+{
+    struct uw *uw;
+
+    *out = NULL;
+    uw = calloc(1, sizeof(*uw));
+    if (!uw)
+        return -ENOMEM;
+    elf_version(EV_CURRENT);
+    uw->cb = *cb;
+    uw->arg = arg;
+    uw->as = unw_create_addr_space(&accessors, 0);
+    if (!uw->as) {
+        free(uw);
+        return -ENOMEM;
+    }
+    unw_set_caching_policy(uw->as, UNW_CACHE_GLOBAL);
+    *out = uw;
+    return 0;
+}
+
+void uw_free(struct uw *uw)
+{
+    struct uw_elf *e, *next;
+
+    if (!uw)
+        return;
+    for (e = uw->elfs; e; e = next) {
+        next = e->next;
+        elf_free(e);
+    }
+    unw_destroy_addr_space(uw->as);
+    free(uw);
+}
+
+void uw_flush_cache(struct uw *uw)
+{
+    unw_flush_cache(uw->as, 0, 0);
+}
+
+int uw_unwind(struct uw *uw, uint64_t abi, const uint64_t *regs, uint64_t regs_mask,
+              const uint8_t *stack, size_t stack_size, uint64_t *ips, size_t max_ips)
+{
+    unw_cursor_t cursor;
+    uint64_t ip, sp;
+    size_t n = 0;
+
+    if (abi != UW_ABI_64)
+        return -ENOTSUP;
+    if (!sample_reg(regs, regs_mask, UW_X86_IP, &ip) ||
+        !sample_reg(regs, regs_mask, UW_X86_SP, &sp))
+        return -EINVAL;
+    if (max_ips == 0)
+        return 0;
+    uw->regs = regs;
+    uw->regs_mask = regs_mask;
+    uw->stack = stack;
+    uw->stack_size = stack ? stack_size : 0;
+    uw->sp = sp;
+    uw->n_images = 0;
+    uw->next_victim = 0;
+    ips[n++] = ip;
+    if (unw_init_remote(&cursor, uw->as, uw) == 0) {
+        while (n < max_ips && unw_step(&cursor) > 0) {
+            unw_word_t pc;
+
+            if (unw_get_reg(&cursor, UNW_REG_IP, &pc) < 0 || pc == 0)
+                break;
+            ips[n++] = pc;
+        }
+    }
+    uw->regs = NULL;
+    uw->stack = NULL;
+    return (int)n;
+}
+
+int uw_module_from_jitdump(uint64_t code_addr, uint64_t code_size, const uint8_t *data,
+                           uint64_t unwinding_size, uint64_t eh_frame_hdr_size,
+                           struct uw_module *out)
+{
+    uint64_t aligned;
+
+    memset(out, 0, sizeof(*out));
+    if (eh_frame_hdr_size > unwinding_size || code_addr > UINT64_MAX - 7 ||
+        code_size > UINT64_MAX - 7 - code_addr ||
+        unwinding_size > SIZE_MAX)
+        return -EINVAL;
+    aligned = (code_size + 7) & ~7ull;
+    out->kind = UW_MODULE_JIT;
+    out->start = code_addr;
+    out->end = code_addr + code_size;
+    out->eh_frame = data;
+    out->eh_frame_size = unwinding_size - eh_frame_hdr_size;
+    out->eh_frame_hdr = data + out->eh_frame_size;
+    out->eh_frame_hdr_size = eh_frame_hdr_size;
+    out->eh_frame_vaddr = code_addr + aligned;
+    return 0;
+}
