@@ -621,6 +621,31 @@ int hostsym_add_mmap(struct hostsym *hs, uint32_t pid, uint64_t time, uint64_t s
     return 0;
 }
 
+int hostsym_find_map(struct hostsym *hs, uint32_t pid, uint64_t addr, uint64_t time,
+                     struct hostsym_map *out)
+{
+    struct hs_pid *p = pid_get(hs, pid, false);
+    const struct hs_map *map;
+    uint64_t cookie;
+    int err;
+
+    if (!p)
+        return 0;
+    err = codemap_build(p->cm);
+    if (err)
+        return err;
+    if (codemap_lookup(p->cm, addr, time, &cookie, NULL) != 1)
+        return 0;
+    map = &hs->maps[cookie];
+    *out = (struct hostsym_map){
+        .start = map->start,
+        .end = map->start + map->len - 1 < map->start ? UINT64_MAX : map->start + map->len,
+        .pgoff = map->pgoff,
+        .path = map->dso->path,
+    };
+    return 1;
+}
+
 int hostsym_lookup(struct hostsym *hs, uint32_t pid, uint64_t addr, uint64_t time,
                    unsigned flags, struct hostsym_loc *loc)
 {

@@ -101,4 +101,19 @@ int hostsym_lookup(struct hostsym *hs, uint32_t pid, uint64_t addr, uint64_t tim
  */
 int hostsym_set_kallsyms(struct hostsym *hs, const char *path);
 
+/* A file mapping of a process, as hostsym_find_map() returns it. */
+struct hostsym_map {
+    uint64_t start, end;       /* [start, end) */
+    uint64_t pgoff;            /* file offset of start */
+    const char *path;          /* as perf recorded it; owned by the hostsym */
+};
+
+/*
+ * hostsym_find_map - the mapping of pid holding addr at time (perf's rule,
+ * as hostsym_lookup()), for an unwinder that reads the mapped file.
+ * Returns 1 with *out filled, 0 when none, or a negative errno.
+ */
+int hostsym_find_map(struct hostsym *hs, uint32_t pid, uint64_t addr, uint64_t time,
+                     struct hostsym_map *out);
+
 #endif /* HOSTSYM_H */

@@ -531,6 +531,7 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
     struct tbdb_priv *p = db->priv;
     const struct jd_header *h;
     struct jd_record rec;
+    struct jd_unwinding_info unwind = { 0 };
     int ret;
 
     ret = jd_reader_open_mem(buf, len, p->jd_name, &p->jd);
@@ -551,6 +552,11 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
         const struct jd_code_load *l = &rec.u.load;
         struct tbdb_tb *t;
 
+        /* As perf inject does: an UNWINDING_INFO describes the next CODE_LOAD. */
+        if (rec.id == JITDUMP_CODE_UNWINDING_INFO) {
+            unwind = rec.u.unwinding;
+            continue;
+        }
         if (rec.id != JITDUMP_CODE_LOAD)
             continue;
         t = (struct tbdb_tb *)tbdb_tb_by_code_index(db, l->code_index);
@@ -573,6 +579,10 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
         t->name = l->name;
         t->name_len = l->name_len;
         t->code = l->code;
+        t->unwind_data = unwind.data;
+        t->unwinding_size = unwind.unwinding_size;
+        t->eh_frame_hdr_size = unwind.eh_frame_hdr_size;
+        unwind = (struct jd_unwinding_info){ 0 };
     }
     if (ret == -ENODATA) {
         db->jitdump_partial = true;

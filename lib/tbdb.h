@@ -123,6 +123,10 @@ struct tbdb_tb {
     const char *name;          /* NUL-terminated at name[name_len] */
     size_t name_len;
     const uint8_t *code;       /* [code_size] host code */
+    /* The UNWINDING_INFO record before that CODE_LOAD (perf's rule); NULL/0 without one. */
+    const uint8_t *unwind_data; /* [unwinding_size]: .eh_frame, then .eh_frame_hdr */
+    uint64_t unwinding_size;
+    uint64_t eh_frame_hdr_size;
 };
 
 /* A TBS_REC_MAPPING (or, with unmap set, a TBS_REC_UNMAP), in file order. */

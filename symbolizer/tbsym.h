@@ -34,6 +34,8 @@ int tbsym_finish_stdout(int rc);
 /* The subcommands. */
 int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];
+int cmd_report(int argc, char **argv);
+extern const char cmd_report_usage[];
 int cmd_listing(int argc, char **argv);
 extern const char cmd_listing_usage[];
 

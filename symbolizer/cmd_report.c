@@ -1,0 +1,659 @@
+/*
+ * cmd_report.c: "tbsym report", perf samples and TBStatistics in one table.
+ *
+ * The samples come resolved from lib/profile.h (raw perf.data + jitdump +
+ * export, or perf inject's output + export); this file only counts them per
+ * TBStatistics key, guest function or symbol, sorts and prints.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestsym.h"
+#include "out.h"
+#include "profile.h"
+#include "tbsym.h"
+#include "views.h"
+
+const char cmd_report_usage[] =
+    "usage: tbsym report [-i perf.data] [--by tb|function|sym] [--sort COL] [-n N] [--all]\n"
+    "                    [--format text|json|csv] [--tbstats FILE] [--jitdump FILE]\n"
+    "                    [--pid PID] [--debug-dir DIR] [--no-callchains] [--partial]\n"
+    "\n"
+    "Where the host time of a QEMU run went, per guest TB, with its TBStatistics.\n"
+    "Reads perf.data (default ./perf.data) as perf record -k 1 wrote it, with\n"
+    "jit-PID.dump and jit-PID.tbstats next to it (or where QEMU wrote them), or\n"
+    "the output of perf inject -j with the export: both give the same report.\n"
+    "\n"
+    "Rows (--by tb, the default: one per TBStatistics key):\n"
+    "  samples       samples in the TB's host code, and its share of all samples\n"
+    "  helper        samples in QEMU code the TB called (helpers, softfloat, ...):\n"
+    "                from call chains (perf record -g or --call-graph dwarf)\n"
+    "  exec_count    executions (-tb-stats exec), spm: samples per million of them\n"
+    "  guest_insns   guest instructions translated, cov%: share of executed ones\n"
+    "  host_bytes    host code bytes, h/g: host bytes per guest byte\n"
+    "  spills, ops, ops_opt, translations, xlate_ns   as in tbsym tb-list\n"
+    "  symbol        the guest symbol+offset, source: file:line from the guest's DWARF\n"
+    "(sums over the key's translations.)  --by function adds the keys of each\n"
+    "guest function; --by sym counts samples per symbol over the whole process,\n"
+    "TBs and QEMU's own functions alike, as perf report --sort sym does.\n"
+    "\n"
+    "  --sort COL    samples (default), helper, total, exec, spm, insns, coverage,\n"
+    "                host_bytes, hg, spills, ops, translations, time: highest first\n"
+    "  -n N          the first N rows\n"
+    "  --all         also rows without samples (keys executed but never sampled)\n"
+    "  --format F    text (aligned columns, default), csv, json: an object with\n"
+    "                total_samples, event, summary and rows (see README)\n"
+    "  --no-callchains   ignore call chains: helpers and translation by name\n"
+    "  --partial     accept truncated files (QEMU or perf killed), with a warning\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+
+enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
+
+enum sort_col {
+    SORT_SAMPLES, SORT_HELPER, SORT_TOTAL, SORT_EXEC, SORT_SPM, SORT_INSNS, SORT_COVERAGE,
+    SORT_HOST_BYTES, SORT_HG, SORT_SPILLS, SORT_OPS, SORT_TRANSLATIONS, SORT_TIME,
+};
+
+static const char *const sort_names[] = {
+    "samples", "helper", "total", "exec", "spm", "insns", "coverage", "host_bytes", "hg",
+    "spills", "ops", "translations", "time",
+};
+
+/* One row: a key, a guest function or a symbol. */
+struct row {
+    char *name;                /* owned */
+    uint64_t guest_pc;
+    const struct tbdb_key *key;  /* BY_TB */
+    const char *dso;           /* BY_SYM: the object, not owned */
+    uint64_t samples, helper;
+    uint64_t exec_count, insns_executed, guest_insns, guest_bytes, host_bytes;
+    uint64_t spills, ops, ops_opt, translations, time_ns;
+    unsigned nr_keys;
+};
+
+struct report {
+    struct profile *p;
+    const struct tbdb *db;
+    enum report_by by;
+    uint64_t total;
+    uint64_t by_class[PROFILE_NR_CLASSES];
+    uint64_t *key_samples, *key_helper;    /* [db->nr_keys] */
+    /* BY_SYM: a hash of names. */
+    struct row *rows;
+    size_t nr_rows, cap_rows;
+    size_t *hash;              /* [hash_size] row index + 1, 0: empty */
+    size_t hash_size;
+    bool nomem;
+};
+
+static enum sort_col sort_col;
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return __builtin_add_overflow(a, b, &a) ? UINT64_MAX : a;
+}
+
+static uint64_t key_time(const struct tbdb_key *k)
+{
+    return sat_add(sat_add(k->time_gen_ns, k->time_opt_ns), sat_add(k->time_la_ns, k->time_code_ns));
+}
+
+static size_t key_index(const struct report *r, const struct tbdb_key *k)
+{
+    return (size_t)(k - r->db->keys);
+}
+
+/* --- BY_SYM: rows by name ----------------------------------------------------------- */
+
+static uint64_t hash_str(const char *s, const char *d)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; d && *d; d++)
+        h = (h ^ (unsigned char)*d) * 1099511628211ull;
+    return h;
+}
+
+static struct row *row_push(struct report *r)
+{
+    if (r->nr_rows == r->cap_rows) {
+        size_t cap = r->cap_rows ? r->cap_rows * 2 : 256;
+        struct row *n = realloc(r->rows, cap * sizeof(*n));
+
+        if (!n)
+            return NULL;
+        r->rows = n;
+        r->cap_rows = cap;
+    }
+    memset(&r->rows[r->nr_rows], 0, sizeof(r->rows[0]));
+    return &r->rows[r->nr_rows++];
+}
+
+static int hash_grow(struct report *r)
+{
+    size_t size = r->hash_size ? r->hash_size * 2 : 1024;
+    size_t *h = calloc(size, sizeof(*h));
+
+    if (!h)
+        return -ENOMEM;
+    for (size_t i = 0; i < r->nr_rows; i++) {
+        size_t j = hash_str(r->rows[i].name, r->rows[i].dso) & (size - 1);
+
+        while (h[j])
+            j = (j + 1) & (size - 1);
+        h[j] = i + 1;
+    }
+    free(r->hash);
+    r->hash = h;
+    r->hash_size = size;
+    return 0;
+}
+
+/* The row of (name, dso), created on first use; dso must outlive the report. */
+static struct row *row_by_name(struct report *r, const char *name, const char *dso)
+{
+    size_t j;
+    struct row *row;
+
+    if ((r->nr_rows + 1) * 2 > r->hash_size && hash_grow(r) < 0)
+        return NULL;
+    j = hash_str(name, dso) & (r->hash_size - 1);
+    while (r->hash[j]) {
+        row = &r->rows[r->hash[j] - 1];
+        if (!strcmp(row->name, name) && (row->dso == dso || (row->dso && dso && !strcmp(row->dso, dso))))
+            return row;
+        j = (j + 1) & (r->hash_size - 1);
+    }
+    row = row_push(r);
+    if (!row)
+        return NULL;
+    row->name = strdup(name);
+    row->dso = dso;
+    if (!row->name) {
+        r->nr_rows--;
+        return NULL;
+    }
+    r->hash[j] = r->nr_rows;
+    return row;
+}
+
+/* The name perf gives a TB: its CODE_LOAD name, else QEMU's rule on the guest PC. */
+static const char *tb_name(struct report *r, const struct tbdb_tb *tb, char *buf, size_t size)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+
+    if (tb->have_load)
+        return tb->name;
+    gs = profile_guestsym(r->p);
+    if (gs && guestsym_lookup(gs, tb->guest_pc, &loc) == 0 && loc->name)
+        return loc->name;
+    snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
+    return buf;
+}
+
+static void count_sym(struct report *r, const struct profile_sample *s)
+{
+    char buf[64];
+    const char *name, *dso;
+    struct row *row;
+
+    if (s->cls == PROFILE_JIT) {
+        name = tb_name(r, s->tb, buf, sizeof(buf));
+        dso = "[jit]";
+    } else if (s->host && s->host->symbol) {
+        name = s->host->symbol;
+        dso = s->host->dso_name;
+    } else {
+        snprintf(buf, sizeof(buf), "0x%016" PRIx64, s->ip);
+        name = buf;
+        dso = s->host && s->host->found ? s->host->dso_name : "[unknown]";
+    }
+    row = row_by_name(r, name, dso);
+    if (!row) {
+        r->nomem = true;
+        return;
+    }
+    row->samples++;
+}
+
+static int on_sample(void *arg, const struct profile_sample *s)
+{
+    struct report *r = arg;
+
+    if (s->cls == PROFILE_OTHER)
+        return 0;
+    r->total++;
+    r->by_class[s->cls]++;
+    if (s->tb && s->cls == PROFILE_JIT)
+        r->key_samples[key_index(r, s->tb->key)]++;
+    else if (s->tb && s->cls == PROFILE_HELPER)
+        r->key_helper[key_index(r, s->tb->key)]++;
+    if (r->by == BY_SYM)
+        count_sym(r, s);
+    return r->nomem ? -ENOMEM : 0;
+}
+
+/* --- BY_TB and BY_FUNCTION rows ------------------------------------------------------ */
+
+static void row_add_key(struct row *row, const struct report *r, const struct tbdb_key *k)
+{
+    size_t i = key_index(r, k);
+
+    row->samples += r->key_samples[i];
+    row->helper += r->key_helper[i];
+    row->exec_count = sat_add(row->exec_count, k->exec_count);
+    row->insns_executed = sat_add(row->insns_executed, k->insns_executed);
+    row->guest_insns = sat_add(row->guest_insns, k->guest_insns);
+    row->guest_bytes = sat_add(row->guest_bytes, k->guest_bytes);
+    row->host_bytes = sat_add(row->host_bytes, k->host_bytes);
+    row->spills = sat_add(row->spills, k->spills);
+    row->ops = sat_add(row->ops, k->ops);
+    row->ops_opt = sat_add(row->ops_opt, k->ops_opt);
+    row->translations = sat_add(row->translations, k->translations);
+    row->time_ns = sat_add(row->time_ns, key_time(k));
+    row->nr_keys++;
+}
+
+static int rows_by_tb(struct report *r, bool all)
+{
+    for (size_t i = 0; i < r->db->nr_keys; i++) {
+        const struct tbdb_key *k = &r->db->keys[i];
+        struct row *row;
+
+        if (!all && !r->key_samples[i] && !r->key_helper[i])
+            continue;
+        row = row_push(r);
+        if (!row)
+            return -ENOMEM;
+        row->key = k;
+        row->guest_pc = k->guest_pc;
+        row_add_key(row, r, k);
+    }
+    return 0;
+}
+
+/* The guest function of a key: its symbol, else its object, else "[unknown]". */
+static const char *function_of(struct report *r, const struct tbdb_key *k)
+{
+    struct guestsym *gs = profile_guestsym(r->p);
+    const struct guestsym_loc *loc;
+
+    if (!gs || guestsym_lookup(gs, k->guest_pc, &loc) < 0 || !loc->mapped)
+        return "[unknown]";
+    if (loc->symbol)
+        return loc->symbol;
+    return loc->basename ? loc->basename : "[unknown]";
+}
+
+static int rows_by_function(struct report *r, bool all)
+{
+    for (size_t i = 0; i < r->db->nr_keys; i++) {
+        const struct tbdb_key *k = &r->db->keys[i];
+        struct row *row = row_by_name(r, function_of(r, k), NULL);
+
+        if (!row)
+            return -ENOMEM;
+        if (!row->nr_keys || k->guest_pc < row->guest_pc)
+            row->guest_pc = k->guest_pc;
+        row_add_key(row, r, k);
+    }
+    if (!all) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < r->nr_rows; i++) {
+            if (r->rows[i].samples || r->rows[i].helper)
+                r->rows[n++] = r->rows[i];
+            else
+                free(r->rows[i].name);
+        }
+        r->nr_rows = n;
+    }
+    return 0;
+}
+
+/* --- sorting ------------------------------------------------------------------------- */
+
+static double row_value(const struct row *a)
+{
+    switch (sort_col) {
+    case SORT_SAMPLES:      return (double)a->samples;
+    case SORT_HELPER:       return (double)a->helper;
+    case SORT_TOTAL:        return (double)a->samples + (double)a->helper;
+    case SORT_EXEC:         return (double)a->exec_count;
+    case SORT_SPM:          return a->exec_count ? (double)a->samples * 1e6 / (double)a->exec_count : 0;
+    case SORT_INSNS:        return (double)a->guest_insns;
+    case SORT_COVERAGE:     return (double)a->insns_executed;
+    case SORT_HOST_BYTES:   return (double)a->host_bytes;
+    case SORT_HG:           return a->guest_bytes ? (double)a->host_bytes / (double)a->guest_bytes : 0;
+    case SORT_SPILLS:       return (double)a->spills;
+    case SORT_OPS:          return (double)a->ops;
+    case SORT_TRANSLATIONS: return (double)a->translations;
+    case SORT_TIME:         return (double)a->time_ns;
+    }
+    return 0;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const struct row *a = pa, *b = pb;
+    double va = row_value(a), vb = row_value(b);
+    int c;
+
+    if (va != vb)
+        return va > vb ? -1 : 1;
+    if (a->samples != b->samples)
+        return a->samples > b->samples ? -1 : 1;
+    if (a->guest_pc != b->guest_pc)
+        return a->guest_pc < b->guest_pc ? -1 : 1;
+    c = strcmp(a->name ? a->name : "", b->name ? b->name : "");
+    if (c)
+        return c;
+    return strcmp(a->dso ? a->dso : "", b->dso ? b->dso : "");
+}
+
+/* --- output -------------------------------------------------------------------------- */
+
+static const struct table_col tb_cols[] = {
+    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper", false },
+    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false },
+    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false },
+    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false },
+    { "symbol", true }, { "source", true },
+};
+
+static const struct table_col sym_cols[] = {
+    { "samples", false }, { "%", false }, { "dso", true }, { "symbol", true },
+};
+
+/* "file:line" of the guest PC's source, basename only; "" when unknown. */
+static void source_of(struct report *r, uint64_t pc, char *buf, size_t size)
+{
+    struct guestsym *gs = profile_guestsym(r->p);
+    const struct guestsym_loc *loc;
+    const char *f;
+
+    buf[0] = '\0';
+    if (!gs || guestsym_lookup(gs, pc, &loc) < 0 || !loc->src_file || !loc->src_line)
+        return;
+    f = strrchr(loc->src_file, '/');
+    snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
+}
+
+static void fill_row(struct report *r, struct table *t, const struct row *row)
+{
+    char buf[64], src[512];
+    const char *name;
+
+    table_hex(t, row->guest_pc);
+    table_u64(t, row->samples);
+    view_percent(t, row->samples, r->total);
+    table_u64(t, row->helper);
+    table_u64(t, row->exec_count);
+    table_ratio(t, row->samples * 1000000ull, row->exec_count);
+    table_u64(t, row->guest_insns);
+    view_percent(t, row->insns_executed, r->db->total_insns_executed);
+    table_u64(t, row->host_bytes);
+    table_ratio(t, row->host_bytes, row->guest_bytes);
+    table_u64(t, row->spills);
+    table_u64(t, row->ops);
+    table_u64(t, row->ops_opt);
+    table_u64(t, row->translations);
+    table_u64(t, row->time_ns);
+    if (row->key) {
+        name = row->key->latest ? tb_name(r, row->key->latest, buf, sizeof(buf)) : NULL;
+        if (!name) {
+            snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, row->guest_pc);
+            name = buf;
+        }
+    } else {
+        name = row->name;
+    }
+    table_str(t, name, strlen(name));
+    source_of(r, row->guest_pc, src, sizeof(src));
+    table_str(t, src, strlen(src));
+}
+
+static void print_summary_text(struct report *r, FILE *f)
+{
+    const struct profile_info *in = profile_info(r->p);
+    static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
+    char pct[32];
+
+    fprintf(f, "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n", in->perf_data,
+            in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
+            in->injected ? " (jitted-*.so)" : "");
+    fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
+            in->jitdump ? in->jitdump : "");
+    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", r->total,
+            in->event ? in->event : "?",
+            in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
+            chains[in->chains]);
+    fputs("#", f);
+    for (int c = 0; c < PROFILE_OTHER; c++)
+        fprintf(f, " %s %s%%%s", profile_class_name(c),
+                view_percent_str(pct, sizeof(pct), r->by_class[c], r->total),
+                c + 1 < PROFILE_OTHER ? "," : "");
+    fputs("\n", f);
+}
+
+static void print_summary_json(struct report *r, struct out *o)
+{
+    const struct profile_info *in = profile_info(r->p);
+    static const char *const chains[] = { "none", "fp", "dwarf" };
+
+    out_u64(o, "total_samples", r->total);
+    out_str(o, "event", in->event ? in->event : "", in->event ? strlen(in->event) : 0);
+    out_object_begin(o, "input", NULL);
+    out_str(o, "perf_data", in->perf_data, strlen(in->perf_data));
+    out_word(o, "kind", in->injected ? "injected" : "raw");
+    out_str(o, "tbstats", in->tbstats, strlen(in->tbstats));
+    if (in->jitdump)
+        out_str(o, "jitdump", in->jitdump, strlen(in->jitdump));
+    out_u64(o, "pid", in->pid);
+    out_u64(o, "code_loads", in->nr_code_loads);
+    out_word(o, "callchains", chains[in->chains]);
+    out_object_end(o);
+    out_object_begin(o, "summary", NULL);
+    for (int c = 0; c < PROFILE_OTHER; c++)
+        out_u64(o, profile_class_name(c), r->by_class[c]);
+    out_object_end(o);
+}
+
+static int print_report(struct report *r, enum view_format format, size_t limit)
+{
+    const struct table_col *cols = r->by == BY_SYM ? sym_cols : tb_cols;
+    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0])
+                                   : sizeof(tb_cols) / sizeof(tb_cols[0]);
+    struct table *t = table_new(cols, ncols);
+    size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
+    struct out o;
+
+    if (!t)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct row *row = &r->rows[i];
+
+        if (r->by == BY_SYM) {
+            table_u64(t, row->samples);
+            view_percent(t, row->samples, r->total);
+            table_str(t, row->dso ? row->dso : "", row->dso ? strlen(row->dso) : 0);
+            table_str(t, row->name, strlen(row->name));
+        } else {
+            fill_row(r, t, row);
+        }
+    }
+    if (!table_ok(t)) {
+        table_free(t);
+        return -ENOMEM;
+    }
+    switch (format) {
+    case VIEW_TEXT:
+        print_summary_text(r, stdout);
+        table_print_text(t, stdout);
+        break;
+    case VIEW_CSV:
+        table_print_csv(t, stdout);
+        break;
+    case VIEW_JSON:
+        out_init(&o, stdout, OUT_JSON);
+        print_summary_json(r, &o);
+        table_print_json(t, &o, "rows");
+        out_finish(&o);
+        break;
+    }
+    table_free(t);
+    return 0;
+}
+
+/* --- the command ---------------------------------------------------------------------- */
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("tbsym report: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(cmd_report_usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+static int exit_code_of(int rc)
+{
+    switch (rc) {
+    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
+    case -EINVAL:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct profile_opts po = { 0 };
+    struct report r = { .by = BY_TB };
+    enum view_format format = VIEW_TEXT;
+    unsigned long long limit = 0;
+    bool all = false;
+    int rc, ret = TBSYM_EXIT_OK;
+
+    sort_col = SORT_SAMPLES;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(cmd_report_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
+        if (!strcmp(a, "--all")) { all = true; continue; }
+        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
+        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        if (!v)
+            return usage_error("unknown option or missing argument: %s", a);
+        i++;
+        if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
+            po.perf_data = v;
+        } else if (!strcmp(a, "--tbstats")) {
+            po.tbstats = v;
+        } else if (!strcmp(a, "--jitdump")) {
+            po.jitdump = v;
+        } else if (!strcmp(a, "--debug-dir")) {
+            po.debug_dir = v;
+        } else if (!strcmp(a, "--pid")) {
+            unsigned long pid = strtoul(v, &end, 10);
+
+            if (*end || !*v || !pid || pid > UINT32_MAX)
+                return usage_error("bad --pid: %s", v);
+            po.pid = (uint32_t)pid;
+        } else if (!strcmp(a, "-n")) {
+            limit = strtoull(v, &end, 10);
+            if (*end || !*v || v[0] == '-')
+                return usage_error("bad -n: %s", v);
+        } else if (!strcmp(a, "--by")) {
+            if (!strcmp(v, "tb"))
+                r.by = BY_TB;
+            else if (!strcmp(v, "function"))
+                r.by = BY_FUNCTION;
+            else if (!strcmp(v, "sym"))
+                r.by = BY_SYM;
+            else
+                return usage_error("bad --by: %s (tb, function or sym)", v);
+        } else if (!strcmp(a, "--sort")) {
+            size_t k;
+
+            for (k = 0; k < sizeof(sort_names) / sizeof(sort_names[0]); k++)
+                if (!strcmp(v, sort_names[k]))
+                    break;
+            if (k == sizeof(sort_names) / sizeof(sort_names[0]))
+                return usage_error("bad --sort: %s", v);
+            sort_col = (enum sort_col)k;
+        } else if (!strcmp(a, "--format")) {
+            if (!strcmp(v, "text"))
+                format = VIEW_TEXT;
+            else if (!strcmp(v, "json"))
+                format = VIEW_JSON;
+            else if (!strcmp(v, "csv"))
+                format = VIEW_CSV;
+            else
+                return usage_error("bad --format: %s (text, json or csv)", v);
+        } else {
+            return usage_error("unknown option: %s", a);
+        }
+    }
+
+    rc = profile_open(&po, &r.p);
+    if (rc < 0) {
+        fprintf(stderr, "tbsym: %s\n", r.p ? profile_strerror(r.p) : strerror(-rc));
+        ret = exit_code_of(rc);
+        goto out;
+    }
+    r.db = profile_tbdb(r.p);
+    r.key_samples = calloc(r.db->nr_keys + 1, sizeof(uint64_t));
+    r.key_helper = calloc(r.db->nr_keys + 1, sizeof(uint64_t));
+    if (!r.key_samples || !r.key_helper) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    rc = profile_run(r.p, on_sample, &r);
+    if (rc < 0)
+        goto fail;
+    if (r.by == BY_TB)
+        rc = rows_by_tb(&r, all);
+    else if (r.by == BY_FUNCTION)
+        rc = rows_by_function(&r, all);
+    if (rc < 0)
+        goto fail;
+    if (profile_warning(r.p))
+        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(r.p));
+    if (r.by == BY_SYM && sort_col != SORT_SAMPLES)
+        return usage_error("--by sym sorts by samples only%s", "");
+    qsort(r.rows, r.nr_rows, sizeof(r.rows[0]), cmp_rows);
+    rc = print_report(&r, format, (size_t)limit);
+    if (rc < 0)
+        goto fail;
+    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
+    goto out;
+fail:
+    if (rc == -ENOMEM)
+        fprintf(stderr, "tbsym: out of memory\n");
+    else
+        fprintf(stderr, "tbsym: %s\n", profile_strerror(r.p));
+    ret = exit_code_of(rc);
+out:
+    for (size_t i = 0; i < r.nr_rows; i++)
+        free(r.rows[i].name);
+    free(r.rows);
+    free(r.hash);
+    free(r.key_samples);
+    free(r.key_helper);
+    profile_close(r.p);
+    return ret;
+}
