@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -353,6 +354,31 @@ static void elf_close(Elf *elf, int fd)
         close(fd);
 }
 
+/*
+ * The vDSO: perf resolves it from the copy it saves at record time; the
+ * image this process has is that of the running kernel, which is the
+ * recording's when the report runs where perf record ran (the common case).
+ */
+static Elf *vdso_open(void)
+{
+    const GElf_Ehdr *eh = (const GElf_Ehdr *)getauxval(AT_SYSINFO_EHDR);
+    size_t size;
+    Elf *elf;
+
+    if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64)
+        return NULL;
+    /* The section headers end the image. */
+    size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+    if (size < sizeof(*eh) || size > (1u << 20))
+        return NULL;
+    elf = elf_memory((char *)eh, size);
+    if (elf && elf_kind(elf) != ELF_K_ELF) {
+        elf_end(elf);
+        return NULL;
+    }
+    return elf;
+}
+
 /* The .symtab of the separate debug file of build-id id under root; 0 or -ENOMEM. */
 static int debug_symtab(struct hs_symtab *t, const char *root, const uint8_t *id, size_t len)
 {
@@ -396,9 +422,13 @@ static int dso_open(struct hostsym *hs, struct hs_dso *d)
     if (d->tried)
         return 0;
     d->tried = true;
-    if (d->path[0] != '/')
-        return 0;       /* [vdso], //anon, [heap]: nothing to read */
-    elf = elf_open(d->path, &fd);
+    fd = -1;
+    if (!strcmp(d->path, "[vdso]"))
+        elf = vdso_open();
+    else if (d->path[0] != '/')
+        return 0;       /* //anon, [heap]: nothing to read */
+    else
+        elf = elf_open(d->path, &fd);
     if (!elf)
         return 0;
     if (elf_getphdrnum(elf, &nr_ph) == 0 && nr_ph) {

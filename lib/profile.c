@@ -719,6 +719,11 @@ const struct tbdb *profile_tbdb(const struct profile *p)
     return p->db;
 }
 
+struct hostsym *profile_hostsym(const struct profile *p)
+{
+    return p->hs;
+}
+
 struct guestsym *profile_guestsym(struct profile *p)
 {
     if (p->gs)

@@ -161,6 +161,9 @@ const struct tbdb *profile_tbdb(const struct profile *p);
  */
 struct guestsym *profile_guestsym(struct profile *p);
 
+/* profile_hostsym - the host symbolizer (QEMU's mmaps); owned by the profile. */
+struct hostsym *profile_hostsym(const struct profile *p);
+
 /* profile_class_name - "jit", "helpers", "translation", "qemu", "kernel", "other". */
 const char *profile_class_name(enum profile_class cls);
 

@@ -211,7 +211,14 @@ static void count_sym(struct report *r, const struct profile_sample *s)
         name = s->host->symbol;
         dso = s->host->dso_name;
     } else {
-        snprintf(buf, sizeof(buf), "0x%016" PRIx64, s->ip);
+        /* As perf prints an address without symbol: relative to its map's file. */
+        struct hostsym_map map;
+        uint64_t addr = s->ip;
+
+        if (s->host && s->host->found && !s->host->kernel &&
+            hostsym_find_map(profile_hostsym(r->p), s->pid, s->ip, s->time, &map) == 1)
+            addr = s->ip - map.start + map.pgoff;
+        snprintf(buf, sizeof(buf), "0x%016" PRIx64, addr);
         name = buf;
         dso = s->host && s->host->found ? s->host->dso_name : "[unknown]";
     }
