@@ -222,6 +222,11 @@ static int parse_attrs(struct pd_reader *r)
                         (unsigned long long)(off + h->attr_size - 16),
                         (unsigned long long)ids_off, (unsigned long long)ids_size);
         total_ids += ids_size / 8;      /* each within the file: no overflow */
+        /* Disjoint arrays fit in the file; overlapping ones could multiply it. */
+        if (total_ids > r->len / 8)
+            return fail(r, -EBADMSG, off + h->attr_size - 16,
+                        "bad ids section of attr %zu at byte offset %llu (ids of all attrs "
+                        "exceed the file)", i, (unsigned long long)(off + h->attr_size - 16));
     }
     r->ids = malloc(total_ids ? total_ids * 8 : 1);
     r->idmap = malloc(total_ids ? total_ids * sizeof(*r->idmap) : 1);
@@ -1243,6 +1248,13 @@ static int fill_round(struct pd_reader *r)
             q->ptr = NULL;
             q->arena_off = r->alen;
             r->alen += size;
+        }
+        if (r->qn * sizeof(*r->q) + r->alen > PD_ORDERED_MAX_BYTES && r->qn > 1) {
+            /* A round too large to hold (zstd can expand a lot): cut it here. */
+            if (ev.time != (uint64_t)-1)
+                r->last_time = ev.time;
+            q->time = r->last_time;
+            break;
         }
         if (ev.type == PERF_RECORD_FINISHED_ROUND) {
             q->time = UINT64_MAX;   /* the barrier comes last */

@@ -42,6 +42,9 @@
 
 struct pd_reader;
 
+/* The most memory ordered mode queues before it cuts a round (see below). */
+#define PD_ORDERED_MAX_BYTES (256u << 20)
+
 /* The file header, decoded. */
 struct pd_header {
     uint64_t header_size;       /* 104 */
@@ -308,7 +311,7 @@ ssize_t pd_reader_build_ids(struct pd_reader *reader, const struct pd_build_id *
 int pd_reader_compressed(struct pd_reader *reader, struct pd_compressed *out);
 
 /*
- * pd_reader_event_desc_ok - whether EVENT_DESC parsed (names in
+ * pd_reader_event_desc - whether EVENT_DESC parsed (names in
  * pd_attr.name come from it): 1 parsed, 0 absent, -EBADMSG malformed.
  */
 int pd_reader_event_desc(const struct pd_reader *reader);
