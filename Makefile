@@ -68,6 +68,11 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/lib/libqjd.
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
+# Tools for tests and benchmarks, built on the library like tbsym.
+$(BUILD)/tests/synth-recording: tests/tools/synth-recording.c $(BUILD)/lib/libqjd.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+
 # --- sanitizer build ---------------------------------------------------------
 $(BUILD)/asan/obj/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -108,7 +113,7 @@ guests:
 demo: all guests
 	@perf-scripts/demo.sh $(BUILD)
 
-unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY)
+unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recording
 
 check: all guests unit
 	@tests/run-tests.sh $(BUILD)

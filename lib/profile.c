@@ -36,7 +36,7 @@ struct profile {
     struct profile_info info;
     char *perf_data, *tbstats, *jitdump, *debug_dir;
     uint32_t want_pid;
-    bool no_callchains, partial;
+    bool no_callchains, partial, kernel_symbols;
     char err[1024];
     char warn[512];
 
@@ -429,6 +429,7 @@ int profile_open(const struct profile_opts *opts, struct profile **pp)
     p->want_pid = opts->pid;
     p->no_callchains = opts->no_callchains;
     p->partial = opts->partial;
+    p->kernel_symbols = opts->kernel_symbols;
     p->info.perf_data = p->perf_data;
 
     rc = hostsym_new(p->debug_dir, &p->hs);
@@ -601,9 +602,15 @@ static int resolve_sample(struct profile *p, const struct pd_event *ev, struct p
         out->nr_frames = user_frames(p, ev, false);
         return 0;
     }
-    rc = hostsym_lookup(p->hs, s->pid, s->ip, s->time, kernel ? HOSTSYM_KERNEL : 0, loc);
-    if (rc < 0)
-        return rc;
+    if (kernel && !p->kernel_symbols) {
+        *loc = (struct hostsym_loc){ .found = true, .kernel = true, .elf_addr = s->ip,
+                                     .offset = s->ip, .dso_path = "[kernel.kallsyms]",
+                                     .dso_name = "[kernel.kallsyms]" };
+    } else {
+        rc = hostsym_lookup(p->hs, s->pid, s->ip, s->time, kernel ? HOSTSYM_KERNEL : 0, loc);
+        if (rc < 0)
+            return rc;
+    }
     out->host = loc;
     out->frames = p->frames;
     out->nr_frames = user_frames(p, ev, kernel);

@@ -61,6 +61,8 @@ struct profile_opts {
     uint32_t pid;              /* 0: the process that mapped a jit-PID.dump */
     bool no_callchains;        /* classify by symbol names only */
     bool partial;              /* accept truncated files (records before the cut) */
+    bool kernel_symbols;       /* name kernel samples from /proc/kallsyms (some MB
+                                * of symbols; without it their symbol is NULL) */
 };
 
 enum profile_class {

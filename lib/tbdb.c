@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "filebuf.h"
@@ -33,6 +34,7 @@ struct tbdb_priv {
     struct filebuf tbs_fb;          /* tbdb_open(): released after the load */
     struct filebuf jd_fb;           /* kept: names and host code point into it */
     struct jd_reader *jd;           /* kept for the same reason (open_mem on jd_fb or the caller's) */
+    bool release_tbs, release_jd;   /* the buffer is our read-only file mapping */
     uint64_t *insn_pc;
     uint32_t *host_end;
     uint8_t *guest_code;
@@ -105,6 +107,25 @@ struct tbdb_counts {
  * returns the same records: same buffer, same reader).  Returns 0 or a
  * negative errno after setting the message; truncation is a warning.
  */
+/*
+ * Drop the pages of a file mapping below offset done, every RELEASE_STEP
+ * bytes: a load touches every page of files of hundreds of MB once, and
+ * the few it needs later (names, host code) fault back in from the page
+ * cache.  This keeps the peak RSS near the arrays' size.  Only for our own
+ * read-only MAP_PRIVATE mappings: on a caller's buffer it would zero data.
+ */
+#define RELEASE_STEP (8u << 20)
+
+static void release_pages(bool mapped, const void *buf, uint64_t done, uint64_t *released)
+{
+    uint64_t upto = done & ~(uint64_t)(RELEASE_STEP - 1);
+
+    if (!mapped || upto <= *released)
+        return;
+    madvise((char *)buf + *released, upto - *released, MADV_DONTNEED);
+    *released = upto;
+}
+
 static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
                     struct tbdb_counts *c)
 {
@@ -126,7 +147,10 @@ static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
     if (fill)
         db->header = *tbs_reader_header(r);
 
+    uint64_t released = 0;
+
     while ((ret = tbs_reader_next(r, &rec)) == 1) {
+        release_pages(p->release_tbs, buf, rec.offset, &released);
         switch (rec.type) {
         case TBS_REC_MAPPING:
         case TBS_REC_UNMAP:
@@ -548,8 +572,12 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
                        "(pid %u in the export, %u in the jitdump)", p->tbs_name, p->jd_name,
                        db->header.pid, h->pid);
 
+    uint64_t released = 0;
+
     while ((ret = jd_reader_next(p->jd, &rec)) == 1) {
         const struct jd_code_load *l = &rec.u.load;
+
+        release_pages(p->release_jd, buf, rec.offset, &released);
         struct tbdb_tb *t;
 
         /* As perf inject does: an UNWINDING_INFO describes the next CODE_LOAD. */
@@ -650,6 +678,7 @@ int tbdb_open(const char *tbstats_path, const char *jitdump_path, struct tbdb **
     ret = filebuf_open(tbstats_path, &db->priv->tbs_fb, &what);
     if (ret < 0)
         return set_err(db, ret, "%s: %s: %s", tbstats_path, what, strerror(-ret));
+    db->priv->release_tbs = db->priv->tbs_fb.map != NULL;
     ret = load_tbstats(db, db->priv->tbs_fb.data, db->priv->tbs_fb.len);
     /* Everything the db needs from the export is copied. */
     filebuf_close(&db->priv->tbs_fb);
@@ -658,6 +687,7 @@ int tbdb_open(const char *tbstats_path, const char *jitdump_path, struct tbdb **
     ret = filebuf_open(jitdump_path, &db->priv->jd_fb, &what);
     if (ret < 0)
         return set_err(db, ret, "%s: %s: %s", jitdump_path, what, strerror(-ret));
+    db->priv->release_jd = db->priv->jd_fb.map != NULL;
     return load_jitdump(db, db->priv->jd_fb.data, db->priv->jd_fb.len);
 }
 

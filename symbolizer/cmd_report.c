@@ -616,6 +616,7 @@ int cmd_report(int argc, char **argv)
         }
     }
 
+    po.kernel_symbols = r.by == BY_SYM;
     rc = profile_open(&po, &r.p);
     if (rc < 0) {
         fprintf(stderr, "tbsym: %s\n", r.p ? profile_strerror(r.p) : strerror(-rc));
