@@ -142,6 +142,234 @@ static bool eh_hdr_parse(const uint8_t *p, size_t n, uint64_t *table_off, uint64
 }
 
 /* ------------------------------------------------------------------------ */
+/* Checking JIT unwinding data                                               */
+
+/*
+ * libunwind trusts the CFI it is given: a register number past its tables
+ * in a DW_CFA_register, for one, crashes it (found by fuzz_unwind).  ELF
+ * files on this machine are trusted as perf trusts them, but a JIT blob
+ * comes from the jitdump, which is input.  So a blob reaches libunwind only
+ * if every CIE and FDE in it parses, uses only the plain CFA instructions
+ * with x86-64 registers 0..16 (no DWARF expressions), and every entry of the
+ * search table points at one of those FDEs.
+ */
+
+#define CFI_MAX_REG 16          /* DWARF x86-64: rax..r15, rip */
+#define CFI_MAX_STATES 64       /* DW_CFA_remember_state nesting */
+#define CFI_MAX_ENTRIES 4096    /* CIEs + FDEs in one blob */
+
+struct cfi_cursor {
+    const uint8_t *p, *end;
+};
+
+static bool cfi_u8(struct cfi_cursor *c, uint8_t *v)
+{
+    if (c->p >= c->end)
+        return false;
+    *v = *c->p++;
+    return true;
+}
+
+static bool cfi_skip(struct cfi_cursor *c, size_t n)
+{
+    if ((size_t)(c->end - c->p) < n)
+        return false;
+    c->p += n;
+    return true;
+}
+
+/* A ULEB128 or SLEB128 of at most 10 bytes; only its low 64 bits matter. */
+static bool cfi_leb(struct cfi_cursor *c, uint64_t *v)
+{
+    uint64_t r = 0;
+    uint8_t b;
+
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (!cfi_u8(c, &b))
+            return false;
+        if (shift < 64)
+            r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool cfi_reg(struct cfi_cursor *c)
+{
+    uint64_t r;
+
+    return cfi_leb(c, &r) && r <= CFI_MAX_REG;
+}
+
+/* A CFA program with FDE pointers of encoding enc (for DW_CFA_set_loc). */
+static bool cfi_program_ok(struct cfi_cursor *c, uint8_t enc)
+{
+    unsigned depth = 0;
+    uint64_t v;
+    uint8_t op;
+
+    while (cfi_u8(c, &op)) {
+        bool ok;
+
+        switch (op >> 6) {
+        case 1:                                     /* advance_loc */
+            continue;
+        case 2:                                     /* offset */
+            if ((op & 0x3f) > CFI_MAX_REG || !cfi_leb(c, &v))
+                return false;
+            continue;
+        case 3:                                     /* restore */
+            if ((op & 0x3f) > CFI_MAX_REG)
+                return false;
+            continue;
+        }
+        switch (op) {
+        case 0x00: ok = true; break;                /* nop */
+        case 0x01: ok = cfi_skip(c, eh_pe_size(enc)); break;    /* set_loc */
+        case 0x02: ok = cfi_skip(c, 1); break;      /* advance_loc1 */
+        case 0x03: ok = cfi_skip(c, 2); break;      /* advance_loc2 */
+        case 0x04: ok = cfi_skip(c, 4); break;      /* advance_loc4 */
+        case 0x05:                                  /* offset_extended */
+        case 0x11:                                  /* offset_extended_sf */
+        case 0x12:                                  /* def_cfa_sf */
+        case 0x0c:                                  /* def_cfa */
+        case 0x2f:                                  /* GNU_negative_offset_extended */
+            ok = cfi_reg(c) && cfi_leb(c, &v);
+            break;
+        case 0x06:                                  /* restore_extended */
+        case 0x07:                                  /* undefined */
+        case 0x08:                                  /* same_value */
+        case 0x0d:                                  /* def_cfa_register */
+            ok = cfi_reg(c);
+            break;
+        case 0x09: ok = cfi_reg(c) && cfi_reg(c); break;        /* register */
+        case 0x0a: ok = ++depth <= CFI_MAX_STATES; break;       /* remember_state */
+        case 0x0b: ok = depth > 0; depth--; break;  /* restore_state */
+        case 0x0e:                                  /* def_cfa_offset */
+        case 0x13:                                  /* def_cfa_offset_sf */
+        case 0x2e:                                  /* GNU_args_size */
+            ok = cfi_leb(c, &v);
+            break;
+        default: ok = false; break;                 /* expressions, val_*, unknown */
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+struct cfi_cie {
+    size_t off;
+    uint8_t enc;                /* FDE pointer encoding */
+    bool has_aug_data;          /* augmentation "z..." */
+};
+
+/* The CIE whose body is [c->p, c->end), at offset off; fills *cie. */
+static bool cie_ok(struct cfi_cursor *c, size_t off, struct cfi_cie *cie)
+{
+    uint8_t version, b;
+    uint64_t v, aug_len;
+    char aug[8];
+    size_t n = 0;
+
+    cie->off = off;
+    cie->enc = 0;               /* absptr without an 'R' */
+    if (!cfi_u8(c, &version) || (version != 1 && version != 3))
+        return false;
+    do {
+        if (!cfi_u8(c, &b) || n == sizeof(aug))
+            return false;
+        aug[n++] = (char)b;
+    } while (b);
+    /* "" or "zR": no personality, LSDA or signal frames in JIT code. */
+    if (strcmp(aug, "") != 0 && strcmp(aug, "zR") != 0)
+        return false;
+    if (!cfi_leb(c, &v) || !cfi_leb(c, &v))  /* code and data alignment */
+        return false;
+    if (version == 1 ? !cfi_u8(c, &b) || b > CFI_MAX_REG : !cfi_reg(c))
+        return false;
+    cie->has_aug_data = aug[0] == 'z';
+    if (cie->has_aug_data) {
+        const uint8_t *data;
+
+        if (!cfi_leb(c, &aug_len) || aug_len < 1 || aug_len > (size_t)(c->end - c->p))
+            return false;
+        data = c->p;
+        cie->enc = data[0];
+        c->p += aug_len;
+        /* pcrel or absolute, 4 or 8 bytes: what libunwind reads plainly. */
+        if ((cie->enc & 0x70) > 0x10 || eh_pe_size(cie->enc) < 4)
+            return false;
+    }
+    return cfi_program_ok(c, cie->enc);
+}
+
+static bool fde_ok(struct cfi_cursor *c, const struct cfi_cie *cie)
+{
+    uint64_t aug_len;
+    size_t n = eh_pe_size(cie->enc);
+
+    if (!cfi_skip(c, n) || !cfi_skip(c, n))   /* pc_begin, pc_range */
+        return false;
+    if (cie->has_aug_data && (!cfi_leb(c, &aug_len) || !cfi_skip(c, aug_len)))
+        return false;
+    return cfi_program_ok(c, cie->enc);
+}
+
+/*
+ * Check a JIT module's .eh_frame and the count entries of its search table
+ * at table_off in the .eh_frame_hdr (see above).
+ */
+static bool jit_unwind_ok(const struct uw_module *m, uint64_t table_off, uint64_t count)
+{
+    struct cfi_cie cies[8];
+    size_t fdes[CFI_MAX_ENTRIES], n_cies = 0, n_fdes = 0, off = 0;
+    uint64_t hdr_vaddr = m->eh_frame_vaddr + m->eh_frame_size;
+
+    while (m->eh_frame_size - off >= 4) {
+        uint32_t len = bytes_load32(false, m->eh_frame + off), id;
+        struct cfi_cursor c;
+
+        if (len == 0)
+            break;                                  /* terminator */
+        if (len < 4 || len > m->eh_frame_size - off - 4 || n_cies + n_fdes == CFI_MAX_ENTRIES)
+            return false;
+        c.p = m->eh_frame + off + 8;
+        c.end = m->eh_frame + off + 4 + len;
+        id = bytes_load32(false, m->eh_frame + off + 4);
+        if (id == 0) {
+            if (n_cies == sizeof(cies) / sizeof(cies[0]) || !cie_ok(&c, off, &cies[n_cies]))
+                return false;
+            n_cies++;
+        } else {
+            size_t i;
+
+            /* The CIE pointer counts back from the field itself. */
+            for (i = 0; i < n_cies && cies[i].off != off + 4 - (uint64_t)id; i++)
+                ;
+            if (i == n_cies || !fde_ok(&c, &cies[i]))
+                return false;
+            fdes[n_fdes++] = off;
+        }
+        off += 4 + (size_t)len;
+    }
+    for (uint64_t e = 0; e < count; e++) {
+        int32_t rel = (int32_t)bytes_load32(false, m->eh_frame_hdr + table_off + 8 * e + 4);
+        uint64_t fde_addr = hdr_vaddr + (uint64_t)(int64_t)rel;
+        size_t i;
+
+        for (i = 0; i < n_fdes && m->eh_frame_vaddr + fdes[i] != fde_addr; i++)
+            ;
+        if (i == n_fdes)
+            return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
 /* ELF files                                                                 */
 
 /* Copy the bytes of [vaddr, vaddr + len) held in the file into buf. */
@@ -309,7 +537,8 @@ static struct uw_image *image_add(struct uw *uw, uint64_t addr)
         img.eh_frame_hdr = m.eh_frame_hdr;
         img.eh_frame_hdr_size = m.eh_frame_hdr_size;
         img.eh_frame_vaddr = m.eh_frame_vaddr;
-        if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count)) {
+        if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count) &&
+            jit_unwind_ok(&m, table_off, count)) {
             img.has_table = true;
             img.hdr_addr = m.eh_frame_vaddr + m.eh_frame_size;
             img.table_addr = img.hdr_addr + table_off;

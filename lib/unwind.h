@@ -23,11 +23,16 @@
  * anything else gives -ENOTSUP.  .debug_frame is not used: an ELF file
  * without .eh_frame_hdr is unwound through frame pointers only.
  *
- * Garbage in (random registers, random stack bytes, corrupt files or
- * unwinding blobs) gives a short chain, never a crash or a hang: memory
- * outside the stack copy is only read from the ELF files' loadable segments
- * and the unwinding blobs, and the chain stops at the first word that cannot
- * be read.
+ * Garbage in (random registers, random stack bytes, corrupt unwinding
+ * blobs) gives a short chain, never a crash or a hang: memory outside the
+ * stack copy is only read from the ELF files' loadable segments and the
+ * unwinding blobs, and the chain stops at the first word that cannot be
+ * read.  libunwind trusts the CFI it interprets, so a JIT blob is only used
+ * if its CIEs and FDEs pass a strict check (plain CFA instructions on
+ * registers 0..16, no DWARF expressions, augmentation "" or "zR", a search
+ * table pointing at its FDEs); otherwise its code unwinds through frame
+ * pointers only.  ELF files are trusted as perf trusts them: they are this
+ * machine's files, named by the caller.
  *
  * Thread safety: a struct uw is not synchronised; use one per thread.
  *

@@ -391,6 +391,23 @@ static void test_jit(void)
                   TCG_FRAME_SIZE - 8, ips, 16);
     CHECK_EQ_I64(n, 1);
 
+    /*
+     * CFI that libunwind would trust blindly: a DW_CFA_register to register
+     * 0x3310 (crashed libunwind, found by fuzz_unwind), a DWARF expression.
+     * The blob is refused: no DWARF step, no crash.
+     */
+    static const uint8_t bad_cfi[][4] = {{0x09, 0x02, 0x90, 0x66}, {0x0f, 0x01, 0x96, 0x00}};
+    for (size_t i = 0; i < sizeof(bad_cfi) / sizeof(bad_cfi[0]); i++) {
+        tb_unwind_info(j.tb1, TB1_SIZE);
+        memcpy(j.tb1 + 45, bad_cfi[i], 4);  /* after DW_CFA_def_cfa rsp, 1216 */
+        uw_flush_cache(uw);
+        n = uw_unwind(uw, UW_ABI_64, packed, UW_X86_64_REGS_MASK, (const uint8_t *)stack,
+                      sizeof(stack), ips, 16);
+        CHECK(n >= 1);
+        CHECK(n < 2 || ips[1] != CPU_TB_EXEC_RA);
+    }
+    tb_unwind_info(j.tb1, TB1_SIZE);
+
     /* A corrupt header (table encoding) means no table, hence no DWARF step. */
     j.tb1[sizeof(j.tb1) - TCG_HDR_SIZE + 3] = 0x1b;
     uw_flush_cache(uw);
