@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,7 +62,35 @@ struct uw_elf {
     size_t n_loads;
     bool has_table;
     uint64_t hdr_vaddr, table_vaddr, fde_count;
+    /* .debug_frame fallback, looked for on first need (see dframe_get()) */
+    bool dframe_tried;
+    Elf *debug_elf;             /* separate debug file, if it was used */
+    const uint8_t *dframe;      /* .debug_frame as in the file */
+    size_t dframe_size;
+    struct uw_dframe *conv;     /* converted for one load bias */
+    unsigned serial;            /* places conv in the address space */
 };
+
+/*
+ * .debug_frame converted to .eh_frame form for libunwind's remote search:
+ * CIE ids 0, FDE CIE pointers relative, pc_begin relocated by bias (the
+ * augmentation "" CIEs make it an absolute 8-byte address), followed by a
+ * search table of (link-time pc_begin, FDE offset) pairs for an
+ * UNW_INFO_FORMAT_IP_OFFSET lookup relative to bias.  libunwind reads it
+ * through access_mem() at base, an address no user mapping can have.
+ */
+struct uw_dframe {
+    uint64_t bias, base;
+    uint8_t *buf;
+    size_t blob_size;           /* the converted section, 8-aligned */
+    size_t size;                /* blob and table */
+    uint64_t count;             /* table entries */
+};
+
+static void dframe_free(struct uw_dframe *df);
+
+#define DFRAME_BASE   0x4000000000000000ull     /* non-canonical on x86-64 */
+#define DFRAME_STRIDE (1ull << 36)
 
 /* A module met during the current unwind, with its run-time addresses. */
 struct uw_image {
@@ -83,6 +112,7 @@ struct uw {
     void *arg;
     unw_addr_space_t as;
     struct uw_elf *elfs;
+    unsigned n_elfs;
     /* the sample being unwound */
     const uint64_t *regs;
     uint64_t regs_mask;
@@ -458,6 +488,8 @@ static struct uw_elf *elf_get(struct uw *uw, const char *path)
         free(e);
         return NULL;
     }
+    /* Stays below DFRAME_BASE's neighbours: 2^14 files, each 2^36 bytes. */
+    e->serial = uw->n_elfs++ % (1u << 14);
     elf_load(e);
     e->next = uw->elfs;
     uw->elfs = e;
@@ -466,11 +498,221 @@ static struct uw_elf *elf_get(struct uw *uw, const char *path)
 
 static void elf_free(struct uw_elf *e)
 {
+    dframe_free(e->conv);
+    if (e->debug_elf)
+        elf_end(e->debug_elf);
     if (e->elf)
         elf_end(e->elf);
     free(e->loads);
     free(e->path);
     free(e);
+}
+
+/* The data of the section called name in elf, NULL if none or unreadable. */
+static const uint8_t *elf_section(Elf *elf, const char *name, size_t *size)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    size_t shstrndx;
+
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return NULL;
+    while ((scn = elf_nextscn(elf, scn))) {
+        const char *n;
+        Elf_Data *d;
+
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+            !(n = elf_strptr(elf, shstrndx, sh.sh_name)) || strcmp(n, name) != 0)
+            continue;
+        if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+            return NULL;
+        d = elf_getdata(scn, NULL);
+        if (!d || !d->d_buf)
+            return NULL;
+        *size = d->d_size;
+        return d->d_buf;
+    }
+    return NULL;
+}
+
+/* The separate debug file named after the GNU build-id note, or NULL. */
+static Elf *elf_open_debug_file(Elf *elf)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    char path[128];
+    Elf *dbg;
+    int fd;
+
+    while ((scn = elf_nextscn(elf, scn))) {
+        GElf_Nhdr nh;
+        size_t off = 0, name_off, desc_off;
+        Elf_Data *d;
+
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(d = elf_getdata(scn, NULL)))
+            continue;
+        while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+            const uint8_t *id = (const uint8_t *)d->d_buf + desc_off;
+            int n;
+
+            if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+                memcmp((const char *)d->d_buf + name_off, "GNU", 4) != 0 ||
+                nh.n_descsz < 2 || nh.n_descsz > 32)
+                continue;
+            n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+            for (size_t i = 1; i < nh.n_descsz; i++)
+                n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
+            snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                return NULL;
+            dbg = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+            if (dbg)
+                elf_cntl(dbg, ELF_C_FDDONE);
+            close(fd);
+            if (dbg && elf_kind(dbg) != ELF_K_ELF) {
+                elf_end(dbg);
+                dbg = NULL;
+            }
+            return dbg;
+        }
+    }
+    return NULL;
+}
+
+static int cmp_table_entry(const void *a, const void *b)
+{
+    int32_t x = (int32_t)bytes_load32(false, a), y = (int32_t)bytes_load32(false, b);
+
+    return (x > y) - (x < y);
+}
+
+/* Convert e->dframe for load bias (see struct uw_dframe); NULL if unusable. */
+static struct uw_dframe *dframe_convert(const struct uw_elf *e, uint64_t bias)
+{
+    struct uw_dframe *df;
+    size_t off = 0, n = e->dframe_size, n_cies = 0, cap_cies = 0, cap_table = 0;
+    size_t *cies = NULL;        /* offsets of the usable CIEs, increasing */
+    uint8_t *table = NULL, *buf;
+
+    df = calloc(1, sizeof(*df));
+    if (!df)
+        return NULL;
+    df->bias = bias;
+    df->base = DFRAME_BASE + e->serial * DFRAME_STRIDE;
+    df->blob_size = (n + 7) & ~(size_t)7;
+    buf = calloc(1, df->blob_size ? df->blob_size : 1);
+    if (!buf || n > DFRAME_STRIDE / 2)
+        goto fail;
+    memcpy(buf, e->dframe, n);
+    while (n - off >= 8) {
+        uint32_t len = bytes_load32(false, buf + off), id;
+
+        /* 64-bit DWARF and entries past the end end the section for us. */
+        if (len < 4 || len > n - off - 4)
+            break;
+        id = bytes_load32(false, buf + off + 4);
+        if (id == 0xffffffffu) {
+            /* Version 1 or 3 without augmentation: read as .eh_frame's. */
+            if (len >= 6 && (buf[off + 8] == 1 || buf[off + 8] == 3) && buf[off + 9] == 0) {
+                if (n_cies == cap_cies) {
+                    size_t *c = realloc(cies, (cap_cies = cap_cies ? 2 * cap_cies : 16) *
+                                        sizeof(*cies));
+                    if (!c)
+                        goto fail;
+                    cies = c;
+                }
+                cies[n_cies++] = off;
+            }
+            memset(buf + off + 4, 0, 4);
+        } else {
+            uint64_t pc, range;
+            size_t lo = 0, hi = n_cies;
+
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (cies[mid] < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            /* An FDE before its CIE could not be pointed back to. */
+            if (lo == n_cies || cies[lo] != id || id >= off || len < 4 + 16) {
+                memset(buf + off + 4, 0xff, 4);  /* unreachable: not in the table */
+                off += 4 + (size_t)len;
+                continue;
+            }
+            pc = bytes_load64(false, buf + off + 8);
+            range = bytes_load64(false, buf + off + 16);
+            uint32_t rel = (uint32_t)(off + 4 - id);
+            memcpy(buf + off + 4, &rel, 4);
+            uint64_t rt = pc + bias;
+            memcpy(buf + off + 8, &rt, 8);
+            /* pc 0: a function the linker dropped. */
+            if (pc != 0 && pc <= INT32_MAX && range != 0) {
+                if (df->count == cap_table) {
+                    uint8_t *t;
+
+                    cap_table = cap_table ? 2 * cap_table : 256;
+                    t = realloc(table, cap_table * 8);
+                    if (!t)
+                        goto fail;
+                    table = t;
+                }
+                int32_t ent[2] = {(int32_t)pc, (int32_t)off};
+                memcpy(table + 8 * df->count++, ent, 8);
+            }
+        }
+        off += 4 + (size_t)len;
+    }
+    if (!df->count)
+        goto fail;
+    qsort(table, df->count, 8, cmp_table_entry);
+    df->size = df->blob_size + 8 * df->count;
+    df->buf = realloc(buf, df->size);
+    if (!df->buf)
+        goto fail;
+    memcpy(df->buf + df->blob_size, table, 8 * df->count);
+    free(table);
+    free(cies);
+    return df;
+fail:
+    free(table);
+    free(cies);
+    free(buf);
+    free(df);
+    return NULL;
+}
+
+static void dframe_free(struct uw_dframe *df)
+{
+    if (df) {
+        free(df->buf);
+        free(df);
+    }
+}
+
+/*
+ * The .debug_frame of e (from the file or its separate debug file),
+ * converted for bias; NULL if there is none.  Converted again when another
+ * bias is asked for (a file mapped twice: rare).
+ */
+static const struct uw_dframe *dframe_get(struct uw_elf *e, uint64_t bias)
+{
+    if (!e->dframe_tried) {
+        e->dframe_tried = true;
+        e->dframe = elf_section(e->elf, ".debug_frame", &e->dframe_size);
+        if (!e->dframe && (e->debug_elf = elf_open_debug_file(e->elf)))
+            e->dframe = elf_section(e->debug_elf, ".debug_frame", &e->dframe_size);
+    }
+    if (!e->dframe)
+        return NULL;
+    if (!e->conv || e->conv->bias != bias) {
+        dframe_free(e->conv);
+        e->conv = dframe_convert(e, bias);
+    }
+    return e->conv;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -587,6 +829,11 @@ static bool image_read(const struct uw_image *img, uint64_t addr, uint8_t *buf)
         any |= piece_read(img->eh_frame_hdr, img->eh_frame_hdr_size, hdr, addr, buf, WORD);
         return any;
     }
+    if (img->elf->conv) {
+        const struct uw_dframe *df = img->elf->conv;
+
+        any |= piece_read(df->buf, df->size, df->base, addr, buf, WORD);
+    }
     for (size_t i = 0; i < img->elf->n_loads; i++) {
         const struct uw_load *l = &img->elf->loads[i];
         uint64_t base = img->bias + l->vaddr;
@@ -607,18 +854,36 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
     struct uw_image *img = image_find(uw, ip);
     unw_dyn_info_t di;
 
+    const struct uw_dframe *df;
+    int ret = -UNW_ENOINFO;
+
     if (!img)
         img = image_add(uw, ip);
-    if (!img || !img->has_table)
+    if (!img)
         return -UNW_ENOINFO;
-    memset(&di, 0, sizeof(di));
-    di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-    di.start_ip = img->start;
-    di.end_ip = img->end;
-    di.u.rti.segbase = img->hdr_addr;
-    di.u.rti.table_data = img->table_addr;
-    di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
-    return dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    if (img->has_table) {
+        memset(&di, 0, sizeof(di));
+        di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+        di.start_ip = img->start;
+        di.end_ip = img->end;
+        di.u.rti.segbase = img->hdr_addr;
+        di.u.rti.table_data = img->table_addr;
+        di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
+        ret = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    }
+    /* As perf: what .eh_frame does not cover, .debug_frame may. */
+    if (ret < 0 && img->kind == UW_MODULE_ELF && ip >= img->bias &&
+        img->end - img->bias <= INT32_MAX && (df = dframe_get(img->elf, img->bias))) {
+        memset(&di, 0, sizeof(di));
+        di.format = UNW_INFO_FORMAT_IP_OFFSET;
+        di.start_ip = img->bias;    /* the table holds link-time addresses */
+        di.end_ip = img->end;
+        di.u.rti.segbase = df->base;
+        di.u.rti.table_data = df->base + df->blob_size;
+        di.u.rti.table_len = df->count * 8 / sizeof(unw_word_t);
+        ret = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    }
+    return ret;
 }
 
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)

@@ -19,9 +19,13 @@
  * Which module an address belongs to is the caller's business (its
  * mmap records, its jitdump): it answers through struct uw_callbacks.
  *
+ * Code that no .eh_frame_hdr table covers is looked up, as perf does, in
+ * the file's .debug_frame, or in that of its separate debug file
+ * /usr/lib/debug/.build-id/xx/yyyy.debug; without either, libunwind follows
+ * frame pointers.
+ *
  * Only x86-64 user stacks are supported (the QEMU host backend we support):
- * anything else gives -ENOTSUP.  .debug_frame is not used: an ELF file
- * without .eh_frame_hdr is unwound through frame pointers only.
+ * anything else gives -ENOTSUP.
  *
  * Garbage in (random registers, random stack bytes, corrupt unwinding
  * blobs) gives a short chain, never a crash or a hang: memory outside the
