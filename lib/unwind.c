@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1048,6 +1049,8 @@ int uw_unwind(struct uw *uw, uint64_t abi, const uint64_t *regs, uint64_t regs_m
         return -EINVAL;
     if (max_ips == 0)
         return 0;
+    if (max_ips > INT_MAX)
+        max_ips = INT_MAX;
     uw->regs = regs;
     uw->regs_mask = regs_mask;
     uw->stack = stack;

@@ -145,7 +145,8 @@ void uw_flush_cache(struct uw *uw);
  *        PERF_SAMPLE_STACK_USER's dyn_size, not its size.
  * @ips, @max_ips: receive the chain: ips[0] is the sample's IP, the next
  *        ones the return addresses of the callers (subtract 1 before
- *        looking a caller up in line tables, as perf does).
+ *        looking a caller up in line tables, as perf does).  max_ips also
+ *        bounds the work on a garbage stack (perf's default is 127).
  *
  * Returns the number of entries stored (1 when nothing past the sample IP
  * could be unwound, 0 only if max_ips is 0), -ENOTSUP for another abi,
