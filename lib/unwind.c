@@ -21,7 +21,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,7 +63,35 @@ struct uw_elf {
     size_t n_loads;
     bool has_table;
     uint64_t hdr_vaddr, table_vaddr, fde_count;
+    /* .debug_frame fallback, looked for on first need (see dframe_get()) */
+    bool dframe_tried;
+    Elf *debug_elf;             /* separate debug file, if it was used */
+    const uint8_t *dframe;      /* .debug_frame as in the file */
+    size_t dframe_size;
+    struct uw_dframe *conv;     /* converted for one load bias */
+    unsigned serial;            /* places conv in the address space */
 };
+
+/*
+ * .debug_frame converted to .eh_frame form for libunwind's remote search:
+ * CIE ids 0, FDE CIE pointers relative, pc_begin relocated by bias (the
+ * augmentation "" CIEs make it an absolute 8-byte address), followed by a
+ * search table of (link-time pc_begin, FDE offset) pairs for an
+ * UNW_INFO_FORMAT_IP_OFFSET lookup relative to bias.  libunwind reads it
+ * through access_mem() at base, an address no user mapping can have.
+ */
+struct uw_dframe {
+    uint64_t bias, base;
+    uint8_t *buf;
+    size_t blob_size;           /* the converted section, 8-aligned */
+    size_t size;                /* blob and table */
+    uint64_t count;             /* table entries */
+};
+
+static void dframe_free(struct uw_dframe *df);
+
+#define DFRAME_BASE   0x4000000000000000ull     /* non-canonical on x86-64 */
+#define DFRAME_STRIDE (1ull << 36)
 
 /* A module met during the current unwind, with its run-time addresses. */
 struct uw_image {
@@ -83,6 +113,7 @@ struct uw {
     void *arg;
     unw_addr_space_t as;
     struct uw_elf *elfs;
+    unsigned n_elfs;
     /* the sample being unwound */
     const uint64_t *regs;
     uint64_t regs_mask;
@@ -138,6 +169,234 @@ static bool eh_hdr_parse(const uint8_t *p, size_t n, uint64_t *table_off, uint64
         return false;
     *table_off = off;
     *count = c;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Checking JIT unwinding data                                               */
+
+/*
+ * libunwind trusts the CFI it is given: a register number past its tables
+ * in a DW_CFA_register, for one, crashes it (found by fuzz_unwind).  ELF
+ * files on this machine are trusted as perf trusts them, but a JIT blob
+ * comes from the jitdump, which is input.  So a blob reaches libunwind only
+ * if every CIE and FDE in it parses, uses only the plain CFA instructions
+ * with x86-64 registers 0..16 (no DWARF expressions), and every entry of the
+ * search table points at one of those FDEs.
+ */
+
+#define CFI_MAX_REG 16          /* DWARF x86-64: rax..r15, rip */
+#define CFI_MAX_STATES 64       /* DW_CFA_remember_state nesting */
+#define CFI_MAX_ENTRIES 4096    /* CIEs + FDEs in one blob */
+
+struct cfi_cursor {
+    const uint8_t *p, *end;
+};
+
+static bool cfi_u8(struct cfi_cursor *c, uint8_t *v)
+{
+    if (c->p >= c->end)
+        return false;
+    *v = *c->p++;
+    return true;
+}
+
+static bool cfi_skip(struct cfi_cursor *c, size_t n)
+{
+    if ((size_t)(c->end - c->p) < n)
+        return false;
+    c->p += n;
+    return true;
+}
+
+/* A ULEB128 or SLEB128 of at most 10 bytes; only its low 64 bits matter. */
+static bool cfi_leb(struct cfi_cursor *c, uint64_t *v)
+{
+    uint64_t r = 0;
+    uint8_t b;
+
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (!cfi_u8(c, &b))
+            return false;
+        if (shift < 64)
+            r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool cfi_reg(struct cfi_cursor *c)
+{
+    uint64_t r;
+
+    return cfi_leb(c, &r) && r <= CFI_MAX_REG;
+}
+
+/* A CFA program with FDE pointers of encoding enc (for DW_CFA_set_loc). */
+static bool cfi_program_ok(struct cfi_cursor *c, uint8_t enc)
+{
+    unsigned depth = 0;
+    uint64_t v;
+    uint8_t op;
+
+    while (cfi_u8(c, &op)) {
+        bool ok;
+
+        switch (op >> 6) {
+        case 1:                                     /* advance_loc */
+            continue;
+        case 2:                                     /* offset */
+            if ((op & 0x3f) > CFI_MAX_REG || !cfi_leb(c, &v))
+                return false;
+            continue;
+        case 3:                                     /* restore */
+            if ((op & 0x3f) > CFI_MAX_REG)
+                return false;
+            continue;
+        }
+        switch (op) {
+        case 0x00: ok = true; break;                /* nop */
+        case 0x01: ok = cfi_skip(c, eh_pe_size(enc)); break;    /* set_loc */
+        case 0x02: ok = cfi_skip(c, 1); break;      /* advance_loc1 */
+        case 0x03: ok = cfi_skip(c, 2); break;      /* advance_loc2 */
+        case 0x04: ok = cfi_skip(c, 4); break;      /* advance_loc4 */
+        case 0x05:                                  /* offset_extended */
+        case 0x11:                                  /* offset_extended_sf */
+        case 0x12:                                  /* def_cfa_sf */
+        case 0x0c:                                  /* def_cfa */
+        case 0x2f:                                  /* GNU_negative_offset_extended */
+            ok = cfi_reg(c) && cfi_leb(c, &v);
+            break;
+        case 0x06:                                  /* restore_extended */
+        case 0x07:                                  /* undefined */
+        case 0x08:                                  /* same_value */
+        case 0x0d:                                  /* def_cfa_register */
+            ok = cfi_reg(c);
+            break;
+        case 0x09: ok = cfi_reg(c) && cfi_reg(c); break;        /* register */
+        case 0x0a: ok = ++depth <= CFI_MAX_STATES; break;       /* remember_state */
+        case 0x0b: ok = depth > 0; depth--; break;  /* restore_state */
+        case 0x0e:                                  /* def_cfa_offset */
+        case 0x13:                                  /* def_cfa_offset_sf */
+        case 0x2e:                                  /* GNU_args_size */
+            ok = cfi_leb(c, &v);
+            break;
+        default: ok = false; break;                 /* expressions, val_*, unknown */
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+struct cfi_cie {
+    size_t off;
+    uint8_t enc;                /* FDE pointer encoding */
+    bool has_aug_data;          /* augmentation "z..." */
+};
+
+/* The CIE whose body is [c->p, c->end), at offset off; fills *cie. */
+static bool cie_ok(struct cfi_cursor *c, size_t off, struct cfi_cie *cie)
+{
+    uint8_t version, b;
+    uint64_t v, aug_len;
+    char aug[8];
+    size_t n = 0;
+
+    cie->off = off;
+    cie->enc = 0;               /* absptr without an 'R' */
+    if (!cfi_u8(c, &version) || (version != 1 && version != 3))
+        return false;
+    do {
+        if (!cfi_u8(c, &b) || n == sizeof(aug))
+            return false;
+        aug[n++] = (char)b;
+    } while (b);
+    /* "" or "zR": no personality, LSDA or signal frames in JIT code. */
+    if (strcmp(aug, "") != 0 && strcmp(aug, "zR") != 0)
+        return false;
+    if (!cfi_leb(c, &v) || !cfi_leb(c, &v))  /* code and data alignment */
+        return false;
+    if (version == 1 ? !cfi_u8(c, &b) || b > CFI_MAX_REG : !cfi_reg(c))
+        return false;
+    cie->has_aug_data = aug[0] == 'z';
+    if (cie->has_aug_data) {
+        const uint8_t *data;
+
+        if (!cfi_leb(c, &aug_len) || aug_len < 1 || aug_len > (size_t)(c->end - c->p))
+            return false;
+        data = c->p;
+        cie->enc = data[0];
+        c->p += aug_len;
+        /* pcrel or absolute, 4 or 8 bytes: what libunwind reads plainly. */
+        if ((cie->enc & 0x70) > 0x10 || eh_pe_size(cie->enc) < 4)
+            return false;
+    }
+    return cfi_program_ok(c, cie->enc);
+}
+
+static bool fde_ok(struct cfi_cursor *c, const struct cfi_cie *cie)
+{
+    uint64_t aug_len;
+    size_t n = eh_pe_size(cie->enc);
+
+    if (!cfi_skip(c, n) || !cfi_skip(c, n))   /* pc_begin, pc_range */
+        return false;
+    if (cie->has_aug_data && (!cfi_leb(c, &aug_len) || !cfi_skip(c, aug_len)))
+        return false;
+    return cfi_program_ok(c, cie->enc);
+}
+
+/*
+ * Check a JIT module's .eh_frame and the count entries of its search table
+ * at table_off in the .eh_frame_hdr (see above).
+ */
+static bool jit_unwind_ok(const struct uw_module *m, uint64_t table_off, uint64_t count)
+{
+    struct cfi_cie cies[8];
+    size_t fdes[CFI_MAX_ENTRIES], n_cies = 0, n_fdes = 0, off = 0;
+    uint64_t hdr_vaddr = m->eh_frame_vaddr + m->eh_frame_size;
+
+    while (m->eh_frame_size - off >= 4) {
+        uint32_t len = bytes_load32(false, m->eh_frame + off), id;
+        struct cfi_cursor c;
+
+        if (len == 0)
+            break;                                  /* terminator */
+        if (len < 4 || len > m->eh_frame_size - off - 4 || n_cies + n_fdes == CFI_MAX_ENTRIES)
+            return false;
+        c.p = m->eh_frame + off + 8;
+        c.end = m->eh_frame + off + 4 + len;
+        id = bytes_load32(false, m->eh_frame + off + 4);
+        if (id == 0) {
+            if (n_cies == sizeof(cies) / sizeof(cies[0]) || !cie_ok(&c, off, &cies[n_cies]))
+                return false;
+            n_cies++;
+        } else {
+            size_t i;
+
+            /* The CIE pointer counts back from the field itself. */
+            for (i = 0; i < n_cies && cies[i].off != off + 4 - (uint64_t)id; i++)
+                ;
+            if (i == n_cies || !fde_ok(&c, &cies[i]))
+                return false;
+            fdes[n_fdes++] = off;
+        }
+        off += 4 + (size_t)len;
+    }
+    for (uint64_t e = 0; e < count; e++) {
+        int32_t rel = (int32_t)bytes_load32(false, m->eh_frame_hdr + table_off + 8 * e + 4);
+        uint64_t fde_addr = hdr_vaddr + (uint64_t)(int64_t)rel;
+        size_t i;
+
+        for (i = 0; i < n_fdes && m->eh_frame_vaddr + fdes[i] != fde_addr; i++)
+            ;
+        if (i == n_fdes)
+            return false;
+    }
     return true;
 }
 
@@ -230,6 +489,8 @@ static struct uw_elf *elf_get(struct uw *uw, const char *path)
         free(e);
         return NULL;
     }
+    /* Stays below DFRAME_BASE's neighbours: 2^14 files, each 2^36 bytes. */
+    e->serial = uw->n_elfs++ % (1u << 14);
     elf_load(e);
     e->next = uw->elfs;
     uw->elfs = e;
@@ -238,11 +499,221 @@ static struct uw_elf *elf_get(struct uw *uw, const char *path)
 
 static void elf_free(struct uw_elf *e)
 {
+    dframe_free(e->conv);
+    if (e->debug_elf)
+        elf_end(e->debug_elf);
     if (e->elf)
         elf_end(e->elf);
     free(e->loads);
     free(e->path);
     free(e);
+}
+
+/* The data of the section called name in elf, NULL if none or unreadable. */
+static const uint8_t *elf_section(Elf *elf, const char *name, size_t *size)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    size_t shstrndx;
+
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return NULL;
+    while ((scn = elf_nextscn(elf, scn))) {
+        const char *n;
+        Elf_Data *d;
+
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+            !(n = elf_strptr(elf, shstrndx, sh.sh_name)) || strcmp(n, name) != 0)
+            continue;
+        if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+            return NULL;
+        d = elf_getdata(scn, NULL);
+        if (!d || !d->d_buf)
+            return NULL;
+        *size = d->d_size;
+        return d->d_buf;
+    }
+    return NULL;
+}
+
+/* The separate debug file named after the GNU build-id note, or NULL. */
+static Elf *elf_open_debug_file(Elf *elf)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    char path[128];
+    Elf *dbg;
+    int fd;
+
+    while ((scn = elf_nextscn(elf, scn))) {
+        GElf_Nhdr nh;
+        size_t off = 0, name_off, desc_off;
+        Elf_Data *d;
+
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(d = elf_getdata(scn, NULL)))
+            continue;
+        while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+            const uint8_t *id = (const uint8_t *)d->d_buf + desc_off;
+            int n;
+
+            if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+                memcmp((const char *)d->d_buf + name_off, "GNU", 4) != 0 ||
+                nh.n_descsz < 2 || nh.n_descsz > 32)
+                continue;
+            n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+            for (size_t i = 1; i < nh.n_descsz; i++)
+                n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
+            snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                return NULL;
+            dbg = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+            if (dbg)
+                elf_cntl(dbg, ELF_C_FDDONE);
+            close(fd);
+            if (dbg && elf_kind(dbg) != ELF_K_ELF) {
+                elf_end(dbg);
+                dbg = NULL;
+            }
+            return dbg;
+        }
+    }
+    return NULL;
+}
+
+static int cmp_table_entry(const void *a, const void *b)
+{
+    int32_t x = (int32_t)bytes_load32(false, a), y = (int32_t)bytes_load32(false, b);
+
+    return (x > y) - (x < y);
+}
+
+/* Convert e->dframe for load bias (see struct uw_dframe); NULL if unusable. */
+static struct uw_dframe *dframe_convert(const struct uw_elf *e, uint64_t bias)
+{
+    struct uw_dframe *df;
+    size_t off = 0, n = e->dframe_size, n_cies = 0, cap_cies = 0, cap_table = 0;
+    size_t *cies = NULL;        /* offsets of the usable CIEs, increasing */
+    uint8_t *table = NULL, *buf;
+
+    df = calloc(1, sizeof(*df));
+    if (!df)
+        return NULL;
+    df->bias = bias;
+    df->base = DFRAME_BASE + e->serial * DFRAME_STRIDE;
+    df->blob_size = (n + 7) & ~(size_t)7;
+    buf = calloc(1, df->blob_size ? df->blob_size : 1);
+    if (!buf || n > DFRAME_STRIDE / 2)
+        goto fail;
+    memcpy(buf, e->dframe, n);
+    while (n - off >= 8) {
+        uint32_t len = bytes_load32(false, buf + off), id;
+
+        /* 64-bit DWARF and entries past the end end the section for us. */
+        if (len < 4 || len > n - off - 4)
+            break;
+        id = bytes_load32(false, buf + off + 4);
+        if (id == 0xffffffffu) {
+            /* Version 1 or 3 without augmentation: read as .eh_frame's. */
+            if (len >= 6 && (buf[off + 8] == 1 || buf[off + 8] == 3) && buf[off + 9] == 0) {
+                if (n_cies == cap_cies) {
+                    size_t *c = realloc(cies, (cap_cies = cap_cies ? 2 * cap_cies : 16) *
+                                        sizeof(*cies));
+                    if (!c)
+                        goto fail;
+                    cies = c;
+                }
+                cies[n_cies++] = off;
+            }
+            memset(buf + off + 4, 0, 4);
+        } else {
+            uint64_t pc, range;
+            size_t lo = 0, hi = n_cies;
+
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (cies[mid] < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            /* An FDE before its CIE could not be pointed back to. */
+            if (lo == n_cies || cies[lo] != id || id >= off || len < 4 + 16) {
+                memset(buf + off + 4, 0xff, 4);  /* unreachable: not in the table */
+                off += 4 + (size_t)len;
+                continue;
+            }
+            pc = bytes_load64(false, buf + off + 8);
+            range = bytes_load64(false, buf + off + 16);
+            uint32_t rel = (uint32_t)(off + 4 - id);
+            memcpy(buf + off + 4, &rel, 4);
+            uint64_t rt = pc + bias;
+            memcpy(buf + off + 8, &rt, 8);
+            /* pc 0: a function the linker dropped. */
+            if (pc != 0 && pc <= INT32_MAX && range != 0) {
+                if (df->count == cap_table) {
+                    uint8_t *t;
+
+                    cap_table = cap_table ? 2 * cap_table : 256;
+                    t = realloc(table, cap_table * 8);
+                    if (!t)
+                        goto fail;
+                    table = t;
+                }
+                int32_t ent[2] = {(int32_t)pc, (int32_t)off};
+                memcpy(table + 8 * df->count++, ent, 8);
+            }
+        }
+        off += 4 + (size_t)len;
+    }
+    if (!df->count)
+        goto fail;
+    qsort(table, df->count, 8, cmp_table_entry);
+    df->size = df->blob_size + 8 * df->count;
+    df->buf = realloc(buf, df->size);
+    if (!df->buf)
+        goto fail;
+    memcpy(df->buf + df->blob_size, table, 8 * df->count);
+    free(table);
+    free(cies);
+    return df;
+fail:
+    free(table);
+    free(cies);
+    free(buf);
+    free(df);
+    return NULL;
+}
+
+static void dframe_free(struct uw_dframe *df)
+{
+    if (df) {
+        free(df->buf);
+        free(df);
+    }
+}
+
+/*
+ * The .debug_frame of e (from the file or its separate debug file),
+ * converted for bias; NULL if there is none.  Converted again when another
+ * bias is asked for (a file mapped twice: rare).
+ */
+static const struct uw_dframe *dframe_get(struct uw_elf *e, uint64_t bias)
+{
+    if (!e->dframe_tried) {
+        e->dframe_tried = true;
+        e->dframe = elf_section(e->elf, ".debug_frame", &e->dframe_size);
+        if (!e->dframe && (e->debug_elf = elf_open_debug_file(e->elf)))
+            e->dframe = elf_section(e->debug_elf, ".debug_frame", &e->dframe_size);
+    }
+    if (!e->dframe)
+        return NULL;
+    if (!e->conv || e->conv->bias != bias) {
+        dframe_free(e->conv);
+        e->conv = dframe_convert(e, bias);
+    }
+    return e->conv;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -309,7 +780,8 @@ static struct uw_image *image_add(struct uw *uw, uint64_t addr)
         img.eh_frame_hdr = m.eh_frame_hdr;
         img.eh_frame_hdr_size = m.eh_frame_hdr_size;
         img.eh_frame_vaddr = m.eh_frame_vaddr;
-        if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count)) {
+        if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count) &&
+            jit_unwind_ok(&m, table_off, count)) {
             img.has_table = true;
             img.hdr_addr = m.eh_frame_vaddr + m.eh_frame_size;
             img.table_addr = img.hdr_addr + table_off;
@@ -358,6 +830,11 @@ static bool image_read(const struct uw_image *img, uint64_t addr, uint8_t *buf)
         any |= piece_read(img->eh_frame_hdr, img->eh_frame_hdr_size, hdr, addr, buf, WORD);
         return any;
     }
+    if (img->elf->conv) {
+        const struct uw_dframe *df = img->elf->conv;
+
+        any |= piece_read(df->buf, df->size, df->base, addr, buf, WORD);
+    }
     for (size_t i = 0; i < img->elf->n_loads; i++) {
         const struct uw_load *l = &img->elf->loads[i];
         uint64_t base = img->bias + l->vaddr;
@@ -378,18 +855,36 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
     struct uw_image *img = image_find(uw, ip);
     unw_dyn_info_t di;
 
+    const struct uw_dframe *df;
+    int ret = -UNW_ENOINFO;
+
     if (!img)
         img = image_add(uw, ip);
-    if (!img || !img->has_table)
+    if (!img)
         return -UNW_ENOINFO;
-    memset(&di, 0, sizeof(di));
-    di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-    di.start_ip = img->start;
-    di.end_ip = img->end;
-    di.u.rti.segbase = img->hdr_addr;
-    di.u.rti.table_data = img->table_addr;
-    di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
-    return dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    if (img->has_table) {
+        memset(&di, 0, sizeof(di));
+        di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+        di.start_ip = img->start;
+        di.end_ip = img->end;
+        di.u.rti.segbase = img->hdr_addr;
+        di.u.rti.table_data = img->table_addr;
+        di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
+        ret = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    }
+    /* As perf: what .eh_frame does not cover, .debug_frame may. */
+    if (ret < 0 && img->kind == UW_MODULE_ELF && ip >= img->bias &&
+        img->end - img->bias <= INT32_MAX && (df = dframe_get(img->elf, img->bias))) {
+        memset(&di, 0, sizeof(di));
+        di.format = UNW_INFO_FORMAT_IP_OFFSET;
+        di.start_ip = img->bias;    /* the table holds link-time addresses */
+        di.end_ip = img->end;
+        di.u.rti.segbase = df->base;
+        di.u.rti.table_data = df->base + df->blob_size;
+        di.u.rti.table_len = df->count * 8 / sizeof(unw_word_t);
+        ret = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+    }
+    return ret;
 }
 
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
@@ -554,6 +1049,8 @@ int uw_unwind(struct uw *uw, uint64_t abi, const uint64_t *regs, uint64_t regs_m
         return -EINVAL;
     if (max_ips == 0)
         return 0;
+    if (max_ips > INT_MAX)
+        max_ips = INT_MAX;
     uw->regs = regs;
     uw->regs_mask = regs_mask;
     uw->stack = stack;

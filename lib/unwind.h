@@ -19,15 +19,24 @@
  * Which module an address belongs to is the caller's business (its
  * mmap records, its jitdump): it answers through struct uw_callbacks.
  *
- * Only x86-64 user stacks are supported (the QEMU host backend we support):
- * anything else gives -ENOTSUP.  .debug_frame is not used: an ELF file
- * without .eh_frame_hdr is unwound through frame pointers only.
+ * Code that no .eh_frame_hdr table covers is looked up, as perf does, in
+ * the file's .debug_frame, or in that of its separate debug file
+ * /usr/lib/debug/.build-id/xx/yyyy.debug; without either, libunwind follows
+ * frame pointers.
  *
- * Garbage in (random registers, random stack bytes, corrupt files or
- * unwinding blobs) gives a short chain, never a crash or a hang: memory
- * outside the stack copy is only read from the ELF files' loadable segments
- * and the unwinding blobs, and the chain stops at the first word that cannot
- * be read.
+ * Only x86-64 user stacks are supported (the QEMU host backend we support):
+ * anything else gives -ENOTSUP.
+ *
+ * Garbage in (random registers, random stack bytes, corrupt unwinding
+ * blobs) gives a short chain, never a crash or a hang: memory outside the
+ * stack copy is only read from the ELF files' loadable segments and the
+ * unwinding blobs, and the chain stops at the first word that cannot be
+ * read.  libunwind trusts the CFI it interprets, so a JIT blob is only used
+ * if its CIEs and FDEs pass a strict check (plain CFA instructions on
+ * registers 0..16, no DWARF expressions, augmentation "" or "zR", a search
+ * table pointing at its FDEs); otherwise its code unwinds through frame
+ * pointers only.  ELF files are trusted as perf trusts them: they are this
+ * machine's files, named by the caller.
  *
  * Thread safety: a struct uw is not synchronised; use one per thread.
  *
@@ -136,7 +145,8 @@ void uw_flush_cache(struct uw *uw);
  *        PERF_SAMPLE_STACK_USER's dyn_size, not its size.
  * @ips, @max_ips: receive the chain: ips[0] is the sample's IP, the next
  *        ones the return addresses of the callers (subtract 1 before
- *        looking a caller up in line tables, as perf does).
+ *        looking a caller up in line tables, as perf does).  max_ips also
+ *        bounds the work on a garbage stack (perf's default is 127).
  *
  * Returns the number of entries stored (1 when nothing past the sample IP
  * could be unwound, 0 only if max_ips is 0), -ENOTSUP for another abi,
