@@ -35,6 +35,7 @@ struct tbdb_priv {
     struct filebuf jd_fb;           /* kept: names and host code point into it */
     struct jd_reader *jd;           /* kept for the same reason (open_mem on jd_fb or the caller's) */
     bool release_tbs, release_jd;   /* the buffer is our read-only file mapping */
+    char *names;                    /* the CODE_LOAD names, NUL-terminated */
     uint64_t *insn_pc;
     uint32_t *host_end;
     uint8_t *guest_code;
@@ -572,13 +573,22 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
                        "(pid %u in the export, %u in the jitdump)", p->tbs_name, p->jd_name,
                        db->header.pid, h->pid);
 
+    /*
+     * Names are copied into one pool (their offsets kept until it stops
+     * growing): a report touches the names of all its rows, which would
+     * otherwise fault a page of the mapping back in per row.
+     */
     uint64_t released = 0;
+    uint64_t *name_off = db->nr_tbs ? calloc(db->nr_tbs, sizeof(*name_off)) : NULL;
+    size_t pool_len = 0, pool_cap = 0;
 
+    if (db->nr_tbs && !name_off)
+        return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
     while ((ret = jd_reader_next(p->jd, &rec)) == 1) {
         const struct jd_code_load *l = &rec.u.load;
+        struct tbdb_tb *t;
 
         release_pages(p->release_jd, buf, rec.offset, &released);
-        struct tbdb_tb *t;
 
         /* As perf inject does: an UNWINDING_INFO describes the next CODE_LOAD. */
         if (rec.id == JITDUMP_CODE_UNWINDING_INFO) {
@@ -592,7 +602,8 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
             db->nr_unmatched_loads++;
             continue;
         }
-        if (t->host_addr != l->code_addr || t->host_size != l->code_size)
+        if (t->host_addr != l->code_addr || t->host_size != l->code_size) {
+            free(name_off);
             return set_err(db, -EBADMSG, "%s and %s are not from the same run at byte offset %llu "
                            "(code_index %llu: code at 0x%llx size %llu in the jitdump, "
                            "0x%llx size %u in the export at byte offset %llu)",
@@ -600,11 +611,28 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
                            (unsigned long long)l->code_index, (unsigned long long)l->code_addr,
                            (unsigned long long)l->code_size, (unsigned long long)t->host_addr,
                            t->host_size, (unsigned long long)t->file_offset);
+        }
+        if (pool_len + l->name_len + 1 > pool_cap) {
+            size_t cap = pool_cap ? pool_cap * 2 : 65536;
+            char *n;
+
+            while (cap < pool_len + l->name_len + 1)
+                cap *= 2;
+            n = realloc(p->names, cap);
+            if (!n) {
+                free(name_off);
+                return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
+            }
+            p->names = n;
+            pool_cap = cap;
+        }
+        memcpy(p->names + pool_len, l->name, l->name_len + 1);
+        name_off[t - db->tbs] = pool_len;
+        pool_len += l->name_len + 1;
         t->have_load = true;
         t->load_timestamp = rec.timestamp;
         t->code_addr = l->code_addr;
         t->code_size = l->code_size;
-        t->name = l->name;
         t->name_len = l->name_len;
         t->code = l->code;
         t->unwind_data = unwind.data;
@@ -612,6 +640,10 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
         t->eh_frame_hdr_size = unwind.eh_frame_hdr_size;
         unwind = (struct jd_unwinding_info){ 0 };
     }
+    for (size_t i = 0; i < db->nr_tbs; i++)
+        if (db->tbs[i].have_load)
+            db->tbs[i].name = p->names + name_off[i];
+    free(name_off);
     if (ret == -ENODATA) {
         db->jitdump_partial = true;
         add_warning(db, "%s", jd_reader_strerror(p->jd));
@@ -703,6 +735,7 @@ void tbdb_close(struct tbdb *db)
         free(p->keys_by_pc);
         free(p->key_tbs);
         free(p->paths);
+        free(p->names);
         free(p->succ_pc);
         free(p->guest_code);
         free(p->host_end);
