@@ -41,7 +41,7 @@ HEADER_SIZE = 88
 # Each record's fixed part after struct tbs_record (type, size), and its size
 # with the prefix: the minimum a record of that type may have.
 _RECORDS = {
-    REC_MAPPING: ('QQQQQIB3x20s4x', 'timestamp start end offset bias prot build_id_size build_id', 80),
+    REC_MAPPING: ('QQQQQIB3x20s4x', 'timestamp start end file_offset bias prot build_id_size build_id', 80),
     REC_UNMAP: ('QQQ', 'timestamp start end', 32),
     REC_TB: ('QQQQQQIIIIIHxxII', 'timestamp code_index host_addr guest_pc cs_base phys_pc flags '
              'cflags host_size guest_size guest_code_size icount listing_line stats_id', 88),
@@ -72,10 +72,11 @@ class Export(object):
     header      dict of struct tbs_file_header (guest_arch, qemu_version as str,
                 byte_order 'little' or 'big')
     records     every record in file order: dicts with 'type' (a name, or
-                'UNKNOWN' with 'id'), 'offset', 'size' and the struct's fields;
-                MAPPING adds 'path' (str) and 'build_id' (hex str); TB adds
-                'insn_pc' and 'host_end' (lists) and 'guest_code' (bytes);
-                STATS adds 'succ_pc' (list)
+                'UNKNOWN' with 'id'), 'offset', 'size' and the struct's fields
+                (MAPPING's offset field is 'file_offset'); MAPPING adds 'path'
+                (str) and 'build_id' (hex str); TB adds 'insn_pc' and
+                'host_end' (lists) and 'guest_code' (bytes); STATS adds
+                'succ_pc' (list)
     tbs         the TB records, in file order
     code        {code_index: TB record}: the jitdump LOAD's code_index (the N of
                 perf inject's jitted-PID-N.so) to its translation
@@ -169,10 +170,12 @@ def _record(data, e, name, off, rtype, size, ex):
         ex.maps.append(r)
     elif rtype == REC_TB:
         n = r['icount']
-        need = minsize + 12 * n + r['guest_code_size']
-        if need > size:
-            raise TbstatsError(name, off, 'TB icount %d and guest_code_size %d too large for the record'
-                               % (n, r['guest_code_size']), '%d bytes' % size)
+        if minsize + 12 * n > size:    # errors name the field's offset, as lib/tbstats.c does
+            raise TbstatsError(name, off + 76, 'TB icount %d too large for the record' % n,
+                               '%d bytes, room for %d instructions' % (size, (size - minsize) // 12))
+        if minsize + 12 * n + r['guest_code_size'] > size:
+            raise TbstatsError(name, off + 72, 'TB guest_code_size %d too large for the record'
+                               % r['guest_code_size'], '%d bytes' % size)
         p = off + minsize
         r['insn_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, p))
         r['host_end'] = list(struct.unpack_from(e + '%dI' % n, data, p + 8 * n))
@@ -182,7 +185,7 @@ def _record(data, e, name, off, rtype, size, ex):
     elif rtype == REC_STATS:
         n = r['nr_succ']
         if minsize + 8 * n > size:
-            raise TbstatsError(name, off, 'STATS nr_succ %d too large for the record' % n,
+            raise TbstatsError(name, off + 168, 'STATS nr_succ %d too large for the record' % n,
                                '%d bytes, room for %d successors' % (size, (size - minsize) // 8))
         r['succ_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, off + minsize))
         ex.stats[r['stats_id']] = r
