@@ -44,7 +44,20 @@ all: tools qemu
 deps:
 	@scripts/deps.sh
 
-tools: $(BUILD)/lib/libqjd.a $(BUILD)/bin/tbsym
+PERF_SCRIPTS := $(BUILD)/bin/qemu-perf $(BUILD)/share/qemu-perf/tbstats-report.py \
+                $(BUILD)/share/qemu-perf/tbstats_format.py
+
+tools: $(BUILD)/lib/libqjd.a $(BUILD)/bin/tbsym $(PERF_SCRIPTS)
+
+# qemu-perf finds tbsym and the patched QEMU next to itself, and the perf
+# script in ../share/qemu-perf/.
+$(BUILD)/bin/qemu-perf: perf-scripts/qemu-perf
+	@mkdir -p $(@D)
+	cp $< $@ && chmod +x $@
+
+$(BUILD)/share/qemu-perf/%: perf-scripts/%
+	@mkdir -p $(@D)
+	cp $< $@
 
 # --- the library and the symbolizer ---------------------------------------
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | deps-quiet

@@ -1,0 +1,201 @@
+"""A small decoder of jit-PID.tbstats, the TBStatistics export of QEMU's -perf.
+
+Written from lib/tbstats-format.h (format 1.x), independently of lib/tbstats.c,
+for the Python tools: perf-scripts/tbstats-report.py (under perf script -s) and
+the tests.  Python 3.5 or later, standard library only, so that the Python
+embedded in perf can import it.
+
+    export = tbstats_format.read_file(path)          # or decode(data, name)
+    export.header['pid'], export.tbs[i]['code_index'], export.stats[stats_id]
+
+read_file() and decode() raise TbstatsError, whose str() is
+"FILE: what at byte offset N (detail)", on a file that is not an export, has
+an unknown major version, a corrupt record or (unless partial=True) a record
+cut short.  With partial=True a file cut inside its last record (a .part file
+of a QEMU that was killed) decodes up to that record and export.truncated_at
+says where.
+"""
+import struct
+
+MAGIC = 0x53425451
+VERSION_MAJOR = 1
+
+FLAG_GUEST_BIG_ENDIAN = 1 << 0
+FLAG_GUEST_LISTING = 1 << 1
+FLAG_STATS = 1 << 2
+FLAG_STATS_JIT = 1 << 3
+FLAG_STATS_EXEC = 1 << 4
+FLAG_STATS_TIME = 1 << 5
+FLAG_NO_TB_RECORDS = 1 << 6
+
+REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
+REC_NAMES = {REC_MAPPING: 'MAPPING', REC_UNMAP: 'UNMAP', REC_TB: 'TB',
+             REC_FLUSH: 'FLUSH', REC_END: 'END', REC_STATS: 'STATS'}
+
+# struct tbs_file_header, after magic: the fields up to qemu_version.
+_HEADER = ('HHIIQHHIII16s32s',
+           'version_major version_minor header_size pid timestamp guest_machine '
+           'host_machine flags guest_page_size guest_addr_bits guest_arch qemu_version')
+HEADER_SIZE = 88
+
+# Each record's fixed part after struct tbs_record (type, size), and its size
+# with the prefix: the minimum a record of that type may have.
+_RECORDS = {
+    REC_MAPPING: ('QQQQQIB3x20s4x', 'timestamp start end file_offset bias prot build_id_size build_id', 80),
+    REC_UNMAP: ('QQQ', 'timestamp start end', 32),
+    REC_TB: ('QQQQQQIIIIIHxxII', 'timestamp code_index host_addr guest_pc cs_base phys_pc flags '
+             'cflags host_size guest_size guest_code_size icount listing_line stats_id', 88),
+    REC_FLUSH: ('Q', 'timestamp', 16),
+    REC_END: ('Qi4xQQ', 'timestamp exit_code nr_tbs nr_flushes', 40),
+    REC_STATS: ('IIQQQQQQIIIIQQQQQQQQQQQII',
+                'stats_id flags guest_pc cs_base phys_pc exec_count exec_atomic insns_executed '
+                'translations translations_spanning translations_uncached restores guest_insns '
+                'guest_bytes host_bytes ops ops_opt spills time_gen_ns time_opt_ns time_la_ns '
+                'time_code_ns time_restore_ns nr_succ succ_dropped', 176),
+}
+
+
+class TbstatsError(Exception):
+    """A bad export: name, byte offset and what is wrong."""
+
+    def __init__(self, name, offset, what, detail=None):
+        self.name, self.offset, self.what, self.detail = name, offset, what, detail
+        msg = '%s: %s at byte offset %d' % (name, what, offset)
+        if detail:
+            msg += ' (%s)' % detail
+        Exception.__init__(self, msg)
+
+
+class Export(object):
+    """A decoded export.
+
+    header      dict of struct tbs_file_header (guest_arch, qemu_version as str,
+                byte_order 'little' or 'big')
+    records     every record in file order: dicts with 'type' (a name, or
+                'UNKNOWN' with 'id'), 'offset', 'size' and the struct's fields
+                (MAPPING's offset field is 'file_offset'); MAPPING adds 'path'
+                (str) and 'build_id' (hex str); TB adds 'insn_pc' and
+                'host_end' (lists) and 'guest_code' (bytes); STATS adds
+                'succ_pc' (list)
+    tbs         the TB records, in file order
+    code        {code_index: TB record}: the jitdump LOAD's code_index (the N of
+                perf inject's jitted-PID-N.so) to its translation
+    stats       {stats_id: STATS record}
+    maps        the MAPPING records
+    end         the END record, or None (a .part file)
+    truncated_at  byte offset of a record cut short (partial=True), or None
+    """
+
+    def __init__(self, name):
+        self.name = name
+        self.header = {}
+        self.records, self.tbs, self.maps = [], [], []
+        self.code, self.stats = {}, {}
+        self.end = None
+        self.truncated_at = None
+
+    def tb_stats(self, code_index):
+        """The STATS record of the translation code_index, or None."""
+        tb = self.code.get(code_index)
+        if tb is None:
+            return None
+        return self.stats.get(tb['stats_id'])
+
+
+def _cstr(b):
+    return b.split(b'\0', 1)[0].decode('utf-8', 'replace')
+
+
+def decode(data, name='<memory>', partial=False):
+    """Decode an export held in bytes; raises TbstatsError."""
+    ex = Export(name)
+    if len(data) < 4:
+        raise TbstatsError(name, 0, 'file too short for a header', '%d bytes' % len(data))
+    if struct.unpack_from('<I', data, 0)[0] == MAGIC:
+        e = '<'
+    elif struct.unpack_from('>I', data, 0)[0] == MAGIC:
+        e = '>'
+    else:
+        raise TbstatsError(name, 0, 'not a TBStatistics export (bad magic)')
+    if len(data) < HEADER_SIZE:
+        raise TbstatsError(name, 0, 'truncated header', 'needs %d bytes, %d left' % (HEADER_SIZE, len(data)))
+    h = dict(zip(_HEADER[1].split(), struct.unpack_from(e + _HEADER[0], data, 4)))
+    h['guest_arch'] = _cstr(h['guest_arch'])
+    h['qemu_version'] = _cstr(h['qemu_version'])
+    h['byte_order'] = 'little' if e == '<' else 'big'
+    if h['version_major'] != VERSION_MAJOR:
+        raise TbstatsError(name, 4, 'unsupported version %d.%d' % (h['version_major'], h['version_minor']),
+                           'this reader knows %d.x' % VERSION_MAJOR)
+    if h['header_size'] < HEADER_SIZE or h['header_size'] % 8 or h['header_size'] > len(data):
+        raise TbstatsError(name, 8, 'bad header_size %d' % h['header_size'])
+    ex.header = h
+    off = h['header_size']
+    while off < len(data):
+        left = len(data) - off
+        if left < 8:
+            if partial:
+                ex.truncated_at = off
+                break
+            raise TbstatsError(name, off, 'truncated record', '%d bytes left' % left)
+        rtype, size = struct.unpack_from(e + 'II', data, off)
+        if size < 8 or size % 8:
+            raise TbstatsError(name, off, 'bad record size %d' % size)
+        if size > left:
+            if partial:
+                ex.truncated_at = off
+                break
+            raise TbstatsError(name, off, 'truncated record', 'record needs %d bytes, %d left' % (size, left))
+        ex.records.append(_record(data, e, name, off, rtype, size, ex))
+        off += size
+    return ex
+
+
+def _record(data, e, name, off, rtype, size, ex):
+    if rtype not in _RECORDS:
+        return {'type': 'UNKNOWN', 'id': rtype, 'offset': off, 'size': size}
+    fmt, fields, minsize = _RECORDS[rtype]
+    tname = REC_NAMES[rtype]
+    if size < minsize:
+        raise TbstatsError(name, off, '%s record too small' % tname, '%d bytes, needs %d' % (size, minsize))
+    r = dict(zip(fields.split(), struct.unpack_from(e + fmt, data, off + 8)))
+    r.update(type=tname, offset=off, size=size)
+    if rtype == REC_MAPPING:
+        r['build_id'] = r['build_id'][:min(r['build_id_size'], 20)].hex()
+        path = data[off + minsize:off + size]
+        if b'\0' not in path:
+            raise TbstatsError(name, off, 'MAPPING path not NUL-terminated')
+        r['path'] = _cstr(path)
+        if r['start'] > r['end']:
+            raise TbstatsError(name, off, 'MAPPING start above end')
+        ex.maps.append(r)
+    elif rtype == REC_TB:
+        n = r['icount']
+        if minsize + 12 * n > size:    # errors name the field's offset, as lib/tbstats.c does
+            raise TbstatsError(name, off + 76, 'TB icount %d too large for the record' % n,
+                               '%d bytes, room for %d instructions' % (size, (size - minsize) // 12))
+        if minsize + 12 * n + r['guest_code_size'] > size:
+            raise TbstatsError(name, off + 72, 'TB guest_code_size %d too large for the record'
+                               % r['guest_code_size'], '%d bytes' % size)
+        p = off + minsize
+        r['insn_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, p))
+        r['host_end'] = list(struct.unpack_from(e + '%dI' % n, data, p + 8 * n))
+        r['guest_code'] = bytes(data[p + 12 * n:p + 12 * n + r['guest_code_size']])
+        ex.tbs.append(r)
+        ex.code[r['code_index']] = r
+    elif rtype == REC_STATS:
+        n = r['nr_succ']
+        if minsize + 8 * n > size:
+            raise TbstatsError(name, off + 168, 'STATS nr_succ %d too large for the record' % n,
+                               '%d bytes, room for %d successors' % (size, (size - minsize) // 8))
+        r['succ_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, off + minsize))
+        ex.stats[r['stats_id']] = r
+    elif rtype == REC_END:
+        ex.end = r
+    return r
+
+
+def read_file(path, partial=False):
+    """Read and decode the export at path; raises TbstatsError or OSError."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    return decode(data, path, partial)
