@@ -17,21 +17,27 @@ if perf record -q -e cycles -o probe.data true >/dev/null 2>&1 &&
 fi
 rm -f probe.data
 
-echo "demo: perf record -k 1 -e $event -- qemu-x86_64 -perf demo 40   (in $dir)" >&2
+echo "demo: perf record -k 1 -e $event -- qemu-x86_64 -perf -tb-stats all demo 40   (in $dir)" >&2
 perf record -q -k 1 -e "$event" -o perf.data \
-    "$build/bin/qemu-x86_64" -perf "$build/guests/x86_64/demo" 40 >guest.out 2>record.err || {
+    "$build/bin/qemu-x86_64" -perf -tb-stats all "$build/guests/x86_64/demo" 40 >guest.out 2>record.err || {
     echo "demo: perf record failed:" >&2
     cat record.err >&2
     exit 1
 }
 cat guest.out
+echo "demo: tbsym report -n 25   (perf samples x TBStatistics, straight from perf.data)" >&2
+"$build/bin/tbsym" report -n 25
+echo >&2
+echo "demo: tbsym report --by function -n 10" >&2
+"$build/bin/tbsym" report --by function -n 10
+echo >&2
 echo "demo: perf inject -j -i perf.data -o perf.jit.data" >&2
 perf inject -j -i perf.data -o perf.jit.data
 echo "demo: tbsym listing .   (the guest listing perf annotate shows)" >&2
 "$build/bin/tbsym" listing .
 echo "demo: perf report --sort dso,sym" >&2
 perf report -i perf.jit.data --stdio --sort dso,sym 2>/dev/null |
-    grep -v '^$' | grep -v '^# \(To display\|$\)' | sed -n '1,30p'
+    grep -v '^$' | grep -v '^# \(To display\|$\)' | sed -n '1,15p'
 hot=$(perf report -i perf.jit.data --stdio --sort dso,sym 2>/dev/null |
       awk '/jitted-/ { print $NF; exit }')
 if [ -n "$hot" ]; then

@@ -192,7 +192,7 @@ static const char *tb_name(struct report *r, const struct tbdb_tb *tb, char *buf
     if (tb->have_load)
         return tb->name;
     gs = profile_guestsym(r->p);
-    if (gs && guestsym_lookup(gs, tb->guest_pc, &loc) == 0 && loc->name)
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
         return loc->name;
     snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
     return buf;
@@ -286,16 +286,23 @@ static int rows_by_tb(struct report *r, bool all)
     return 0;
 }
 
-/* The guest function of a key: its symbol, else its object, else "[unknown]". */
+/*
+ * The guest function of a key: its symbol by QEMU's rules, else the symbol
+ * of a separate debug file (libc's internal functions are in no .dynsym),
+ * else its object, else "[unknown]".
+ */
 static const char *function_of(struct report *r, const struct tbdb_key *k)
 {
     struct guestsym *gs = profile_guestsym(r->p);
     const struct guestsym_loc *loc;
 
-    if (!gs || guestsym_lookup(gs, k->guest_pc, &loc) < 0 || !loc->mapped)
+    if (!gs || guestsym_lookup_flags(gs, k->guest_pc, 0, &loc) < 0 || !loc->mapped)
         return "[unknown]";
     if (loc->symbol)
         return loc->symbol;
+    if (guestsym_lookup_flags(gs, k->guest_pc, GUESTSYM_DWFL_SYMBOL, &loc) == 0 &&
+        loc->dwfl_symbol)
+        return loc->dwfl_symbol;
     return loc->basename ? loc->basename : "[unknown]";
 }
 
@@ -387,7 +394,7 @@ static void source_of(struct report *r, uint64_t pc, char *buf, size_t size)
     const char *f;
 
     buf[0] = '\0';
-    if (!gs || guestsym_lookup(gs, pc, &loc) < 0 || !loc->src_file || !loc->src_line)
+    if (!gs || guestsym_lookup_flags(gs, pc, 0, &loc) < 0 || !loc->src_file || !loc->src_line)
         return;
     f = strrchr(loc->src_file, '/');
     snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
