@@ -14,6 +14,7 @@
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
+#include "tally.h"
 #include "tbsym.h"
 #include "views.h"
 
@@ -69,19 +70,14 @@ struct row {
     uint64_t guest_pc;
     const struct tbdb_key *key;  /* BY_TB */
     const char *dso;           /* BY_SYM: the object, not owned */
-    uint64_t samples, helper;
-    uint64_t exec_count, insns_executed, guest_insns, guest_bytes, host_bytes;
-    uint64_t spills, ops, ops_opt, translations, time_ns;
-    unsigned nr_keys;
+    struct tally_sums sum;     /* BY_SYM: only sum.samples */
 };
 
 struct report {
     struct profile *p;
     const struct tbdb *db;
     enum report_by by;
-    uint64_t total;
-    uint64_t by_class[PROFILE_NR_CLASSES];
-    uint64_t *key_samples, *key_helper;    /* [db->nr_keys] */
+    struct tally t;
     /* BY_SYM: a hash of names. */
     struct row *rows;
     size_t nr_rows, cap_rows;
@@ -91,21 +87,6 @@ struct report {
 };
 
 static enum sort_col sort_col;
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    return __builtin_add_overflow(a, b, &a) ? UINT64_MAX : a;
-}
-
-static uint64_t key_time(const struct tbdb_key *k)
-{
-    return sat_add(sat_add(k->time_gen_ns, k->time_opt_ns), sat_add(k->time_la_ns, k->time_code_ns));
-}
-
-static size_t key_index(const struct report *r, const struct tbdb_key *k)
-{
-    return (size_t)(k - r->db->keys);
-}
 
 /* --- BY_SYM: rows by name ----------------------------------------------------------- */
 
@@ -227,7 +208,7 @@ static void count_sym(struct report *r, const struct profile_sample *s)
         r->nomem = true;
         return;
     }
-    row->samples++;
+    row->sum.samples++;
 }
 
 static int on_sample(void *arg, const struct profile_sample *s)
@@ -236,12 +217,7 @@ static int on_sample(void *arg, const struct profile_sample *s)
 
     if (s->cls == PROFILE_OTHER)
         return 0;
-    r->total++;
-    r->by_class[s->cls]++;
-    if (s->tb && s->cls == PROFILE_JIT)
-        r->key_samples[key_index(r, s->tb->key)]++;
-    else if (s->tb && s->cls == PROFILE_HELPER)
-        r->key_helper[key_index(r, s->tb->key)]++;
+    tally_sample(&r->t, s);
     if (r->by == BY_SYM)
         count_sym(r, s);
     return r->nomem ? -ENOMEM : 0;
@@ -249,39 +225,20 @@ static int on_sample(void *arg, const struct profile_sample *s)
 
 /* --- BY_TB and BY_FUNCTION rows ------------------------------------------------------ */
 
-static void row_add_key(struct row *row, const struct report *r, const struct tbdb_key *k)
-{
-    size_t i = key_index(r, k);
-
-    row->samples += r->key_samples[i];
-    row->helper += r->key_helper[i];
-    row->exec_count = sat_add(row->exec_count, k->exec_count);
-    row->insns_executed = sat_add(row->insns_executed, k->insns_executed);
-    row->guest_insns = sat_add(row->guest_insns, k->guest_insns);
-    row->guest_bytes = sat_add(row->guest_bytes, k->guest_bytes);
-    row->host_bytes = sat_add(row->host_bytes, k->host_bytes);
-    row->spills = sat_add(row->spills, k->spills);
-    row->ops = sat_add(row->ops, k->ops);
-    row->ops_opt = sat_add(row->ops_opt, k->ops_opt);
-    row->translations = sat_add(row->translations, k->translations);
-    row->time_ns = sat_add(row->time_ns, key_time(k));
-    row->nr_keys++;
-}
-
 static int rows_by_tb(struct report *r, bool all)
 {
     for (size_t i = 0; i < r->db->nr_keys; i++) {
         const struct tbdb_key *k = &r->db->keys[i];
         struct row *row;
 
-        if (!all && !r->key_samples[i] && !r->key_helper[i])
+        if (!all && !r->t.key_samples[i] && !r->t.key_helper[i])
             continue;
         row = row_push(r);
         if (!row)
             return -ENOMEM;
         row->key = k;
         row->guest_pc = k->guest_pc;
-        row_add_key(row, r, k);
+        tally_sums_add_key(&row->sum, &r->t, k);
     }
     return 0;
 }
@@ -314,15 +271,15 @@ static int rows_by_function(struct report *r, bool all)
 
         if (!row)
             return -ENOMEM;
-        if (!row->nr_keys || k->guest_pc < row->guest_pc)
+        if (!row->sum.nr_keys || k->guest_pc < row->guest_pc)
             row->guest_pc = k->guest_pc;
-        row_add_key(row, r, k);
+        tally_sums_add_key(&row->sum, &r->t, k);
     }
     if (!all) {
         size_t n = 0;
 
         for (size_t i = 0; i < r->nr_rows; i++) {
-            if (r->rows[i].samples || r->rows[i].helper)
+            if (r->rows[i].sum.samples || r->rows[i].sum.helper)
                 r->rows[n++] = r->rows[i];
             else
                 free(r->rows[i].name);
@@ -334,8 +291,10 @@ static int rows_by_function(struct report *r, bool all)
 
 /* --- sorting ------------------------------------------------------------------------- */
 
-static double row_value(const struct row *a)
+static double row_value(const struct row *row)
 {
+    const struct tally_sums *a = &row->sum;
+
     switch (sort_col) {
     case SORT_SAMPLES:      return (double)a->samples;
     case SORT_HELPER:       return (double)a->helper;
@@ -362,8 +321,8 @@ static int cmp_rows(const void *pa, const void *pb)
 
     if (va != vb)
         return va > vb ? -1 : 1;
-    if (a->samples != b->samples)
-        return a->samples > b->samples ? -1 : 1;
+    if (a->sum.samples != b->sum.samples)
+        return a->sum.samples > b->sum.samples ? -1 : 1;
     if (a->guest_pc != b->guest_pc)
         return a->guest_pc < b->guest_pc ? -1 : 1;
     c = strcmp(a->name ? a->name : "", b->name ? b->name : "");
@@ -406,20 +365,20 @@ static void fill_row(struct report *r, struct table *t, const struct row *row)
     const char *name;
 
     table_hex(t, row->guest_pc);
-    table_u64(t, row->samples);
-    view_percent(t, row->samples, r->total);
-    table_u64(t, row->helper);
-    table_u64(t, row->exec_count);
-    table_ratio(t, row->samples * 1000000ull, row->exec_count);
-    table_u64(t, row->guest_insns);
-    view_percent(t, row->insns_executed, r->db->total_insns_executed);
-    table_u64(t, row->host_bytes);
-    table_ratio(t, row->host_bytes, row->guest_bytes);
-    table_u64(t, row->spills);
-    table_u64(t, row->ops);
-    table_u64(t, row->ops_opt);
-    table_u64(t, row->translations);
-    table_u64(t, row->time_ns);
+    table_u64(t, row->sum.samples);
+    view_percent(t, row->sum.samples, r->t.total);
+    table_u64(t, row->sum.helper);
+    table_u64(t, row->sum.exec_count);
+    table_ratio(t, row->sum.samples * 1000000ull, row->sum.exec_count);
+    table_u64(t, row->sum.guest_insns);
+    view_percent(t, row->sum.insns_executed, r->db->total_insns_executed);
+    table_u64(t, row->sum.host_bytes);
+    table_ratio(t, row->sum.host_bytes, row->sum.guest_bytes);
+    table_u64(t, row->sum.spills);
+    table_u64(t, row->sum.ops);
+    table_u64(t, row->sum.ops_opt);
+    table_u64(t, row->sum.translations);
+    table_u64(t, row->sum.time_ns);
     if (row->key) {
         name = row->key->latest ? tb_name(r, row->key->latest, buf, sizeof(buf)) : NULL;
         if (!name) {
@@ -445,14 +404,14 @@ static void print_summary_text(struct report *r, FILE *f)
             in->injected ? " (jitted-*.so)" : "");
     fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
             in->jitdump ? in->jitdump : "");
-    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", r->total,
+    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", r->t.total,
             in->event ? in->event : "?",
             in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
             chains[in->chains]);
     fputs("#", f);
     for (int c = 0; c < PROFILE_OTHER; c++)
         fprintf(f, " %s %s%%%s", profile_class_name(c),
-                view_percent_str(pct, sizeof(pct), r->by_class[c], r->total),
+                view_percent_str(pct, sizeof(pct), r->t.by_class[c], r->t.total),
                 c + 1 < PROFILE_OTHER ? "," : "");
     fputs("\n", f);
 }
@@ -462,7 +421,7 @@ static void print_summary_json(struct report *r, struct out *o)
     const struct profile_info *in = profile_info(r->p);
     static const char *const chains[] = { "none", "fp", "dwarf" };
 
-    out_u64(o, "total_samples", r->total);
+    out_u64(o, "total_samples", r->t.total);
     out_str(o, "event", in->event ? in->event : "", in->event ? strlen(in->event) : 0);
     out_object_begin(o, "input", NULL);
     out_str(o, "perf_data", in->perf_data, strlen(in->perf_data));
@@ -476,7 +435,7 @@ static void print_summary_json(struct report *r, struct out *o)
     out_object_end(o);
     out_object_begin(o, "summary", NULL);
     for (int c = 0; c < PROFILE_OTHER; c++)
-        out_u64(o, profile_class_name(c), r->by_class[c]);
+        out_u64(o, profile_class_name(c), r->t.by_class[c]);
     out_object_end(o);
 }
 
@@ -495,8 +454,8 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
         const struct row *row = &r->rows[i];
 
         if (r->by == BY_SYM) {
-            table_u64(t, row->samples);
-            view_percent(t, row->samples, r->total);
+            table_u64(t, row->sum.samples);
+            view_percent(t, row->sum.samples, r->t.total);
             table_str(t, row->dso ? row->dso : "", row->dso ? strlen(row->dso) : 0);
             table_str(t, row->name, strlen(row->name));
         } else {
@@ -631,12 +590,9 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     r.db = profile_tbdb(r.p);
-    r.key_samples = calloc(r.db->nr_keys + 1, sizeof(uint64_t));
-    r.key_helper = calloc(r.db->nr_keys + 1, sizeof(uint64_t));
-    if (!r.key_samples || !r.key_helper) {
-        rc = -ENOMEM;
+    rc = tally_init(&r.t, r.db);
+    if (rc < 0)
         goto fail;
-    }
     rc = profile_run(r.p, on_sample, &r);
     if (rc < 0)
         goto fail;
@@ -667,8 +623,7 @@ out:
         free(r.rows[i].name);
     free(r.rows);
     free(r.hash);
-    free(r.key_samples);
-    free(r.key_helper);
+    tally_release(&r.t);
     profile_close(r.p);
     return ret;
 }

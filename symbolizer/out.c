@@ -255,6 +255,14 @@ void out_i64(struct out *o, const char *key, int64_t v)
     fprintf(o->f, "%" PRId64, v);
 }
 
+void out_cents(struct out *o, const char *key, int64_t cents)
+{
+    uint64_t m = cents < 0 ? -(uint64_t)cents : (uint64_t)cents;
+
+    item(o, key);
+    fprintf(o->f, "%s%" PRIu64 ".%02" PRIu64, cents < 0 ? "-" : "", m / 100, m % 100);
+}
+
 void out_hex(struct out *o, const char *key, uint64_t v)
 {
     item(o, key);

@@ -78,6 +78,11 @@ void out_str(struct out *o, const char *key, const char *s, size_t len);
  * rounded half up ("2.50"), a number in JSON too.  den must not be 0.
  */
 void out_ratio(struct out *o, const char *key, uint64_t num, uint64_t den);
+/*
+ * out_cents - a signed decimal number given in hundredths (-150: "-1.50"),
+ * a number in JSON too.
+ */
+void out_cents(struct out *o, const char *key, int64_t cents);
 /* out_word - a NUL-terminated identifier chosen by the program: unquoted in text. */
 void out_word(struct out *o, const char *key, const char *s);
 /* out_flag - text: the bare key when v is true, nothing otherwise. */

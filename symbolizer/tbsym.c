@@ -18,6 +18,7 @@
 static const struct tbsym_cmd commands[] = {
     { "dump", cmd_dump, "print the records of a jitdump or side file, as text or JSON", cmd_dump_usage },
     { "report", cmd_report, "perf samples and TBStatistics per TB, function or symbol", cmd_report_usage },
+    { "diff", cmd_diff, "two recordings compared per guest function or TB: what got slower", cmd_diff_usage },
     { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },
     { "tb-list", cmd_tb_list, "one row per TBStatistics key: counters, ratios, name", cmd_tb_list_usage },
     { "tb", cmd_tb, "one key: counters, guest code (in_asm) and host code (out_asm)", cmd_tb_usage },
@@ -37,7 +38,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "exit status: 0 success, 2 bad usage or bad input (corrupt or truncated\n"
-          "file), 3 I/O or internal error\n", f);
+          "file), 3 I/O or internal error; 1 only from diff --fail-above\n", f);
 }
 
 static const struct tbsym_cmd *find_command(const char *name)

@@ -10,9 +10,13 @@
 #ifndef TBSYM_H
 #define TBSYM_H
 
-/* tbsym's exit codes (1 is not used, so it never means a failed tbsym). */
+/*
+ * tbsym's exit codes.  1 never means a failed tbsym: only tbsym diff
+ * --fail-above returns it, for a result (a regression), not an error.
+ */
 enum tbsym_exit {
     TBSYM_EXIT_OK = 0,      /* success */
+    TBSYM_EXIT_ABOVE = 1,   /* tbsym diff: a row above --fail-above */
     TBSYM_EXIT_INPUT = 2,   /* bad usage or bad input: corrupt or truncated file */
     TBSYM_EXIT_IO = 3,      /* I/O or internal error: unreadable file, out of memory */
 };
@@ -36,6 +40,8 @@ int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];
 int cmd_report(int argc, char **argv);
 extern const char cmd_report_usage[];
+int cmd_diff(int argc, char **argv);
+extern const char cmd_diff_usage[];
 int cmd_listing(int argc, char **argv);
 extern const char cmd_listing_usage[];
 

@@ -184,7 +184,7 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
 
 /* --- tables ------------------------------------------------------------------------ */
 
-enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO };
+enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO, CELL_CENTS };
 
 struct cell {
     enum cell_kind kind;
@@ -287,6 +287,16 @@ void table_ratio(struct table *t, uint64_t num, uint64_t den)
     }
 }
 
+void table_cents(struct table *t, int64_t cents, bool plus)
+{
+    struct cell *c = table_add(t, CELL_CENTS);
+
+    if (c) {
+        c->a = (uint64_t)cents;
+        c->b = plus;
+    }
+}
+
 /* A cell as text: numbers formatted, strings with control bytes shown as '?'. */
 static size_t cell_text(const struct cell *c, char *buf, size_t size)
 {
@@ -304,6 +314,13 @@ static size_t cell_text(const struct cell *c, char *buf, size_t size)
 
             return snprintf(buf, size, "%" PRIu64 ".%02u", (uint64_t)(v / 100), (unsigned)(v % 100));
         }
+    case CELL_CENTS: {
+        int64_t v = (int64_t)c->a;
+        uint64_t m = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+        return snprintf(buf, size, "%s%" PRIu64 ".%02" PRIu64,
+                        v < 0 ? "-" : c->b && v > 0 ? "+" : "", m / 100, m % 100);
+    }
     case CELL_STR:
     default: {
         size_t n = c->len < size - 1 ? c->len : size - 1;
@@ -441,6 +458,9 @@ void table_print_json(const struct table *t, struct out *o, const char *key)
             case CELL_RATIO:
                 if (c->b)
                     out_ratio(o, name, c->a, c->b);
+                break;
+            case CELL_CENTS:
+                out_cents(o, name, (int64_t)c->a);
                 break;
             }
         }

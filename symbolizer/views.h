@@ -88,6 +88,12 @@ void table_hex(struct table *t, uint64_t v);
 void table_str(struct table *t, const char *s, size_t len);   /* copied */
 /* num / den with two decimals (out_ratio's rounding); den 0: "-" (JSON: omitted). */
 void table_ratio(struct table *t, uint64_t num, uint64_t den);
+/*
+ * table_cents - a signed number given in hundredths, with two decimals
+ * ("-1.50"); plus: positive values get a "+" in text and CSV ("+1.50").
+ * JSON: a number.
+ */
+void table_cents(struct table *t, int64_t cents, bool plus);
 /* table_ok - false if an allocation failed since table_new(). */
 bool table_ok(const struct table *t);
 

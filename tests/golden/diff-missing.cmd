@@ -1,0 +1,1 @@
+diff diff-missing diff-b.perfdata
