@@ -131,7 +131,7 @@ unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recordi
 check: all guests unit
 	@tests/run-tests.sh $(BUILD)
 
-bench: all qemu-ref guests
+bench: all qemu-ref guests $(BUILD)/tests/synth-recording
 	@bench/run.sh $(BUILD)
 
 clean:

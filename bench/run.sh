@@ -24,6 +24,10 @@ tmp=$out.tmp
     echo "## TBStatistics cost (issue 4)"
     echo
     python3 "$top/bench/bench_tbstats.py" "$build" --repeat "${BENCH_REPEAT:-7}"
+    echo
+    echo "## tbsym report against perf inject (issue 5)"
+    echo
+    python3 "$top/bench/bench_report.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
 } > "$tmp"
 mv "$tmp" "$out"
 cat "$out"
