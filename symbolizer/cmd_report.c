@@ -30,7 +30,7 @@ const char cmd_report_usage[] =
     "\n"
     "Rows (--by tb, the default: one per TBStatistics key):\n"
     "  samples       samples in the TB's host code, and its share of all samples\n"
-    "  helper        samples in QEMU code the TB called (helpers, softfloat, ...):\n"
+    "  helper_samples  samples in QEMU code the TB called (helpers, softfloat, ...):\n"
     "                from call chains (perf record -g or --call-graph dwarf)\n"
     "  exec_count    executions (-tb-stats exec), spm: samples per million of them\n"
     "  guest_insns   guest instructions translated, cov%: share of executed ones\n"
@@ -334,7 +334,7 @@ static int cmp_rows(const void *pa, const void *pb)
 /* --- output -------------------------------------------------------------------------- */
 
 static const struct table_col tb_cols[] = {
-    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper", false },
+    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper_samples", false },
     { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false },
     { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false },
     { "ops_opt", false }, { "translations", false }, { "xlate_ns", false },

@@ -69,9 +69,9 @@ def perf(sym_json, perf_txt, label):
 def helpers(path):
     r = load(path)
     s = r['summary']
-    charged = sum(row['helper'] for row in r['rows'])
+    charged = sum(row['helper_samples'] for row in r['rows'])
     fk = [row for row in r['rows'] if row['symbol'].startswith('float_kernel')]
-    fk_helper = sum(row['helper'] for row in fk)
+    fk_helper = sum(row['helper_samples'] for row in fk)
     print('callchains %s: helpers %d samples, %d charged to TBs (%d to float_kernel TBs); '
           'translation %d' % (r['input']['callchains'], s['helpers'], charged, fk_helper,
                               s['translation']))
