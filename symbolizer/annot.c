@@ -346,8 +346,10 @@ static void print_guest_insn(struct view *v, const struct tbdb_tb *t, uint32_t i
     /* The source line only where it changes, as perf annotate does. */
     if (have_src && v->last_src && !strcmp(v->last_src, src))
         have_src = false;
-    fprintf(v->o->f, "%8s %7s  %-16s %-24s %-30s%s\n", num, pct, addr, bytes, text,
-            have_src ? src : "");
+    if (have_src)
+        fprintf(v->o->f, "%8s %7s  %-16s %-24s %-30s %s\n", num, pct, addr, bytes, text, src);
+    else
+        fprintf(v->o->f, "%8s %7s  %-16s %-24s %s\n", num, pct, addr, bytes, text);
     if (have_src) {
         free((char *)v->last_src);
         v->last_src = strdup(src);
