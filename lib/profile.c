@@ -726,6 +726,15 @@ const struct tbdb *profile_tbdb(const struct profile *p)
     return p->db;
 }
 
+const struct tbdb_tb *profile_tb_at(const struct profile *p, uint64_t addr, uint64_t time)
+{
+    uint64_t cookie;
+
+    if (!p->cm || codemap_lookup(p->cm, addr, time, &cookie, NULL) != 1)
+        return NULL;
+    return &p->db->tbs[cookie];
+}
+
 struct hostsym *profile_hostsym(const struct profile *p)
 {
     return p->hs;

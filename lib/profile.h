@@ -163,6 +163,14 @@ const struct tbdb *profile_tbdb(const struct profile *p);
  */
 struct guestsym *profile_guestsym(struct profile *p);
 
+/*
+ * profile_tb_at - the translation whose host code held addr at time (the
+ * code map's rule, as for samples), for callers that walk a sample's
+ * frames themselves; NULL when addr is not JIT code.  Valid after
+ * profile_open() succeeded.
+ */
+const struct tbdb_tb *profile_tb_at(const struct profile *p, uint64_t addr, uint64_t time);
+
 /* profile_hostsym - the host symbolizer (QEMU's mmaps); owned by the profile. */
 struct hostsym *profile_hostsym(const struct profile *p);
 

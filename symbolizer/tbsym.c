@@ -18,6 +18,9 @@
 static const struct tbsym_cmd commands[] = {
     { "dump", cmd_dump, "print the records of a jitdump or side file, as text or JSON", cmd_dump_usage },
     { "report", cmd_report, "perf samples and TBStatistics per TB, function or symbol", cmd_report_usage },
+    { "annotate", cmd_annotate, "samples on each guest and host instruction of a TB", cmd_annotate_usage },
+    { "flame", cmd_flame, "folded stacks or an interactive flamegraph SVG of a recording", cmd_flame_usage },
+    { "html", cmd_html, "one self-contained HTML page: report, flamegraph, annotated TBs", cmd_html_usage },
     { "diff", cmd_diff, "two recordings compared per guest function or TB: what got slower", cmd_diff_usage },
     { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },
     { "tb-list", cmd_tb_list, "one row per TBStatistics key: counters, ratios, name", cmd_tb_list_usage },

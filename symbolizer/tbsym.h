@@ -44,6 +44,12 @@ int cmd_diff(int argc, char **argv);
 extern const char cmd_diff_usage[];
 int cmd_listing(int argc, char **argv);
 extern const char cmd_listing_usage[];
+int cmd_annotate(int argc, char **argv);
+extern const char cmd_annotate_usage[];
+int cmd_flame(int argc, char **argv);
+extern const char cmd_flame_usage[];
+int cmd_html(int argc, char **argv);
+extern const char cmd_html_usage[];
 
 int cmd_tb_list(int argc, char **argv);
 extern const char cmd_tb_list_usage[];

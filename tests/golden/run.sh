@@ -16,7 +16,8 @@
 # with git diff before committing.
 #
 # The fixtures *.jitdump come from make-fixtures.c, *.tbs from
-# make-tbstats-fixtures.c (see their headers).
+# make-tbstats-fixtures.c (see their headers); the perf recordings of
+# annotate-* and flame-* from make-profile-fixtures.c, built and run here.
 set -u
 build=$(cd "${1:?usage: run.sh BUILD_DIR [--update]}" && pwd)
 update=${2:-}
@@ -30,11 +31,27 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
+# Synthetic recordings (make-profile-fixtures.c) are generated for every run
+# into $gen, never committed; "@GEN@" in a .cmd names that directory, and
+# the directory is written back as "@GEN@" in the outputs before the diff.
+gen=$tmp/gen
+mkdir -p "$gen"
+top=$(cd .. && cd .. && pwd)
+if ! cc -I"$top/lib" -D_GNU_SOURCE make-profile-fixtures.c "$build/lib/libqjd.a" \
+        $(pkg-config --libs libzstd 2>/dev/null || echo -lzstd) -o "$tmp/make-profile-fixtures" ||
+   ! "$tmp/make-profile-fixtures" "$gen"; then
+    echo "FAIL make-profile-fixtures: cannot build or run it (make $1/lib/libqjd.a)"
+    failed=1
+fi
+
 for cmd in *.cmd; do
     name=${cmd%.cmd}
     # shellcheck disable=SC2046 # the arguments are split on purpose
-    "$tbsym" $(cat "$cmd") >"$tmp/out" 2>"$tmp/err" </dev/null
+    "$tbsym" $(sed "s|@GEN@|$gen|g" "$cmd") >"$tmp/out" 2>"$tmp/err" </dev/null
     rc=$?
+    for k in out err; do
+        sed "s|$gen|@GEN@|g" "$tmp/$k" >"$tmp/$k.gen" && mv "$tmp/$k.gen" "$tmp/$k"
+    done
     echo "$rc" >"$tmp/rc"
     if [ "$update" = "--update" ]; then
         for k in out err; do

@@ -1,0 +1,229 @@
+/*
+ * cmd_annotate.c: "tbsym annotate TARGET", the samples of a perf recording
+ * on each guest and host instruction of one TB (or of every TB of a guest
+ * function), the counting and the view being annot.h's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "annot.h"
+#include "guestsym.h"
+#include "out.h"
+#include "profile.h"
+#include "tbsym.h"
+
+const char cmd_annotate_usage[] =
+    "usage: tbsym annotate [-i perf.data] [--format text|json] [--tbstats FILE]\n"
+    "                      [--jitdump FILE] [--pid PID] [--debug-dir DIR]\n"
+    "                      [--no-callchains] [--partial] TARGET\n"
+    "\n"
+    "The samples of a perf recording of QEMU on each instruction of a TB: every\n"
+    "guest instruction followed by the host instructions generated for it, with\n"
+    "samples and % of the TB's samples, then the out-of-line host code (slow\n"
+    "paths).  Samples of all translations of the TBStatistics key are added,\n"
+    "host addresses taken relative to each translation's code start.\n"
+    "TARGET is a stats id (as in tbsym report or tb-list), a guest PC 0x...\n"
+    "(the keys starting there, else the keys whose code holds it), or a guest\n"
+    "symbol (every key whose guest PC lies in it, by guest PC).\n"
+    "Input options as for tbsym report.\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage, bad input or unknown TARGET, 3 I/O error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("tbsym annotate: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(cmd_annotate_usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+static int exit_code_of(int rc)
+{
+    switch (rc) {
+    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
+    case -EINVAL:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+static int on_sample(void *arg, const struct profile_sample *s)
+{
+    return annot_add_sample(arg, s);
+}
+
+static int cmp_pc(const void *pa, const void *pb)
+{
+    const struct tbdb_key *a = *(const struct tbdb_key *const *)pa;
+    const struct tbdb_key *b = *(const struct tbdb_key *const *)pb;
+
+    if (a->guest_pc != b->guest_pc)
+        return a->guest_pc < b->guest_pc ? -1 : 1;
+    return a->stats_id < b->stats_id ? -1 : a->stats_id > b->stats_id;
+}
+
+/* The keys TARGET names, by guest PC; *np receives their number (0: none). */
+static int find_keys(struct profile *p, const char *target, const struct tbdb_key ***keysp,
+                     size_t *np)
+{
+    const struct tbdb *db = profile_tbdb(p);
+    const struct tbdb_key **keys = calloc(db->nr_keys + 1, sizeof(*keys));
+    size_t n = 0;
+    char *end;
+
+    *keysp = keys;
+    *np = 0;
+    if (!keys)
+        return -ENOMEM;
+    if (target[0] >= '0' && target[0] <= '9' && strncmp(target, "0x", 2) != 0) {
+        unsigned long long id = strtoull(target, &end, 10);
+        const struct tbdb_key *k = !*end && id <= UINT32_MAX ? tbdb_key_by_id(db, (uint32_t)id)
+                                                             : NULL;
+        if (k)
+            keys[n++] = k;
+    } else if (!strncmp(target, "0x", 2) || !strncmp(target, "0X", 2)) {
+        uint64_t pc = strtoull(target, &end, 16);
+
+        if (*end || !target[2])
+            return -EINVAL;
+        for (size_t i = 0; i < db->nr_keys; i++)
+            if (db->keys[i].guest_pc == pc)
+                keys[n++] = &db->keys[i];
+        for (size_t i = 0; i < db->nr_keys && !n; i++) {
+            const struct tbdb_tb *t = db->keys[i].latest;
+
+            if (t && pc >= t->guest_pc && pc - t->guest_pc < t->guest_size)
+                keys[n++] = &db->keys[i];
+        }
+    } else {
+        struct guestsym *gs = profile_guestsym(p);
+        const struct guestsym_loc *loc;
+
+        if (!gs)
+            return -ENOMEM;
+        for (size_t i = 0; i < db->nr_keys; i++) {
+            if (guestsym_lookup(gs, db->keys[i].guest_pc, &loc) < 0)
+                return -ENOMEM;
+            if (loc->symbol && !strcmp(loc->symbol, target))
+                keys[n++] = &db->keys[i];
+        }
+    }
+    qsort(keys, n, sizeof(*keys), cmp_pc);
+    *np = n;
+    return 0;
+}
+
+int cmd_annotate(int argc, char **argv)
+{
+    struct profile_opts po = { 0 };
+    struct profile *p = NULL;
+    struct annot *a = NULL;
+    const struct tbdb_key **keys = NULL;
+    const char *target = NULL;
+    bool json = false;
+    size_t nr_keys = 0;
+    struct out o;
+    int rc, ret = TBSYM_EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(cmd_annotate_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
+        if (!strcmp(arg, "--no-callchains")) { po.no_callchains = true; continue; }
+        if (!strcmp(arg, "--partial")) { po.partial = true; continue; }
+        if (arg[0] != '-') {
+            if (target)
+                return usage_error("more than one TARGET: %s", arg);
+            target = arg;
+            continue;
+        }
+        if (!v)
+            return usage_error("unknown option or missing argument: %s", arg);
+        i++;
+        if (!strcmp(arg, "-i") || !strcmp(arg, "--input")) {
+            po.perf_data = v;
+        } else if (!strcmp(arg, "--tbstats")) {
+            po.tbstats = v;
+        } else if (!strcmp(arg, "--jitdump")) {
+            po.jitdump = v;
+        } else if (!strcmp(arg, "--debug-dir")) {
+            po.debug_dir = v;
+        } else if (!strcmp(arg, "--pid")) {
+            unsigned long pid = strtoul(v, &end, 10);
+
+            if (*end || !*v || !pid || pid > UINT32_MAX)
+                return usage_error("bad --pid: %s", v);
+            po.pid = (uint32_t)pid;
+        } else if (!strcmp(arg, "--format")) {
+            if (!strcmp(v, "text"))
+                json = false;
+            else if (!strcmp(v, "json"))
+                json = true;
+            else
+                return usage_error("bad --format: %s (text or json)", v);
+        } else {
+            return usage_error("unknown option: %s", arg);
+        }
+    }
+    if (!target)
+        return usage_error("%s", "no TARGET (stats id, 0xGUESTPC or guest symbol)");
+
+    rc = profile_open(&po, &p);
+    if (rc < 0) {
+        fprintf(stderr, "tbsym: %s\n", p ? profile_strerror(p) : strerror(-rc));
+        ret = exit_code_of(rc);
+        goto out;
+    }
+    rc = find_keys(p, target, &keys, &nr_keys);
+    if (rc == -EINVAL) {
+        ret = usage_error("bad TARGET: %s", target);
+        goto out;
+    }
+    if (rc < 0)
+        goto fail;
+    if (!nr_keys) {
+        fprintf(stderr, "tbsym annotate: no TB '%s' in %s\n", target, profile_info(p)->tbstats);
+        ret = TBSYM_EXIT_INPUT;
+        goto out;
+    }
+    rc = annot_new(profile_tbdb(p), &a);
+    if (rc < 0)
+        goto fail;
+    rc = profile_run(p, on_sample, a);
+    if (rc < 0)
+        goto fail;
+    if (profile_warning(p))
+        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
+    out_init(&o, stdout, json ? OUT_JSON : OUT_TEXT);
+    if (json) {
+        out_u64(&o, "total_samples", annot_total(a));
+        out_array_begin(&o, "keys");
+    }
+    for (size_t i = 0; i < nr_keys; i++)
+        annot_print_key(&o, p, a, keys[i]);
+    if (json)
+        out_finish(&o);
+    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
+    goto out;
+fail:
+    if (rc == -ENOMEM)
+        fprintf(stderr, "tbsym: out of memory\n");
+    else
+        fprintf(stderr, "tbsym: %s\n", profile_strerror(p));
+    ret = exit_code_of(rc);
+out:
+    free(keys);
+    annot_free(a);
+    profile_close(p);
+    return ret;
+}

@@ -1,0 +1,177 @@
+/*
+ * cmd_flame.c: "tbsym flame", the samples of a perf recording of QEMU as
+ * folded stacks or as an interactive flamegraph SVG (flame.h does both).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "outfile.h"
+#include "profile.h"
+#include "tbsym.h"
+
+const char cmd_flame_usage[] =
+    "usage: tbsym flame [-i perf.data] [--guest] [--folded | --svg FILE]\n"
+    "                   [--title TEXT] [--tbstats FILE] [--jitdump FILE] [--pid PID]\n"
+    "                   [--debug-dir DIR] [--no-callchains] [--partial]\n"
+    "\n"
+    "The host stacks of a perf recording of QEMU, guest code included: JIT frames\n"
+    "as \"guestfunc [TB 0xPC]\", QEMU frames by host symbol (dso when unknown),\n"
+    "kernel samples with a \"[kernel]\" leaf, so time in helpers and softmmu sits\n"
+    "under the guest code that called it.  Needs call chains (perf record -g or\n"
+    "--call-graph dwarf); without them every sample is a one-frame stack.\n"
+    "  --folded      folded stacks on stdout (the default): \"root;...;leaf COUNT\",\n"
+    "                FlameGraph's format, sorted\n"
+    "  --svg FILE    a self-contained interactive flamegraph (click to zoom, Search\n"
+    "                or ctrl-F to highlight frames, tooltips); - for stdout\n"
+    "  --guest       guest stacks: \"guestfunc;[TB 0xPC];helper\" only\n"
+    "  --title TEXT  the SVG's heading\n"
+    "Input options as for tbsym report.\n"
+    "\n"
+    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("tbsym flame: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(cmd_flame_usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+static int exit_code_of(int rc)
+{
+    switch (rc) {
+    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
+    case -EINVAL:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+static int on_sample(void *arg, const struct profile_sample *s)
+{
+    return flame_add_sample(arg, s);
+}
+
+/* Write the SVG to path (- for stdout), renamed into place when complete. */
+static int write_svg(struct flame *f, const char *path, const char *title)
+{
+    struct outfile of;
+    int rc;
+
+    if (!strcmp(path, "-")) {
+        if (flame_print_svg(f, stdout, title, false) < 0) {
+            fprintf(stderr, "tbsym: out of memory\n");
+            return TBSYM_EXIT_IO;
+        }
+        return tbsym_finish_stdout(TBSYM_EXIT_OK);
+    }
+    rc = outfile_open(&of, path);
+    if (rc)
+        return rc;
+    rc = flame_print_svg(f, of.f, title, false);
+    if (rc < 0)
+        fprintf(stderr, "tbsym: out of memory\n");
+    return outfile_close(&of, rc == 0);
+}
+
+int cmd_flame(int argc, char **argv)
+{
+    struct profile_opts po = { 0 };
+    struct profile *p = NULL;
+    struct flame *f = NULL;
+    const char *svg = NULL, *title = NULL;
+    unsigned flags = 0;
+    int rc, ret = TBSYM_EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(cmd_flame_usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
+        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
+        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        if (!strcmp(a, "--guest")) { flags |= FLAME_GUEST; continue; }
+        if (!strcmp(a, "--folded")) { svg = NULL; continue; }
+        if (!v)
+            return usage_error("unknown option or missing argument: %s", a);
+        i++;
+        if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
+            po.perf_data = v;
+        } else if (!strcmp(a, "--svg")) {
+            svg = v;
+        } else if (!strcmp(a, "--title")) {
+            title = v;
+        } else if (!strcmp(a, "--tbstats")) {
+            po.tbstats = v;
+        } else if (!strcmp(a, "--jitdump")) {
+            po.jitdump = v;
+        } else if (!strcmp(a, "--debug-dir")) {
+            po.debug_dir = v;
+        } else if (!strcmp(a, "--pid")) {
+            unsigned long pid = strtoul(v, &end, 10);
+
+            if (*end || !*v || !pid || pid > UINT32_MAX)
+                return usage_error("bad --pid: %s", v);
+            po.pid = (uint32_t)pid;
+        } else {
+            return usage_error("unknown option: %s", a);
+        }
+    }
+
+    rc = profile_open(&po, &p);
+    if (rc < 0) {
+        fprintf(stderr, "tbsym: %s\n", p ? profile_strerror(p) : strerror(-rc));
+        ret = exit_code_of(rc);
+        goto out;
+    }
+    if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(flags & FLAME_GUEST))
+        fprintf(stderr, "tbsym flame: %s has no call chains%s: one frame per sample "
+                "(record with -g or --call-graph dwarf)\n", profile_info(p)->perf_data,
+                po.no_callchains ? " used (--no-callchains)" : "");
+    rc = flame_new(p, flags, &f);
+    if (rc < 0)
+        goto fail;
+    rc = profile_run(p, on_sample, f);
+    if (rc < 0)
+        goto fail;
+    if (profile_warning(p))
+        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
+    if (svg) {
+        char buf[512];
+
+        if (!title) {
+            snprintf(buf, sizeof(buf), "%s stacks of %s (%" PRIu64 " samples of %s)",
+                     flags & FLAME_GUEST ? "Guest" : "Host", profile_info(p)->perf_data,
+                     flame_total(f), profile_info(p)->event ? profile_info(p)->event : "?");
+            title = buf;
+        }
+        ret = write_svg(f, svg, title);
+        goto out;
+    } else {
+        rc = flame_print_folded(f, stdout);
+        if (rc < 0)
+            goto fail;
+    }
+    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
+    goto out;
+fail:
+    if (rc == -ENOMEM)
+        fprintf(stderr, "tbsym: out of memory\n");
+    else
+        fprintf(stderr, "tbsym: %s\n", profile_strerror(p));
+    ret = exit_code_of(rc);
+out:
+    flame_free(f);
+    profile_close(p);
+    return ret;
+}

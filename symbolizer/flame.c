@@ -1,0 +1,642 @@
+/*
+ * flame.c: folded stacks and the flamegraph SVG (flame.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "guestsym.h"
+#include "hostsym.h"
+
+struct stack {
+    char *frames;              /* "root;...;leaf", owned */
+    uint64_t count;
+};
+
+struct flame {
+    struct profile *p;
+    unsigned flags;
+    uint64_t total;
+    struct stack *stacks;
+    size_t nr, cap;
+    size_t *hash;              /* [hash_size]: stack index + 1, 0: empty */
+    size_t hash_size;
+    bool sorted;
+    /* The stack being built, leaf first: offsets of labels in buf. */
+    char *buf;
+    size_t len, size;
+    size_t *label_at;
+    size_t nr_labels, cap_labels;
+    char *line;
+    size_t line_size;
+};
+
+int flame_new(struct profile *p, unsigned flags, struct flame **fp)
+{
+    struct flame *f = calloc(1, sizeof(*f));
+
+    *fp = f;
+    if (!f)
+        return -ENOMEM;
+    f->p = p;
+    f->flags = flags;
+    return 0;
+}
+
+void flame_free(struct flame *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nr; i++)
+        free(f->stacks[i].frames);
+    free(f->stacks);
+    free(f->hash);
+    free(f->buf);
+    free(f->label_at);
+    free(f->line);
+    free(f);
+}
+
+uint64_t flame_total(const struct flame *f)
+{
+    return f->total;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int hash_grow(struct flame *f)
+{
+    size_t size = f->hash_size ? f->hash_size * 2 : 1024;
+    size_t *h = calloc(size, sizeof(*h));
+
+    if (!h)
+        return -ENOMEM;
+    for (size_t i = 0; i < f->nr; i++) {
+        size_t j = hash_str(f->stacks[i].frames) & (size - 1);
+
+        while (h[j])
+            j = (j + 1) & (size - 1);
+        h[j] = i + 1;
+    }
+    free(f->hash);
+    f->hash = h;
+    f->hash_size = size;
+    return 0;
+}
+
+static int stack_count(struct flame *f, const char *frames)
+{
+    size_t j;
+
+    if ((f->nr + 1) * 2 > f->hash_size && hash_grow(f) < 0)
+        return -ENOMEM;
+    j = hash_str(frames) & (f->hash_size - 1);
+    while (f->hash[j]) {
+        struct stack *s = &f->stacks[f->hash[j] - 1];
+
+        if (!strcmp(s->frames, frames)) {
+            s->count++;
+            return 0;
+        }
+        j = (j + 1) & (f->hash_size - 1);
+    }
+    if (f->nr == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 256;
+        struct stack *n = realloc(f->stacks, cap * sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        f->stacks = n;
+        f->cap = cap;
+    }
+    f->stacks[f->nr].frames = strdup(frames);
+    if (!f->stacks[f->nr].frames)
+        return -ENOMEM;
+    f->stacks[f->nr].count = 1;
+    f->hash[j] = ++f->nr;
+    f->sorted = false;
+    return 0;
+}
+
+/* Append one label (leaf first), sanitised for the folded format. */
+static int push_label(struct flame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int push_label(struct flame *f, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        size_t room = f->size - f->len;
+
+        va_start(ap, fmt);
+        n = vsnprintf(f->buf + f->len, room, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return -EINVAL;
+        if ((size_t)n < room)
+            break;
+        size_t size = f->size ? f->size * 2 : 4096;
+        while (size - f->len <= (size_t)n)
+            size *= 2;
+        char *b = realloc(f->buf, size);
+
+        if (!b)
+            return -ENOMEM;
+        f->buf = b;
+        f->size = size;
+    }
+    for (char *c = f->buf + f->len; *c; c++)
+        if (*c == ';')
+            *c = ':';
+        else if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    if (f->nr_labels == f->cap_labels) {
+        size_t cap = f->cap_labels ? f->cap_labels * 2 : 64;
+        size_t *l = realloc(f->label_at, cap * sizeof(*l));
+
+        if (!l)
+            return -ENOMEM;
+        f->label_at = l;
+        f->cap_labels = cap;
+    }
+    f->label_at[f->nr_labels++] = f->len;
+    f->len += (size_t)n + 1;
+    return 0;
+}
+
+/* The guest function of a TB: its guest symbol, else QEMU's name for its PC. */
+static const char *guest_function(struct flame *f, const struct tbdb_tb *tb)
+{
+    struct guestsym *gs = profile_guestsym(f->p);
+    const struct guestsym_loc *loc;
+
+    if (gs && guestsym_lookup(gs, tb->guest_pc, &loc) == 0) {
+        if (loc->symbol)
+            return loc->symbol;
+        if (loc->name)
+            return loc->name;
+    }
+    return tb->have_load ? tb->name : "[unknown]";
+}
+
+static int push_tb(struct flame *f, const struct tbdb_tb *tb)
+{
+    return push_label(f, "%s [TB 0x%" PRIx64 "]", guest_function(f, tb), tb->guest_pc);
+}
+
+static int push_host(struct flame *f, const struct profile_sample *s, uint64_t addr)
+{
+    struct hostsym_loc loc;
+
+    if (hostsym_lookup(profile_hostsym(f->p), s->pid, addr, s->time, 0, &loc) < 0)
+        return -ENOMEM;
+    if (loc.symbol)
+        return push_label(f, "%s", loc.symbol);
+    return push_label(f, "%s", loc.found && loc.dso_name ? loc.dso_name : "[unknown]");
+}
+
+static const char *leaf_name(const struct profile_sample *s)
+{
+    if (s->host && s->host->symbol)
+        return s->host->symbol;
+    if (s->host && s->host->found && s->host->dso_name)
+        return s->host->dso_name;
+    return "[unknown]";
+}
+
+/* The labels of a sample, leaf first. */
+static int labels_host(struct flame *f, const struct profile_sample *s)
+{
+    bool kernel = s->cls == PROFILE_KERNEL;
+    int rc = 0;
+
+    if (kernel)
+        rc = push_label(f, "[kernel]");
+    for (size_t i = 0; i < s->nr_frames && rc == 0; i++) {
+        /* Return addresses are looked up one byte back (the call may end a TB). */
+        uint64_t addr = s->frames[i] - (i > 0 || kernel ? 1 : 0);
+        const struct tbdb_tb *tb = i == 0 && s->cls == PROFILE_JIT ? s->tb
+                                                                    : profile_tb_at(f->p, addr, s->time);
+
+        if (tb)
+            rc = push_tb(f, tb);
+        else if (i == 0 && !kernel)
+            rc = push_label(f, "%s", leaf_name(s));
+        else
+            rc = push_host(f, s, addr);
+    }
+    if (rc == 0 && !f->nr_labels)
+        rc = push_label(f, "[%s]", profile_class_name(s->cls));
+    return rc;
+}
+
+static int labels_guest(struct flame *f, const struct profile_sample *s)
+{
+    int rc = 0;
+
+    if (s->cls == PROFILE_KERNEL)
+        rc = push_label(f, "[kernel]");
+    else if (s->cls != PROFILE_JIT)
+        rc = push_label(f, "%s", leaf_name(s));
+    if (rc < 0)
+        return rc;
+    if (!s->tb)
+        return s->cls == PROFILE_KERNEL ? 0 : push_label(f, "[%s]", profile_class_name(s->cls));
+    rc = push_label(f, "[TB 0x%" PRIx64 "]", s->tb->guest_pc);
+    return rc < 0 ? rc : push_label(f, "%s", guest_function(f, s->tb));
+}
+
+int flame_add_sample(struct flame *f, const struct profile_sample *s)
+{
+    size_t len = 0;
+    int rc;
+
+    if (s->cls == PROFILE_OTHER)
+        return 0;
+    f->len = 0;
+    f->nr_labels = 0;
+    rc = f->flags & FLAME_GUEST ? labels_guest(f, s) : labels_host(f, s);
+    if (rc < 0)
+        return rc;
+    if (f->line_size < f->len + 1) {
+        char *l = realloc(f->line, f->len + 1);
+
+        if (!l)
+            return -ENOMEM;
+        f->line = l;
+        f->line_size = f->len + 1;
+    }
+    for (size_t i = f->nr_labels; i-- > 0;) {
+        size_t n = strlen(f->buf + f->label_at[i]);
+
+        memcpy(f->line + len, f->buf + f->label_at[i], n);
+        len += n;
+        f->line[len++] = i ? ';' : '\0';
+    }
+    f->total++;
+    return stack_count(f, f->line);
+}
+
+/* Frame by frame: a frame sorts before its extensions and before longer names. */
+static int cmp_stacks(const void *pa, const void *pb)
+{
+    const unsigned char *a = (const unsigned char *)((const struct stack *)pa)->frames;
+    const unsigned char *b = (const unsigned char *)((const struct stack *)pb)->frames;
+
+    for (;; a++, b++) {
+        unsigned ca = *a == ';' ? 1 : *a, cb = *b == ';' ? 1 : *b;
+
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        if (!ca)
+            return 0;
+    }
+}
+
+static void sort_stacks(struct flame *f)
+{
+    if (f->sorted)
+        return;
+    qsort(f->stacks, f->nr, sizeof(f->stacks[0]), cmp_stacks);
+    free(f->hash);      /* indices are stale now */
+    f->hash = NULL;
+    f->hash_size = 0;
+    f->sorted = true;
+}
+
+int flame_print_folded(struct flame *f, FILE *out)
+{
+    sort_stacks(f);
+    for (size_t i = 0; i < f->nr; i++)
+        fprintf(out, "%s %" PRIu64 "\n", f->stacks[i].frames, f->stacks[i].count);
+    return 0;
+}
+
+/* --- the SVG ----------------------------------------------------------------------- */
+
+struct node {
+    const char *name;          /* into a stack's frames, not NUL-terminated */
+    size_t len;
+    uint64_t value, start;
+    unsigned depth;
+    long first, last, next;    /* children, -1: none */
+};
+
+struct tree {
+    struct node *n;
+    size_t nr, cap;
+    unsigned max_depth;
+};
+
+static long node_add(struct tree *t, long parent, const char *name, size_t len)
+{
+    struct node *n;
+
+    if (t->nr == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        struct node *nn = realloc(t->n, cap * sizeof(*nn));
+
+        if (!nn)
+            return -1;
+        t->n = nn;
+        t->cap = cap;
+    }
+    n = &t->n[t->nr];
+    *n = (struct node){ .name = name, .len = len, .first = -1, .last = -1, .next = -1 };
+    if (parent >= 0) {
+        struct node *p = &t->n[parent];
+
+        n->depth = p->depth + 1;
+        if (p->last >= 0)
+            t->n[p->last].next = (long)t->nr;
+        else
+            p->first = (long)t->nr;
+        p->last = (long)t->nr;
+        if (n->depth > t->max_depth)
+            t->max_depth = n->depth;
+    }
+    return (long)t->nr++;
+}
+
+/* The tree of the sorted stacks: equal prefixes are always the last child. */
+static int tree_build(struct flame *f, struct tree *t)
+{
+    if (node_add(t, -1, "all", 3) < 0)
+        return -ENOMEM;
+    for (size_t i = 0; i < f->nr; i++) {
+        const char *s = f->stacks[i].frames;
+        long cur = 0;
+
+        t->n[0].value += f->stacks[i].count;
+        while (*s) {
+            const char *e = strchr(s, ';');
+            size_t len = e ? (size_t)(e - s) : strlen(s);
+            long last = t->n[cur].last;
+
+            if (last >= 0 && t->n[last].len == len && !memcmp(t->n[last].name, s, len)) {
+                cur = last;
+            } else {
+                cur = node_add(t, cur, s, len);
+                if (cur < 0)
+                    return -ENOMEM;
+            }
+            t->n[cur].value += f->stacks[i].count;
+            s += len + (e ? 1 : 0);
+        }
+    }
+    /* Start offsets: children laid out left to right inside their parent. */
+    for (size_t i = 0; i < t->nr; i++) {
+        uint64_t x = t->n[i].start;
+
+        for (long c = t->n[i].first; c >= 0; c = t->n[c].next) {
+            t->n[c].start = x;
+            x += t->n[c].value;
+        }
+    }
+    return 0;
+}
+
+/* XML text: escaped, and bytes outside printable ASCII as '?' (always well-formed). */
+static void xml_text(FILE *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        switch (c) {
+        case '&':  fputs("&amp;", out); break;
+        case '<':  fputs("&lt;", out); break;
+        case '>':  fputs("&gt;", out); break;
+        case '"':  fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default:   fputc(c >= 0x20 && c < 0x7f ? c : '?', out); break;
+        }
+    }
+}
+
+static bool has_prefix(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return len >= n && !memcmp(s, prefix, n);
+}
+
+static bool contains(const char *s, size_t len, const char *what)
+{
+    size_t n = strlen(what);
+
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(s + i, what, n))
+            return true;
+    return false;
+}
+
+/* A colour by kind of frame, varied by a hash of the name (deterministic). */
+static void frame_colour(const struct node *n, char *buf, size_t size)
+{
+    uint64_t h = 1469598103934665603ull;
+    unsigned v1, v2, v3;
+
+    for (size_t i = 0; i < n->len; i++)
+        h = (h ^ (unsigned char)n->name[i]) * 1099511628211ull;
+    v1 = (unsigned)(h % 1000), v2 = (unsigned)((h >> 20) % 1000), v3 = (unsigned)((h >> 40) % 1000);
+    if (contains(n->name, n->len, "[TB 0x"))                          /* guest code */
+        snprintf(buf, size, "rgb(%u,%u,%u)", 60 + v1 % 60, 170 + v2 % 70, 60 + v3 % 50);
+    else if (has_prefix(n->name, n->len, "[kernel"))
+        snprintf(buf, size, "rgb(%u,%u,%u)", 220 + v1 % 30, 130 + v2 % 50, 40 + v3 % 30);
+    else if (has_prefix(n->name, n->len, "["))
+        snprintf(buf, size, "rgb(%u,%u,%u)", 170 + v1 % 30, 170 + v1 % 30, 180 + v1 % 30);
+    else if (has_prefix(n->name, n->len, "helper_") || has_prefix(n->name, n->len, "float") ||
+             has_prefix(n->name, n->len, "cpu_ld") || has_prefix(n->name, n->len, "cpu_st") ||
+             has_prefix(n->name, n->len, "probe_access") || has_prefix(n->name, n->len, "parts"))
+        snprintf(buf, size, "rgb(%u,%u,%u)", 80 + v1 % 50, 170 + v2 % 50, 210 + v3 % 40);
+    else
+        snprintf(buf, size, "rgb(%u,%u,%u)", 205 + v1 % 50, v2 % 230, v3 % 55);
+}
+
+#define SVG_WIDTH   1200
+#define SVG_PAD     10
+#define FRAME_H     16
+#define SVG_TOP     44
+#define SVG_BOTTOM  28
+#define CHAR_W      7.0
+
+static const char flame_script[] =
+    "(function () {\n"
+    "  var svg = document.getElementById('flamegraph');\n"
+    "  var total = +svg.getAttribute('data-total'), W = +svg.getAttribute('width'), pad = 10;\n"
+    "  var scale = (W - 2 * pad) / (total || 1);\n"
+    "  var frames = Array.prototype.slice.call(svg.querySelectorAll('g.f'));\n"
+    "  var details = document.getElementById('fg-details');\n"
+    "  var matched = document.getElementById('fg-matched'), unzoomB = document.getElementById('fg-unzoom');\n"
+    "  var clearB = document.getElementById('fg-clear');\n"
+    "  function num(g, a) { return +g.getAttribute(a); }\n"
+    "  function label(g, w) {\n"
+    "    var n = g.getAttribute('data-n'), c = Math.floor((w - 6) / 7);\n"
+    "    if (c < 3) return '';\n"
+    "    return n.length <= c ? n : n.substring(0, c - 2) + '..';\n"
+    "  }\n"
+    "  function place(g, x, w) {\n"
+    "    var r = g.querySelector('rect'), t = g.querySelector('text');\n"
+    "    r.setAttribute('x', (x + pad).toFixed(2)); r.setAttribute('width', w.toFixed(2));\n"
+    "    t.setAttribute('x', (x + pad + 3).toFixed(2)); t.textContent = label(g, w);\n"
+    "  }\n"
+    "  function zoom(g) {\n"
+    "    var s0 = num(g, 'data-s'), v0 = num(g, 'data-v'), d0 = num(g, 'data-d');\n"
+    "    var k = (W - 2 * pad) / v0;\n"
+    "    frames.forEach(function (f) {\n"
+    "      var s = num(f, 'data-s'), v = num(f, 'data-v'), d = num(f, 'data-d');\n"
+    "      if (d < d0 && s <= s0 && s + v >= s0 + v0) {\n"
+    "        place(f, 0, W - 2 * pad); f.style.display = ''; f.setAttribute('opacity', '0.6');\n"
+    "      } else if (d >= d0 && s >= s0 && s + v <= s0 + v0 && v * k >= 0.1) {\n"
+    "        place(f, (s - s0) * k, v * k); f.style.display = ''; f.removeAttribute('opacity');\n"
+    "      } else {\n"
+    "        f.style.display = 'none';\n"
+    "      }\n"
+    "    });\n"
+    "    unzoomB.setAttribute('opacity', '1');\n"
+    "  }\n"
+    "  function unzoom() {\n"
+    "    frames.forEach(function (f) {\n"
+    "      place(f, num(f, 'data-s') * scale, num(f, 'data-v') * scale);\n"
+    "      f.style.display = ''; f.removeAttribute('opacity');\n"
+    "    });\n"
+    "    unzoomB.setAttribute('opacity', '0.3');\n"
+    "  }\n"
+    "  function search(term) {\n"
+    "    var re, iv = [], sum = 0, end = -1;\n"
+    "    if (!term) { clear(); return; }\n"
+    "    try { re = new RegExp(term); } catch (e) { matched.textContent = 'bad regular expression'; return; }\n"
+    "    frames.forEach(function (f) {\n"
+    "      var r = f.querySelector('rect');\n"
+    "      if (re.test(f.getAttribute('data-n'))) {\n"
+    "        r.setAttribute('fill', 'rgb(230,0,230)');\n"
+    "        iv.push([num(f, 'data-s'), num(f, 'data-v')]);\n"
+    "      } else {\n"
+    "        r.setAttribute('fill', r.getAttribute('data-c'));\n"
+    "      }\n"
+    "    });\n"
+    "    iv.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
+    "    iv.forEach(function (i) {\n"
+    "      if (i[0] >= end) { sum += i[1]; end = i[0] + i[1]; }\n"
+    "      else if (i[0] + i[1] > end) { sum += i[0] + i[1] - end; end = i[0] + i[1]; }\n"
+    "    });\n"
+    "    matched.textContent = 'Matched: ' + (total ? 100 * sum / total : 0).toFixed(2) + '% (' + sum + ' samples)';\n"
+    "    clearB.setAttribute('opacity', '1');\n"
+    "  }\n"
+    "  function clear() {\n"
+    "    frames.forEach(function (f) { var r = f.querySelector('rect'); r.setAttribute('fill', r.getAttribute('data-c')); });\n"
+    "    matched.textContent = ''; clearB.setAttribute('opacity', '0.3');\n"
+    "  }\n"
+    "  function ask() { var t = window.prompt('Search frames (regular expression):', ''); if (t !== null) search(t); }\n"
+    "  svg.addEventListener('click', function (e) {\n"
+    "    var g = e.target.closest ? e.target.closest('g.f') : null;\n"
+    "    if (g) zoom(g);\n"
+    "  });\n"
+    "  svg.addEventListener('mouseover', function (e) {\n"
+    "    var g = e.target.closest ? e.target.closest('g.f') : null;\n"
+    "    if (g) details.textContent = g.querySelector('title').textContent;\n"
+    "  });\n"
+    "  svg.addEventListener('mouseout', function () { details.textContent = ' '; });\n"
+    "  unzoomB.addEventListener('click', unzoom);\n"
+    "  clearB.addEventListener('click', clear);\n"
+    "  document.getElementById('fg-search').addEventListener('click', ask);\n"
+    "  window.addEventListener('keydown', function (e) {\n"
+    "    if ((e.ctrlKey || e.metaKey) && (e.key === 'f' || e.key === 'F')) { e.preventDefault(); ask(); }\n"
+    "  });\n"
+    "  window.flamegraphSearch = search;\n"
+    "  window.flamegraphZoom = zoom;\n"
+    "})();\n";
+
+int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_svg)
+{
+    struct tree t = { 0 };
+    uint64_t total;
+    double scale;
+    unsigned height;
+
+    sort_stacks(f);
+    if (tree_build(f, &t) < 0) {
+        free(t.n);
+        return -ENOMEM;
+    }
+    total = t.n[0].value;
+    scale = total ? (double)(SVG_WIDTH - 2 * SVG_PAD) / (double)total : 0;
+    height = SVG_TOP + (t.max_depth + 1) * FRAME_H + SVG_BOTTOM;
+    if (!inline_svg)
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
+    fprintf(out, "<svg version=\"1.1\" id=\"flamegraph\" width=\"%d\" height=\"%u\" "
+            "viewBox=\"0 0 %d %u\" data-total=\"%" PRIu64 "\"%s>\n", SVG_WIDTH, height,
+            SVG_WIDTH, height, total,
+            /* An HTML page needs no namespace (and then holds no URL at all). */
+            inline_svg ? "" : " xmlns=\"http://www.w3.org/2000/svg\"");
+    fputs("<style type=\"text/css\">\n"
+          "  #flamegraph text { font-family: monospace; font-size: 12px; fill: #000; }\n"
+          "  #flamegraph g.f text { pointer-events: none; }\n"
+          "  #flamegraph g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+          "  #flamegraph .button { cursor: pointer; fill: #225; }\n"
+          "  #flamegraph .title { font-size: 16px; }\n"
+          "</style>\n", out);
+    fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%u\" fill=\"#f8f8f0\"/>\n",
+            SVG_WIDTH, height);
+    fprintf(out, "<text class=\"title\" x=\"%d\" y=\"20\" text-anchor=\"middle\">", SVG_WIDTH / 2);
+    xml_text(out, title, strlen(title));
+    fputs("</text>\n", out);
+    fprintf(out, "<text id=\"fg-unzoom\" class=\"button\" x=\"%d\" y=\"36\" opacity=\"0.3\">"
+            "Reset Zoom</text>\n", SVG_PAD);
+    fprintf(out, "<text id=\"fg-search\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\">"
+            "Search</text>\n", SVG_WIDTH - SVG_PAD - 100);
+    fprintf(out, "<text id=\"fg-clear\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\" "
+            "opacity=\"0.3\">Clear</text>\n", SVG_WIDTH - SVG_PAD - 40);
+    fprintf(out, "<text id=\"fg-matched\" x=\"%d\" y=\"%u\" text-anchor=\"end\"></text>\n",
+            SVG_WIDTH - SVG_PAD, height - 10);
+    fprintf(out, "<text id=\"fg-details\" x=\"%d\" y=\"%u\"> </text>\n", SVG_PAD, height - 10);
+    if (!total)
+        fprintf(out, "<text x=\"%d\" y=\"%u\" text-anchor=\"middle\">no samples</text>\n",
+                SVG_WIDTH / 2, SVG_TOP + FRAME_H);
+    for (size_t i = 0; total && i < t.nr; i++) {
+        const struct node *n = &t.n[i];
+        double x = (double)n->start * scale, w = (double)n->value * scale;
+        unsigned y = SVG_TOP + (t.max_depth - n->depth) * FRAME_H;
+        int chars = (int)((w - 6) / CHAR_W);
+        char colour[32];
+
+        if (w < 0.1)
+            continue;
+        frame_colour(n, colour, sizeof(colour));
+        fprintf(out, "<g class=\"f\" data-s=\"%" PRIu64 "\" data-v=\"%" PRIu64 "\" data-d=\"%u\" "
+                "data-n=\"", n->start, n->value, n->depth);
+        xml_text(out, n->name, n->len);
+        fputs("\"><title>", out);
+        xml_text(out, n->name, n->len);
+        fprintf(out, " (%" PRIu64 " samples, %.2f%%)</title>", n->value,
+                100.0 * (double)n->value / (double)total);
+        fprintf(out, "<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
+                "data-c=\"%s\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%u\">",
+                x + SVG_PAD, y, w, FRAME_H - 1, colour, colour, x + SVG_PAD + 3, y + 11);
+        if (chars >= 3) {
+            if (n->len <= (size_t)chars) {
+                xml_text(out, n->name, n->len);
+            } else {
+                xml_text(out, n->name, (size_t)chars - 2);
+                fputs("..", out);
+            }
+        }
+        fputs("</text></g>\n", out);
+    }
+    fputs("<script type=\"text/ecmascript\"><![CDATA[\n", out);
+    fputs(flame_script, out);
+    fputs("]]></script>\n</svg>\n", out);
+    free(t.n);
+    return 0;
+}

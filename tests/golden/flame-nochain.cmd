@@ -1,0 +1,1 @@
+flame -i @GEN@/nochain/perf.data --folded

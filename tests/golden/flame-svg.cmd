@@ -1,0 +1,1 @@
+flame -i @GEN@/profile/perf.data --svg - --title test

@@ -1,0 +1,275 @@
+/*
+ * make-profile-fixtures.c: writes the synthetic recordings of the golden
+ * tests of tbsym annotate and flame: perf.data, jit-4242.dump and
+ * jit-4242.tbstats in DIR/profile (with call chains) and DIR/nochain
+ * (without).  run.sh builds and runs it into a temporary directory for
+ * every run (no perf.data is committed); by hand:
+ *   make build/lib/libqjd.a
+ *   cc -Ilib -D_GNU_SOURCE tests/golden/make-profile-fixtures.c build/lib/libqjd.a \
+ *      $(pkg-config --libs libzstd) -o build/make-profile-fixtures &&
+ *   build/make-profile-fixtures /tmp/fixtures
+ *
+ * Deterministic.  One QEMU run, pid 4242, x86-64 guest on x86-64 host:
+ *   key 1 at 0x401000  4 insns, host code 0x7f0000001100 (34 bytes: each
+ *                      guest insn became "add $-8,%rbx; mov %rsp,%rbp",
+ *                      7 bytes, then "jmp; ret" out of line)
+ *   key 2 at 0x401100  2 insns, host 0x7f0000001200 (20 bytes)
+ *   key 3 at 0x401200  2 insns, translated twice around a FLUSH: host
+ *                      0x7f0000001300 (code_index 3) and 0x7f0000001400 (4)
+ * QEMU itself is /nonexistent/qemu-x86_64 at 0x555500000000 (no symbols:
+ * frames show the dso name).  Samples (cpu-clock, period 1):
+ *   key 1: host offsets 0 x3, 4 x1, 7 x2 (second insn), 0x1c x1 (out of line)
+ *   key 2: offset 8 x2; its helper (QEMU code called from offset 0xb) x3
+ *   key 3: offset 2 of the first translation x1, of the second x2, and
+ *          offset 9 of the second x1
+ *   kernel under key 1 x1, QEMU outside JIT code x1, another process x1
+ * so 18 samples of QEMU.  With chains every user sample has cpu_exec's
+ * return address 0x555500002010 as its root; nochain has the same samples
+ * without PERF_SAMPLE_CALLCHAIN (the kernel one too).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jitdump_writer.h"
+#include "perfdata_writer.h"
+#include "tbstats_writer.h"
+
+#define PID 4242
+#define QEMU_BASE 0x555500000000ull
+#define CPU_EXEC_RA (QEMU_BASE + 0x2010)
+#define HOST(idx) (0x7f0000001000ull + (idx) * 0x100)
+
+static const char *dir;
+
+static void check(int err, const char *what)
+{
+    if (err < 0) {
+        fprintf(stderr, "make-profile-fixtures: %s: error %d\n", what, err);
+        exit(1);
+    }
+}
+
+static void save(const char *sub, const char *name, const uint8_t *buf, size_t len)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, sub);
+    mkdir(path, 0777);
+    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+    f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* --- the export and the jitdump ---------------------------------------------------------- */
+
+static void tb(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_t idx,
+               uint64_t pc, uint32_t stats_id, const uint8_t *code, const unsigned *sizes,
+               unsigned icount, const char *name)
+{
+    static const uint8_t per_insn[] = { 0x48, 0x83, 0xc3, 0xf8, 0x48, 0x89, 0xe5 };
+    static const uint8_t tail[] = { 0xe9, 0x00, 0x00, 0x00, 0x00, 0xc3 };
+    uint64_t insn_pc[8];
+    uint32_t host_end[8], guest_size = 0, host_size = 0;
+    uint8_t host[8 * sizeof(per_insn) + sizeof(tail)];
+    struct tbs_tb_view v;
+    struct jd_code_load l;
+
+    for (unsigned i = 0; i < icount; i++) {
+        insn_pc[i] = pc + guest_size;
+        guest_size += sizes[i];
+        memcpy(host + host_size, per_insn, sizeof(per_insn));
+        host_size += sizeof(per_insn);
+        host_end[i] = host_size;
+    }
+    memcpy(host + host_size, tail, sizeof(tail));
+    host_size += sizeof(tail);
+    v = (struct tbs_tb_view){
+        .timestamp = ts, .code_index = idx, .host_addr = HOST(idx), .guest_pc = pc,
+        .phys_pc = pc, .flags = 0xb3, .host_size = host_size, .guest_size = guest_size,
+        .guest_code_size = guest_size, .icount = icount, .stats_id = stats_id,
+        .guest_code = code,
+    };
+    l = (struct jd_code_load){
+        .pid = PID, .tid = PID, .vma = HOST(idx), .code_addr = HOST(idx),
+        .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
+        .code = host,
+    };
+    check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
+    check(jd_writer_write_load(jw, ts, &l), "load");
+}
+
+static void stats(struct tbs_writer *tw, uint32_t id, uint64_t pc, uint64_t exec,
+                  uint32_t icount, uint32_t translations, uint32_t host_size)
+{
+    const struct tbs_stats_view s = {
+        .stats_id = id, .flags = 0xb3, .guest_pc = pc, .phys_pc = pc, .exec_count = exec,
+        .insns_executed = exec * icount, .translations = translations,
+        .guest_insns = icount * translations, .guest_bytes = 3 * icount * translations,
+        .host_bytes = host_size * translations, .ops = 20 * icount * translations,
+        .ops_opt = 15 * icount * translations, .spills = id - 1,
+        .time_gen_ns = 1000 * id, .time_opt_ns = 100, .time_la_ns = 200, .time_code_ns = 300,
+    };
+
+    check(tbs_writer_write_stats(tw, &s, NULL), "stats");
+}
+
+static void write_run(const char *sub)
+{
+    /* push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
+    static const uint8_t a[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
+    static const unsigned a_sizes[] = { 1, 3, 3, 2 };
+    /* lea 0x8(%rdi),%rax; ret */
+    static const uint8_t b[] = { 0x48, 0x8d, 0x47, 0x08, 0xc3 };
+    static const unsigned b_sizes[] = { 4, 1 };
+    /* nop; ret */
+    static const uint8_t c[] = { 0x90, 0xc3 };
+    static const unsigned c_sizes[] = { 1, 1 };
+    const struct tbs_header h = {
+        .pid = PID, .timestamp = 100, .guest_machine = 62, .host_machine = 62,
+        .flags = TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_TIME,
+        .guest_page_size = 4096, .guest_addr_bits = 64, .guest_arch = "x86_64",
+        .qemu_version = "10.0.2",
+    };
+    const struct jd_header jh = { .elf_mach = 62, .pid = PID, .timestamp = 100 };
+    const struct tbs_mapping_view m = {
+        .timestamp = 101, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
+        .prot = 5, .path = "/nonexistent/demo", .path_len = 17,
+    };
+    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
+    struct tbs_writer *tw;
+    struct jd_writer *jw;
+    const uint8_t *data;
+    size_t len;
+
+    check(tbs_writer_open_mem(0, &tw), "tbs open");
+    check(jd_writer_open_mem(0, &jw), "jd open");
+    check(tbs_writer_write_header(tw, &h), "header");
+    check(tbs_writer_write_mapping(tw, &m), "mapping");
+    check(jd_writer_write_header(jw, &jh), "jd header");
+    tb(tw, jw, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
+    tb(tw, jw, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
+    tb(tw, jw, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    check(tbs_writer_write_flush(tw, 300), "flush");
+    tb(tw, jw, 310, 4, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    stats(tw, 1, 0x401000, 1000, 4, 1, 34);
+    stats(tw, 2, 0x401100, 5000, 2, 1, 20);
+    stats(tw, 3, 0x401200, 10, 2, 2, 20);
+    check(tbs_writer_write_end(tw, &end), "end");
+    data = tbs_writer_data(tw, &len);
+    save(sub, "jit-4242.tbstats", data, len);
+    data = jd_writer_data(jw, &len);
+    save(sub, "jit-4242.dump", data, len);
+    tbs_writer_close(tw);
+    jd_writer_close(jw);
+}
+
+/* --- perf.data ------------------------------------------------------------------------ */
+
+static uint64_t now = 1000;
+
+/* A user sample of QEMU at ip with the return addresses ras (root last). */
+static void sample(struct pd_writer *w, uint32_t pid, uint64_t ip, const uint64_t *ras,
+                   size_t nr)
+{
+    uint64_t chain[8];
+    struct pd_sample s = { .ip = ip, .pid = pid, .tid = pid, .time = now++ };
+    size_t n = 0;
+
+    chain[n++] = PERF_CONTEXT_USER;
+    chain[n++] = ip;
+    for (size_t i = 0; i < nr; i++)
+        chain[n++] = ras[i];
+    s.callchain_nr = n;
+    s.callchain = chain;
+    check(pd_writer_sample(w, 0, &s), "sample");
+}
+
+/* A kernel sample: pd_writer_sample() writes user samples only. */
+static void kernel_sample(struct pd_writer *w, bool chains, uint64_t ip, uint64_t user_ip)
+{
+    uint64_t p[9];
+    size_t n = 0;
+
+    p[n++] = ip;
+    p[n++] = (uint64_t)PID << 32 | PID;    /* u32 pid, u32 tid: equal, so any byte order */
+    p[n++] = now++;
+    if (chains) {
+        p[n++] = 5;
+        p[n++] = PERF_CONTEXT_KERNEL;
+        p[n++] = ip;
+        p[n++] = PERF_CONTEXT_USER;
+        p[n++] = user_ip;
+        p[n++] = CPU_EXEC_RA;
+    }
+    check(pd_writer_raw(w, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, p, n * 8), "kernel sample");
+}
+
+static void write_perf_data(const char *sub, bool chains)
+{
+    struct perf_event_attr attr = { 0 };
+    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 50 };
+    struct pd_mmap qemu = { .pid = PID, .tid = PID, .start = QEMU_BASE, .len = 0x100000,
+                            .prot = 5, .filename = "/nonexistent/qemu-x86_64" };
+    struct pd_mmap jd = { .pid = PID, .tid = PID, .start = 0x7f1000000000ull, .len = 0x1000,
+                          .prot = 5, .filename = "/nonexistent/jit-4242.dump" };
+    const uint64_t to_cpu_exec[] = { CPU_EXEC_RA };
+    const uint64_t from_key2[] = { HOST(2) + 0xb, CPU_EXEC_RA };
+    static const uint64_t ids[] = { 1 };
+    struct pd_writer *w;
+    const uint8_t *data;
+    size_t len;
+    size_t nr = chains ? 1 : 0;
+
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_CPU_CLOCK;
+    attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+                       (chains ? PERF_SAMPLE_CALLCHAIN : 0);
+    attr.sample_id_all = 1;
+    check(pd_writer_open_mem(0, &w), "perf.data open");
+    check(pd_writer_add_attr(w, &attr, "cpu-clock", ids, 1), "attr");
+    check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
+    check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
+    check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
+
+    for (int i = 0; i < 3; i++)
+        sample(w, PID, HOST(1) + 0, to_cpu_exec, nr);
+    sample(w, PID, HOST(1) + 4, to_cpu_exec, nr);
+    for (int i = 0; i < 2; i++)
+        sample(w, PID, HOST(1) + 7, to_cpu_exec, nr);
+    sample(w, PID, HOST(1) + 0x1c, to_cpu_exec, nr);
+    for (int i = 0; i < 2; i++)
+        sample(w, PID, HOST(2) + 8, to_cpu_exec, nr);
+    for (int i = 0; i < 3; i++)
+        sample(w, PID, QEMU_BASE + 0x1234, from_key2, chains ? 2 : 0);
+    sample(w, PID, HOST(3) + 2, to_cpu_exec, nr);
+    for (int i = 0; i < 2; i++)
+        sample(w, PID, HOST(4) + 2, to_cpu_exec, nr);
+    sample(w, PID, HOST(4) + 9, to_cpu_exec, nr);
+    kernel_sample(w, chains, 0xffffffff81001000ull, HOST(1) + 4);
+    sample(w, PID, QEMU_BASE + 0x3000, to_cpu_exec, nr);
+    sample(w, 999, 0x400000, NULL, 0);
+    check(pd_writer_finish(w), "finish");
+    data = pd_writer_data(w, &len);
+    save(sub, "perf.data", data, len);
+    pd_writer_close(w);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: make-profile-fixtures DIR\n");
+        return 2;
+    }
+    dir = argv[1];
+    write_run("profile");
+    write_perf_data("profile", true);
+    write_run("nochain");
+    write_perf_data("nochain", false);
+    return 0;
+}
