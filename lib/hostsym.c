@@ -379,6 +379,72 @@ static Elf *vdso_open(void)
     return elf;
 }
 
+/*
+ * Symbols for the PLT stubs, "name@plt", as perf synthesises them (x86-64:
+ * .plt holds a 16-byte header, then one entry per .rela.plt relocation in
+ * order).  Without them a sample in a stub would belong to _init, the
+ * size-0 symbol before .plt.
+ */
+static int plt_add(struct hs_symtab *t, Elf *elf)
+{
+    Elf_Scn *scn = NULL, *plt = NULL, *rela = NULL, *dynsym;
+    GElf_Shdr sh, plt_sh, rela_sh, dynsym_sh;
+    Elf_Data *rela_data, *sym_data;
+    size_t shstrndx, cap, names_len = 0, names_cap, entsize, n;
+    GElf_Ehdr eh;
+    int err;
+
+    if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
+        elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return 0;
+    while ((scn = elf_nextscn(elf, scn))) {
+        const char *name;
+
+        if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+            continue;
+        if (!strcmp(name, ".plt") && sh.sh_type == SHT_PROGBITS)
+            plt = scn;
+        else if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA)
+            rela = scn;
+    }
+    if (!plt || !rela || !gelf_getshdr(plt, &plt_sh) || !gelf_getshdr(rela, &rela_sh) ||
+        !rela_sh.sh_entsize || !(dynsym = elf_getscn(elf, rela_sh.sh_link)) ||
+        !gelf_getshdr(dynsym, &dynsym_sh) || !(rela_data = elf_getdata(rela, NULL)) ||
+        !(sym_data = elf_getdata(dynsym, NULL)))
+        return 0;
+    entsize = plt_sh.sh_entsize >= 4 ? plt_sh.sh_entsize : 16;
+    n = rela_data->d_size / rela_sh.sh_entsize;
+    /* symtab_add() grows the arrays from their current use. */
+    cap = t->nr_syms;
+    for (size_t i = 0; i < t->nr_syms; i++) {
+        size_t end = t->syms[i].name + strlen(t->names + t->syms[i].name) + 1;
+
+        if (end > names_len)
+            names_len = end;
+    }
+    names_cap = names_len;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t addr = plt_sh.sh_addr + (i + 1) * entsize;
+        char name[512];
+        const char *sym;
+        GElf_Rela r;
+        GElf_Sym ds;
+
+        if (addr + entsize > plt_sh.sh_addr + plt_sh.sh_size)
+            break;
+        if (!gelf_getrela(rela_data, (int)i, &r) ||
+            !gelf_getsym(sym_data, (int)GELF_R_SYM(r.r_info), &ds) ||
+            !(sym = elf_strptr(elf, dynsym_sh.sh_link, ds.st_name)) || !sym[0])
+            continue;
+        snprintf(name, sizeof(name), "%s@plt", sym);
+        err = symtab_add(t, &cap, &names_len, &names_cap, addr, entsize, STB_GLOBAL, name);
+        if (err)
+            return err;
+    }
+    symtab_finish(t);
+    return 0;
+}
+
 /* The .symtab of the separate debug file of build-id id under root; 0 or -ENOMEM. */
 static int debug_symtab(struct hs_symtab *t, const char *root, const uint8_t *id, size_t len)
 {
@@ -457,7 +523,7 @@ static int dso_open(struct hostsym *hs, struct hs_dso *d)
     scn = find_section(elf, SHT_SYMTAB);
     if (scn) {
         err = symtab_read(&d->tab, elf, scn);
-        goto out;
+        goto plt;
     }
     for (size_t i = 0; i < 2 && !err && !d->tab.nr_syms; i++)
         if (roots[i])
@@ -467,6 +533,9 @@ static int dso_open(struct hostsym *hs, struct hs_dso *d)
         if (scn)
             err = symtab_read(&d->tab, elf, scn);
     }
+plt:
+    if (!err)
+        err = plt_add(&d->tab, elf);
 out:
     elf_close(elf, fd);
     return err;

@@ -72,3 +72,22 @@ record_injected() {
     record "$@"
     inject "$1"
 }
+
+# compare_with_perf DIR LABEL [TBSYM_ARGS...]: tbsym report on DIR's raw perf.data
+# and on perf inject's perf.jit.data must be the same, and its --by sym
+# attribution must equal perf report --sort dso,sym on the injected data
+# (tests/integration/check_report.py: exact for TBs, 1 % for QEMU's code).
+TBSYM=$BUILD/bin/tbsym
+compare_with_perf() {
+    d=$1 label=$2; shift 2
+    (cd "$d" && "$TBSYM" report "$@" --format json > raw.json) || fail "$label: tbsym report (raw) failed"
+    (cd "$d" && "$TBSYM" report "$@" -i perf.jit.data --format json > injected.json) ||
+        fail "$label: tbsym report (injected) failed"
+    python3 "$TOP/tests/integration/check_report.py" same "$d/raw.json" "$d/injected.json" ||
+        fail "$label: raw and injected reports differ"
+    (cd "$d" && "$TBSYM" report "$@" --by sym --format json > sym.json) || fail "$label: --by sym failed"
+    perf report -i "$d/perf.jit.data" --stdio -g none --sort dso,sym -F sample,dso,sym \
+        2>/dev/null > "$d/perf-sym.txt"
+    python3 "$TOP/tests/integration/check_report.py" perf "$d/sym.json" "$d/perf-sym.txt" "$label" ||
+        fail "$label: tbsym report --by sym differs from perf report"
+}

@@ -21,3 +21,5 @@ note "code buffer flushes: $flushes"
 inject "$d"
 python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 ||
     fail "attribution after flushes is wrong"
+# Issue 7: tbsym report attributes like perf does after the flushes, from the raw data too.
+compare_with_perf "$d" flush

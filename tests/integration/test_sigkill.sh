@@ -22,3 +22,11 @@ loads=$(perf report -i perf.jit.data --stdio --sort dso 2>/dev/null | grep -c 'j
 note "JIT DSOs with samples after the kill: $loads"
 [ "$loads" -gt 0 ] || fail "no samples landed in injected JIT code"
 python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 || fail "names wrong in the killed run"
+# Issue 7: tbsym report reads what the killed run left: without --partial it
+# says what is cut and exits 2; with it, raw and injected inputs agree.
+rc=0
+"$TBSYM" report -i perf.data > report.out 2> report.err || rc=$?
+[ "$rc" -eq 2 ] || fail "tbsym report on a killed run: exit $rc, not 2"
+grep -q 'tbstats.part.*--partial\|--partial' report.err || fail "no hint at --partial: $(cat report.err)"
+note "without --partial: $(cat report.err)"
+compare_with_perf "$d" killed --partial

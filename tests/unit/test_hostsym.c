@@ -7,6 +7,9 @@
  * symbols come from a kallsyms file written here.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -120,6 +123,58 @@ static void test_self(void)
     hostsym_free(NULL);
 }
 
+/* The first PLT stub of this binary, as an address of the running process; 0 if none. */
+static uint64_t first_plt_stub(void)
+{
+    uint64_t addr = 0;
+    size_t shstrndx;
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    Elf *elf;
+    int fd = open("/proc/self/exe", O_RDONLY);
+
+    if (fd < 0)
+        return 0;
+    elf_version(EV_CURRENT);
+    elf = elf_begin(fd, ELF_C_READ, NULL);
+    if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+        while ((scn = elf_nextscn(elf, scn))) {
+            const char *name;
+
+            if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+                !strcmp(name, ".plt") && sh.sh_size >= 32)
+                addr = sh.sh_addr + 16 + 4;     /* inside entry 1, after PLT0 */
+        }
+    }
+    elf_end(elf);
+    close(fd);
+    /* PIE: the load bias is the address of the first PT_LOAD at vaddr 0. */
+    return addr ? addr + (uint64_t)_r_debug.r_map->l_addr : 0;
+}
+
+/* Samples in a PLT stub are named "sym@plt", as perf names them. */
+static void test_plt(void)
+{
+    struct hostsym *hs;
+    struct hostsym_loc loc;
+    uint32_t pid = (uint32_t)getpid();
+    uint64_t pc = first_plt_stub();
+    size_t len;
+
+    if (!pc) {
+        printf("# no .plt in the test binary: PLT check skipped\n");
+        return;
+    }
+    CHECK_EQ_I64(hostsym_new(NULL, &hs), 0);
+    CHECK(add_self_maps(hs, pid, 100) > 0);
+    CHECK_EQ_I64(hostsym_lookup(hs, pid, pc, 200, 0, &loc), 0);
+    CHECK(loc.found && loc.symbol);
+    len = loc.symbol ? strlen(loc.symbol) : 0;
+    CHECK(len > 4 && !strcmp(loc.symbol + len - 4, "@plt"));
+    CHECK_EQ_U64(loc.offset, 4);
+    hostsym_free(hs);
+}
+
 static void test_libs(void)
 {
     struct hostsym *hs;
@@ -208,6 +263,7 @@ static void test_kernel(void)
 int main(void)
 {
     RUN_TEST(test_self);
+    RUN_TEST(test_plt);
     RUN_TEST(test_libs);
     RUN_TEST(test_kernel);
     return unit_finish("test_hostsym");
