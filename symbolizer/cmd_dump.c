@@ -35,24 +35,28 @@
 #include "tbsym.h"
 
 const char cmd_dump_usage[] =
-    "usage: tbsym dump [--format text|json] [--partial] FILE\n"
+    "usage: tbsym dump [--format text|json] [--partial] [--ordered] FILE\n"
     "\n"
     "Print the header, every record and a summary of FILE: a jitdump\n"
-    "(jit-PID.dump) or a side file (jit-PID.tbstats, jit-PID.tbstats.part),\n"
-    "recognised by its first bytes.  For a side file the summary adds the\n"
-    "totals of its STATS records and the exit code of its END record.\n"
+    "(jit-PID.dump), a side file (jit-PID.tbstats, jit-PID.tbstats.part) or\n"
+    "a perf.data (zstd-compressed records included), recognised by its first\n"
+    "bytes.  For a side file the summary adds the totals of its STATS records\n"
+    "and the exit code of its END record; for a perf.data the counts per event\n"
+    "type.\n"
     "  --format text   one line per record, key=value fields (default)\n"
     "  --format json   one JSON object {\"header\", \"records\", \"summary\"}\n"
     "  --partial       accept a file whose last record is cut short (a file\n"
     "                  still being written): print what precedes it, note it\n"
     "                  on stderr and exit 0 instead of 2\n"
+    "  --ordered       perf.data: events sorted by time between FINISHED_ROUND\n"
+    "                  records, as perf report sees them (default: file order)\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
 
 struct dump_opts {
     enum out_format format;
     bool partial;
-    bool ordered;       /* perf.data: by time within rounds (not an option yet) */
+    bool ordered;       /* perf.data: by time within rounds (--ordered) */
 };
 
 /* One file type that tbsym dump understands. */
@@ -403,7 +407,7 @@ static void dump_tbstats_stats(struct out *o, const struct tbs_stats_view *st)
     out_u64(o, "host_bytes", st->host_bytes);
     /* Host code bytes per guest instruction, as QEMU's "info tb" shows it. */
     if (st->guest_insns)
-        out_ratio(o, "h/g", st->host_bytes, st->guest_insns);
+        out_ratio(o, "h/insn", st->host_bytes, st->guest_insns);
     out_u64(o, "ops", st->ops);
     out_u64(o, "ops_opt", st->ops_opt);
     out_u64(o, "spills", st->spills);
@@ -903,6 +907,8 @@ int cmd_dump(int argc, char **argv)
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         } else if (!strcmp(a, "--partial")) {
             opts.partial = true;
+        } else if (!strcmp(a, "--ordered")) {
+            opts.ordered = true;
         } else if (!strcmp(a, "--format")) {
             if (++i == argc)
                 return dump_usage_error("%s needs an argument", a);
@@ -967,6 +973,6 @@ int cmd_dump(int argc, char **argv)
                 path, len);
     else
         fprintf(stderr, "tbsym: %s: unknown file type (first bytes %02x %02x %02x %02x, "
-                "not a jitdump or tbstats file) at byte offset 0\n", path, head[0], head[1], head[2], head[3]);
+                "not a jitdump, tbstats or perf.data file) at byte offset 0\n", path, head[0], head[1], head[2], head[3]);
     return TBSYM_EXIT_INPUT;
 }

@@ -28,11 +28,11 @@
  *                              MAPPING, TBs of two keys (stats_id 1 and 2),
  *                              UNMAP, a record of unknown type, FLUSH, key 1
  *                              translated again, STATS 1 (two successors,
- *                              h/g 257/8 rounds to 32.13), STATS 2 (none),
+ *                              h/insn 257/8 rounds to 32.13), STATS 2 (none),
  *                              END with exit code 3
  *   dump-side-big-endian.tbs   version 1.1, big-endian, as -tb-stats without
  *                              -perf writes it: no TB records, execution
- *                              counts only (no h/g), TBS_MAX_SUCC successors
+ *                              counts only (no h/insn), TBS_MAX_SUCC successors
  *                              and some dropped, a flag bit this tool does
  *                              not know, END with a fatal signal
  *   dump-side-truncated.tbs    dump-side cut inside STATS 1's successors

@@ -29,11 +29,11 @@ def compare(path, ours, doc):
         return
     for a, b in zip(ours.records, theirs):
         for k, v in b.items():
-            if k in ('h/g', 'first_insn_pc', 'last_insn_pc', 'last_host_end'):
+            if k in ('h/insn', 'first_insn_pc', 'last_insn_pc', 'last_host_end'):
                 want = {'first_insn_pc': a.get('insn_pc', [None])[0] if a.get('insn_pc') else None,
                         'last_insn_pc': a['insn_pc'][-1] if a.get('insn_pc') else None,
                         'last_host_end': a['host_end'][-1] if a.get('host_end') else None}.get(k)
-                if k == 'h/g' or want is None:
+                if k == 'h/insn' or want is None:
                     continue
                 got = num(v)
                 if got != want:
