@@ -22,6 +22,20 @@ int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg
     return TBSYM_EXIT_INPUT;
 }
 
+/* A process id: decimal, 1 to UINT32_MAX. */
+static bool parse_pid(const char *s, uint32_t *pid)
+{
+    char *end;
+    unsigned long p;
+
+    errno = 0;
+    p = strtoul(s, &end, 10);
+    if (errno || !*s || *end || p == 0 || p > UINT32_MAX)
+        return false;
+    *pid = (uint32_t)p;
+    return true;
+}
+
 int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
 {
     static const char *const with_arg[] = { "--dir", "--pid", "--tbstats", "--jitdump", "--format" };
@@ -56,16 +70,10 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
     } else if (!strcmp(opt, "--jitdump")) {
         v->jitdump = val;
     } else if (!strcmp(opt, "--pid")) {
-        char *end;
-        unsigned long p;
-
-        errno = 0;
-        p = strtoul(val, &end, 10);
-        if (errno || !*val || *end || p == 0 || p > UINT32_MAX) {
+        if (!parse_pid(val, &v->pid)) {
             view_usage_error(v, "bad --pid '%s'", val);
             return -1;
         }
-        v->pid = p;
     } else {
         if (!strcmp(val, "text"))
             v->format = VIEW_TEXT;
@@ -558,7 +566,6 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
     static const char *const files[] = { "-i", "--input", "--tbstats", "--jitdump", "--pid" };
     const char *a = argv[*i], *val;
     bool known = false;
-    char *end;
 
     if (which & VIEW_PROFILE_COMMON) {
         if (!strcmp(a, "--no-callchains")) {
@@ -588,14 +595,9 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
         po->jitdump = val;
     } else if (!strcmp(a, "--debug-dir")) {
         po->debug_dir = val;
-    } else {
-        unsigned long pid = strtoul(val, &end, 10);
-
-        if (*end || !*val || !pid || pid > UINT32_MAX) {
-            view_usage_error(v, "bad --pid: %s", val);
-            return -1;
-        }
-        po->pid = (uint32_t)pid;
+    } else if (!parse_pid(val, &po->pid)) {
+        view_usage_error(v, "bad --pid: %s", val);
+        return -1;
     }
     return 1;
 }
