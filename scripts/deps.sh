@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install what the toolkit needs on Debian bookworm, and only what is missing.
 # Idempotent: a second run with everything present makes no apt call at all.
+# chromium is for tests/integration/test_html_chromium.sh (tbsym html in a
+# headless browser), which skips without it.
 #
 # bookworm-backports (meson >= 1.5, python3-pycotap, QEMU 10.0 source) and the
 # deb-src entries are derived from the machine's own apt source entries, so no
@@ -10,7 +12,8 @@ set -eu
 SOURCES=/etc/apt/sources.list.d/qemu-jitdump.sources
 PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
 libzstd-dev linux-perf ninja-build libglib2.0-dev python3-venv flex bison \
-dpkg-dev xz-utils gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+dpkg-dev xz-utils gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+chromium"
 BPO_PKGS="meson python3-pycotap"
 
 log() { printf 'deps: %s\n' "$*" >&2; }

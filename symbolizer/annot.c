@@ -141,25 +141,6 @@ const uint64_t *annot_key_hits(const struct annot *a, const struct tbdb_key *k, 
 
 /* --- the view ------------------------------------------------------------------------ */
 
-/* A capstone handle for an ELF machine (as tbsym tb); false if capstone lacks it. */
-static bool disasm_open(uint32_t machine, csh *cs)
-{
-    cs_arch arch;
-    int mode;
-
-    switch (machine) {
-    case 62:  arch = CS_ARCH_X86;   mode = CS_MODE_64; break;   /* EM_X86_64 */
-    case 3:   arch = CS_ARCH_X86;   mode = CS_MODE_32; break;   /* EM_386 */
-    case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 */
-    default:  return false;
-    }
-    if (cs_open(arch, mode, cs) != CS_ERR_OK)
-        return false;
-    if (arch == CS_ARCH_X86)
-        cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-    return true;
-}
-
 struct view {
     struct out *o;
     bool json;
@@ -384,8 +365,8 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
             fputs("  (no translation of this key in the export)\n\n", o->f);
         return;
     }
-    have_gcs = disasm_open(db->header.guest_machine, &gcs);
-    v.have_hcs = t->have_load && disasm_open(db->header.host_machine, &v.hcs);
+    have_gcs = view_disasm_open(db->header.guest_machine, &gcs);
+    v.have_hcs = t->have_load && view_disasm_open(db->header.host_machine, &v.hcs);
     size = tb_size(t);
     if (v.json) {
         out_u64(o, "code_index", t->code_index);

@@ -14,6 +14,7 @@
 #include "out.h"
 #include "profile.h"
 #include "tbsym.h"
+#include "views.h"
 
 const char cmd_annotate_usage[] =
     "usage: tbsym annotate [-i perf.data] [--format text|json] [--tbstats FILE]\n"
@@ -31,26 +32,6 @@ const char cmd_annotate_usage[] =
     "Input options as for tbsym report.\n"
     "\n"
     "exit status: 0 success, 2 bad usage, bad input or unknown TARGET, 3 I/O error\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("tbsym annotate: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_annotate_usage, stderr);
-    return TBSYM_EXIT_INPUT;
-}
-
-static int exit_code_of(int rc)
-{
-    switch (rc) {
-    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
-    case -EINVAL:
-        return TBSYM_EXIT_INPUT;
-    default:
-        return TBSYM_EXIT_IO;
-    }
-}
 
 static int on_sample(void *arg, const struct profile_sample *s)
 {
@@ -120,6 +101,7 @@ static int find_keys(struct profile *p, const char *target, const struct tbdb_ke
 
 int cmd_annotate(int argc, char **argv)
 {
+    const struct view_opts vo = { .cmd = "annotate", .usage = cmd_annotate_usage };
     struct profile_opts po = { 0 };
     struct profile *p = NULL;
     struct annot *a = NULL;
@@ -133,60 +115,47 @@ int cmd_annotate(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
 
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             fputs(cmd_annotate_usage, stdout);
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         }
-        if (!strcmp(arg, "--no-callchains")) { po.no_callchains = true; continue; }
-        if (!strcmp(arg, "--partial")) { po.partial = true; continue; }
+        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (arg[0] != '-') {
             if (target)
-                return usage_error("more than one TARGET: %s", arg);
+                return view_usage_error(&vo, "more than one TARGET: %s", arg);
             target = arg;
             continue;
         }
         if (!v)
-            return usage_error("unknown option or missing argument: %s", arg);
+            return view_usage_error(&vo, "unknown option or missing argument: %s", arg);
         i++;
-        if (!strcmp(arg, "-i") || !strcmp(arg, "--input")) {
-            po.perf_data = v;
-        } else if (!strcmp(arg, "--tbstats")) {
-            po.tbstats = v;
-        } else if (!strcmp(arg, "--jitdump")) {
-            po.jitdump = v;
-        } else if (!strcmp(arg, "--debug-dir")) {
-            po.debug_dir = v;
-        } else if (!strcmp(arg, "--pid")) {
-            unsigned long pid = strtoul(v, &end, 10);
-
-            if (*end || !*v || !pid || pid > UINT32_MAX)
-                return usage_error("bad --pid: %s", v);
-            po.pid = (uint32_t)pid;
-        } else if (!strcmp(arg, "--format")) {
+        if (!strcmp(arg, "--format")) {
             if (!strcmp(v, "text"))
                 json = false;
             else if (!strcmp(v, "json"))
                 json = true;
             else
-                return usage_error("bad --format: %s (text or json)", v);
+                return view_usage_error(&vo, "bad --format: %s (text or json)", v);
         } else {
-            return usage_error("unknown option: %s", arg);
+            return view_usage_error(&vo, "unknown option: %s", arg);
         }
     }
     if (!target)
-        return usage_error("%s", "no TARGET (stats id, 0xGUESTPC or guest symbol)");
+        return view_usage_error(&vo, "%s", "no TARGET (stats id, 0xGUESTPC or guest symbol)");
 
     rc = profile_open(&po, &p);
     if (rc < 0) {
-        fprintf(stderr, "tbsym: %s\n", p ? profile_strerror(p) : strerror(-rc));
-        ret = exit_code_of(rc);
+        ret = view_profile_error(p, rc);
         goto out;
     }
     rc = find_keys(p, target, &keys, &nr_keys);
     if (rc == -EINVAL) {
-        ret = usage_error("bad TARGET: %s", target);
+        ret = view_usage_error(&vo, "bad TARGET: %s", target);
         goto out;
     }
     if (rc < 0)
@@ -216,11 +185,7 @@ int cmd_annotate(int argc, char **argv)
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
     goto out;
 fail:
-    if (rc == -ENOMEM)
-        fprintf(stderr, "tbsym: out of memory\n");
-    else
-        fprintf(stderr, "tbsym: %s\n", profile_strerror(p));
-    ret = exit_code_of(rc);
+    ret = view_profile_error(p, rc);
 out:
     free(keys);
     annot_free(a);

@@ -434,26 +434,6 @@ static int print_diff(const struct diff *d, enum view_format format, size_t limi
 
 /* --- the command ---------------------------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("tbsym diff: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_diff_usage, stderr);
-    return TBSYM_EXIT_INPUT;
-}
-
-static int exit_code_of(int rc)
-{
-    switch (rc) {
-    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
-    case -EINVAL: case -ENOTDIR:
-        return TBSYM_EXIT_INPUT;
-    default:
-        return TBSYM_EXIT_IO;
-    }
-}
-
 /* Open and count one recording; prints the error and returns an exit code (> 0). */
 static int open_side(struct side *s, const struct profile_opts *base)
 {
@@ -480,13 +460,8 @@ static int open_side(struct side *s, const struct profile_opts *base)
     rc = profile_open(&po, &s->p);
     if (rc == 0)
         rc = tally_run(&s->t, s->p);
-    if (rc < 0) {
-        if (rc == -ENOMEM)
-            fprintf(stderr, "tbsym: out of memory\n");
-        else
-            fprintf(stderr, "tbsym: %s\n", s->p ? profile_strerror(s->p) : strerror(-rc));
-        return exit_code_of(rc);
-    }
+    if (rc < 0)
+        return view_profile_error(s->p, rc);
     if (profile_warning(s->p))
         fprintf(stderr, "tbsym: warning: %s\n", profile_warning(s->p));
     return 0;
@@ -513,6 +488,7 @@ static size_t check_fail_above(const struct diff *d, int64_t fail_cents, const c
 
 int cmd_diff(int argc, char **argv)
 {
+    const struct view_opts vo = { .cmd = "diff", .usage = cmd_diff_usage };
     struct profile_opts po = { 0 };
     struct diff d = { .by = BY_FUNCTION };
     enum view_format format = VIEW_TEXT;
@@ -534,38 +510,39 @@ int cmd_diff(int argc, char **argv)
         }
         if (a[0] != '-' || !strcmp(a, "-")) {
             if (paths[1])
-                return usage_error("more than two recordings: %s", a);
+                return view_usage_error(&vo, "more than two recordings: %s", a);
             paths[paths[0] ? 1 : 0] = a;
             continue;
         }
         if (!strcmp(a, "--all")) { all = true; continue; }
-        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
-        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        rc = view_profile_option(&vo, &po, VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (!v)
-            return usage_error("unknown option or missing argument: %s", a);
+            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "--debug-dir")) {
-            po.debug_dir = v;
-        } else if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
+        if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
             d.s[a[10] == 'b'].tbstats = v;
         } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
             d.s[a[10] == 'b'].jitdump = v;
         } else if (!strcmp(a, "-n")) {
             limit = strtoull(v, &end, 10);
             if (*end || !*v || v[0] == '-')
-                return usage_error("bad -n: %s", v);
+                return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "function"))
                 d.by = BY_FUNCTION;
             else if (!strcmp(v, "tb"))
                 d.by = BY_TB;
             else
-                return usage_error("bad --by: %s (function or tb)", v);
+                return view_usage_error(&vo, "bad --by: %s (function or tb)", v);
         } else if (!strcmp(a, "--fail-above")) {
             double pct = strtod(v, &end);
 
             if (*end || !*v || !(pct >= 0 && pct <= 100))
-                return usage_error("bad --fail-above: %s (percentage points, 0 to 100)", v);
+                return view_usage_error(&vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
             fail_arg = v;
             fail_cents = (int64_t)llround(pct * 100.0);
         } else if (!strcmp(a, "--format")) {
@@ -576,13 +553,13 @@ int cmd_diff(int argc, char **argv)
             else if (!strcmp(v, "csv"))
                 format = VIEW_CSV;
             else
-                return usage_error("bad --format: %s (text, json or csv)", v);
+                return view_usage_error(&vo, "bad --format: %s (text, json or csv)", v);
         } else {
-            return usage_error("unknown option: %s", a);
+            return view_usage_error(&vo, "unknown option: %s", a);
         }
     }
     if (!paths[1])
-        return usage_error("two recordings needed, A and B%s", "");
+        return view_usage_error(&vo, "two recordings needed, A and B%s", "");
 
     for (int i = 0; i < 2; i++) {
         d.s[i].arg = paths[i];

@@ -12,6 +12,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "tbsym.h"
+#include "views.h"
 
 const char cmd_flame_usage[] =
     "usage: tbsym flame [-i perf.data] [--guest] [--folded | --svg FILE]\n"
@@ -32,26 +33,6 @@ const char cmd_flame_usage[] =
     "Input options as for tbsym report.\n"
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("tbsym flame: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_flame_usage, stderr);
-    return TBSYM_EXIT_INPUT;
-}
-
-static int exit_code_of(int rc)
-{
-    switch (rc) {
-    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
-    case -EINVAL:
-        return TBSYM_EXIT_INPUT;
-    default:
-        return TBSYM_EXIT_IO;
-    }
-}
 
 static int on_sample(void *arg, const struct profile_sample *s)
 {
@@ -82,6 +63,7 @@ static int write_svg(struct flame *f, const char *path, const char *title)
 
 int cmd_flame(int argc, char **argv)
 {
+    const struct view_opts vo = { .cmd = "flame", .usage = cmd_flame_usage };
     struct profile_opts po = { 0 };
     struct profile *p = NULL;
     struct flame *f = NULL;
@@ -92,46 +74,33 @@ int cmd_flame(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
 
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(cmd_flame_usage, stdout);
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         }
-        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
-        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (!strcmp(a, "--guest")) { flags |= FLAME_GUEST; continue; }
         if (!strcmp(a, "--folded")) { svg = NULL; continue; }
         if (!v)
-            return usage_error("unknown option or missing argument: %s", a);
+            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            po.perf_data = v;
-        } else if (!strcmp(a, "--svg")) {
+        if (!strcmp(a, "--svg")) {
             svg = v;
         } else if (!strcmp(a, "--title")) {
             title = v;
-        } else if (!strcmp(a, "--tbstats")) {
-            po.tbstats = v;
-        } else if (!strcmp(a, "--jitdump")) {
-            po.jitdump = v;
-        } else if (!strcmp(a, "--debug-dir")) {
-            po.debug_dir = v;
-        } else if (!strcmp(a, "--pid")) {
-            unsigned long pid = strtoul(v, &end, 10);
-
-            if (*end || !*v || !pid || pid > UINT32_MAX)
-                return usage_error("bad --pid: %s", v);
-            po.pid = (uint32_t)pid;
         } else {
-            return usage_error("unknown option: %s", a);
+            return view_usage_error(&vo, "unknown option: %s", a);
         }
     }
 
     rc = profile_open(&po, &p);
     if (rc < 0) {
-        fprintf(stderr, "tbsym: %s\n", p ? profile_strerror(p) : strerror(-rc));
-        ret = exit_code_of(rc);
+        ret = view_profile_error(p, rc);
         goto out;
     }
     if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(flags & FLAME_GUEST))
@@ -165,11 +134,7 @@ int cmd_flame(int argc, char **argv)
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
     goto out;
 fail:
-    if (rc == -ENOMEM)
-        fprintf(stderr, "tbsym: out of memory\n");
-    else
-        fprintf(stderr, "tbsym: %s\n", profile_strerror(p));
-    ret = exit_code_of(rc);
+    ret = view_profile_error(p, rc);
 out:
     flame_free(f);
     profile_close(p);

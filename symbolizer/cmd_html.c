@@ -13,9 +13,9 @@
 
 #include "annot.h"
 #include "flame.h"
-#include "guestsym.h"
 #include "outfile.h"
 #include "profile.h"
+#include "tally.h"
 #include "tbsym.h"
 #include "views.h"
 
@@ -37,7 +37,8 @@ const char cmd_html_usage[] =
 struct page {
     struct profile *p;
     const struct tbdb *db;
-    struct annot *a;
+    struct tally t;            /* the report's counts */
+    struct annot *a;           /* the annotated views' */
     struct flame *f;
 };
 
@@ -46,46 +47,8 @@ static int on_sample(void *arg, const struct profile_sample *s)
     struct page *pg = arg;
     int rc = annot_add_sample(pg->a, s);
 
+    tally_sample(&pg->t, s);
     return rc < 0 ? rc : flame_add_sample(pg->f, s);
-}
-
-static void html_text(FILE *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        switch (c) {
-        case '&':  fputs("&amp;", out); break;
-        case '<':  fputs("&lt;", out); break;
-        case '>':  fputs("&gt;", out); break;
-        case '"':  fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:   fputc((c >= 0x20 && c < 0x7f) || c == '\n' ? c : '?', out); break;
-        }
-    }
-}
-
-static void html_str(FILE *out, const char *s)
-{
-    html_text(out, s, strlen(s));
-}
-
-/* num / den with two decimals, rounded half up; "-" when den is 0. */
-static void ratio_str(char *buf, size_t size, uint64_t num, uint64_t den)
-{
-    unsigned __int128 v;
-
-    if (!den) {
-        snprintf(buf, size, "-");
-        return;
-    }
-    v = ((unsigned __int128)num * 100 + den / 2) / den;
-    snprintf(buf, size, "%" PRIu64 ".%02u", (uint64_t)(v / 100), (unsigned)(v % 100));
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    return __builtin_add_overflow(a, b, &a) ? UINT64_MAX : a;
 }
 
 static const char page_css[] =
@@ -166,87 +129,6 @@ static const char page_js[] =
     "  if (h.tb) open(h.tb);\n"
     "})();\n";
 
-static const struct {
-    const char *name;
-    bool num;
-} columns[] = {
-    { "guest_pc", true }, { "samples", true }, { "%", true }, { "helper", true },
-    { "exec_count", true }, { "spm", true }, { "guest_insns", true }, { "cov%", true },
-    { "host_bytes", true }, { "h/g", true }, { "spills", true }, { "ops", true },
-    { "ops_opt", true }, { "translations", true }, { "xlate_ns", true },
-    { "symbol", false }, { "source", false },
-};
-
-static void td_u64(FILE *out, uint64_t v)
-{
-    fprintf(out, "<td class=\"num\" data-v=\"%" PRIu64 "\">%" PRIu64 "</td>", v, v);
-}
-
-static void td_ratio(FILE *out, uint64_t num, uint64_t den)
-{
-    char buf[64];
-
-    ratio_str(buf, sizeof(buf), num, den);
-    fprintf(out, "<td class=\"num\" data-v=\"%s\">%s</td>", den ? buf : "-1", buf);
-}
-
-static void td_str(FILE *out, const char *s)
-{
-    fputs("<td>", out);
-    html_str(out, s);
-    fputs("</td>", out);
-}
-
-/* The report's row of a key (cmd_report.c's columns and names). */
-static void print_row(FILE *out, struct page *pg, const struct tbdb_key *k, size_t rank,
-                      bool annotated)
-{
-    uint64_t self = annot_key_self(pg->a, k), total = annot_total(pg->a);
-    uint64_t xlate = sat_add(sat_add(k->time_gen_ns, k->time_opt_ns),
-                             sat_add(k->time_la_ns, k->time_code_ns));
-    struct guestsym *gs = profile_guestsym(pg->p);
-    const struct guestsym_loc *loc = NULL;
-    char buf[64], src[512] = "";
-    const char *name;
-    size_t len;
-
-    if (gs && guestsym_lookup(gs, k->guest_pc, &loc) < 0)
-        loc = NULL;
-    name = view_key_name(k, buf, sizeof(buf), &len);
-    if ((!k->latest || !k->latest->have_load) && loc && loc->name)
-        name = loc->name;
-    if (loc && loc->src_file && loc->src_line) {
-        const char *f = strrchr(loc->src_file, '/');
-
-        snprintf(src, sizeof(src), "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
-    }
-    fprintf(out, "<tr data-key=\"%" PRIu32 "\" data-rank=\"%zu\"%s>", k->stats_id, rank,
-            annotated ? " class=\"annot\" title=\"click: the annotated TB\"" : "");
-    fprintf(out, "<td class=\"num\" data-v=\"%" PRIu64 "\">0x%" PRIx64 "</td>", k->guest_pc,
-            k->guest_pc);
-    td_u64(out, self);
-    td_ratio(out, self * 100, total);
-    td_u64(out, annot_key_helper(pg->a, k));
-    td_u64(out, k->exec_count);
-    td_ratio(out, self * 1000000ull, k->exec_count);
-    td_u64(out, k->guest_insns);
-    td_ratio(out, k->insns_executed > UINT64_MAX / 100 ? k->insns_executed : k->insns_executed * 100,
-             k->insns_executed > UINT64_MAX / 100 ? pg->db->total_insns_executed / 100
-                                                  : pg->db->total_insns_executed);
-    td_u64(out, k->host_bytes);
-    td_ratio(out, k->host_bytes, k->guest_bytes);
-    td_u64(out, k->spills);
-    td_u64(out, k->ops);
-    td_u64(out, k->ops_opt);
-    td_u64(out, k->translations);
-    td_u64(out, xlate);
-    fputs("<td>", out);
-    html_text(out, name, strlen(name));
-    fputs("</td>", out);
-    td_str(out, src);
-    fputs("</tr>\n", out);
-}
-
 /* Keys with samples (in them or their helpers), most samples first. */
 static struct page *sort_page;
 
@@ -254,7 +136,8 @@ static int cmp_keys(const void *pa, const void *pb)
 {
     const struct tbdb_key *a = *(const struct tbdb_key *const *)pa;
     const struct tbdb_key *b = *(const struct tbdb_key *const *)pb;
-    uint64_t sa = annot_key_self(sort_page->a, a), sb = annot_key_self(sort_page->a, b);
+    const struct tally *t = &sort_page->t;
+    uint64_t sa = t->key_samples[tally_key_index(t, a)], sb = t->key_samples[tally_key_index(t, b)];
 
     if (sa != sb)
         return sa > sb ? -1 : 1;
@@ -263,33 +146,61 @@ static int cmp_keys(const void *pa, const void *pb)
     return a->stats_id < b->stats_id ? -1 : a->stats_id > b->stats_id;
 }
 
-static void print_summary(FILE *out, struct page *pg)
+/* The summary lines of tbsym report, escaped. */
+static int print_summary(FILE *out, struct page *pg)
 {
-    const struct profile_info *in = profile_info(pg->p);
-    static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
-    char line[1024], pct[32];
-    size_t n;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
 
+    if (!mem)
+        return -ENOMEM;
+    view_report_summary(mem, pg->p, pg->t.total, pg->t.by_class);
+    if (fclose(mem) != 0) {
+        free(text);
+        return -ENOMEM;
+    }
+    if (len && text[len - 1] == '\n')
+        len--;          /* </pre> closes the last line */
     fputs("<pre class=\"summary\">", out);
-    snprintf(line, sizeof(line), "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n",
-             in->perf_data, in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
-             in->injected ? " (jitted-*.so)" : "");
-    html_str(out, line);
-    snprintf(line, sizeof(line), "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
-             in->jitdump ? in->jitdump : "");
-    html_str(out, line);
-    snprintf(line, sizeof(line), "# %" PRIu64 " samples of %s%s, call chains: %s\n",
-             annot_total(pg->a), in->event ? in->event : "?",
-             in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
-             chains[in->chains]);
-    html_str(out, line);
-    n = snprintf(line, sizeof(line), "#");
-    for (int c = 0; c < PROFILE_OTHER && n < sizeof(line); c++)
-        n += snprintf(line + n, sizeof(line) - n, " %s %s%%%s", profile_class_name(c),
-                      view_percent_str(pct, sizeof(pct), annot_class(pg->a, c), annot_total(pg->a)),
-                      c + 1 < PROFILE_OTHER ? "," : "");
-    html_str(out, line);
+    out_xml_text(out, text, len, true);
     fputs("</pre>\n", out);
+    free(text);
+    return 0;
+}
+
+/* tbsym report's table of the keys (sorted), each row opening its annotated view. */
+static int print_table(FILE *out, struct page *pg, const struct tbdb_key **keys, size_t n,
+                       size_t top)
+{
+    struct table *t = table_new(view_report_cols, view_report_ncols);
+
+    if (!t)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        struct tally_sums sum = { 0 };
+
+        tally_sums_add_key(&sum, &pg->t, keys[i]);
+        view_report_row(t, pg->p, &sum, keys[i]->guest_pc, keys[i], NULL, pg->t.total);
+    }
+    if (!table_ok(t)) {
+        table_free(t);
+        return -ENOMEM;
+    }
+    fputs("<div id=\"table-box\"><table id=\"report\">\n<thead><tr>", out);
+    table_print_html_head(t, out, 1);
+    fputs("</tr></thead>\n<tbody>\n", out);
+    for (size_t i = 0; i < n; i++) {
+        bool annotated = i < top && annot_key_self(pg->a, keys[i]) > 0;
+
+        fprintf(out, "<tr data-key=\"%" PRIu32 "\" data-rank=\"%zu\"%s>", keys[i]->stats_id, i,
+                annotated ? " class=\"annot\" title=\"click: the annotated TB\"" : "");
+        table_print_html_row(t, i, out);
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+    table_free(t);
+    return 0;
 }
 
 static int print_page(FILE *out, struct page *pg, size_t top)
@@ -302,35 +213,27 @@ static int print_page(FILE *out, struct page *pg, size_t top)
     if (!keys)
         return -ENOMEM;
     for (size_t i = 0; i < db->nr_keys; i++)
-        if (annot_key_self(pg->a, &db->keys[i]) || annot_key_helper(pg->a, &db->keys[i]))
+        if (pg->t.key_samples[i] || pg->t.key_helper[i])
             keys[n++] = &db->keys[i];
     sort_page = pg;
     qsort(keys, n, sizeof(*keys), cmp_keys);
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tbsym: ", out);
-    html_str(out, pd);
+    out_xml_text(out, pd, strlen(pd), true);
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>QEMU profile: ", page_css);
-    html_str(out, pd);
+    out_xml_text(out, pd, strlen(pd), true);
     fputs("</h1>\n", out);
-    print_summary(out, pg);
+    if (print_summary(out, pg) < 0) {
+        free(keys);
+        return -ENOMEM;
+    }
 
     fprintf(out, "<h2>TBs (%zu with samples; the %zu hottest are annotated: click a row)</h2>\n",
             n, n < top ? n : top);
-    fputs("<div id=\"table-box\"><table id=\"report\">\n<thead><tr>", out);
-    for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
-        fprintf(out, "<th class=\"%s\" data-col=\"", columns[c].num ? "num" : "str");
-        html_str(out, columns[c].name);
-        fputs("\"", out);
-        if (c == 1)
-            fputs(" data-dir=\"desc\"", out);
-        fputs(">", out);
-        html_str(out, columns[c].name);
-        fputs("</th>", out);
+    if (print_table(out, pg, keys, n, top) < 0) {
+        free(keys);
+        return -ENOMEM;
     }
-    fputs("</tr></thead>\n<tbody>\n", out);
-    for (size_t i = 0; i < n; i++)
-        print_row(out, pg, keys[i], i, i < top && annot_key_self(pg->a, keys[i]) > 0);
-    fputs("</tbody>\n</table></div>\n", out);
     fputs("<h2>Annotated TB</h2>\n<pre id=\"annot-view\" hidden></pre>\n", out);
 
     fputs("<h2>Flamegraph (host stacks)</h2>\n<p><label>Search frames (regular expression): "
@@ -366,7 +269,7 @@ static int print_page(FILE *out, struct page *pg, size_t top)
             return -ENOMEM;
         }
         fprintf(out, "<pre id=\"annot-%" PRIu32 "\">", keys[i]->stats_id);
-        html_text(out, text, len);
+        out_xml_text(out, text, len, true);
         fputs("</pre>\n", out);
         free(text);
     }
@@ -376,28 +279,9 @@ static int print_page(FILE *out, struct page *pg, size_t top)
     return 0;
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("tbsym html: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_html_usage, stderr);
-    return TBSYM_EXIT_INPUT;
-}
-
-static int exit_code_of(int rc)
-{
-    switch (rc) {
-    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
-    case -EINVAL:
-        return TBSYM_EXIT_INPUT;
-    default:
-        return TBSYM_EXIT_IO;
-    }
-}
-
 int cmd_html(int argc, char **argv)
 {
+    const struct view_opts vo = { .cmd = "html", .usage = cmd_html_usage };
     struct profile_opts po = { 0 };
     struct page pg = { 0 };
     struct outfile of;
@@ -414,46 +298,36 @@ int cmd_html(int argc, char **argv)
             fputs(cmd_html_usage, stdout);
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         }
-        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
-        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (!v)
-            return usage_error("unknown option or missing argument: %s", a);
+            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            po.perf_data = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+        if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             output = v;
         } else if (!strcmp(a, "-n")) {
             top = strtoull(v, &end, 10);
             if (*end || !*v || v[0] == '-')
-                return usage_error("bad -n: %s", v);
-        } else if (!strcmp(a, "--tbstats")) {
-            po.tbstats = v;
-        } else if (!strcmp(a, "--jitdump")) {
-            po.jitdump = v;
-        } else if (!strcmp(a, "--debug-dir")) {
-            po.debug_dir = v;
-        } else if (!strcmp(a, "--pid")) {
-            unsigned long pid = strtoul(v, &end, 10);
-
-            if (*end || !*v || !pid || pid > UINT32_MAX)
-                return usage_error("bad --pid: %s", v);
-            po.pid = (uint32_t)pid;
+                return view_usage_error(&vo, "bad -n: %s", v);
         } else {
-            return usage_error("unknown option: %s", a);
+            return view_usage_error(&vo, "unknown option: %s", a);
         }
     }
     if (!output)
-        return usage_error("%s", "no output file (-o FILE.html)");
+        return view_usage_error(&vo, "%s", "no output file (-o FILE.html)");
 
     rc = profile_open(&po, &pg.p);
     if (rc < 0) {
-        fprintf(stderr, "tbsym: %s\n", pg.p ? profile_strerror(pg.p) : strerror(-rc));
-        ret = exit_code_of(rc);
+        ret = view_profile_error(pg.p, rc);
         goto out;
     }
     pg.db = profile_tbdb(pg.p);
-    rc = annot_new(pg.db, &pg.a);
+    rc = tally_init(&pg.t, pg.db);
+    if (rc == 0)
+        rc = annot_new(pg.db, &pg.a);
     if (rc == 0)
         rc = flame_new(pg.p, 0, &pg.f);
     if (rc < 0)
@@ -472,14 +346,11 @@ int cmd_html(int argc, char **argv)
     ret = outfile_close(&of, rc == 0);
     goto out;
 fail:
-    if (rc == -ENOMEM)
-        fprintf(stderr, "tbsym: out of memory\n");
-    else
-        fprintf(stderr, "tbsym: %s\n", profile_strerror(pg.p));
-    ret = exit_code_of(rc);
+    ret = view_profile_error(pg.p, rc);
 out:
     flame_free(pg.f);
     annot_free(pg.a);
+    tally_release(&pg.t);
     profile_close(pg.p);
     return ret;
 }

@@ -37,6 +37,7 @@
 #include "guestsym.h"
 #include "tbstats.h"
 #include "tbsym.h"
+#include "views.h"
 
 const char cmd_listing_usage[] =
     "usage: tbsym listing [-o OUT] [DIR | FILE.tbstats]\n"
@@ -84,32 +85,6 @@ static void put_clean(FILE *f, const char *s)
 {
     for (; *s; s++)
         putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
-/* Guest disassembler for the header's machine; false: print bytes instead. */
-static bool disasm_open(const struct tbs_header *h, csh *cs)
-{
-    cs_arch arch;
-    int mode;
-
-    switch (h->guest_machine) {
-    case 62:  arch = CS_ARCH_X86;   mode = CS_MODE_64; break;   /* EM_X86_64 */
-    case 3:   arch = CS_ARCH_X86;   mode = CS_MODE_32; break;   /* EM_386 */
-    case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 */
-    default:  return false;
-    }
-    /*
-     * TBS_FLAG_GUEST_BIG_ENDIAN is deliberately ignored: x86 has no
-     * big-endian mode, and AArch64 instructions are little-endian even on a
-     * big-endian (aarch64_be) guest, so the bytes QEMU recorded are too.
-     * An architecture added here with big-endian code must consult the flag.
-     */
-    if (cs_open(arch, mode, cs) != CS_ERR_OK)
-        return false;
-    /* AT&T, like the host code objdump shows in perf annotate. */
-    if (arch == CS_ARCH_X86)
-        cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-    return true;
 }
 
 /* "0xPC: MNEMONIC OPERANDS" of the n bytes of one instruction at code. */
@@ -256,7 +231,7 @@ static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
         fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
         return TBSYM_EXIT_IO;
     }
-    l.have_cs = disasm_open(l.header, &l.cs);
+    l.have_cs = view_disasm_open(l.header->guest_machine, &l.cs);
     while ((ret = tbs_reader_next(r, &rec)) == 1) {
         switch (rec.type) {
         case TBS_REC_MAPPING:

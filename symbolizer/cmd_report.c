@@ -164,21 +164,6 @@ static struct row *row_by_name(struct report *r, const char *name, const char *d
     return row;
 }
 
-/* The name perf gives a TB: its CODE_LOAD name, else QEMU's rule on the guest PC. */
-static const char *tb_name(struct report *r, const struct tbdb_tb *tb, char *buf, size_t size)
-{
-    struct guestsym *gs;
-    const struct guestsym_loc *loc;
-
-    if (tb->have_load)
-        return tb->name;
-    gs = profile_guestsym(r->p);
-    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
-        return loc->name;
-    snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
-    return buf;
-}
-
 static void count_sym(struct report *r, const struct profile_sample *s)
 {
     char buf[64];
@@ -186,7 +171,7 @@ static void count_sym(struct report *r, const struct profile_sample *s)
     struct row *row;
 
     if (s->cls == PROFILE_JIT) {
-        name = tb_name(r, s->tb, buf, sizeof(buf));
+        name = view_tb_name(r->p, s->tb, buf, sizeof(buf));
         dso = "[jit]";
     } else if (s->host && s->host->symbol) {
         name = s->host->symbol;
@@ -333,88 +318,9 @@ static int cmp_rows(const void *pa, const void *pb)
 
 /* --- output -------------------------------------------------------------------------- */
 
-static const struct table_col tb_cols[] = {
-    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper_samples", false },
-    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false },
-    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false },
-    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false },
-    { "symbol", true }, { "source", true },
-};
-
 static const struct table_col sym_cols[] = {
     { "samples", false }, { "%", false }, { "dso", true }, { "symbol", true },
 };
-
-/* "file:line" of the guest PC's source, basename only; "" when unknown. */
-static void source_of(struct report *r, uint64_t pc, char *buf, size_t size)
-{
-    struct guestsym *gs = profile_guestsym(r->p);
-    const struct guestsym_loc *loc;
-    const char *f;
-
-    buf[0] = '\0';
-    if (!gs || guestsym_lookup_flags(gs, pc, 0, &loc) < 0 || !loc->src_file || !loc->src_line)
-        return;
-    f = strrchr(loc->src_file, '/');
-    snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
-}
-
-static void fill_row(struct report *r, struct table *t, const struct row *row)
-{
-    char buf[64], src[512];
-    const char *name;
-
-    table_hex(t, row->guest_pc);
-    table_u64(t, row->sum.samples);
-    view_percent(t, row->sum.samples, r->t.total);
-    table_u64(t, row->sum.helper);
-    table_u64(t, row->sum.exec_count);
-    table_ratio(t, row->sum.samples * 1000000ull, row->sum.exec_count);
-    table_u64(t, row->sum.guest_insns);
-    view_percent(t, row->sum.insns_executed, r->db->total_insns_executed);
-    table_u64(t, row->sum.host_bytes);
-    table_ratio(t, row->sum.host_bytes, row->sum.guest_bytes);
-    table_u64(t, row->sum.spills);
-    table_u64(t, row->sum.ops);
-    table_u64(t, row->sum.ops_opt);
-    table_u64(t, row->sum.translations);
-    table_u64(t, row->sum.time_ns);
-    if (row->key) {
-        name = row->key->latest ? tb_name(r, row->key->latest, buf, sizeof(buf)) : NULL;
-        if (!name) {
-            snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, row->guest_pc);
-            name = buf;
-        }
-    } else {
-        name = row->name;
-    }
-    table_str(t, name, strlen(name));
-    source_of(r, row->guest_pc, src, sizeof(src));
-    table_str(t, src, strlen(src));
-}
-
-static void print_summary_text(struct report *r, FILE *f)
-{
-    const struct profile_info *in = profile_info(r->p);
-    static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
-    char pct[32];
-
-    fprintf(f, "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n", in->perf_data,
-            in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
-            in->injected ? " (jitted-*.so)" : "");
-    fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
-            in->jitdump ? in->jitdump : "");
-    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", r->t.total,
-            in->event ? in->event : "?",
-            in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
-            chains[in->chains]);
-    fputs("#", f);
-    for (int c = 0; c < PROFILE_OTHER; c++)
-        fprintf(f, " %s %s%%%s", profile_class_name(c),
-                view_percent_str(pct, sizeof(pct), r->t.by_class[c], r->t.total),
-                c + 1 < PROFILE_OTHER ? "," : "");
-    fputs("\n", f);
-}
 
 static void print_summary_json(struct report *r, struct out *o)
 {
@@ -441,9 +347,8 @@ static void print_summary_json(struct report *r, struct out *o)
 
 static int print_report(struct report *r, enum view_format format, size_t limit)
 {
-    const struct table_col *cols = r->by == BY_SYM ? sym_cols : tb_cols;
-    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0])
-                                   : sizeof(tb_cols) / sizeof(tb_cols[0]);
+    const struct table_col *cols = r->by == BY_SYM ? sym_cols : view_report_cols;
+    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0]) : view_report_ncols;
     struct table *t = table_new(cols, ncols);
     size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
     struct out o;
@@ -459,7 +364,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
             table_str(t, row->dso ? row->dso : "", row->dso ? strlen(row->dso) : 0);
             table_str(t, row->name, strlen(row->name));
         } else {
-            fill_row(r, t, row);
+            view_report_row(t, r->p, &row->sum, row->guest_pc, row->key, row->name, r->t.total);
         }
     }
     if (!table_ok(t)) {
@@ -468,7 +373,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
     }
     switch (format) {
     case VIEW_TEXT:
-        print_summary_text(r, stdout);
+        view_report_summary(stdout, r->p, r->t.total, r->t.by_class);
         table_print_text(t, stdout);
         break;
     case VIEW_CSV:
@@ -487,28 +392,9 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
 
 /* --- the command ---------------------------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("tbsym report: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_report_usage, stderr);
-    return TBSYM_EXIT_INPUT;
-}
-
-static int exit_code_of(int rc)
-{
-    switch (rc) {
-    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ESRCH: case -EXDEV:
-    case -EINVAL:
-        return TBSYM_EXIT_INPUT;
-    default:
-        return TBSYM_EXIT_IO;
-    }
-}
-
 int cmd_report(int argc, char **argv)
 {
+    const struct view_opts vo = { .cmd = "report", .usage = cmd_report_usage };
     struct profile_opts po = { 0 };
     struct report r = { .by = BY_TB };
     enum view_format format = VIEW_TEXT;
@@ -527,29 +413,18 @@ int cmd_report(int argc, char **argv)
             return tbsym_finish_stdout(TBSYM_EXIT_OK);
         }
         if (!strcmp(a, "--all")) { all = true; continue; }
-        if (!strcmp(a, "--no-callchains")) { po.no_callchains = true; continue; }
-        if (!strcmp(a, "--partial")) { po.partial = true; continue; }
+        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (!v)
-            return usage_error("unknown option or missing argument: %s", a);
+            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-            po.perf_data = v;
-        } else if (!strcmp(a, "--tbstats")) {
-            po.tbstats = v;
-        } else if (!strcmp(a, "--jitdump")) {
-            po.jitdump = v;
-        } else if (!strcmp(a, "--debug-dir")) {
-            po.debug_dir = v;
-        } else if (!strcmp(a, "--pid")) {
-            unsigned long pid = strtoul(v, &end, 10);
-
-            if (*end || !*v || !pid || pid > UINT32_MAX)
-                return usage_error("bad --pid: %s", v);
-            po.pid = (uint32_t)pid;
-        } else if (!strcmp(a, "-n")) {
+        if (!strcmp(a, "-n")) {
             limit = strtoull(v, &end, 10);
             if (*end || !*v || v[0] == '-')
-                return usage_error("bad -n: %s", v);
+                return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "tb"))
                 r.by = BY_TB;
@@ -558,7 +433,7 @@ int cmd_report(int argc, char **argv)
             else if (!strcmp(v, "sym"))
                 r.by = BY_SYM;
             else
-                return usage_error("bad --by: %s (tb, function or sym)", v);
+                return view_usage_error(&vo, "bad --by: %s (tb, function or sym)", v);
         } else if (!strcmp(a, "--sort")) {
             size_t k;
 
@@ -566,7 +441,7 @@ int cmd_report(int argc, char **argv)
                 if (!strcmp(v, sort_names[k]))
                     break;
             if (k == sizeof(sort_names) / sizeof(sort_names[0]))
-                return usage_error("bad --sort: %s", v);
+                return view_usage_error(&vo, "bad --sort: %s", v);
             sort_col = (enum sort_col)k;
         } else if (!strcmp(a, "--format")) {
             if (!strcmp(v, "text"))
@@ -576,17 +451,19 @@ int cmd_report(int argc, char **argv)
             else if (!strcmp(v, "csv"))
                 format = VIEW_CSV;
             else
-                return usage_error("bad --format: %s (text, json or csv)", v);
+                return view_usage_error(&vo, "bad --format: %s (text, json or csv)", v);
         } else {
-            return usage_error("unknown option: %s", a);
+            return view_usage_error(&vo, "unknown option: %s", a);
         }
     }
+
+    if (r.by == BY_SYM && sort_col != SORT_SAMPLES)
+        return view_usage_error(&vo, "--by sym sorts by samples only%s", "");
 
     po.kernel_symbols = r.by == BY_SYM;
     rc = profile_open(&po, &r.p);
     if (rc < 0) {
-        fprintf(stderr, "tbsym: %s\n", r.p ? profile_strerror(r.p) : strerror(-rc));
-        ret = exit_code_of(rc);
+        ret = view_profile_error(r.p, rc);
         goto out;
     }
     r.db = profile_tbdb(r.p);
@@ -604,8 +481,6 @@ int cmd_report(int argc, char **argv)
         goto fail;
     if (profile_warning(r.p))
         fprintf(stderr, "tbsym: warning: %s\n", profile_warning(r.p));
-    if (r.by == BY_SYM && sort_col != SORT_SAMPLES)
-        return usage_error("--by sym sorts by samples only%s", "");
     qsort(r.rows, r.nr_rows, sizeof(r.rows[0]), cmp_rows);
     rc = print_report(&r, format, (size_t)limit);
     if (rc < 0)
@@ -613,11 +488,7 @@ int cmd_report(int argc, char **argv)
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
     goto out;
 fail:
-    if (rc == -ENOMEM)
-        fprintf(stderr, "tbsym: out of memory\n");
-    else
-        fprintf(stderr, "tbsym: %s\n", profile_strerror(r.p));
-    ret = exit_code_of(rc);
+    ret = view_profile_error(r.p, rc);
 out:
     for (size_t i = 0; i < r.nr_rows; i++)
         free(r.rows[i].name);

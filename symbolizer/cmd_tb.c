@@ -32,26 +32,6 @@ const char cmd_tb_usage[] =
     "\n"
     "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
 
-/* A capstone handle for an ELF machine; false if capstone does not know it here. */
-static bool disasm_open(uint32_t machine, csh *cs)
-{
-    cs_arch arch;
-    int mode;
-
-    switch (machine) {
-    case 62:  arch = CS_ARCH_X86;   mode = CS_MODE_64; break;   /* EM_X86_64 */
-    case 3:   arch = CS_ARCH_X86;   mode = CS_MODE_32; break;   /* EM_386 */
-    case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 (code is little-endian) */
-    default:  return false;
-    }
-    if (cs_open(arch, mode, cs) != CS_ERR_OK)
-        return false;
-    /* AT&T, as tbsym listing and perf annotate show x86. */
-    if (arch == CS_ARCH_X86)
-        cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-    return true;
-}
-
 static void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n)
 {
     char buf[3 * 16 + 4];
@@ -165,8 +145,8 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
 static void out_translation(struct out *o, const struct tbdb *db, const struct tbdb_tb *t)
 {
     csh gcs = 0, hcs = 0;
-    bool have_gcs = disasm_open(db->header.guest_machine, &gcs);
-    bool have_hcs = t->have_load && disasm_open(db->header.host_machine, &hcs);
+    bool have_gcs = view_disasm_open(db->header.guest_machine, &gcs);
+    bool have_hcs = t->have_load && view_disasm_open(db->header.host_machine, &hcs);
     uint64_t host_pos = 0, code_size = t->have_load ? t->code_size : 0;
 
     out_object_begin(o, "translation", "translation");

@@ -10,6 +10,7 @@
 #include "flame.h"
 #include "guestsym.h"
 #include "hostsym.h"
+#include "out.h"
 
 struct stack {
     char *frames;              /* "root;...;leaf", owned */
@@ -407,23 +408,6 @@ static int tree_build(struct flame *f, struct tree *t)
     return 0;
 }
 
-/* XML text: escaped, and bytes outside printable ASCII as '?' (always well-formed). */
-static void xml_text(FILE *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        switch (c) {
-        case '&':  fputs("&amp;", out); break;
-        case '<':  fputs("&lt;", out); break;
-        case '>':  fputs("&gt;", out); break;
-        case '"':  fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:   fputc(c >= 0x20 && c < 0x7f ? c : '?', out); break;
-        }
-    }
-}
-
 static bool has_prefix(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
@@ -590,7 +574,7 @@ int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_s
     fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%u\" fill=\"#f8f8f0\"/>\n",
             SVG_WIDTH, height);
     fprintf(out, "<text class=\"title\" x=\"%d\" y=\"20\" text-anchor=\"middle\">", SVG_WIDTH / 2);
-    xml_text(out, title, strlen(title));
+    out_xml_text(out, title, strlen(title), false);
     fputs("</text>\n", out);
     fprintf(out, "<text id=\"fg-unzoom\" class=\"button\" x=\"%d\" y=\"36\" opacity=\"0.3\">"
             "Reset Zoom</text>\n", SVG_PAD);
@@ -616,9 +600,9 @@ int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_s
         frame_colour(n, colour, sizeof(colour));
         fprintf(out, "<g class=\"f\" data-s=\"%" PRIu64 "\" data-v=\"%" PRIu64 "\" data-d=\"%u\" "
                 "data-n=\"", n->start, n->value, n->depth);
-        xml_text(out, n->name, n->len);
+        out_xml_text(out, n->name, n->len, false);
         fputs("\"><title>", out);
-        xml_text(out, n->name, n->len);
+        out_xml_text(out, n->name, n->len, false);
         fprintf(out, " (%" PRIu64 " samples, %.2f%%)</title>", n->value,
                 100.0 * (double)n->value / (double)total);
         fprintf(out, "<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
@@ -626,9 +610,9 @@ int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_s
                 x + SVG_PAD, y, w, FRAME_H - 1, colour, colour, x + SVG_PAD + 3, y + 11);
         if (chars >= 3) {
             if (n->len <= (size_t)chars) {
-                xml_text(out, n->name, n->len);
+                out_xml_text(out, n->name, n->len, false);
             } else {
-                xml_text(out, n->name, (size_t)chars - 2);
+                out_xml_text(out, n->name, (size_t)chars - 2, false);
                 fputs("..", out);
             }
         }

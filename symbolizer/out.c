@@ -320,3 +320,19 @@ void out_flag(struct out *o, const char *key, bool v)
         fputs(key, o->f);
     }
 }
+
+void out_xml_text(FILE *f, const char *s, size_t len, bool newlines)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        switch (c) {
+        case '&':  fputs("&amp;", f); break;
+        case '<':  fputs("&lt;", f); break;
+        case '>':  fputs("&gt;", f); break;
+        case '"':  fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default:   fputc((c >= 0x20 && c < 0x7f) || (c == '\n' && newlines) ? c : '?', f); break;
+        }
+    }
+}

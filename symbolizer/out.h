@@ -88,4 +88,12 @@ void out_word(struct out *o, const char *key, const char *s);
 /* out_flag - text: the bare key when v is true, nothing otherwise. */
 void out_flag(struct out *o, const char *key, bool v);
 
+/*
+ * out_xml_text - s (len bytes) as XML/HTML character data or attribute
+ * value: & < > " ' escaped, bytes outside printable ASCII written as '?'
+ * (newlines kept when newlines is true), so the document stays well-formed
+ * whatever the input.  Writes to f directly.
+ */
+void out_xml_text(FILE *f, const char *s, size_t len, bool newlines);
+
 #endif /* TBSYM_OUT_H */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "guestsym.h"
 #include "tbsym.h"
 #include "views.h"
 
@@ -19,6 +20,20 @@ int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg
     fputs("\n", stderr);
     fputs(v->usage, stderr);
     return TBSYM_EXIT_INPUT;
+}
+
+/* A process id: decimal, 1 to UINT32_MAX. */
+static bool parse_pid(const char *s, uint32_t *pid)
+{
+    char *end;
+    unsigned long p;
+
+    errno = 0;
+    p = strtoul(s, &end, 10);
+    if (errno || !*s || *end || p == 0 || p > UINT32_MAX)
+        return false;
+    *pid = (uint32_t)p;
+    return true;
 }
 
 int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
@@ -55,16 +70,10 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
     } else if (!strcmp(opt, "--jitdump")) {
         v->jitdump = val;
     } else if (!strcmp(opt, "--pid")) {
-        char *end;
-        unsigned long p;
-
-        errno = 0;
-        p = strtoul(val, &end, 10);
-        if (errno || !*val || *end || p == 0 || p > UINT32_MAX) {
+        if (!parse_pid(val, &v->pid)) {
             view_usage_error(v, "bad --pid '%s'", val);
             return -1;
         }
-        v->pid = p;
     } else {
         if (!strcmp(val, "text"))
             v->format = VIEW_TEXT;
@@ -467,4 +476,237 @@ void table_print_json(const struct table *t, struct out *o, const char *key)
         out_object_end(o);
     }
     out_array_end(o);
+}
+
+size_t table_nr_rows(const struct table *t)
+{
+    return t->nr / t->ncols;
+}
+
+void table_print_html_head(const struct table *t, FILE *f, int sorted_col)
+{
+    for (size_t j = 0; j < t->ncols; j++) {
+        const char *name = t->cols[j].name;
+
+        fprintf(f, "<th class=\"%s\" data-col=\"", t->cols[j].left ? "str" : "num");
+        out_xml_text(f, name, strlen(name), true);
+        fputs("\"", f);
+        if ((int)j == sorted_col)
+            fputs(" data-dir=\"desc\"", f);
+        fputs(">", f);
+        out_xml_text(f, name, strlen(name), true);
+        fputs("</th>", f);
+    }
+}
+
+void table_print_html_row(const struct table *t, size_t row, FILE *f)
+{
+    char buf[512];
+
+    for (size_t j = 0; j < t->ncols; j++) {
+        const struct cell *c = &t->cells[row * t->ncols + j];
+        size_t n;
+
+        switch (c->kind) {
+        case CELL_STR:
+            fputs("<td>", f);
+            out_xml_text(f, c->s, c->len, true);
+            fputs("</td>", f);
+            break;
+        case CELL_U64:
+        case CELL_HEX:
+            cell_text(c, buf, sizeof(buf));
+            fprintf(f, "<td class=\"num\" data-v=\"%" PRIu64 "\">%s</td>", c->a, buf);
+            break;
+        default:
+            n = cell_text(c, buf, sizeof(buf));
+            fputs("<td class=\"num\" data-v=\"", f);
+            if (c->kind == CELL_RATIO && !c->b)
+                fputs("-1", f);
+            else
+                fwrite(buf, 1, n, f);
+            fprintf(f, "\">%s</td>", buf);
+            break;
+        }
+    }
+}
+
+/* --- disassembly ------------------------------------------------------------------ */
+
+bool view_disasm_open(uint32_t machine, csh *cs)
+{
+    cs_arch arch;
+    int mode;
+
+    switch (machine) {
+    case 62:  arch = CS_ARCH_X86;   mode = CS_MODE_64; break;   /* EM_X86_64 */
+    case 3:   arch = CS_ARCH_X86;   mode = CS_MODE_32; break;   /* EM_386 */
+    case 183: arch = CS_ARCH_ARM64; mode = CS_MODE_ARM; break;  /* EM_AARCH64 */
+    default:  return false;
+    }
+    /*
+     * TBS_FLAG_GUEST_BIG_ENDIAN is deliberately ignored: x86 has no
+     * big-endian mode, and AArch64 instructions are little-endian even on a
+     * big-endian (aarch64_be) guest, so the bytes QEMU recorded are too.
+     * An architecture added here with big-endian code must consult the flag.
+     */
+    if (cs_open(arch, mode, cs) != CS_ERR_OK)
+        return false;
+    /* AT&T, like the host code objdump shows in perf annotate. */
+    if (arch == CS_ARCH_X86)
+        cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+    return true;
+}
+
+/* --- commands that read a perf recording ---------------------------------------------- */
+
+int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsigned which,
+                        int argc, char **argv, int *i)
+{
+    static const char *const files[] = { "-i", "--input", "--tbstats", "--jitdump", "--pid" };
+    const char *a = argv[*i], *val;
+    bool known = false;
+
+    if (which & VIEW_PROFILE_COMMON) {
+        if (!strcmp(a, "--no-callchains")) {
+            po->no_callchains = true;
+            return 1;
+        }
+        if (!strcmp(a, "--partial")) {
+            po->partial = true;
+            return 1;
+        }
+        known = !strcmp(a, "--debug-dir");
+    }
+    for (size_t j = 0; !known && (which & VIEW_PROFILE_FILES) && j < sizeof(files) / sizeof(files[0]); j++)
+        known = !strcmp(a, files[j]);
+    if (!known)
+        return 0;
+    if (*i + 1 >= argc) {
+        view_usage_error(v, "unknown option or missing argument: %s", a);
+        return -1;
+    }
+    val = argv[++*i];
+    if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
+        po->perf_data = val;
+    } else if (!strcmp(a, "--tbstats")) {
+        po->tbstats = val;
+    } else if (!strcmp(a, "--jitdump")) {
+        po->jitdump = val;
+    } else if (!strcmp(a, "--debug-dir")) {
+        po->debug_dir = val;
+    } else if (!parse_pid(val, &po->pid)) {
+        view_usage_error(v, "bad --pid: %s", val);
+        return -1;
+    }
+    return 1;
+}
+
+int view_profile_error(struct profile *p, int rc)
+{
+    if (rc == -ENOMEM)
+        fprintf(stderr, "tbsym: out of memory\n");
+    else
+        fprintf(stderr, "tbsym: %s\n", p ? profile_strerror(p) : strerror(-rc));
+    switch (rc) {
+    case -EBADMSG: case -ENODATA: case -ENOTSUP: case -ENOENT: case -ENOTDIR: case -ESRCH:
+    case -EXDEV: case -EINVAL:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf, size_t size)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+
+    if (tb->have_load)
+        return tb->name;
+    gs = profile_guestsym(p);
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
+        return loc->name;
+    snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
+    return buf;
+}
+
+const struct table_col view_report_cols[] = {
+    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper_samples", false },
+    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false },
+    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false },
+    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false },
+    { "symbol", true }, { "source", true },
+};
+const size_t view_report_ncols = sizeof(view_report_cols) / sizeof(view_report_cols[0]);
+
+/* "file:line" of the guest PC's source, basename only; "" when unknown. */
+static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
+{
+    struct guestsym *gs = profile_guestsym(p);
+    const struct guestsym_loc *loc;
+    const char *f;
+
+    buf[0] = '\0';
+    if (!gs || guestsym_lookup_flags(gs, pc, 0, &loc) < 0 || !loc->src_file || !loc->src_line)
+        return;
+    f = strrchr(loc->src_file, '/');
+    snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
+}
+
+void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
+                     uint64_t guest_pc, const struct tbdb_key *key, const char *name,
+                     uint64_t total)
+{
+    const struct tbdb *db = profile_tbdb(p);
+    char buf[64], src[512];
+
+    table_hex(t, guest_pc);
+    table_u64(t, sum->samples);
+    view_percent(t, sum->samples, total);
+    table_u64(t, sum->helper);
+    table_u64(t, sum->exec_count);
+    table_ratio(t, sum->samples * 1000000ull, sum->exec_count);
+    table_u64(t, sum->guest_insns);
+    view_percent(t, sum->insns_executed, db->total_insns_executed);
+    table_u64(t, sum->host_bytes);
+    table_ratio(t, sum->host_bytes, sum->guest_bytes);
+    table_u64(t, sum->spills);
+    table_u64(t, sum->ops);
+    table_u64(t, sum->ops_opt);
+    table_u64(t, sum->translations);
+    table_u64(t, sum->time_ns);
+    if (key) {
+        name = key->latest ? view_tb_name(p, key->latest, buf, sizeof(buf)) : NULL;
+        if (!name) {
+            snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, guest_pc);
+            name = buf;
+        }
+    }
+    table_str(t, name, strlen(name));
+    source_of(p, guest_pc, src, sizeof(src));
+    table_str(t, src, strlen(src));
+}
+
+void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint64_t *by_class)
+{
+    const struct profile_info *in = profile_info(p);
+    static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
+    char pct[32];
+
+    fprintf(f, "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n", in->perf_data,
+            in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
+            in->injected ? " (jitted-*.so)" : "");
+    fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
+            in->jitdump ? in->jitdump : "");
+    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", total,
+            in->event ? in->event : "?",
+            in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
+            chains[in->chains]);
+    fputs("#", f);
+    for (int c = 0; c < PROFILE_OTHER; c++)
+        fprintf(f, " %s %s%%%s", profile_class_name(c),
+                view_percent_str(pct, sizeof(pct), by_class[c], total),
+                c + 1 < PROFILE_OTHER ? "," : "");
+    fputs("\n", f);
 }

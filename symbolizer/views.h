@@ -1,8 +1,11 @@
 /*
- * views.h: what the offline views of one run share (tb-list, tb, coverset,
- * cfg): finding and loading the run (lib/tbdb.h) from the common options,
- * naming keys, and a table that prints as aligned text, JSON (through
- * out.h) or CSV.
+ * views.h: what tbsym's subcommands share.  The offline views of one run
+ * (tb-list, tb, coverset, cfg): finding and loading the run (lib/tbdb.h)
+ * from the common options, naming keys.  The commands that read a perf
+ * recording (report, annotate, flame, html, diff): their input options
+ * and errors, and tbsym report's TB table, which tbsym html shows too.
+ * All: a table that prints as aligned text, JSON (through out.h), CSV or
+ * HTML cells, and capstone set up for an ELF machine.
  *
  * Common options, parsed by view_parse_option():
  *   --dir DIR          the directory holding jit-PID.tbstats and jit-PID.dump (default .)
@@ -19,7 +22,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <capstone/capstone.h>
+
 #include "out.h"
+#include "profile.h"
+#include "tally.h"
 #include "tbdb.h"
 
 enum view_format {
@@ -103,6 +110,16 @@ void table_print_text(const struct table *t, FILE *f);
 void table_print_csv(const struct table *t, FILE *f);
 /* table_print_json - the rows as an array named key of objects, into an open document. */
 void table_print_json(const struct table *t, struct out *o, const char *key);
+/* table_nr_rows - the number of complete rows. */
+size_t table_nr_rows(const struct table *t);
+/*
+ * table_print_html_head - the header cells, <th class="num|str" data-col="NAME">,
+ * sorted_col (or -1) marked data-dir="desc".  table_print_html_row - the <td>
+ * cells of one row, numbers with their value in data-v for sorting (-1 for
+ * a ratio without denominator).  The caller writes <tr> and </tr>.
+ */
+void table_print_html_head(const struct table *t, FILE *f, int sorted_col);
+void table_print_html_row(const struct table *t, size_t row, FILE *f);
 
 /* --- rows of keys (cmd_tb_list.c), shared by tb-list and coverset ----------------- */
 
@@ -114,5 +131,66 @@ void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key 
 void view_percent(struct table *t, uint64_t a, uint64_t b);
 /* view_percent_str - the same as a string in buf ("-" if b is 0); returns buf. */
 char *view_percent_str(char *buf, size_t size, uint64_t a, uint64_t b);
+
+/* --- disassembly ------------------------------------------------------------------ */
+
+/*
+ * view_disasm_open - a capstone handle for code of an ELF machine (EM_X86_64,
+ * EM_386, EM_AARCH64), x86 in AT&T syntax as perf annotate shows it.
+ * Returns false if capstone does not know the machine here; else close
+ * *cs with cs_close().
+ */
+bool view_disasm_open(uint32_t machine, csh *cs);
+
+/* --- commands that read a perf recording (lib/profile.h) ---------------------------- */
+
+/* Which input options view_profile_option() takes. */
+enum {
+    VIEW_PROFILE_FILES = 1,    /* -i/--input FILE, --tbstats FILE, --jitdump FILE, --pid PID */
+    VIEW_PROFILE_COMMON = 2,   /* --debug-dir DIR, --no-callchains, --partial */
+};
+
+/*
+ * view_profile_option - if argv[*i] is one of the input options in which,
+ * store it in po, consume it (and its argument) and return 1; return 0 if
+ * it is not one; print the usage error (v->cmd, v->usage) and return -1 on
+ * a missing or bad argument (exit TBSYM_EXIT_INPUT).  po keeps pointers
+ * into argv.
+ */
+int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsigned which,
+                        int argc, char **argv, int *i);
+
+/*
+ * view_profile_error - the message of a failed profile_open(), profile_run()
+ * or allocation (rc, a negative errno) on stderr, "tbsym: ..." (p may be
+ * NULL); returns the exit code: TBSYM_EXIT_INPUT for bad or missing input,
+ * else TBSYM_EXIT_IO.
+ */
+int view_profile_error(struct profile *p, int rc);
+
+/*
+ * view_tb_name - the name perf gives a translation: its CODE_LOAD name,
+ * else QEMU's rule on the guest PC (its guest symbol), else "guest-0xPC"
+ * in buf.  Returns a string owned by tb, p or buf.
+ */
+const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf, size_t size);
+
+/*
+ * view_report_cols - the columns of tbsym report --by tb|function (guest_pc
+ * ... symbol, source); view_report_row() fills one row: the sums of a key
+ * or of a function's keys, named by key's latest translation when key is
+ * given, else by name; total: all samples of the run, for %.
+ */
+extern const struct table_col view_report_cols[];
+extern const size_t view_report_ncols;
+void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
+                     uint64_t guest_pc, const struct tbdb_key *key, const char *name,
+                     uint64_t total);
+
+/*
+ * view_report_summary - tbsym report's four "# " lines: input, export,
+ * samples and event, share of each class; by_class: [PROFILE_NR_CLASSES].
+ */
+void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint64_t *by_class);
 
 #endif /* TBSYM_VIEWS_H */

@@ -5,7 +5,10 @@
 #    jit-PID.tbstats in DIR and returns the guest's status (0, and 3 for a
 #    guest that exits 3);
 #  - a non-empty DIR is refused with exit 2; --force replaces the recording;
-#  - qemu-perf report DIR and tb-list DIR work;
+#  - qemu-perf report DIR and tb-list DIR work; annotate DIR TARGET, flame
+#    DIR (folded and --svg), html DIR (DIR/report.html without -o, and -o)
+#    and diff A B (directories, a perf.data file, options before A B,
+#    --fail-above) give what tbsym gives on the same files;
 #  - the perf script's per-TB samples on the injected data equal the rows of
 #    tbsym report -i DIR/perf.jit.data --format json for the top TBs;
 #  - --help of every subcommand exits 0.
@@ -62,6 +65,31 @@ touch "$WORK/rec3/notes.txt"
 grep -q 'float_kernel' "$WORK/report.out" || fail "report: no float_kernel row"
 "$QP" tb-list "$D" -n 5 >"$WORK/tblist.out" || fail "qemu-perf tb-list exited $?"
 grep -q 'float_kernel' "$WORK/tblist.out" || fail "tb-list: no float_kernel row"
+
+# annotate, flame, html, diff: the wrapper gives what tbsym gives on the same files
+T=$BUILD/bin/tbsym
+"$QP" annotate "$D" float_kernel >"$WORK/annot.out" 2>"$WORK/annot.err" ||
+    fail "qemu-perf annotate exited $?: $(cat "$WORK/annot.err")"
+grep -q '^key [0-9]* guest_pc 0x[0-9a-f]* float_kernel' "$WORK/annot.out" || fail "annotate: no float_kernel key"
+"$T" annotate -i "$D/perf.data" float_kernel | cmp -s - "$WORK/annot.out" || fail "annotate: not tbsym's output"
+"$QP" flame "$D" >"$WORK/folded" 2>/dev/null || fail "qemu-perf flame exited $?"
+grep -q 'float_kernel \[TB 0x' "$WORK/folded" || fail "flame: no float_kernel TB frame"
+"$QP" flame "$D" --guest --svg "$WORK/flame.svg" 2>/dev/null || fail "qemu-perf flame --svg exited $?"
+grep -q '<svg' "$WORK/flame.svg" || fail "flame --svg: no SVG"
+"$QP" html "$D" 2>"$WORK/html.err" || fail "qemu-perf html exited $?: $(cat "$WORK/html.err")"
+grep -q "wrote $D/report.html" "$WORK/html.err" || fail "html: did not name its file: $(cat "$WORK/html.err")"
+grep -q '<table id="report">' "$D/report.html" || fail "html: no report table in $D/report.html"
+"$QP" html "$D" -o "$WORK/page.html" -n 3 2>/dev/null || fail "qemu-perf html -o exited $?"
+[ "$(grep -c '<pre id="annot-[0-9]' "$WORK/page.html")" -le 3 ] || fail "html -n 3: more than 3 annotated TBs"
+"$QP" diff "$D" "$D/perf.data" >"$WORK/diff.out" 2>"$WORK/diff.err" ||
+    fail "qemu-perf diff DIR FILE exited $?: $(cat "$WORK/diff.err")"
+grep -q 'float_kernel' "$WORK/diff.out" || fail "diff: no float_kernel row"
+# /bin/true (A) against the demo (B): the demo's rows are new, above 0 points.
+rc=0; "$QP" diff --by tb -n 3 --fail-above 0 "$WORK/rec3" "$D" >/dev/null 2>"$WORK/diff.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "diff --fail-above 0 of /bin/true and the demo exited $rc, expected 1: $(cat "$WORK/diff.err")"
+rc=0; "$QP" diff "$D" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "diff with one recording exited $rc, expected 2"
+note "annotate, flame, html and diff through qemu-perf"
 
 # the perf script against tbsym report, on perf inject's output
 "$QP" inject "$D" 2>"$WORK/inject.err" || fail "qemu-perf inject exited $?: $(cat "$WORK/inject.err")"
