@@ -9,6 +9,17 @@ cd "$d"
 timeout 120 perf record -q -k 1 -e "$(perf_event)" -o perf.data \
     "$QEMU_X86" -perf "$GUESTS/x86_64/demo" 5000 > guest.out 2> record.err &
 sleep 1.5
+# Kill once translation has gone quiet (the side file stopped growing for
+# 0.4 s: the guest is in its hot loops and QEMU has flushed both files, as
+# it does after 100 ms without new TBs), so that the hot TBs are in the
+# .part whatever the machine's load; at most 15 s.
+prev=-1
+for _ in $(seq 30); do
+    size=$(cat jit-*.tbstats.part 2>/dev/null | wc -c)
+    [ "$size" -gt 0 ] && [ "$size" -eq "$prev" ] && break
+    prev=$size
+    sleep 0.4
+done
 perfpid=$(pgrep -f "^perf record -q -k 1 -e [a-z-]* -o perf.data $QEMU_X86" | head -n 1)
 [ -n "$perfpid" ] || fail "perf record is not running"
 qpid=$(pgrep -P "$perfpid" | head -n 1)
