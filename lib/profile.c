@@ -26,7 +26,8 @@
 #include "unwind.h"
 
 /* A jitted-PID-N.so map of injected input, kept until the export is loaded. */
-#define PERF_MAX_STACK_DEPTH_GUESS 512
+/* Frames kept per sample (perf's default kernel.perf_event_max_stack is 127). */
+#define PROFILE_MAX_FRAMES 512
 
 struct injected_map {
     uint64_t time, start, len, code_index;
@@ -51,7 +52,8 @@ struct profile {
     size_t nr_inj, cap_inj;
     uint64_t nr_unmatched;         /* injected maps of no TB of the export */
 
-    uint64_t frames[PERF_MAX_STACK_DEPTH_GUESS];
+    uint64_t frames[PROFILE_MAX_FRAMES];
+    uint64_t unwind_time;          /* the time of the sample being unwound */
     bool ran;
 };
 
@@ -389,8 +391,8 @@ static int find_module(void *arg, uint64_t addr, struct uw_module *out)
     uint64_t cookie;
     struct hostsym_map map;
 
-    /* Unwinding has no time: the latest load is the one live at the end. */
-    if (codemap_lookup_latest(p->cm, addr, &cookie, NULL) == 1) {
+    /* The TB live at the sample's time: addresses are reused after flushes. */
+    if (codemap_lookup(p->cm, addr, p->unwind_time, &cookie, NULL) == 1) {
         const struct tbdb_tb *tb = &p->db->tbs[cookie];
 
         if (!tb->unwind_data)
@@ -398,7 +400,7 @@ static int find_module(void *arg, uint64_t addr, struct uw_module *out)
         return uw_module_from_jitdump(tb->code_addr, tb->code_size, tb->unwind_data,
                                       tb->unwinding_size, tb->eh_frame_hdr_size, out) == 0;
     }
-    if (hostsym_find_map(p->hs, p->info.pid, addr, UINT64_MAX, &map) == 1) {
+    if (hostsym_find_map(p->hs, p->info.pid, addr, p->unwind_time, &map) == 1) {
         *out = (struct uw_module){
             .kind = UW_MODULE_ELF,
             .start = map.start,
@@ -440,7 +442,7 @@ int profile_open(const struct profile_opts *opts, struct profile **pp)
         return rc;
     rc = find_files(p);
     if (rc < 0)
-        return rc == -ENOMEM ? rc : rc;
+        return rc;
     rc = tbdb_open(p->tbstats, p->jitdump, &p->db);
     if (rc < 0) {
         if (rc == -ENOMEM && !p->db)
@@ -541,18 +543,21 @@ static size_t user_frames(struct profile *p, const struct pd_event *ev, bool ker
 
     if (p->info.chains == PROFILE_CHAINS_DWARF && p->uw && s->user_regs_abi &&
         s->stack_user_size && ev->attr) {
-        int rc = uw_unwind(p->uw, s->user_regs_abi, s->user_regs,
+        int rc;
+
+        p->unwind_time = s->time;
+        rc = uw_unwind(p->uw, s->user_regs_abi, s->user_regs,
                            ev->attr->attr.sample_regs_user, s->stack_user,
                            s->stack_user_dyn_size && s->stack_user_dyn_size < s->stack_user_size ?
                            s->stack_user_dyn_size : s->stack_user_size,
-                           p->frames, PERF_MAX_STACK_DEPTH_GUESS);
+                           p->frames, PROFILE_MAX_FRAMES);
         if (rc > 0)
             return (size_t)rc;
     }
     if (p->info.chains != PROFILE_CHAINS_NONE && s->callchain_nr) {
         bool user = false;
 
-        for (uint64_t i = 0; i < s->callchain_nr && n < PERF_MAX_STACK_DEPTH_GUESS; i++) {
+        for (uint64_t i = 0; i < s->callchain_nr && n < PROFILE_MAX_FRAMES; i++) {
             uint64_t ip = s->callchain[i];
 
             if (is_context_marker(ip)) {
@@ -562,7 +567,7 @@ static size_t user_frames(struct profile *p, const struct pd_event *ev, bool ker
             if (user) {
                 if (n == 0 && !kernel && ip != s->ip)
                     p->frames[n++] = s->ip;
-                if (n < PERF_MAX_STACK_DEPTH_GUESS)
+                if (n < PROFILE_MAX_FRAMES)
                     p->frames[n++] = ip;
             }
         }
