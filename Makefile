@@ -73,7 +73,7 @@ $(BUILD)/bin/tbsym: $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/lib/libqjd.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
@@ -96,7 +96,7 @@ $(BUILD)/asan/lib/libqjd.a: $(ASAN_LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/asan/lib/libqjd.a
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/asan/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) $(SAN) -o $@ $< $(BUILD)/asan/lib/libqjd.a $(PKG_LIBS) -lm
 

@@ -21,6 +21,8 @@
  *   export-part      the export cut inside its last STATS record (a .part)
  *   jitdump-cut      the jitdump cut inside its last CODE_LOAD
  *   repeated-stats-id two STATS records with stats_id 1 (-EBADMSG)
+ *   stats-id-max     STATS 2 numbered 2^32 - 1: no id left for the key
+ *                    synthesised for TB 3 (-EBADMSG; it was an ambiguous id)
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@ static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 
 struct variant {
     bool big, no_stats, repeat_stats;
+    uint32_t top_id;                    /* the second STATS record's stats_id (0: 2) */
     uint32_t jd_pid;
     uint64_t load_addr_delta;
 };
@@ -111,7 +114,7 @@ static uint8_t *build(const struct variant *v, size_t *len, size_t *tbs_len, siz
         .guest_bytes = 10, .host_bytes = 0x60, .nr_succ = 2,
     };
     struct tbs_stats_view st2 = {
-        .stats_id = v->repeat_stats ? 1 : 2, .flags = 0xb3, .guest_pc = 0x401010,
+        .stats_id = v->repeat_stats ? 1 : v->top_id ? v->top_id : 2, .flags = 0xb3, .guest_pc = 0x401010,
         .phys_pc = 0x1010, .exec_count = 99, .insns_executed = 297, .translations = 1,
         .guest_insns = 3, .guest_bytes = 5, .host_bytes = 0x30,
     };
@@ -194,6 +197,7 @@ int main(int argc, char **argv)
     seed("other-pid", (struct variant){ .jd_pid = PID + 1 });
     seed("host-addr-differs", (struct variant){ .load_addr_delta = 0x10 });
     seed("repeated-stats-id", (struct variant){ .repeat_stats = true });
+    seed("stats-id-max", (struct variant){ .top_id = UINT32_MAX });
 
     buf = build(&(struct variant){ .jd_pid = PID }, &len, &tl, &end_off);
     /* The export alone: the length covers everything. */
