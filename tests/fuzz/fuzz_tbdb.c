@@ -52,7 +52,9 @@ static unsigned walk(const struct tbdb *db)
             __builtin_trap();
         if (i + 1 < db->nr_keys && db->keys_by_pc[i]->guest_pc > db->keys_by_pc[i + 1]->guest_pc)
             __builtin_trap();           /* keys_by_pc is sorted */
-        h += (unsigned)(k->coverage * 1000) + (unsigned)k->hg_ratio;
+        if (!(k->coverage >= 0 && k->coverage <= 1) || k->hg_ratio < 0 || k->host_per_insn < 0 ||
+            k->insns_per_translation < 0)
+            __builtin_trap();           /* documented ranges (NaN included) */
     }
     for (size_t i = 0; i < db->nr_tbs; i++) {
         const struct tbdb_tb *t = &db->tbs[i];

@@ -32,6 +32,7 @@ run_target() { # name
     out=$build/fuzz/corpus/$name
     art=$build/fuzz/artifacts/$name
     mkdir -p "$out" "$art"
+    LSAN_OPTIONS=suppressions=$top/tests/fuzz/lsan.supp \
     "$bin" -max_len="$(max_len "$name")" -rss_limit_mb=2048 -timeout=10 \
         -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$art/" \
         "$out" "$top/tests/fuzz/corpus/$name" >"$build/fuzz/$name.log" 2>&1
