@@ -417,9 +417,10 @@ static bool strings_terminated(Elf *elf)
         name += strncmp(name, ".zdebug_", 8) == 0 ? 8 : strncmp(name, ".debug_", 7) == 0 ? 7 : 0;
         if (strcmp(name, "str") != 0 && strcmp(name, "line_str") != 0)
             continue;
-        /* The data libdw reads: converted and decompressed already. */
+        /* The data libdw reads: converted and decompressed already (none: NOBITS). */
         data = elf_getdata(scn, NULL);
-        if (data && data->d_size && ((const char *)data->d_buf)[data->d_size - 1] != '\0')
+        if (data && data->d_buf && data->d_size &&
+            ((const char *)data->d_buf)[data->d_size - 1] != '\0')
             return false;
     }
     return true;
