@@ -8,6 +8,7 @@
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
 #   make asan     library + unit tests with ASan+UBSan into build/asan/
 #   make bench    the benchmarks of bench/, rewriting bench/RESULTS.md
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (600) each, with clang
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g -Wall -Wextra -Werror
@@ -36,7 +37,7 @@ QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
                $(wildcard lib/*-format.h)
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 
-.PHONY: all deps qemu qemu-ref tools demo check unit asan guests bench clean distclean
+.PHONY: all deps qemu qemu-ref tools demo check unit asan guests bench fuzz fuzz-build clean distclean
 .DELETE_ON_ERROR:
 
 all: tools qemu
@@ -72,7 +73,7 @@ $(BUILD)/bin/tbsym: $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/lib/libqjd.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
@@ -95,11 +96,42 @@ $(BUILD)/asan/lib/libqjd.a: $(ASAN_LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/asan/lib/libqjd.a
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/asan/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) $(SAN) -o $@ $< $(BUILD)/asan/lib/libqjd.a $(PKG_LIBS) -lm
 
 asan: $(ASAN_UNIT_BINS)
+
+# --- libFuzzer builds (clang only; see tests/fuzz/README.md) -------------------
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 2
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(BUILD)/fuzz/lib/libqjd.a: $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/lib/libqjd.a
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/fuzz/lib/libqjd.a $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+# Runs each target for FUZZ_SECONDS, FUZZ_JOBS at a time, into a scratch corpus
+# under build/fuzz/ seeded from tests/fuzz/corpus/ (which it never writes).
+fuzz:
+	@if tests/fuzz/have-libfuzzer.sh $(FUZZ_CC); then \
+	    $(MAKE) --no-print-directory fuzz-build && \
+	    tests/fuzz/run-fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS); \
+	else \
+	    echo "make fuzz: skipped, $(FUZZ_CC) with libFuzzer (-fsanitize=fuzzer) is not available"; \
+	fi
 
 # --- QEMU ---------------------------------------------------------------------
 qemu: $(QEMU_BINS)
@@ -135,7 +167,7 @@ bench: all qemu-ref guests $(BUILD)/tests/synth-recording
 	@bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/bin/tbsym $(BUILD)/guests
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/fuzz $(BUILD)/bin/tbsym $(BUILD)/guests
 
 distclean:
 	rm -rf $(BUILD)

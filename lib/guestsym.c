@@ -43,6 +43,8 @@ struct gs_module {
     bool tried;
     Dwfl *dwfl;             /* NULL if the file could not be reported */
     Dwfl_Module *mod;
+    bool dwarf_checked;     /* dwarf_ok is known */
+    bool dwarf_ok;          /* its DWARF (if any) is safe to hand to libdw */
     struct qsym *syms;      /* sorted by addr, one per (addr, size) */
     size_t nr_syms;
 };
@@ -397,6 +399,58 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
 
 /* --- DWARF: source line and inlined frames ------------------------------------ */
 
+/* Whether every string section of elf (.debug_str, .debug_line_str) ends in NUL. */
+static bool strings_terminated(Elf *elf)
+{
+    Elf_Scn *scn = NULL;
+    size_t shstrndx;
+
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return false;
+    while ((scn = elf_nextscn(elf, scn))) {
+        GElf_Shdr shdr;
+        const char *name;
+        Elf_Data *data;
+
+        if (!gelf_getshdr(scn, &shdr) || !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+            continue;
+        name += strncmp(name, ".zdebug_", 8) == 0 ? 8 : strncmp(name, ".debug_", 7) == 0 ? 7 : 0;
+        if (strcmp(name, "str") != 0 && strcmp(name, "line_str") != 0)
+            continue;
+        /* The data libdw reads: converted and decompressed already (none: NOBITS). */
+        data = elf_getdata(scn, NULL);
+        if (data && data->d_buf && data->d_size &&
+            ((const char *)data->d_buf)[data->d_size - 1] != '\0')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Whether m's DWARF may be handed to libdw.  libdw (0.188) takes the
+ * strings of .debug_str and .debug_line_str with strlen(): in a corrupt file
+ * whose section does not end in NUL it reads past the section's buffer
+ * (found by fuzz_guestsym).  Such a file gets symbols but no source lines
+ * or frames.  Checked once per module; a file without DWARF is fine.
+ */
+static bool module_dwarf_ok(struct gs_module *m)
+{
+    Dwarf_Addr bias;
+    Dwarf *dw, *alt;
+
+    if (!m->mod)
+        return false;
+    if (!m->dwarf_checked) {
+        m->dwarf_checked = true;
+        dw = dwfl_module_getdwarf(m->mod, &bias);
+        m->dwarf_ok = !dw || (dwarf_getelf(dw) && strings_terminated(dwarf_getelf(dw)));
+        alt = dw && m->dwarf_ok ? dwarf_getalt(dw) : NULL;
+        if (alt)
+            m->dwarf_ok = dwarf_getelf(alt) && strings_terminated(dwarf_getelf(alt));
+    }
+    return m->dwarf_ok;
+}
+
 static const char *die_function_name(Dwarf_Die *die)
 {
     Dwarf_Attribute attr;
@@ -433,6 +487,8 @@ static size_t module_frames(struct gs_module *m, uint64_t pc, const struct guest
     size_t nr_files = 0, n = 0;
     int nscopes;
 
+    if (!module_dwarf_ok(m))
+        return 0;
     cu = dwfl_module_addrdie(m->mod, pc, &bias);
     if (!cu)
         return 0;
@@ -566,7 +622,7 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
         } else {
             loc.offset = loc.vaddr;
         }
-        if (m->mod) {
+        if (module_dwarf_ok(m)) {
             Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
 
             if (line) {

@@ -8,7 +8,9 @@
  * between, so every PC is resolved against the mappings live when its TB
  * was translated.  A file is opened the first time a PC in it is looked
  * up; one that cannot be opened (gone, not a regular file, not ELF) gives
- * results without symbol and source, never an error.
+ * results without symbol and source, never an error.  DWARF whose string
+ * sections (.debug_str, .debug_line_str) do not end in NUL is corrupt and
+ * not used (libdw would read past them): symbols, but no source or frames.
  *
  * Names follow QEMU's -perf exactly (qemu-jitdump patches 0002 and 0003),
  * so a guestsym name equals the name perf shows for the TB:

@@ -363,6 +363,13 @@ static int link_keys(struct tbdb *db)
         }
     }
 
+    if (nr_synth > UINT32_MAX - next_id) {
+        /* Numbering them past it would repeat ids: tbdb_key_by_id() would be ambiguous. */
+        ret = set_err(db, -EBADMSG, "%s: stats_id %u at byte offset %llu too large "
+                      "(the keys of TBs without a STATS record are numbered after it: %zu needed)", p->tbs_name,
+                      next_id, (unsigned long long)db->keys[nr_stats - 1].file_offset, nr_synth);
+        goto out;
+    }
     if (nr_synth) {
         struct tbdb_key *keys = realloc(db->keys, (nr_stats + nr_synth) * sizeof(*keys));
 
@@ -379,8 +386,7 @@ static int link_keys(struct tbdb *db)
                 continue;
             k = &keys[nr_stats + filled++];
             memset(k, 0, sizeof(*k));
-            /* Past the file's highest stats_id; saturates only on a hostile file. */
-            k->stats_id = next_id < UINT32_MAX ? ++next_id : UINT32_MAX;
+            k->stats_id = ++next_id;   /* past the file's highest, checked above */
             k->flags = t->flags;
             k->guest_pc = t->guest_pc;
             k->cs_base = t->cs_base;
@@ -412,7 +418,7 @@ static int link_keys(struct tbdb *db)
     }
     ret = 0;
 out:
-    if (ret)
+    if (ret == -ENOMEM)
         set_err(db, ret, "%s: out of memory", p->tbs_name);
     free(start);
     free(tb_key);

@@ -26,7 +26,8 @@
  * Errors are negative errno values:
  *   -EBADMSG   corrupt input (as the readers report it: tbstats.h,
  *              jitdump.h), a STATS record with stats_id 0 or a repeated
- *              one, or two files that are not from the same run (their
+ *              one, a stats_id so high that the synthesised keys numbered
+ *              after it would pass 2^32 - 1, or two files that are not from the same run (their
  *              pids differ, or a CODE_LOAD and a TB of the same code_index
  *              disagree on the host address): the message names both files
  *   -ENOTSUP   a format version the readers do not know

@@ -156,7 +156,7 @@ static bool eh_hdr_parse(const uint8_t *p, size_t n, uint64_t *table_off, uint64
     if ((p[1] != EH_PE_OMIT && !ptr_size) || !count_size)
         return false;
     off = 4 + ptr_size;
-    if (n - off < count_size)
+    if (off > n || n - off < count_size)    /* off > n: n - off would wrap */
         return false;
     switch (count_size) {
     case 2: c = bytes_load16(false, p + off); break;

@@ -10,6 +10,8 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -294,6 +296,74 @@ static void test_missing_file(void)
     guestsym_free(gs);
 }
 
+/*
+ * A copy of this binary whose .debug_str does not end in NUL, as a corrupt
+ * file may have it: libdw would read its last string past the section
+ * (fuzz_guestsym found it with .debug_line_str), so guestsym uses no DWARF
+ * from the file: symbols still, no source line, no frames.
+ */
+static void test_unterminated_debug_str(void)
+{
+    char path[] = "/tmp/test_guestsym.XXXXXX";
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+    struct loaded self;
+    uint64_t pc = (uintptr_t)static_target, patch_off = 0;
+    size_t shstrndx, len = 0;
+    uint8_t *buf = NULL;
+    Elf_Scn *scn = NULL;
+    Elf *elf;
+    FILE *f;
+    int fd;
+
+    if (!CHECK(load(&self, "")))
+        return;
+    /* Read the binary and find the last byte of its .debug_str. */
+    f = fopen(self.path, "rb");
+    if (!CHECK(f != NULL))
+        return;
+    for (size_t cap = 0, n = 1; n;) {
+        if (len == cap && !(buf = realloc(buf, cap = cap ? 2 * cap : 1 << 20)))
+            break;
+        len += n = fread(buf + len, 1, cap - len, f);
+    }
+    fclose(f);
+    elf_version(EV_CURRENT);
+    elf = buf ? elf_memory((char *)buf, len) : NULL;
+    if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+        while ((scn = elf_nextscn(elf, scn))) {
+            GElf_Shdr sh;
+            const char *name;
+
+            if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+                strcmp(name, ".debug_str") == 0 && !(sh.sh_flags & SHF_COMPRESSED) &&
+                sh.sh_size && sh.sh_offset + sh.sh_size <= len)
+                patch_off = sh.sh_offset + sh.sh_size - 1;
+        }
+    }
+    elf_end(elf);
+    if (!CHECK(patch_off && buf[patch_off] == '\0')) {
+        free(buf);
+        return;
+    }
+    buf[patch_off] = 'x';
+    fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, buf, len) == (ssize_t)len);
+    close(fd);
+    free(buf);
+    snprintf(self.path, sizeof(self.path), "%s", path);
+
+    CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+    map(gs, &self);
+    CHECK_EQ_I64(guestsym_lookup(gs, pc, &loc), 0);
+    CHECK(loc->file_ok);
+    CHECK_STR_EQ(loc->symbol, "static_target");
+    CHECK(loc->src_file == NULL && loc->src_line == 0);
+    CHECK(loc->have_frames && loc->nr_frames == 0);
+    guestsym_free(gs);
+    unlink(path);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -348,6 +418,7 @@ int main(void)
     RUN_TEST(test_self);
     RUN_TEST(test_libc);
     RUN_TEST(test_missing_file);
+    RUN_TEST(test_unterminated_debug_str);
     RUN_TEST(test_bench);
     return unit_finish("test_guestsym");
 }

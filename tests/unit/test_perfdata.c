@@ -17,6 +17,7 @@
 #include "perfdata.h"
 #include "perfdata_writer.h"
 #include "unit.h"
+#include "memlimit.h"
 
 #define ALL_SAMPLE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
     PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | \
@@ -565,6 +566,170 @@ static void test_huge_sizes(void)
     free(buf);
 }
 
+/*
+ * Records of types this reader does not know (a newer kernel's, a newer
+ * perf's user types) are returned as they are, and the next record follows.
+ */
+static void test_unknown_record_types(void)
+{
+    static const uint32_t types[] = { 99, 200, 0x7fffffff, UINT32_MAX };
+    static const uint8_t payload[16] = { 1, 2, 3 };
+    struct perf_event_attr a = attr_clock();
+    struct pd_sample smp = { .id = 201, .ip = 0x401000, .pid = 1, .tid = 1, .time = 9 };
+
+    for (int sw = 0; sw < 2; sw++) {
+        struct pd_writer *w;
+        struct pd_reader *r;
+        struct pd_event ev;
+        size_t len;
+        uint8_t *buf;
+
+        CHECK_EQ_I64(pd_writer_open_mem(sw ? PD_WRITER_SWAP : 0, &w), 0);
+        CHECK_EQ_I64(pd_writer_add_attr(w, &a, "cpu-clock", ids1, 1), 0);
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+            CHECK_EQ_I64(pd_writer_raw(w, types[i], 0, payload, sizeof(payload)), 0);
+        CHECK_EQ_I64(pd_writer_sample(w, 0, &smp), 0);
+        buf = finish_copy(w, &len);
+        CHECK_EQ_I64(pd_reader_open_mem(buf, len, "unknown", &r), 0);
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+            CHECK_EQ_I64(pd_reader_next(r, &ev), 1);
+            CHECK_EQ_U64(ev.type, types[i]);
+            CHECK_EQ_U64(ev.size, 8 + sizeof(payload));
+            CHECK_MEM_EQ(ev.raw + 8, payload, sizeof(payload));
+        }
+        CHECK_EQ_I64(pd_reader_next(r, &ev), 1);
+        CHECK_EQ_U64(ev.type, PERF_RECORD_SAMPLE);
+        CHECK_EQ_U64(ev.u.sample.ip, 0x401000);
+        CHECK_EQ_I64(pd_reader_next(r, &ev), 0);
+        pd_reader_close(r);
+        free(buf);
+    }
+}
+
+/*
+ * A perf.data perf is still writing (or was killed while writing): the
+ * header's data.size is still 0 and there are no features; the file ends
+ * anywhere.  The reader returns every complete record of the prefix, then
+ * 0 at a record boundary, -ENODATA inside a record.
+ */
+static void test_still_being_written(void)
+{
+    struct perf_event_attr a = attr_clock();
+    struct pd_writer *w;
+    size_t len, ends[8], nr_ends = 0;
+    uint64_t data_off;
+    uint8_t *buf;
+
+    CHECK_EQ_I64(pd_writer_open_mem(0, &w), 0);
+    CHECK_EQ_I64(pd_writer_add_attr(w, &a, "cpu-clock", ids1, 1), 0);
+    for (int i = 0; i < 4; i++) {
+        struct pd_sample smp = { .id = 201, .ip = 0x401000 + i, .pid = 1, .tid = 1,
+                                 .time = 10 + i, .period = 1 };
+
+        CHECK_EQ_I64(pd_writer_sample(w, 0, &smp), 0);
+    }
+    buf = finish_copy(w, &len);
+    memcpy(&data_off, buf + 40, 8);
+    {
+        uint64_t data_size;
+
+        memcpy(&data_size, buf + 48, 8);
+        len = data_off + data_size;     /* no features yet */
+    }
+    memset(buf + 48, 0, 8);             /* data.size: not written yet */
+    memset(buf + 72, 0, 32);            /* no feature bits */
+    for (size_t off = data_off; off < len && nr_ends < 8;) {
+        uint16_t sz;
+
+        memcpy(&sz, buf + off + 6, 2);
+        ends[nr_ends++] = off += sz;
+    }
+    CHECK_EQ_U64(nr_ends, 4);
+    for (size_t cut = data_off; cut <= len; cut++) {
+        uint8_t *p = malloc(cut);
+        struct pd_reader *r;
+        struct pd_event ev;
+        size_t n = 0, complete = 0;
+        int ret;
+
+        memcpy(p, buf, cut);
+        while (complete < nr_ends && ends[complete] <= cut)
+            complete++;
+        CHECK_EQ_I64(pd_reader_open_mem(p, cut, "part", &r), 0);
+        CHECK(pd_reader_header(r)->data_size_unset);
+        while ((ret = pd_reader_next(r, &ev)) == 1) {
+            CHECK_EQ_U64(ev.u.sample.ip, 0x401000 + n);
+            n++;
+        }
+        CHECK_EQ_U64(n, complete);
+        if (cut == data_off || (complete && ends[complete - 1] == cut)) {
+            CHECK_EQ_I64(ret, 0);
+        } else if (CHECK_EQ_I64(ret, -ENODATA)) {
+            CHECK(strstr(pd_reader_strerror(r), "truncated record at byte offset") != NULL);
+        }
+        pd_reader_close(r);
+        free(p);
+    }
+    free(buf);
+}
+
+/*
+ * Every 4-byte aligned field of the fixture (plain and COMPRESSED2, both
+ * byte orders) set to each of unit_hostile_values, as 32 and 64 bits,
+ * read in both modes: never an allocation beyond a few MB (the child runs
+ * with RLIMIT_AS: the reader's fixed buffers are under 1 MB).
+ */
+static int hostile_sizes(void *arg)
+{
+    (void)arg;
+    for (int sw = 0; sw < 2; sw++) {
+        for (int comp = 0; comp < 3; comp += 2) {
+            size_t len;
+            uint8_t *buf = build_file(sw ? PD_WRITER_SWAP : 0, comp, &len);
+            uint8_t *p = malloc(len);
+
+            for (size_t off = 0; off + 4 <= len; off += 4) {
+                for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
+                    for (unsigned width = 4; width <= 8 && off + width <= len; width += 4) {
+                        struct pd_reader *r;
+                        struct pd_event ev;
+                        const struct pd_build_id *b;
+                        const char *const *av;
+                        size_t ac, n = 0;
+                        int ret;
+
+                        memcpy(p, buf, len);
+                        unit_patch(p + off, width, unit_hostile_values[v],
+                                   sw ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__));
+                        ret = pd_reader_open_mem(p, len, "hostile", &r);
+                        if (ret == 0) {
+                            pd_reader_set_ordered(r, (off / 4 + v) & 1);
+                            CHECK(pd_reader_build_ids(r, &b) != -ENOMEM);
+                            CHECK(pd_reader_cmdline(r, &ac, &av) != -ENOMEM);
+                            while ((ret = pd_reader_next(r, &ev)) == 1 && n < 1000)
+                                n++;
+                            CHECK(n < 1000);
+                        }
+                        if (!CHECK(ret != -ENOMEM))
+                            fprintf(stderr, "  offset %zu value 0x%llx: %s\n", off,
+                                    (unsigned long long)unit_hostile_values[v],
+                                    pd_reader_strerror(r));
+                        pd_reader_close(r);
+                    }
+                }
+            }
+            free(p);
+            free(buf);
+        }
+    }
+    return (int)unit_failed;
+}
+
+static void test_memory_bounded(void)
+{
+    unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
+}
+
 /* Ordered mode: sorted within rounds, stable, rounds are barriers. */
 static void test_ordered(void)
 {
@@ -721,6 +886,9 @@ int main(void)
     RUN_TEST(test_ordered);
     RUN_TEST(test_bad_headers);
     RUN_TEST(test_huge_sizes);
+    RUN_TEST(test_memory_bounded);
+    RUN_TEST(test_unknown_record_types);
+    RUN_TEST(test_still_being_written);
     RUN_TEST(test_file_writer);
     RUN_TEST(test_truncation_everywhere);
     RUN_TEST(test_byte_flips);

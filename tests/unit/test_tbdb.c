@@ -13,6 +13,7 @@
 #include "tbdb.h"
 #include "tbstats_writer.h"
 #include "unit.h"
+#include "memlimit.h"
 
 #define PID 4242
 
@@ -23,6 +24,9 @@ struct files {
     struct tbs_writer *tw;
     struct jd_writer *jw;
 };
+
+/* Writer flags of the next header(): TBS_WRITER_SWAP, JD_WRITER_SWAP. */
+static unsigned tbs_writer_flags, jd_writer_flags;
 
 static void header(struct files *f, uint32_t flags, uint32_t jd_pid)
 {
@@ -39,8 +43,8 @@ static void header(struct files *f, uint32_t flags, uint32_t jd_pid)
     };
     const struct tbs_unmap_view u = { .timestamp = 102, .start = 0x500000, .end = 0x501000 };
 
-    CHECK_EQ_I64(tbs_writer_open_mem(0, &f->tw), 0);
-    CHECK_EQ_I64(jd_writer_open_mem(0, &f->jw), 0);
+    CHECK_EQ_I64(tbs_writer_open_mem(tbs_writer_flags, &f->tw), 0);
+    CHECK_EQ_I64(jd_writer_open_mem(jd_writer_flags, &f->jw), 0);
     CHECK_EQ_I64(tbs_writer_write_header(f->tw, &h), 0);
     CHECK_EQ_I64(tbs_writer_write_mapping(f->tw, &m), 0);
     CHECK_EQ_I64(tbs_writer_write_unmap(f->tw, &u), 0);
@@ -360,6 +364,34 @@ static void test_mismatch(void)
     CHECK(strstr(tbdb_strerror(db), "stats_id 0 at byte offset") != NULL);
     tbdb_close(db);
     close_files(&f);
+
+    /*
+     * The highest stats_id leaves no room for the synthesised keys after it
+     * (found by the memory test's hostile values): they would all have been
+     * numbered 2^32 - 1, so tbdb_key_by_id() gave one key for several.
+     */
+    for (uint32_t top = UINT32_MAX - 1; top != 0; top = top == UINT32_MAX - 1 ? UINT32_MAX : 0) {
+        header(&f, TBS_FLAG_STATS, PID);
+        tb(&f, 200, 1, 0x401000, code_a, sizeof(code_a), offs_a, 3, 0, 0x7f0000, 48);
+        tb(&f, 210, 2, 0x401100, code_b, sizeof(code_b), offs_b, 2, 0, 0x7f0100, 48);
+        stats(&f, top, 0x402000, 1, 1, none, 0);
+        CHECK_EQ_I64(open_files(&f, &db, false), -EBADMSG);
+        CHECK(strstr(tbdb_strerror(db), "x.tbstats: stats_id ") == tbdb_strerror(db));
+        CHECK(strstr(tbdb_strerror(db), "too large (the keys of TBs without a STATS record "
+                                        "are numbered after it: 2 needed)") != NULL);
+        tbdb_close(db);
+        close_files(&f);
+    }
+    /* With room for exactly one: loads, ids unique. */
+    header(&f, TBS_FLAG_STATS, PID);
+    tb(&f, 200, 1, 0x401000, code_a, sizeof(code_a), offs_a, 3, 0, 0x7f0000, 48);
+    stats(&f, UINT32_MAX - 1, 0x402000, 1, 1, none, 0);
+    if (CHECK_EQ_I64(open_files(&f, &db, false), 0) && CHECK_EQ_U64(db->nr_keys, 2)) {
+        CHECK_EQ_U64(db->keys[1].stats_id, UINT32_MAX);
+        CHECK(db->keys[1].synthesised && tbdb_key_by_id(db, UINT32_MAX) == &db->keys[1]);
+    }
+    tbdb_close(db);
+    close_files(&f);
 }
 
 /* Corrupt input: the reader's message comes through. */
@@ -461,6 +493,249 @@ static void test_many(void)
     close_files(&f);
 }
 
+/*
+ * Touch everything a loaded db points to and check the invariants the views
+ * rely on (as fuzz_tbdb does); returns the number of TBs with a LOAD.
+ */
+static size_t walk_db(const struct tbdb *db)
+{
+    size_t loads = 0;
+    unsigned sum = 0;
+
+    for (size_t i = 0; i < db->nr_keys; i++) {
+        const struct tbdb_key *k = &db->keys[i];
+
+        for (uint32_t j = 0; j < k->nr_succ; j++)
+            sum += (unsigned)k->succ_pc[j];
+        for (uint32_t j = 0; j < k->nr_tbs; j++)
+            CHECK(k->tbs[j]->key == k);
+        CHECK(tbdb_key_by_id(db, k->stats_id) == k);
+        CHECK(tbdb_key_by_pc(db, k->guest_pc) != NULL);
+    }
+    for (size_t i = 0; i < db->nr_tbs; i++) {
+        const struct tbdb_tb *t = &db->tbs[i];
+
+        CHECK(t->key != NULL);
+        for (uint32_t j = 0; j < t->icount; j++)
+            sum += (unsigned)t->insn_pc[j] + t->host_end[j];
+        for (uint32_t j = 0; j < t->guest_code_size; j++)
+            sum += t->guest_code[j];
+        if (t->have_load) {
+            loads++;
+            CHECK_EQ_U64(strlen(t->name), t->name_len);
+            for (uint64_t j = 0; j < t->code_size; j++)
+                sum += t->code[j];
+        }
+        CHECK(tbdb_tb_by_code_index(db, t->code_index) != NULL);
+    }
+    for (size_t i = 0; i < db->nr_mappings; i++)
+        sum += (unsigned)strlen(db->mappings[i].path);
+    (void)sum;
+    return loads;
+}
+
+/*
+ * Each file cut at every byte offset, with the other one whole: the export
+ * before its first record is -ENODATA (nothing to load), after it a db of
+ * what precedes the cut (never fewer TBs than a shorter cut), partial unless
+ * the cut is at the end; the same for the jitdump's CODE_LOADs.
+ */
+static void test_truncation_everywhere(void)
+{
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl, last_tbs = 0, last_loads = 0;
+    const uint8_t *t, *j;
+
+    run(&f, true, TBS_FLAG_STATS);
+    t = tbs_writer_data(f.tw, &tl);
+    j = jd_writer_data(f.jw, &jl);
+    for (size_t cut = 0; cut <= tl; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        int ret;
+
+        memcpy(p, t, cut);
+        ret = tbdb_open_mem(p, cut, "x.tbstats.part", j, jl, "x.dump", &db);
+        if (cut < sizeof(struct tbs_file_header)) {
+            CHECK_EQ_I64(ret, -ENODATA);
+            CHECK(strstr(tbdb_strerror(db), "x.tbstats.part: ") == tbdb_strerror(db));
+        } else if (CHECK_EQ_I64(ret, 0)) {
+            CHECK(db->nr_tbs >= last_tbs);
+            last_tbs = db->nr_tbs;
+            walk_db(db);
+            CHECK(db->tbstats_partial == (cut < tl));
+            CHECK((tbdb_warning(db) != NULL) == (cut < tl));
+        }
+        tbdb_close(db);
+        free(p);
+    }
+    CHECK_EQ_U64(last_tbs, 3);
+    for (size_t cut = 0; cut <= jl; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        int ret;
+
+        memcpy(p, j, cut);
+        ret = tbdb_open_mem(t, tl, "x.tbstats", p, cut, "x.dump", &db);
+        if (cut < 40) {                 /* the jitdump header */
+            CHECK_EQ_I64(ret, -ENODATA);
+            CHECK(strstr(tbdb_strerror(db), "x.dump: ") == tbdb_strerror(db));
+        } else if (CHECK_EQ_I64(ret, 0)) {
+            size_t loads = walk_db(db);
+
+            CHECK_EQ_U64(db->nr_tbs, 3);
+            CHECK(loads >= last_loads);
+            last_loads = loads;
+            /* A cut at a record boundary is a complete (shorter) jitdump. */
+            CHECK(!db->jitdump_partial || (cut < jl && tbdb_warning(db) != NULL));
+        }
+        tbdb_close(db);
+        free(p);
+    }
+    CHECK_EQ_U64(last_loads, 3);
+    close_files(&f);
+}
+
+/* Every byte of either file flipped: an error or a consistent db. */
+static void test_byte_flips(void)
+{
+    static const uint8_t masks[] = { 0x01, 0x80, 0xff };
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl;
+    const uint8_t *t, *j;
+
+    run(&f, true, TBS_FLAG_STATS);
+    t = tbs_writer_data(f.tw, &tl);
+    j = jd_writer_data(f.jw, &jl);
+    for (int which = 0; which < 2; which++) {
+        size_t len = which ? jl : tl;
+
+        for (size_t off = 0; off < len; off++) {
+            for (size_t m = 0; m < sizeof(masks); m++) {
+                uint8_t *p = malloc(len);
+                int ret;
+
+                memcpy(p, which ? j : t, len);
+                p[off] ^= masks[m];
+                ret = which ? tbdb_open_mem(t, tl, "x.tbstats", p, len, "x.dump", &db)
+                            : tbdb_open_mem(p, len, "x.tbstats", j, jl, "x.dump", &db);
+                CHECK(ret == 0 || ret == -EBADMSG || ret == -ENODATA || ret == -ENOTSUP);
+                if (ret == 0)
+                    walk_db(db);
+                else
+                    CHECK(strstr(tbdb_strerror(db), "byte offset") != NULL);
+                tbdb_close(db);
+                free(p);
+            }
+        }
+    }
+    close_files(&f);
+}
+
+/* Files in the other byte order (each or both) load to the same db. */
+static void test_foreign_byte_order(void)
+{
+    struct files native, foreign;
+    struct tbdb *a, *b;
+
+    run(&native, true, TBS_FLAG_STATS);
+    CHECK_EQ_I64(open_files(&native, &a, true), 0);
+    for (int mix = 1; mix < 4; mix++) {
+        tbs_writer_flags = mix & 1 ? TBS_WRITER_SWAP : 0;
+        jd_writer_flags = mix & 2 ? JD_WRITER_SWAP : 0;
+        run(&foreign, true, TBS_FLAG_STATS);
+        tbs_writer_flags = jd_writer_flags = 0;
+        {
+            size_t tl1, tl2;
+            const uint8_t *t1 = tbs_writer_data(native.tw, &tl1);
+            const uint8_t *t2 = tbs_writer_data(foreign.tw, &tl2);
+
+            CHECK(tl1 == tl2 && (memcmp(t1, t2, tl1) != 0) == !!(mix & 1));
+        }
+        if (CHECK_EQ_I64(open_files(&foreign, &b, true), 0) &&
+            CHECK_EQ_U64(b->nr_keys, a->nr_keys) && CHECK_EQ_U64(b->nr_tbs, a->nr_tbs)) {
+            CHECK_EQ_U64(b->jitdump_pid, PID);
+            CHECK_EQ_U64(b->total_exec_count, a->total_exec_count);
+            for (size_t i = 0; i < a->nr_keys; i++) {
+                CHECK_EQ_U64(b->keys[i].guest_pc, a->keys[i].guest_pc);
+                CHECK_EQ_U64(b->keys[i].exec_count, a->keys[i].exec_count);
+                CHECK_EQ_U64(b->keys[i].nr_succ, a->keys[i].nr_succ);
+                for (uint32_t k = 0; k < a->keys[i].nr_succ; k++)
+                    CHECK_EQ_U64(b->keys[i].succ_pc[k], a->keys[i].succ_pc[k]);
+            }
+            for (size_t i = 0; i < a->nr_tbs; i++) {
+                const struct tbdb_tb *x = &a->tbs[i], *y = &b->tbs[i];
+
+                CHECK_EQ_U64(y->guest_pc, x->guest_pc);
+                CHECK_EQ_U64(y->icount, x->icount);
+                for (uint32_t k = 0; k < x->icount; k++) {
+                    CHECK_EQ_U64(y->insn_pc[k], x->insn_pc[k]);
+                    CHECK_EQ_U64(y->host_end[k], x->host_end[k]);
+                }
+                CHECK(y->have_load && x->have_load);
+                CHECK_EQ_U64(y->code_addr, x->code_addr);
+                CHECK_STR_EQ(y->name, x->name);
+            }
+        }
+        tbdb_close(b);
+        close_files(&foreign);
+    }
+    tbdb_close(a);
+    close_files(&native);
+}
+
+/*
+ * Every 4-byte aligned field of either file set to each of
+ * unit_hostile_values (32 and 64 bits wide): an error or a db, and never an
+ * allocation beyond a few MB (the child runs with RLIMIT_AS).  tbdb sizes
+ * its arrays by a first pass over the records, so a count field cannot
+ * make it allocate more than the records present.
+ */
+static int hostile_sizes(void *arg)
+{
+    struct files f;
+    struct tbdb *db;
+    size_t tl, jl;
+    const uint8_t *t, *j;
+
+    (void)arg;
+    run(&f, true, TBS_FLAG_STATS);
+    t = tbs_writer_data(f.tw, &tl);
+    j = jd_writer_data(f.jw, &jl);
+    for (int which = 0; which < 2; which++) {
+        size_t len = which ? jl : tl;
+        uint8_t *p = malloc(len);
+
+        for (size_t off = 0; off + 4 <= len; off += 4) {
+            for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
+                for (unsigned width = 4; width <= 8 && off + width <= len; width += 4) {
+                    int ret;
+
+                    memcpy(p, which ? j : t, len);
+                    unit_patch(p + off, width, unit_hostile_values[v],
+                               __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+                    ret = which ? tbdb_open_mem(t, tl, "x.tbstats", p, len, "x.dump", &db)
+                                : tbdb_open_mem(p, len, "x.tbstats", j, jl, "x.dump", &db);
+                    if (!CHECK(ret != -ENOMEM))
+                        fprintf(stderr, "  %s offset %zu value 0x%llx\n", which ? "jitdump" : "export",
+                                off, (unsigned long long)unit_hostile_values[v]);
+                    if (ret == 0)
+                        walk_db(db);
+                    tbdb_close(db);
+                }
+            }
+        }
+        free(p);
+    }
+    close_files(&f);
+    return (int)unit_failed;
+}
+
+static void test_memory_bounded(void)
+{
+    unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
+}
+
 int main(void)
 {
     RUN_TEST(test_fields);
@@ -471,5 +746,9 @@ int main(void)
     RUN_TEST(test_corrupt);
     RUN_TEST(test_files);
     RUN_TEST(test_many);
+    RUN_TEST(test_truncation_everywhere);
+    RUN_TEST(test_byte_flips);
+    RUN_TEST(test_foreign_byte_order);
+    RUN_TEST(test_memory_bounded);
     return unit_finish("test_tbdb");
 }

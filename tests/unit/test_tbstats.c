@@ -17,6 +17,7 @@
 #include "tbstats.h"
 #include "tbstats_writer.h"
 #include "unit.h"
+#include "memlimit.h"
 
 #define HDR sizeof(struct tbs_file_header)
 
@@ -891,6 +892,44 @@ static void test_writer_args(void)
     tbs_reader_close(NULL);
 }
 
+/*
+ * Every 4-byte aligned field of the sample, in both byte orders, set to
+ * each of unit_hostile_values (as 32 and as 64 bits): an error or records,
+ * never an allocation beyond a few MB (the child runs with RLIMIT_AS).
+ */
+static int hostile_sizes(void *arg)
+{
+    (void)arg;
+    for (int swapped = 0; swapped < 2; swapped++) {
+        struct sample s;
+
+        build_sample(&s, swapped ? TBS_WRITER_SWAP : 0);
+        for (size_t off = 0; off + 4 <= s.len; off += 4) {
+            for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
+                for (unsigned width = 4; width <= 8 && off + width <= s.len; width += 4) {
+                    uint8_t *copy = malloc(s.len);
+                    size_t nr;
+                    int ret;
+
+                    memcpy(copy, s.buf, s.len);
+                    unit_patch(copy + off, width, unit_hostile_values[v],
+                               swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__));
+                    ret = read_everything(copy, s.len, &nr);
+                    CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
+                    free(copy);
+                }
+            }
+        }
+        free(s.buf);
+    }
+    return (int)unit_failed;
+}
+
+static void test_memory_bounded(void)
+{
+    unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
+}
+
 int main(void)
 {
     RUN_TEST(test_round_trip);
@@ -899,6 +938,7 @@ int main(void)
     RUN_TEST(test_truncation_everywhere);
     RUN_TEST(test_byte_flips_everywhere);
     RUN_TEST(test_huge_values);
+    RUN_TEST(test_memory_bounded);
     RUN_TEST(test_truncated_vs_corrupt);
     RUN_TEST(test_stats_sizes);
     RUN_TEST(test_stats_truncated);

@@ -325,6 +325,51 @@ static uint64_t some_code(void)
     return m->start + rng() % (m->end - m->start);
 }
 
+/* A JIT blob whose .eh_frame_hdr ends inside its eh_frame_ptr field. */
+struct short_hdr {
+    const uint8_t *blob;
+    size_t size, hdr_size;
+};
+
+static int find_short_hdr(void *arg, uint64_t addr, struct uw_module *out)
+{
+    const struct short_hdr *s = arg;
+
+    if (addr < TB1_ADDR || addr >= TB1_ADDR + TB1_SIZE)
+        return 0;
+    return uw_module_from_jitdump(TB1_ADDR, TB1_SIZE, s->blob, s->size, s->hdr_size, out) == 0;
+}
+
+/*
+ * .eh_frame_hdr of 6 bytes whose eh_frame_ptr is udata8: the check that
+ * the fde_count fits computed 6 - 12 in size_t, which wrapped, and read
+ * past the blob (found by fuzz_unwind).  Now: no table, one frame.
+ */
+static void test_short_eh_frame_hdr(void)
+{
+    static const uint8_t hdr[] = { 0x01, 0x04, 0x03, 0x3b, 0x00, 0x00 };
+    const size_t e = sizeof(tcg_x86_64_unwind) - TCG_HDR_SIZE;
+    uint8_t full[sizeof(tcg_x86_64_unwind)];
+    struct uw_callbacks cb = {.find_module = find_short_hdr};
+    uint64_t regs[UW_X86_NREGS] = {0}, packed[UW_X86_NREGS], ips[16], stack[16] = {0};
+    uint8_t *blob = malloc(e + sizeof(hdr));   /* exact size: ASan sees a read past it */
+    struct short_hdr s = { blob, e + sizeof(hdr), sizeof(hdr) };
+    struct uw *uw = NULL;
+
+    tb_unwind_info(full, TB1_SIZE);
+    memcpy(blob, full, e);
+    memcpy(blob + e, hdr, sizeof(hdr));
+    regs[UW_X86_IP] = TB1_ADDR;
+    regs[UW_X86_SP] = 0x7ffc00010000ull;
+    pack_regs(regs, UW_X86_64_REGS_MASK, packed);
+    CHECK_EQ_I64(uw_new(&cb, &s, &uw), 0);
+    CHECK_EQ_I64(uw_unwind(uw, UW_ABI_64, packed, UW_X86_64_REGS_MASK, (const uint8_t *)stack,
+                           sizeof(stack), ips, 16), 1);
+    CHECK_EQ_U64(ips[0], TB1_ADDR);
+    uw_free(uw);
+    free(blob);
+}
+
 static void test_garbage(void)
 {
     struct uw_callbacks cb = {.find_module = find_elf};
@@ -423,6 +468,7 @@ int main(void)
 {
     RUN_TEST(test_own_stack);
     RUN_TEST(test_jit);
+    RUN_TEST(test_short_eh_frame_hdr);
     RUN_TEST(test_garbage);
     RUN_TEST(test_bad_files);
     return unit_finish("test_unwind");

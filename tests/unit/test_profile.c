@@ -1,0 +1,209 @@
+/*
+ * test_profile.c: lib/profile on recordings whose files do not belong
+ * together or are still being written.  The perf.data, jitdump and export
+ * are made with the writers in a temporary directory: QEMU (pid PID) maps
+ * its jit-PID.dump, takes one sample in a TB, and the export and jitdump
+ * are of the given pids.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jitdump_writer.h"
+#include "perfdata_writer.h"
+#include "profile.h"
+#include "tbstats_writer.h"
+#include "unit.h"
+
+#define PID 4242
+#define HOST 0x7f0000001000ull
+
+static char dir[] = "/tmp/test_profile.XXXXXX";
+static char perf_data[256], export[256], export_part[256], dump[256], other_dump[256];
+
+static void write_file(const char *path, const uint8_t *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
+        fclose(f);
+    }
+}
+
+static void write_perf_data(void)
+{
+    static const uint64_t ids[] = { 1 };
+    struct perf_event_attr a = { 0 };
+    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 10, .id = 1 };
+    struct pd_mmap m = { .pid = PID, .tid = PID, .start = 0x7f5500000000ull, .len = 4096,
+                         .prot = 5, .flags = 2, .filename = dump };
+    struct pd_sample s = { .id = 1, .ip = HOST + 4, .pid = PID, .tid = PID, .time = 20,
+                           .period = 1 };
+    struct pd_writer *w;
+    const uint8_t *d;
+    size_t len;
+
+    a.type = PERF_TYPE_SOFTWARE;
+    a.config = PERF_COUNT_SW_CPU_CLOCK;
+    a.sample_period = 1;
+    a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+                    PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
+    a.sample_id_all = 1;
+    CHECK_EQ_I64(pd_writer_open_mem(0, &w), 0);
+    CHECK_EQ_I64(pd_writer_add_attr(w, &a, "cpu-clock", ids, 1), 0);
+    CHECK_EQ_I64(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), 0);
+    CHECK_EQ_I64(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &m, &sid), 0);
+    CHECK_EQ_I64(pd_writer_sample(w, 0, &s), 0);
+    CHECK_EQ_I64(pd_writer_finish(w), 0);
+    d = pd_writer_data(w, &len);
+    write_file(perf_data, d, len);
+    pd_writer_close(w);
+}
+
+/* The export (whole, and cut inside its END record) of pid, and a jitdump of jd_pid. */
+static void write_run(uint32_t pid, const char *jd_path, uint32_t jd_pid)
+{
+    static const uint8_t guest[] = { 0x90, 0xc3 };
+    static const uint64_t pcs[] = { 0x401000, 0x401001 };
+    static const uint32_t ends[] = { 8, 16 };
+    static const uint8_t host[16];
+    const struct tbs_header h = {
+        .pid = pid, .timestamp = 1, .guest_machine = 62, .host_machine = 62,
+        .guest_page_size = 4096, .guest_addr_bits = 64, .guest_arch = "x86_64",
+        .qemu_version = "10.0.2",
+    };
+    const struct tbs_tb_view tb = {
+        .timestamp = 2, .code_index = 1, .host_addr = HOST, .guest_pc = 0x401000,
+        .phys_pc = UINT64_MAX, .host_size = sizeof(host), .guest_size = 2,
+        .guest_code_size = 2, .icount = 2, .guest_code = guest,
+    };
+    const struct tbs_end_view e = { .timestamp = 30, .nr_tbs = 1 };
+    const struct jd_header jh = { .elf_mach = 62, .pid = jd_pid, .timestamp = 1 };
+    const struct jd_code_load l = {
+        .pid = jd_pid, .tid = jd_pid, .vma = HOST, .code_addr = HOST, .code_size = sizeof(host),
+        .code_index = 1, .name = "true+0x1000", .name_len = 11, .code = host,
+    };
+    struct tbs_writer *tw;
+    struct jd_writer *jw;
+    const uint8_t *d;
+    size_t len;
+
+    CHECK_EQ_I64(tbs_writer_open_mem(0, &tw), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(tw, &h), 0);
+    CHECK_EQ_I64(tbs_writer_write_tb(tw, &tb, pcs, ends), 0);
+    CHECK_EQ_I64(tbs_writer_write_end(tw, &e), 0);
+    d = tbs_writer_data(tw, &len);
+    write_file(export, d, len);
+    write_file(export_part, d, len - 3);
+    tbs_writer_close(tw);
+
+    CHECK_EQ_I64(jd_writer_open_mem(0, &jw), 0);
+    CHECK_EQ_I64(jd_writer_write_header(jw, &jh), 0);
+    CHECK_EQ_I64(jd_writer_write_load(jw, 2, &l), 0);
+    d = jd_writer_data(jw, &len);
+    write_file(jd_path, d, len);
+    jd_writer_close(jw);
+}
+
+static int open_profile(const char *tbstats, const char *jitdump, bool partial,
+                        struct profile **p)
+{
+    const struct profile_opts o = {
+        .perf_data = perf_data, .tbstats = tbstats, .jitdump = jitdump, .partial = partial,
+    };
+
+    return profile_open(&o, p);
+}
+
+static int count_sample(void *arg, const struct profile_sample *s)
+{
+    if (s->cls == PROFILE_JIT && s->tb && s->tb->guest_pc == 0x401000)
+        ++*(int *)arg;
+    return 0;
+}
+
+/* Everything of one run: the sample is charged to its TB. */
+static void test_same_run(void)
+{
+    struct profile *p;
+    int n = 0;
+
+    write_run(PID, dump, PID);
+    if (CHECK_EQ_I64(open_profile(export, NULL, false, &p), 0)) {
+        CHECK_EQ_I64(profile_run(p, count_sample, &n), 0);
+        CHECK_EQ_I64(n, 1);
+    } else {
+        fprintf(stderr, "  %s\n", profile_strerror(p));
+    }
+    profile_close(p);
+}
+
+/* An export of another QEMU process than the recording's: -EXDEV, both pids named. */
+static void test_export_of_other_pid(void)
+{
+    struct profile *p;
+
+    write_run(PID + 1, other_dump, PID + 1);
+    CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EXDEV);
+    CHECK(strstr(profile_strerror(p), "the export of pid 4243, but the QEMU process of") != NULL);
+    CHECK(strstr(profile_strerror(p), "is pid 4242") != NULL);
+    profile_close(p);
+}
+
+/* The jitdump of another process than the export's: -EBADMSG, both files named. */
+static void test_jitdump_of_other_pid(void)
+{
+    struct profile *p;
+
+    write_run(PID, other_dump, PID + 1);
+    CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EBADMSG);
+    CHECK(strstr(profile_strerror(p), "are not from the same run") != NULL);
+    CHECK(strstr(profile_strerror(p), "pid 4242 in the export, 4243 in the jitdump") != NULL);
+    profile_close(p);
+}
+
+/* An export QEMU is still writing: -ENODATA unless partial results are accepted. */
+static void test_export_being_written(void)
+{
+    struct profile *p;
+    int n = 0;
+
+    write_run(PID, dump, PID);
+    CHECK_EQ_I64(open_profile(export_part, NULL, false, &p), -ENODATA);
+    CHECK(strstr(profile_strerror(p), "truncated record at byte offset") != NULL);
+    CHECK(strstr(profile_strerror(p), "use --partial") != NULL);
+    profile_close(p);
+    if (CHECK_EQ_I64(open_profile(export_part, NULL, true, &p), 0)) {
+        CHECK(profile_info(p)->tbstats_partial);
+        CHECK_EQ_I64(profile_run(p, count_sample, &n), 0);
+        CHECK_EQ_I64(n, 1);
+    }
+    profile_close(p);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        unit_skip("mkdtemp failed");
+    snprintf(perf_data, sizeof(perf_data), "%s/perf.data", dir);
+    snprintf(export, sizeof(export), "%s/run.tbstats", dir);
+    snprintf(export_part, sizeof(export_part), "%s/run.tbstats.part", dir);
+    snprintf(dump, sizeof(dump), "%s/jit-%d.dump", dir, PID);
+    snprintf(other_dump, sizeof(other_dump), "%s/other.dump", dir);
+    write_perf_data();
+    RUN_TEST(test_same_run);
+    RUN_TEST(test_export_of_other_pid);
+    RUN_TEST(test_jitdump_of_other_pid);
+    RUN_TEST(test_export_being_written);
+    unlink(perf_data);
+    unlink(export);
+    unlink(export_part);
+    unlink(dump);
+    unlink(other_dump);
+    rmdir(dir);
+    return unit_finish("test_profile");
+}
