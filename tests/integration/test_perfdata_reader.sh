@@ -6,6 +6,7 @@
 . "$TOP/tests/integration/lib.sh"
 need_perf
 [ -x "$BUILD/bin/tbsym" ] || skip "no $BUILD/bin/tbsym"
+[ -x "$QEMU_X86" ] || skip "no $QEMU_X86 (make qemu)"
 [ -x "$GUESTS/x86_64/demo" ] || skip "no $GUESTS/x86_64/demo (make guests)"
 
 for mode in plain zstd; do
