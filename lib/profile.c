@@ -625,14 +625,15 @@ static int resolve_sample(struct profile *p, const struct pd_event *ev, struct p
      * The nearest caller decides: a JIT frame makes the sample a helper's
      * of that TB, tb_gen_code makes it translation.  Return addresses are
      * looked up one byte back: a call may be the last instruction of a
-     * TB's code.
+     * TB's code.  (A kernel sample's frames[0] is the user IP where the
+     * kernel was entered, not a return address.)
      */
     first = kernel ? 0 : 1;
     for (size_t i = first; i < out->nr_frames; i++) {
         uint64_t ra = out->frames[i];
         struct hostsym_loc fl;
 
-        if (ra && codemap_lookup(p->cm, ra - (i > 0 || kernel ? 1 : 0), s->time, &cookie,
+        if (ra && codemap_lookup(p->cm, ra - (i > 0 ? 1 : 0), s->time, &cookie,
                                  NULL) == 1) {
             out->tb = &p->db->tbs[cookie];
             out->tb_ip = ra;
