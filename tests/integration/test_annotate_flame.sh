@@ -10,7 +10,7 @@
 #    under a helper under a JIT frame; --guest folds to the same total;
 #  - the SVG is well-formed XML (python3's xml.etree parses it);
 #  - html writes one page with the table, the flamegraph and annotated TBs,
-#    and no http:// or https:// reference at all (nothing is loaded).
+#    and no URL reference at all (nothing is loaded from the network).
 . "$TOP/tests/integration/lib.sh"
 TBSYM=$BUILD/bin/tbsym
 [ -x "$TBSYM" ] || skip "no $TBSYM"
