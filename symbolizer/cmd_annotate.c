@@ -116,10 +116,6 @@ int cmd_annotate(int argc, char **argv)
         const char *arg = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(cmd_annotate_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;

@@ -60,6 +60,49 @@ static long parse_pct(const char *s)
     return whole * 100 + frac;
 }
 
+/* What the summary after the rows says. */
+struct coverset_sum {
+    const struct tbdb *db;
+    const char *pct_arg;
+    long pct;
+    size_t n;
+    uint64_t covered;
+};
+
+static void print_sum_text(void *arg, FILE *f)
+{
+    const struct coverset_sum *c = arg;
+    char covered_pct[48], keys_pct[48];
+
+    view_percent_str(covered_pct, sizeof(covered_pct), c->covered, c->db->total_insns_executed);
+    view_percent_str(keys_pct, sizeof(keys_pct), c->n, c->db->nr_keys);
+    fprintf(f, "coverset %s%%: %zu of %zu keys (%s%%) cover %llu of %llu executed guest "
+            "instructions (%s%%)\n", c->pct_arg, c->n, c->db->nr_keys, keys_pct,
+            (unsigned long long)c->covered, (unsigned long long)c->db->total_insns_executed,
+            covered_pct);
+}
+
+static void print_sum_json(void *arg, struct out *o)
+{
+    const struct coverset_sum *c = arg;
+    uint64_t covered = c->covered, total = c->db->total_insns_executed;
+
+    out_object_begin(o, "summary", NULL);
+    out_ratio(o, "target_pct", c->pct, 100);
+    out_u64(o, "keys", c->n);
+    out_u64(o, "total_keys", c->db->nr_keys);
+    out_u64(o, "insns_executed", covered);
+    out_u64(o, "total_insns_executed", total);
+    out_ratio(o, "covered_pct", covered > UINT64_MAX / 100 ? covered : covered * 100,
+              covered > UINT64_MAX / 100 ? total / 100 : total);
+    out_object_end(o);
+}
+
+static const struct view_doc coverset_doc = {
+    .text_after = print_sum_text,
+    .json_after = print_sum_json,
+};
+
 int cmd_coverset(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "coverset", .usage = cmd_coverset_usage };
@@ -69,6 +112,7 @@ int cmd_coverset(int argc, char **argv)
     struct tbdb *db = NULL;
     unsigned __int128 cum = 0, target;
     uint64_t covered;
+    struct coverset_sum sum;
     size_t n = 0;
     long pct;
     int rc;
@@ -76,10 +120,6 @@ int cmd_coverset(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int r;
 
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(cmd_coverset_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         r = view_parse_option(&v, argc, argv, &i);
         if (r < 0)
             return TBSYM_EXIT_INPUT;
@@ -128,35 +168,8 @@ int cmd_coverset(int argc, char **argv)
         rc = TBSYM_EXIT_IO;
         goto out;
     }
-    if (v.format == VIEW_CSV) {
-        table_print_csv(t, stdout);
-    } else if (v.format == VIEW_JSON) {
-        struct out o;
-
-        out_init(&o, stdout, OUT_JSON);
-        table_print_json(t, &o, "keys");
-        out_object_begin(&o, "summary", NULL);
-        out_ratio(&o, "target_pct", pct, 100);
-        out_u64(&o, "keys", n);
-        out_u64(&o, "total_keys", db->nr_keys);
-        out_u64(&o, "insns_executed", covered);
-        out_u64(&o, "total_insns_executed", db->total_insns_executed);
-        out_ratio(&o, "covered_pct", covered > UINT64_MAX / 100 ? covered : covered * 100,
-                  covered > UINT64_MAX / 100 ? db->total_insns_executed / 100
-                                             : db->total_insns_executed);
-        out_object_end(&o);
-        out_finish(&o);
-    } else {
-        char covered_pct[48], keys_pct[48];
-
-        table_print_text(t, stdout);
-        view_percent_str(covered_pct, sizeof(covered_pct), covered, db->total_insns_executed);
-        view_percent_str(keys_pct, sizeof(keys_pct), n, db->nr_keys);
-        printf("coverset %s%%: %zu of %zu keys (%s%%) cover %llu of %llu executed guest "
-               "instructions (%s%%)\n", pct_arg, n, db->nr_keys, keys_pct,
-               (unsigned long long)covered, (unsigned long long)db->total_insns_executed,
-               covered_pct);
-    }
+    sum = (struct coverset_sum){ db, pct_arg, pct, n, covered };
+    view_print_table(t, v.format, "keys", &coverset_doc, &sum);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
 out:
     table_free(t);

@@ -327,8 +327,10 @@ static char *cents_str(char *buf, size_t size, int64_t cents, bool plus)
     return buf;
 }
 
-static void print_summary_text(const struct diff *d, FILE *f)
+static void print_summary_text(void *arg, FILE *f)
 {
+    const struct diff *d = arg;
+
     size_t nnew, nvanished;
     char a[32], b[32], ch[32];
 
@@ -354,8 +356,10 @@ static void print_summary_text(const struct diff *d, FILE *f)
     }
 }
 
-static void print_summary_json(const struct diff *d, struct out *o)
+static void print_summary_json(void *arg, struct out *o)
 {
+    const struct diff *d = arg;
+
     static const char *const chains[] = { "none", "fp", "dwarf" };
 
     out_word(o, "by", d->by == BY_TB ? "tb" : "function");
@@ -392,12 +396,16 @@ static void print_summary_json(const struct diff *d, struct out *o)
     out_array_end(o);
 }
 
+static const struct view_doc diff_doc = {
+    .text_before = print_summary_text,
+    .json_before = print_summary_json,
+};
+
 static int print_diff(const struct diff *d, enum view_format format, size_t limit)
 {
     const struct table_col *cols = cols_function;
     struct table *t;
     size_t n = limit && limit < d->nr_rows ? limit : d->nr_rows;
-    struct out o;
 
     if (d->by == BY_TB) {
         memcpy(cols_tb, cols_function, sizeof(cols_tb));
@@ -413,21 +421,7 @@ static int print_diff(const struct diff *d, enum view_format format, size_t limi
         table_free(t);
         return -ENOMEM;
     }
-    switch (format) {
-    case VIEW_TEXT:
-        print_summary_text(d, stdout);
-        table_print_text(t, stdout);
-        break;
-    case VIEW_CSV:
-        table_print_csv(t, stdout);
-        break;
-    case VIEW_JSON:
-        out_init(&o, stdout, OUT_JSON);
-        print_summary_json(d, &o);
-        table_print_json(t, &o, "rows");
-        out_finish(&o);
-        break;
-    }
+    view_print_table(t, format, "rows", &diff_doc, (void *)d);
     table_free(t);
     return 0;
 }
@@ -504,10 +498,6 @@ int cmd_diff(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_diff_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         if (a[0] != '-' || !strcmp(a, "-")) {
             if (paths[1])
                 return view_usage_error(&vo, "more than two recordings: %s", a);

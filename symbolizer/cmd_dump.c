@@ -902,10 +902,7 @@ int cmd_dump(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_dump_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        } else if (!strcmp(a, "--partial")) {
+        if (!strcmp(a, "--partial")) {
             opts.partial = true;
         } else if (!strcmp(a, "--ordered")) {
             opts.ordered = true;

@@ -75,10 +75,6 @@ int cmd_flame(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_flame_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;

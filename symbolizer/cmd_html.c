@@ -294,10 +294,6 @@ int cmd_html(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_html_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;

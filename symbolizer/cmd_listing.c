@@ -572,10 +572,7 @@ int cmd_listing(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_listing_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        } else if (!strcmp(a, "-o")) {
+        if (!strcmp(a, "-o")) {
             if (++i == argc)
                 return listing_usage_error("%s needs an argument", a);
             out_path = argv[i];

@@ -322,8 +322,9 @@ static const struct table_col sym_cols[] = {
     { "samples", false }, { "%", false }, { "dso", true }, { "symbol", true },
 };
 
-static void print_summary_json(struct report *r, struct out *o)
+static void print_summary_json(void *arg, struct out *o)
 {
+    struct report *r = arg;
     const struct profile_info *in = profile_info(r->p);
     static const char *const chains[] = { "none", "fp", "dwarf" };
 
@@ -345,13 +346,24 @@ static void print_summary_json(struct report *r, struct out *o)
     out_object_end(o);
 }
 
+static void print_summary_text(void *arg, FILE *f)
+{
+    struct report *r = arg;
+
+    view_report_summary(f, r->p, r->t.total, r->t.by_class);
+}
+
+static const struct view_doc report_doc = {
+    .text_before = print_summary_text,
+    .json_before = print_summary_json,
+};
+
 static int print_report(struct report *r, enum view_format format, size_t limit)
 {
     const struct table_col *cols = r->by == BY_SYM ? sym_cols : view_report_cols;
     size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0]) : view_report_ncols;
     struct table *t = table_new(cols, ncols);
     size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
-    struct out o;
 
     if (!t)
         return -ENOMEM;
@@ -371,21 +383,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
         table_free(t);
         return -ENOMEM;
     }
-    switch (format) {
-    case VIEW_TEXT:
-        view_report_summary(stdout, r->p, r->t.total, r->t.by_class);
-        table_print_text(t, stdout);
-        break;
-    case VIEW_CSV:
-        table_print_csv(t, stdout);
-        break;
-    case VIEW_JSON:
-        out_init(&o, stdout, OUT_JSON);
-        print_summary_json(r, &o);
-        table_print_json(t, &o, "rows");
-        out_finish(&o);
-        break;
-    }
+    view_print_table(t, format, "rows", &report_doc, r);
     table_free(t);
     return 0;
 }
@@ -408,10 +406,6 @@ int cmd_report(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_report_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         if (!strcmp(a, "--all")) { all = true; continue; }
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)

@@ -217,10 +217,6 @@ int cmd_tb(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int r;
 
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(cmd_tb_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         r = view_parse_option(&v, argc, argv, &i);
         if (r < 0)
             return TBSYM_EXIT_INPUT;

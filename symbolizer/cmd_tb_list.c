@@ -117,6 +117,34 @@ struct table *view_key_table(void)
     return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
 }
 
+static void print_note(void *arg, FILE *f)
+{
+    const struct tbdb *db = arg;
+
+    if (!db->have_counters)
+        fprintf(f, "# %s has no STATS records: keys from TB records, counters are 0\n",
+                db->tbstats_path);
+}
+
+static void print_run(void *arg, struct out *o)
+{
+    const struct tbdb *db = arg;
+
+    out_object_begin(o, "run", NULL);
+    out_u64(o, "pid", db->header.pid);
+    out_u64(o, "keys", db->nr_keys);
+    out_u64(o, "translations", db->nr_tbs);
+    out_u64(o, "total_exec_count", db->total_exec_count);
+    out_u64(o, "total_insns_executed", db->total_insns_executed);
+    out_flag(o, "counters", db->have_counters);
+    out_object_end(o);
+}
+
+static const struct view_doc tb_list_doc = {
+    .text_before = print_note,
+    .json_before = print_run,
+};
+
 int cmd_tb_list(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb-list", .usage = cmd_tb_list_usage };
@@ -131,10 +159,6 @@ int cmd_tb_list(int argc, char **argv)
         const char *a = argv[i];
         int r;
 
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(cmd_tb_list_usage, stdout);
-            return tbsym_finish_stdout(TBSYM_EXIT_OK);
-        }
         r = view_parse_option(&v, argc, argv, &i);
         if (r < 0)
             return TBSYM_EXIT_INPUT;
@@ -193,28 +217,7 @@ int cmd_tb_list(int argc, char **argv)
         rc = TBSYM_EXIT_IO;
         goto out;
     }
-    if (v.format == VIEW_CSV) {
-        table_print_csv(t, stdout);
-    } else if (v.format == VIEW_JSON) {
-        struct out o;
-
-        out_init(&o, stdout, OUT_JSON);
-        out_object_begin(&o, "run", NULL);
-        out_u64(&o, "pid", db->header.pid);
-        out_u64(&o, "keys", db->nr_keys);
-        out_u64(&o, "translations", db->nr_tbs);
-        out_u64(&o, "total_exec_count", db->total_exec_count);
-        out_u64(&o, "total_insns_executed", db->total_insns_executed);
-        out_flag(&o, "counters", db->have_counters);
-        out_object_end(&o);
-        table_print_json(t, &o, "keys");
-        out_finish(&o);
-    } else {
-        if (!db->have_counters)
-            printf("# %s has no STATS records: keys from TB records, counters are 0\n",
-                   db->tbstats_path);
-        table_print_text(t, stdout);
-    }
+    view_print_table(t, v.format, "keys", &tb_list_doc, db);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
 out:
     table_free(t);

@@ -4,6 +4,7 @@
  *   tbsym COMMAND [ARGS...]      run a subcommand (see "tbsym help")
  *   tbsym help [COMMAND]         usage, on stdout, exit 0
  *   tbsym --help | -h            the same
+ *   tbsym COMMAND ... --help     COMMAND's usage (also -h; not after "--")
  *
  * Exit codes (tbsym.h): 0 success, 2 bad usage or bad input, 3 I/O or
  * internal error.  No subcommand or an unknown one prints the usage to
@@ -94,6 +95,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "tbsym: unknown command '%s'\n", argv[1]);
         usage(stderr);
         return TBSYM_EXIT_INPUT;
+    }
+    /* --help or -h anywhere before "--": the command's usage, for every command. */
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cmd->usage, stdout);
+            return tbsym_finish_stdout(TBSYM_EXIT_OK);
+        }
     }
     return cmd->run(argc - 1, argv + 1);
 }

@@ -478,6 +478,34 @@ void table_print_json(const struct table *t, struct out *o, const char *key)
     out_array_end(o);
 }
 
+void view_print_table(const struct table *t, enum view_format format, const char *rows_key,
+                      const struct view_doc *doc, void *arg)
+{
+    struct out o;
+
+    switch (format) {
+    case VIEW_TEXT:
+        if (doc->text_before)
+            doc->text_before(arg, stdout);
+        table_print_text(t, stdout);
+        if (doc->text_after)
+            doc->text_after(arg, stdout);
+        break;
+    case VIEW_CSV:
+        table_print_csv(t, stdout);
+        break;
+    case VIEW_JSON:
+        out_init(&o, stdout, OUT_JSON);
+        if (doc->json_before)
+            doc->json_before(arg, &o);
+        table_print_json(t, &o, rows_key);
+        if (doc->json_after)
+            doc->json_after(arg, &o);
+        out_finish(&o);
+        break;
+    }
+}
+
 size_t table_nr_rows(const struct table *t)
 {
     return t->nr / t->ncols;

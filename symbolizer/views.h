@@ -110,6 +110,24 @@ void table_print_text(const struct table *t, FILE *f);
 void table_print_csv(const struct table *t, FILE *f);
 /* table_print_json - the rows as an array named key of objects, into an open document. */
 void table_print_json(const struct table *t, struct out *o, const char *key);
+/*
+ * What a command prints around its table; any member may be NULL.  JSON:
+ * one object with json_before's members, the rows, then json_after's.
+ */
+struct view_doc {
+    void (*text_before)(void *arg, FILE *f);
+    void (*text_after)(void *arg, FILE *f);
+    void (*json_before)(void *arg, struct out *o);
+    void (*json_after)(void *arg, struct out *o);
+};
+
+/*
+ * view_print_table - t on stdout as format: text (doc's text parts around
+ * the aligned table), CSV (the rows only) or JSON (rows as rows_key).
+ */
+void view_print_table(const struct table *t, enum view_format format, const char *rows_key,
+                      const struct view_doc *doc, void *arg);
+
 /* table_nr_rows - the number of complete rows. */
 size_t table_nr_rows(const struct table *t);
 /*
