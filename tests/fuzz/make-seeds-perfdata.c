@@ -19,28 +19,9 @@
 
 #include "perfdata_writer.h"
 
+#include "../tools/fixture.h"
+
 static const char *dir;
-
-static void check(int err, const char *what)
-{
-    if (err < 0) {
-        fprintf(stderr, "make-seeds-perfdata: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const void *data, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 static const uint64_t chain[] = { 0xfffffffffffffe00ull, 0x401000 };
 static const uint64_t regs[] = { 1, 2 };
@@ -80,18 +61,18 @@ static uint8_t *make(unsigned flags, int compress, bool full, size_t *len)
     a1.type = PERF_TYPE_SOFTWARE;
     a1.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME;
 
-    check(pd_writer_open_mem(flags | (compress == 2 ? PD_WRITER_COMPRESSED2 : 0), &w), "open");
+    fixture_check(pd_writer_open_mem(flags | (compress == 2 ? PD_WRITER_COMPRESSED2 : 0), &w), "open");
     if (compress)
-        check(pd_writer_set_compression(w, 1, 64), "compression");
-    check(pd_writer_add_attr(w, &a0, "cycles", ids0, 1), "attr");
-    check(pd_writer_add_attr(w, &a1, "cpu-clock", ids1, 1), "attr");
-    check(pd_writer_set_cmdline(w, 2, argv), "cmdline");
-    check(pd_writer_set_clockid(w, 1, 1, 2, 3), "clockid");
-    check(pd_writer_set_build_ids(w, &b, 1), "build ids");
-    check(pd_writer_comm(w, 1, 0, 7, 7, "guest", &sid), "comm");
-    check(pd_writer_mmap2(w, 1, PERF_RECORD_MISC_USER, &m, &sid), "mmap2");
-    check(pd_writer_mmap(w, 1, PERF_RECORD_MISC_USER, &m, &sid), "mmap");
-    check(pd_writer_fork(w, 1, &t, &sid), "fork");
+        fixture_check(pd_writer_set_compression(w, 1, 64), "compression");
+    fixture_check(pd_writer_add_attr(w, &a0, "cycles", ids0, 1), "attr");
+    fixture_check(pd_writer_add_attr(w, &a1, "cpu-clock", ids1, 1), "attr");
+    fixture_check(pd_writer_set_cmdline(w, 2, argv), "cmdline");
+    fixture_check(pd_writer_set_clockid(w, 1, 1, 2, 3), "clockid");
+    fixture_check(pd_writer_set_build_ids(w, &b, 1), "build ids");
+    fixture_check(pd_writer_comm(w, 1, 0, 7, 7, "guest", &sid), "comm");
+    fixture_check(pd_writer_mmap2(w, 1, PERF_RECORD_MISC_USER, &m, &sid), "mmap2");
+    fixture_check(pd_writer_mmap(w, 1, PERF_RECORD_MISC_USER, &m, &sid), "mmap");
+    fixture_check(pd_writer_fork(w, 1, &t, &sid), "fork");
     for (int i = 0; i < 3; i++) {
         struct pd_sample s = { .id = 101, .ip = 0x401000 + i, .pid = 7, .tid = 7,
                                .time = 10 - i, .cpu = 1, .period = 1,
@@ -103,14 +84,14 @@ static uint8_t *make(unsigned flags, int compress, bool full, size_t *len)
                                .aux_size = 8, .aux = bytes8 };
         struct pd_sample s1 = { .id = 201, .ip = 0xffffffff81000000ull, .time = 5 + i };
 
-        check(pd_writer_sample(w, 0, &s), "sample");
-        check(pd_writer_sample(w, 1, &s1), "sample");
+        fixture_check(pd_writer_sample(w, 0, &s), "sample");
+        fixture_check(pd_writer_sample(w, 1, &s1), "sample");
         if (i == 1)
-            check(pd_writer_finished_round(w), "round");
+            fixture_check(pd_writer_finished_round(w), "round");
     }
     sid.time = 20;
-    check(pd_writer_exit(w, 1, &t, &sid), "exit");
-    check(pd_writer_finish(w), "finish");
+    fixture_check(pd_writer_exit(w, 1, &t, &sid), "exit");
+    fixture_check(pd_writer_finish(w), "finish");
     d = pd_writer_data(w, len);
     copy = malloc(*len);
     memcpy(copy, d, *len);
@@ -132,19 +113,19 @@ int main(int argc, char **argv)
     }
     dir = argv[1];
     f = make(0, 0, true, &len);
-    save("valid-le-full", f, len);
+    fixture_save(dir, "valid-le-full", f, len);
     free(f);
     f = make(PD_WRITER_SWAP, 0, true, &len);
-    save("valid-be-full", f, len);
+    fixture_save(dir, "valid-be-full", f, len);
     free(f);
     f = make(0, 1, false, &len);
-    save("valid-le-zstd-split", f, len);
+    fixture_save(dir, "valid-le-zstd-split", f, len);
     free(f);
     f = make(PD_WRITER_SWAP, 1, true, &len);
-    save("valid-be-zstd-split", f, len);
+    fixture_save(dir, "valid-be-zstd-split", f, len);
     free(f);
     f = make(0, 2, false, &len);
-    save("valid-le-zstd2", f, len);
+    fixture_save(dir, "valid-le-zstd2", f, len);
     free(f);
 
     /* Invalid ones, from the little-endian plain file. */
@@ -152,7 +133,7 @@ int main(int argc, char **argv)
     p = malloc(len);
     memcpy(&data_off, f + 40, 8);
     memcpy(&attrs_off, f + 24, 8);
-#define MUTATE(name, stmt) do { memcpy(p, f, len); stmt; save(name, p, len); } while (0)
+#define MUTATE(name, stmt) do { memcpy(p, f, len); stmt; fixture_save(dir, name, p, len); } while (0)
     MUTATE("bad-magic", p[0] = 'X');
     MUTATE("bad-pipe-header", put64(p, 8, 16));
     MUTATE("bad-attr-size", put64(p, 16, 8));
@@ -164,18 +145,18 @@ int main(int argc, char **argv)
     MUTATE("bad-record-size-0", (p[data_off + 6] = 0, p[data_off + 7] = 0));
     MUTATE("bad-record-size-4", (p[data_off + 6] = 4, p[data_off + 7] = 0));
     MUTATE("bad-feature-bits", put64(p, 72, ~0ull));
-    save("truncated-header", f, 60);
-    save("truncated-attrs", f, attrs_off + 20);
-    save("truncated-data", f, data_off + 30);
-    save("truncated-features", f, len - 40);
+    fixture_save(dir, "truncated-header", f, 60);
+    fixture_save(dir, "truncated-attrs", f, attrs_off + 20);
+    fixture_save(dir, "truncated-data", f, data_off + 30);
+    fixture_save(dir, "truncated-features", f, len - 40);
     free(p);
     free(f);
     /* A compressed file whose zstd bytes are damaged, and one cut inside an event. */
     f = make(0, 1, false, &len);
     memcpy(&data_off, f + 40, 8);
-    save("truncated-zstd", f, data_off + 100);
+    fixture_save(dir, "truncated-zstd", f, data_off + 100);
     f[data_off + 8] ^= 0x55;     /* the zstd frame magic */
-    save("bad-zstd-bytes", f, len);
+    fixture_save(dir, "bad-zstd-bytes", f, len);
     free(f);
     return 0;
 }

@@ -32,6 +32,8 @@
 #include "jitdump_writer.h"
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 #define PID 1234
 
 static const char *dir;
@@ -43,14 +45,6 @@ struct variant {
     uint32_t jd_pid;
     uint64_t load_addr_delta;
 };
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-seeds-tbdb: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
 
 static void tb_and_load(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_t idx,
                         uint64_t pc, uint32_t stats_id, uint64_t load_addr_delta)
@@ -84,9 +78,9 @@ static void tb_and_load(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts
     memset(host, 0xcc, sizeof(host));
     l.name_len = (size_t)snprintf(name, sizeof(name), "true+0x%llx",
                                   (unsigned long long)(pc - 0x400000));
-    check(tbs_writer_write_tb(tw, &tb, pcs, ends), "tb");
-    check(jd_writer_write_unwinding_info(jw, ts, &u), "unwinding");
-    check(jd_writer_write_load(jw, ts, &l), "load");
+    fixture_check(tbs_writer_write_tb(tw, &tb, pcs, ends), "tb");
+    fixture_check(jd_writer_write_unwinding_info(jw, ts, &u), "unwinding");
+    fixture_check(jd_writer_write_load(jw, ts, &l), "load");
 }
 
 /*
@@ -125,21 +119,21 @@ static uint8_t *build(const struct variant *v, size_t *len, size_t *tbs_len, siz
     size_t tl, jl;
     uint8_t *buf;
 
-    check(tbs_writer_open_mem(v->big != host_is_big ? TBS_WRITER_SWAP : 0, &tw), "open");
-    check(jd_writer_open_mem(v->big != host_is_big ? JD_WRITER_SWAP : 0, &jw), "open");
-    check(tbs_writer_write_header(tw, &h), "header");
-    check(jd_writer_write_header(jw, &jh), "jd header");
-    check(tbs_writer_write_mapping(tw, &m), "mapping");
+    fixture_check(tbs_writer_open_mem(v->big != host_is_big ? TBS_WRITER_SWAP : 0, &tw), "open");
+    fixture_check(jd_writer_open_mem(v->big != host_is_big ? JD_WRITER_SWAP : 0, &jw), "open");
+    fixture_check(tbs_writer_write_header(tw, &h), "header");
+    fixture_check(jd_writer_write_header(jw, &jh), "jd header");
+    fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
     tb_and_load(tw, jw, 3, 1, 0x401000, v->no_stats ? 0 : 1, 0);
-    check(tbs_writer_write_flush(tw, 4), "flush");
+    fixture_check(tbs_writer_write_flush(tw, 4), "flush");
     tb_and_load(tw, jw, 5, 2, 0x401000, v->no_stats ? 0 : 1, 0);
     tb_and_load(tw, jw, 6, 3, 0x401010, v->no_stats ? 0 : 2, v->load_addr_delta);
     if (!v->no_stats) {
-        check(tbs_writer_write_stats(tw, &st1, succ), "stats");
-        check(tbs_writer_write_stats(tw, &st2, NULL), "stats");
+        fixture_check(tbs_writer_write_stats(tw, &st1, succ), "stats");
+        fixture_check(tbs_writer_write_stats(tw, &st2, NULL), "stats");
     }
     tbs_writer_data(tw, end_off);
-    check(tbs_writer_write_end(tw, &e), "end");
+    fixture_check(tbs_writer_write_end(tw, &e), "end");
     t = tbs_writer_data(tw, &tl);
     j = jd_writer_data(jw, &jl);
     buf = malloc(4 + tl + jl);
@@ -156,19 +150,6 @@ static uint8_t *build(const struct variant *v, size_t *len, size_t *tbs_len, siz
     return buf;
 }
 
-static void save(const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
-
 static void seed(const char *name, struct variant v)
 {
     size_t len, tl, end_off;
@@ -177,7 +158,7 @@ static void seed(const char *name, struct variant v)
     if (!v.jd_pid)
         v.jd_pid = PID;
     buf = build(&v, &len, &tl, &end_off);
-    save(name, buf, len);
+    fixture_save(dir, name, buf, len);
     free(buf);
 }
 
@@ -201,17 +182,17 @@ int main(int argc, char **argv)
 
     buf = build(&(struct variant){ .jd_pid = PID }, &len, &tl, &end_off);
     /* The export alone: the length covers everything. */
-    save("no-jitdump", buf, 4 + tl);
+    fixture_save(dir, "no-jitdump", buf, 4 + tl);
     /* A .part: the END record and the last 8 bytes of the last STATS record missing. */
     cut = end_off - 8;
     memmove(buf + 4 + cut, buf + 4 + tl, len - 4 - tl);
     for (int i = 0; i < 4; i++)
         buf[i] = (uint8_t)(cut >> (8 * i));
-    save("export-part", buf, len - (tl - cut));
+    fixture_save(dir, "export-part", buf, len - (tl - cut));
     free(buf);
 
     buf = build(&(struct variant){ .jd_pid = PID }, &len, &tl, &end_off);
-    save("jitdump-cut", buf, len - 20);         /* inside the last CODE_LOAD's code */
+    fixture_save(dir, "jitdump-cut", buf, len - 20);         /* inside the last CODE_LOAD's code */
     free(buf);
     return 0;
 }

@@ -20,31 +20,12 @@
 
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 #define HDR sizeof(struct tbs_file_header)
 
 static const char *dir;
 static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-seeds-tbstats: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 /*
  * Version 1.0: header, MAPPING, TB (3 instructions), UNMAP, FLUSH, unknown
@@ -76,15 +57,15 @@ static struct tbs_writer *build(unsigned big, size_t *tb_off)
     const struct tbs_end_view e = { .timestamp = 6, .nr_tbs = 1, .nr_flushes = 1 };
     struct tbs_writer *w;
 
-    check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
-    check(tbs_writer_write_header(w, &h), "header");
-    check(tbs_writer_write_mapping(w, &m), "mapping");
+    fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
     tbs_writer_data(w, tb_off);
-    check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
-    check(tbs_writer_write_unmap(w, &u), "unmap");
-    check(tbs_writer_write_flush(w, 5), "flush");
-    check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
-    check(tbs_writer_write_end(w, &e), "end");
+    fixture_check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+    fixture_check(tbs_writer_write_unmap(w, &u), "unmap");
+    fixture_check(tbs_writer_write_flush(w, 5), "flush");
+    fixture_check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
+    fixture_check(tbs_writer_write_end(w, &e), "end");
     return w;
 }
 
@@ -140,15 +121,15 @@ static struct tbs_writer *build_stats(unsigned big, bool stats_only, size_t *sta
                                     .nr_flushes = stats_only ? 0 : 1 };
     struct tbs_writer *w;
 
-    check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
-    check(tbs_writer_write_header(w, &h), "header");
-    check(tbs_writer_write_mapping(w, &m), "mapping");
+    fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
     if (!stats_only) {
-        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
-        check(tbs_writer_write_flush(w, 4), "flush");
+        fixture_check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+        fixture_check(tbs_writer_write_flush(w, 4), "flush");
         tb.timestamp = 5;
         tb.code_index = 2;
-        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+        fixture_check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
         tb.timestamp = 6;
         tb.code_index = 3;
         tb.guest_pc = 0x401010;
@@ -157,12 +138,12 @@ static struct tbs_writer *build_stats(unsigned big, bool stats_only, size_t *sta
         tb.guest_code = code + 4;
         tb.icount = 1;
         tb.stats_id = 2;
-        check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
+        fixture_check(tbs_writer_write_tb(w, &tb, pcs, ends), "tb");
     }
     tbs_writer_data(w, stats_off);
-    check(tbs_writer_write_stats(w, &st1, succ), "stats");
-    check(tbs_writer_write_stats(w, &st2, NULL), "stats");
-    check(tbs_writer_write_end(w, &e), "end");
+    fixture_check(tbs_writer_write_stats(w, &st1, succ), "stats");
+    fixture_check(tbs_writer_write_stats(w, &st2, NULL), "stats");
+    fixture_check(tbs_writer_write_end(w, &e), "end");
     return w;
 }
 
@@ -184,7 +165,7 @@ static void variant_of(bool stats, const char *name, size_t off, const void *pat
     memcpy(buf, data, size);
     if (patch)
         memcpy(buf + off, patch, n);
-    save(name, buf, len ? len : size);
+    fixture_save(dir, name, buf, len ? len : size);
     free(buf);
     tbs_writer_close(w);
 }
@@ -215,11 +196,11 @@ int main(int argc, char **argv)
 
     w = build(0, &tb);
     data = tbs_writer_data(w, &len);
-    save("valid-le", data, len);
+    fixture_save(dir, "valid-le", data, len);
     tbs_writer_close(w);
     w = build(1, &tb);
     data = tbs_writer_data(w, &len);
-    save("valid-be", data, len);
+    fixture_save(dir, "valid-be", data, len);
     tbs_writer_close(w);
 
     variant("header-truncated", 0, NULL, 0, 40);
@@ -243,15 +224,15 @@ int main(int argc, char **argv)
 
     w = build_stats(0, false, &st);
     data = tbs_writer_data(w, &len);
-    save("stats-valid-le", data, len);
+    fixture_save(dir, "stats-valid-le", data, len);
     tbs_writer_close(w);
     w = build_stats(1, false, &st);
     data = tbs_writer_data(w, &len);
-    save("stats-valid-be", data, len);
+    fixture_save(dir, "stats-valid-be", data, len);
     tbs_writer_close(w);
     w = build_stats(0, true, &tb);
     data = tbs_writer_data(w, &len);
-    save("stats-only", data, len);
+    fixture_save(dir, "stats-only", data, len);
     tbs_writer_close(w);
 
     /* Inside the successors; in the fixed part, with nr_succ too big. */

@@ -17,30 +17,11 @@
 
 #include "jitdump_writer.h"
 
+#include "../tools/fixture.h"
+
 #define HDR sizeof(struct jitdump_header)
 
 static const char *dir;
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-seeds: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const void *data, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 /* Store v at off in the file's order: little-endian files, host little. */
 static void put32(unsigned char *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
@@ -72,17 +53,17 @@ static struct jd_writer *build(unsigned flags, uint32_t version, uint32_t hdr_si
                                     .new_code_addr = 0x5000, .code_size = 4, .code_index = 3 };
     struct jd_writer *w;
 
-    check(jd_writer_open_mem(flags, &w), "open");
-    check(jd_writer_write_header(w, &h), "header");
+    fixture_check(jd_writer_open_mem(flags, &w), "open");
+    fixture_check(jd_writer_write_header(w, &h), "header");
     jd_writer_data(w, &off->debug);
-    check(jd_writer_write_debug_info(w, 2, 0x4000, e, 3), "debug");
+    fixture_check(jd_writer_write_debug_info(w, 2, 0x4000, e, 3), "debug");
     jd_writer_data(w, &off->unwind);
-    check(jd_writer_write_unwinding_info(w, 3, &u), "unwind");
+    fixture_check(jd_writer_write_unwinding_info(w, 3, &u), "unwind");
     jd_writer_data(w, &off->load);
-    check(jd_writer_write_load(w, 4, &l), "load");
-    check(jd_writer_write_move(w, 5, &m), "move");
-    check(jd_writer_write_raw(w, 1000, 6, "xyz", 3), "raw");
-    check(jd_writer_write_close(w, 7), "close");
+    fixture_check(jd_writer_write_load(w, 4, &l), "load");
+    fixture_check(jd_writer_write_move(w, 5, &m), "move");
+    fixture_check(jd_writer_write_raw(w, 1000, 6, "xyz", 3), "raw");
+    fixture_check(jd_writer_write_close(w, 7), "close");
     jd_writer_data(w, &off->end);
     return w;
 }
@@ -111,12 +92,12 @@ int main(int argc, char **argv)
 
     w = build(swap_to_le ^ JD_WRITER_SWAP, 1, 0, &o);
     data = jd_writer_data(w, &len);
-    save("valid-be", data, len);
+    fixture_save(dir, "valid-be", data, len);
     jd_writer_close(w);
 
     w = build(swap_to_le, 2, HDR + 8, &o);
     data = jd_writer_data(w, &len);
-    save("valid-v2-long-header", data, len);
+    fixture_save(dir, "valid-v2-long-header", data, len);
     jd_writer_close(w);
 
     w = build(swap_to_le, 1, 0, &o);
@@ -125,41 +106,41 @@ int main(int argc, char **argv)
         fprintf(stderr, "make-seeds: the mutations assume a little-endian host\n");
         return 1;
     }
-    save("valid-le", data, len);
-    save("header-only", data, HDR);
-    save("header-truncated", data, HDR - 9);
-    save("record-truncated", data, o.load + 30);
-    save("prefix-truncated", data, o.load + 6);
+    fixture_save(dir, "valid-le", data, len);
+    fixture_save(dir, "header-only", data, HDR);
+    fixture_save(dir, "header-truncated", data, HDR - 9);
+    fixture_save(dir, "record-truncated", data, o.load + 30);
+    fixture_save(dir, "prefix-truncated", data, o.load + 6);
 
     c = copy_of(data, len); c[0] = 'X';
-    save("bad-magic", c, len); free(c);
+    fixture_save(dir, "bad-magic", c, len); free(c);
     c = copy_of(data, len); put32(c, 4, 3);
-    save("version-3", c, len); free(c);
+    fixture_save(dir, "version-3", c, len); free(c);
     c = copy_of(data, len); put32(c, 8, 0xffffffff);
-    save("header-size-huge", c, len); free(c);
+    fixture_save(dir, "header-size-huge", c, len); free(c);
     c = copy_of(data, len); put32(c, o.load + 4, 0);
-    save("record-size-zero", c, len); free(c);
+    fixture_save(dir, "record-size-zero", c, len); free(c);
     c = copy_of(data, len); put32(c, o.load + 4, 0xfffffff0);
-    save("record-size-huge", c, len); free(c);
+    fixture_save(dir, "record-size-huge", c, len); free(c);
     c = copy_of(data, len); put64(c, o.load + 40, ~0ull);
-    save("code-size-huge", c, len); free(c);
+    fixture_save(dir, "code-size-huge", c, len); free(c);
     /* The name, its NUL and the code, all 'n': no NUL up to the record's end. */
     c = copy_of(data, len); memset(c + o.load + 56, 'n', 10 + 1 + 4);
-    save("load-name-unterminated", c, len); free(c);
+    fixture_save(dir, "load-name-unterminated", c, len); free(c);
     c = copy_of(data, len); put64(c, o.debug + 24, ~0ull);
-    save("nr-entry-huge", c, len); free(c);
+    fixture_save(dir, "nr-entry-huge", c, len); free(c);
     c = copy_of(data, len); put64(c, o.debug + 24, ~0ull / 17 + 1);
-    save("nr-entry-wraps", c, len); free(c);
+    fixture_save(dir, "nr-entry-wraps", c, len); free(c);
     c = copy_of(data, len); put64(c, o.debug + 24, 4);
-    save("nr-entry-one-too-many", c, len); free(c);
+    fixture_save(dir, "nr-entry-one-too-many", c, len); free(c);
     c = copy_of(data, len); c[o.debug + 32 + 16] = 0xff; c[o.debug + 32 + 17] = 0;
-    save("debug-first-name-repeated", c, len); free(c);
+    fixture_save(dir, "debug-first-name-repeated", c, len); free(c);
     c = copy_of(data, len); put64(c, o.unwind + 16, ~0ull);
-    save("unwinding-size-huge", c, len); free(c);
+    fixture_save(dir, "unwinding-size-huge", c, len); free(c);
     c = copy_of(data, len); put64(c, o.unwind + 24, 17);
-    save("eh-frame-hdr-too-big", c, len); free(c);
+    fixture_save(dir, "eh-frame-hdr-too-big", c, len); free(c);
     c = copy_of(data, len); put32(c, o.load, 77);
-    save("unknown-id-bad-size", c, o.load + 30); free(c);
+    fixture_save(dir, "unknown-id-bad-size", c, o.load + 30); free(c);
     jd_writer_close(w);
     return 0;
 }

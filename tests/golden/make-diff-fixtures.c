@@ -45,29 +45,10 @@
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 static const char *dir;
-
-static void check(int err, const char *what)
-{
-    if (err < 0) {
-        fprintf(stderr, "make-diff-fixtures: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 /* One guest TB: its symbol offset, counters and samples. */
 struct fx_tb {
@@ -107,7 +88,7 @@ static void kernel_sample(struct pd_writer *pw, const struct pd_sample *s)
     for (size_t i = 0; i < n; i++)
         for (int b = 0; b < 8; b++)
             buf[i * 8 + b] = (uint8_t)(v[i] >> (8 * b));
-    check(pd_writer_raw(pw, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, buf, n * 8), "raw");
+    fixture_check(pd_writer_raw(pw, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, buf, n * 8), "raw");
 }
 
 /* guestsym opens absolute paths only; run.sh runs tbsym in tests/golden. */
@@ -152,12 +133,12 @@ static void write_run(const struct fx_run *run)
     size_t len;
     uint64_t time = 1000;
 
-    check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &tw), "tbs open");
-    check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &jw), "jd open");
-    check(pd_writer_open_mem(host_is_big ? PD_WRITER_SWAP : 0, &pw), "pd open");
-    check(tbs_writer_write_header(tw, &h), "header");
-    check(tbs_writer_write_mapping(tw, &m), "mapping");
-    check(jd_writer_write_header(jw, &jh), "jd header");
+    fixture_check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &tw), "tbs open");
+    fixture_check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &jw), "jd open");
+    fixture_check(pd_writer_open_mem(host_is_big ? PD_WRITER_SWAP : 0, &pw), "pd open");
+    fixture_check(tbs_writer_write_header(tw, &h), "header");
+    fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
+    fixture_check(jd_writer_write_header(jw, &jh), "jd header");
 
     /* Each TB: 4 guest insns of 4 bytes (nops here: only the addresses matter). */
     for (unsigned i = 0; i < run->nr_tbs; i++) {
@@ -189,16 +170,16 @@ static void write_run(const struct fx_run *run)
         }
         snprintf(name, sizeof(name), "guest-0x%llx", (unsigned long long)pc);
         l.name_len = strlen(name);
-        check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
-        check(jd_writer_write_load(jw, 200 + i, &l), "load");
-        check(tbs_writer_write_stats(tw, &s, NULL), "stats");
+        fixture_check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
+        fixture_check(jd_writer_write_load(jw, 200 + i, &l), "load");
+        fixture_check(tbs_writer_write_stats(tw, &s, NULL), "stats");
     }
-    check(tbs_writer_write_end(tw, &end), "end");
+    fixture_check(tbs_writer_write_end(tw, &end), "end");
 
     snprintf(jd_path, sizeof(jd_path), "/tmp/jit-%u.dump", run->pid);
-    check(pd_writer_add_attr(pw, &attr, "cpu-clock", ids, 1), "attr");
-    check(pd_writer_comm(pw, 0, 0, run->pid, run->pid, "qemu-x86_64", &sid), "comm");
-    check(pd_writer_mmap2(pw, 0, PERF_RECORD_MISC_USER, &mm, &sid), "mmap2");
+    fixture_check(pd_writer_add_attr(pw, &attr, "cpu-clock", ids, 1), "attr");
+    fixture_check(pd_writer_comm(pw, 0, 0, run->pid, run->pid, "qemu-x86_64", &sid), "comm");
+    fixture_check(pd_writer_mmap2(pw, 0, PERF_RECORD_MISC_USER, &mm, &sid), "mmap2");
     for (unsigned i = 0; i < run->nr_tbs; i++) {
         const struct fx_tb *t = &run->tbs[i];
         uint64_t host_addr = HOST_BASE + i * 0x100;
@@ -214,7 +195,7 @@ static void write_run(const struct fx_run *run)
                 .callchain_nr = helper ? 3 : 2, .callchain = chain,
             };
 
-            check(pd_writer_sample(pw, 0, &ps), "sample");
+            fixture_check(pd_writer_sample(pw, 0, &ps), "sample");
         }
     }
     for (unsigned k = 0; k < run->qemu + run->kernel; k++) {
@@ -229,19 +210,19 @@ static void write_run(const struct fx_run *run)
         if (kernel)
             kernel_sample(pw, &ps);
         else
-            check(pd_writer_sample(pw, 0, &ps), "sample");
+            fixture_check(pd_writer_sample(pw, 0, &ps), "sample");
     }
-    check(pd_writer_finish(pw), "finish");
+    fixture_check(pd_writer_finish(pw), "finish");
 
     snprintf(name, sizeof(name), "diff-%s.tbs", run->name);
     data = tbs_writer_data(tw, &len);
-    save(name, data, len);
+    fixture_save(dir, name, data, len);
     snprintf(name, sizeof(name), "diff-%s.jitdump", run->name);
     data = jd_writer_data(jw, &len);
-    save(name, data, len);
+    fixture_save(dir, name, data, len);
     snprintf(name, sizeof(name), "diff-%s.perfdata", run->name);
     data = pd_writer_data(pw, &len);
-    save(name, data, len);
+    fixture_save(dir, name, data, len);
     tbs_writer_close(tw);
     jd_writer_close(jw);
     pd_writer_close(pw);

@@ -20,15 +20,9 @@
 
 #include "jitdump_writer.h"
 
-static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+#include "../tools/fixture.h"
 
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-fixtures: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
+static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 
 /* The records of dump-small; *load2_offset receives the offset of the second LOAD. */
 static struct jd_writer *build(int big_endian, size_t *load2_offset)
@@ -67,30 +61,17 @@ static struct jd_writer *build(int big_endian, size_t *load2_offset)
     };
     struct jd_writer *w;
 
-    check(jd_writer_open_mem(big_endian != (int)host_is_big ? JD_WRITER_SWAP : 0, &w), "open");
-    check(jd_writer_write_header(w, &header), "header");
-    check(jd_writer_write_debug_info(w, 1000100, 0x7f0000001000, entries, 3), "debug");
-    check(jd_writer_write_unwinding_info(w, 1000101, &unwind), "unwind");
-    check(jd_writer_write_load(w, 1000102, &load1), "load1");
-    check(jd_writer_write_move(w, 1000103, &move), "move");
-    check(jd_writer_write_raw(w, 42, 1000104, unknown, sizeof(unknown)), "unknown");
+    fixture_check(jd_writer_open_mem(big_endian != (int)host_is_big ? JD_WRITER_SWAP : 0, &w), "open");
+    fixture_check(jd_writer_write_header(w, &header), "header");
+    fixture_check(jd_writer_write_debug_info(w, 1000100, 0x7f0000001000, entries, 3), "debug");
+    fixture_check(jd_writer_write_unwinding_info(w, 1000101, &unwind), "unwind");
+    fixture_check(jd_writer_write_load(w, 1000102, &load1), "load1");
+    fixture_check(jd_writer_write_move(w, 1000103, &move), "move");
+    fixture_check(jd_writer_write_raw(w, 42, 1000104, unknown, sizeof(unknown)), "unknown");
     jd_writer_data(w, load2_offset);
-    check(jd_writer_write_load(w, 1000105, &load2), "load2");
-    check(jd_writer_write_close(w, 1000106), "close");
+    fixture_check(jd_writer_write_load(w, 1000105, &load2), "load2");
+    fixture_check(jd_writer_write_close(w, 1000106), "close");
     return w;
-}
-
-static void save(const char *dir, const char *name, const unsigned char *data, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
 }
 
 int main(int argc, char **argv)
@@ -103,17 +84,17 @@ int main(int argc, char **argv)
 
     w = build(1, &load2);
     data = jd_writer_data(w, &len);
-    save(dir, "dump-big-endian.jitdump", data, len);
+    fixture_save(dir, "dump-big-endian.jitdump", data, len);
     jd_writer_close(w);
 
     w = build(0, &load2);
     data = jd_writer_data(w, &len);
-    save(dir, "dump-small.jitdump", data, len);
-    save(dir, "dump-truncated.jitdump", data, load2 + 60);
+    fixture_save(dir, "dump-small.jitdump", data, len);
+    fixture_save(dir, "dump-truncated.jitdump", data, load2 + 60);
     copy = malloc(len);
     memcpy(copy, data, len);
     memset(copy + load2 + 40, 0xff, 8);     /* code_size, either byte order */
-    save(dir, "dump-corrupt.jitdump", copy, len);
+    fixture_save(dir, "dump-corrupt.jitdump", copy, len);
     free(copy);
     jd_writer_close(w);
     return 0;

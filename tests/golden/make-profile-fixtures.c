@@ -36,6 +36,8 @@
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 #define PID 4242
 #define QEMU_BASE 0x555500000000ull
 #define CPU_EXEC_RA (QEMU_BASE + 0x2010)
@@ -43,27 +45,13 @@
 
 static const char *dir;
 
-static void check(int err, const char *what)
-{
-    if (err < 0) {
-        fprintf(stderr, "make-profile-fixtures: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
 static void save(const char *sub, const char *name, const uint8_t *buf, size_t len)
 {
     char path[4096];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", dir, sub);
     mkdir(path, 0777);
-    snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
+    fixture_save(path, name, buf, len);
 }
 
 /* --- the export and the jitdump ---------------------------------------------------------- */
@@ -100,8 +88,8 @@ static void tb(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_
         .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
         .code = host,
     };
-    check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
-    check(jd_writer_write_load(jw, ts, &l), "load");
+    fixture_check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
+    fixture_check(jd_writer_write_load(jw, ts, &l), "load");
 }
 
 static void stats(struct tbs_writer *tw, uint32_t id, uint64_t pc, uint64_t exec,
@@ -116,7 +104,7 @@ static void stats(struct tbs_writer *tw, uint32_t id, uint64_t pc, uint64_t exec
         .time_gen_ns = 1000 * id, .time_opt_ns = 100, .time_la_ns = 200, .time_code_ns = 300,
     };
 
-    check(tbs_writer_write_stats(tw, &s, NULL), "stats");
+    fixture_check(tbs_writer_write_stats(tw, &s, NULL), "stats");
 }
 
 static void write_run(const char *sub)
@@ -147,20 +135,20 @@ static void write_run(const char *sub)
     const uint8_t *data;
     size_t len;
 
-    check(tbs_writer_open_mem(0, &tw), "tbs open");
-    check(jd_writer_open_mem(0, &jw), "jd open");
-    check(tbs_writer_write_header(tw, &h), "header");
-    check(tbs_writer_write_mapping(tw, &m), "mapping");
-    check(jd_writer_write_header(jw, &jh), "jd header");
+    fixture_check(tbs_writer_open_mem(0, &tw), "tbs open");
+    fixture_check(jd_writer_open_mem(0, &jw), "jd open");
+    fixture_check(tbs_writer_write_header(tw, &h), "header");
+    fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
+    fixture_check(jd_writer_write_header(jw, &jh), "jd header");
     tb(tw, jw, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
     tb(tw, jw, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
     tb(tw, jw, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
-    check(tbs_writer_write_flush(tw, 300), "flush");
+    fixture_check(tbs_writer_write_flush(tw, 300), "flush");
     tb(tw, jw, 310, 4, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
     stats(tw, 1, 0x401000, 1000, 4, 1, 34);
     stats(tw, 2, 0x401100, 5000, 2, 1, 20);
     stats(tw, 3, 0x401200, 10, 2, 2, 20);
-    check(tbs_writer_write_end(tw, &end), "end");
+    fixture_check(tbs_writer_write_end(tw, &end), "end");
     data = tbs_writer_data(tw, &len);
     save(sub, "jit-4242.tbstats", data, len);
     data = jd_writer_data(jw, &len);
@@ -187,7 +175,7 @@ static void sample(struct pd_writer *w, uint32_t pid, uint64_t ip, const uint64_
         chain[n++] = ras[i];
     s.callchain_nr = n;
     s.callchain = chain;
-    check(pd_writer_sample(w, 0, &s), "sample");
+    fixture_check(pd_writer_sample(w, 0, &s), "sample");
 }
 
 /* A kernel sample: pd_writer_sample() writes user samples only. */
@@ -207,7 +195,7 @@ static void kernel_sample(struct pd_writer *w, bool chains, uint64_t ip, uint64_
         p[n++] = user_ip;
         p[n++] = CPU_EXEC_RA;
     }
-    check(pd_writer_raw(w, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, p, n * 8), "kernel sample");
+    fixture_check(pd_writer_raw(w, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, p, n * 8), "kernel sample");
 }
 
 static void write_perf_data(const char *sub, bool chains)
@@ -231,11 +219,11 @@ static void write_perf_data(const char *sub, bool chains)
     attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
                        (chains ? PERF_SAMPLE_CALLCHAIN : 0);
     attr.sample_id_all = 1;
-    check(pd_writer_open_mem(0, &w), "perf.data open");
-    check(pd_writer_add_attr(w, &attr, "cpu-clock", ids, 1), "attr");
-    check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
-    check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
-    check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
+    fixture_check(pd_writer_open_mem(0, &w), "perf.data open");
+    fixture_check(pd_writer_add_attr(w, &attr, "cpu-clock", ids, 1), "attr");
+    fixture_check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
+    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
+    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
 
     for (int i = 0; i < 3; i++)
         sample(w, PID, HOST(1) + 0, to_cpu_exec, nr);
@@ -254,7 +242,7 @@ static void write_perf_data(const char *sub, bool chains)
     kernel_sample(w, chains, 0xffffffff81001000ull, HOST(1) + 4);
     sample(w, PID, QEMU_BASE + 0x3000, to_cpu_exec, nr);
     sample(w, 999, 0x400000, NULL, 0);
-    check(pd_writer_finish(w), "finish");
+    fixture_check(pd_writer_finish(w), "finish");
     data = pd_writer_data(w, &len);
     save(sub, "perf.data", data, len);
     pd_writer_close(w);

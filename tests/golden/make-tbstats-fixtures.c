@@ -44,29 +44,10 @@
 
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 static const char *dir;
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-tbstats-fixtures: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 static struct tbs_writer *start(unsigned big, uint16_t machine, const char *arch)
 {
@@ -83,9 +64,9 @@ static struct tbs_writer *start(unsigned big, uint16_t machine, const char *arch
     struct tbs_writer *w;
 
     snprintf(h.guest_arch, sizeof(h.guest_arch), "%s", arch);
-    check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
-    check(tbs_writer_write_header(w, &h), "header");
-    check(tbs_writer_write_mapping(w, &m), "mapping");
+    fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
     return w;
 }
 
@@ -107,7 +88,7 @@ static void tb(struct tbs_writer *w, uint64_t pc, const uint8_t *code, uint32_t 
         ends[i] = 0x18 * (i + 1);
     }
     t.host_size = ends[icount - 1] + 0x20;
-    check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
+    fixture_check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
 }
 
 /* A TB of the dump fixtures: pc, its instructions' sizes, its key's stats_id. */
@@ -132,7 +113,7 @@ static void stats_tb(struct tbs_writer *w, uint64_t ts, uint64_t code_index, uin
     }
     t.guest_code_size = t.guest_size;
     t.host_size = ends[icount - 1] + 0x20;
-    check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
+    fixture_check(tbs_writer_write_tb(w, &t, pcs, ends), "tb");
 }
 
 /*
@@ -181,19 +162,19 @@ static struct tbs_writer *dump_side(const uint8_t *code_a, const unsigned *sizes
     };
     struct tbs_writer *w;
 
-    check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
-    check(tbs_writer_write_header(w, &h), "header");
-    check(tbs_writer_write_mapping(w, &m), "mapping");
+    fixture_check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
     stats_tb(w, 201, 1, 0x401100, code_a, sizes_a, 4, 1);
     stats_tb(w, 202, 2, 0x401200, code_b, sizes_b, 2, 2);
-    check(tbs_writer_write_unmap(w, &u), "unmap");
-    check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
-    check(tbs_writer_write_flush(w, 300), "flush");
+    fixture_check(tbs_writer_write_unmap(w, &u), "unmap");
+    fixture_check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
+    fixture_check(tbs_writer_write_flush(w, 300), "flush");
     stats_tb(w, 301, 3, 0x401100, code_a, sizes_a, 4, 1);
     tbs_writer_data(w, stats_off);
-    check(tbs_writer_write_stats(w, &st1, succ1), "stats");
-    check(tbs_writer_write_stats(w, &st2, NULL), "stats");
-    check(tbs_writer_write_end(w, &end), "end");
+    fixture_check(tbs_writer_write_stats(w, &st1, succ1), "stats");
+    fixture_check(tbs_writer_write_stats(w, &st2, NULL), "stats");
+    fixture_check(tbs_writer_write_end(w, &end), "end");
     return w;
 }
 
@@ -222,11 +203,11 @@ static struct tbs_writer *dump_side_big_endian(void)
 
     for (unsigned i = 0; i < TBS_MAX_SUCC; i++)
         succ[i] = 0x400200 + 0x10 * i;
-    check(tbs_writer_open_mem(host_is_big ? 0 : TBS_WRITER_SWAP, &w), "open");
-    check(tbs_writer_write_header(w, &h), "header");
-    check(tbs_writer_write_mapping(w, &m), "mapping");
-    check(tbs_writer_write_stats(w, &st, succ), "stats");
-    check(tbs_writer_write_end(w, &end), "end");
+    fixture_check(tbs_writer_open_mem(host_is_big ? 0 : TBS_WRITER_SWAP, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
+    fixture_check(tbs_writer_write_stats(w, &st, succ), "stats");
+    fixture_check(tbs_writer_write_end(w, &end), "end");
     return w;
 }
 
@@ -236,7 +217,7 @@ static void save_writer(const char *name, struct tbs_writer *w, size_t cut)
     size_t len;
 
     data = tbs_writer_data(w, &len);
-    save(name, data, cut ? cut : len);
+    fixture_save(dir, name, data, cut ? cut : len);
 }
 
 int main(int argc, char **argv)
@@ -275,24 +256,24 @@ int main(int argc, char **argv)
     tb(w, 0x401100, x86_a, sizeof(x86_a), sizeof(x86_a), x86_a_sizes, 4, 6);
     tb(w, 0x401200, x86_b, sizeof(x86_b), sizeof(x86_b), x86_b_sizes, 2, 0);
     tb(w, 0x401300, x86_c, 6, sizeof(x86_c), x86_c_sizes, 2, 20);
-    check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
-    check(tbs_writer_write_flush(w, 300), "flush");
+    fixture_check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
+    fixture_check(tbs_writer_write_flush(w, 300), "flush");
     tbs_writer_data(w, &last_tb);
     tb(w, 0x401400, x86_d, sizeof(x86_d), sizeof(x86_d), x86_d_sizes, 2, 30);
-    check(tbs_writer_write_end(w, &end), "end");
+    fixture_check(tbs_writer_write_end(w, &end), "end");
     save_writer("listing-x86.tbs", w, 0);
     save_writer("listing-truncated.tbs", w, last_tb + 40);
     data = tbs_writer_data(w, &len);
     buf = malloc(len);
     memcpy(buf, data, len);
     memset(buf + last_tb + offsetof(struct tbs_tb, icount), 0xff, 2);
-    save("listing-corrupt.tbs", buf, len);
+    fixture_save(dir, "listing-corrupt.tbs", buf, len);
     free(buf);
     tbs_writer_close(w);
 
     w = start(1, 183, "aarch64");
     tb(w, 0x401000, a64, sizeof(a64), sizeof(a64), a64_sizes, 3, 6);
-    check(tbs_writer_write_end(w, &end), "end");
+    fixture_check(tbs_writer_write_end(w, &end), "end");
     save_writer("listing-aarch64-be.tbs", w, 0);
     tbs_writer_close(w);
 
@@ -314,7 +295,7 @@ int main(int argc, char **argv)
     buf = malloc(len);
     memcpy(buf, data, len);
     memset(buf + stats_off + offsetof(struct tbs_stats, nr_succ), 0xff, 4);
-    save("dump-side-corrupt.tbs", buf, len);
+    fixture_save(dir, "dump-side-corrupt.tbs", buf, len);
     free(buf);
     tbs_writer_close(w);
 

@@ -32,29 +32,10 @@
 #include "jitdump_writer.h"
 #include "tbstats_writer.h"
 
+#include "../tools/fixture.h"
+
 static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 static const char *dir;
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "make-views-fixtures: %s: error %d\n", what, err);
-        exit(1);
-    }
-}
-
-static void save(const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-}
 
 struct run {
     struct tbs_writer *tw;
@@ -74,11 +55,11 @@ static void start(struct run *r, uint32_t flags, uint32_t jd_pid)
         .prot = 5, .path = "/nonexistent/demo", .path_len = 17,
     };
 
-    check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &r->tw), "tbs open");
-    check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &r->jw), "jd open");
-    check(tbs_writer_write_header(r->tw, &h), "header");
-    check(tbs_writer_write_mapping(r->tw, &m), "mapping");
-    check(jd_writer_write_header(r->jw, &jh), "jd header");
+    fixture_check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &r->tw), "tbs open");
+    fixture_check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &r->jw), "jd open");
+    fixture_check(tbs_writer_write_header(r->tw, &h), "header");
+    fixture_check(tbs_writer_write_mapping(r->tw, &m), "mapping");
+    fixture_check(jd_writer_write_header(r->jw, &jh), "jd header");
 }
 
 /* One translation of guest code with instructions of the given sizes, and its LOAD. */
@@ -113,8 +94,8 @@ static void tb(struct run *r, uint64_t ts, uint64_t idx, uint64_t pc, uint32_t s
         .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
         .code = host,
     };
-    check(tbs_writer_write_tb(r->tw, &v, insn_pc, host_end), "tb");
-    check(jd_writer_write_load(r->jw, ts, &l), "load");
+    fixture_check(tbs_writer_write_tb(r->tw, &v, insn_pc, host_end), "tb");
+    fixture_check(jd_writer_write_load(r->jw, ts, &l), "load");
 }
 
 static void stats(struct run *r, uint32_t id, uint64_t pc, uint64_t exec, uint32_t icount,
@@ -131,7 +112,7 @@ static void stats(struct run *r, uint32_t id, uint64_t pc, uint64_t exec, uint32
         .nr_succ = nr_succ,
     };
 
-    check(tbs_writer_write_stats(r->tw, &s, succ), "stats");
+    fixture_check(tbs_writer_write_stats(r->tw, &s, succ), "stats");
 }
 
 /* The run; returns the offset of the second STATS record (0 without STATS). */
@@ -157,7 +138,7 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid)
     tb(r, 200, 1, 0x401000, with_stats ? 1 : 0, a, a_sizes, 4, "demo+0x1000 main");
     tb(r, 210, 2, 0x401100, with_stats ? 2 : 0, b, b_sizes, 2, "demo+0x1100 fib");
     tb(r, 220, 3, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 leaf");
-    check(tbs_writer_write_flush(r->tw, 300), "flush");
+    fixture_check(tbs_writer_write_flush(r->tw, 300), "flush");
     tb(r, 310, 4, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 \"leaf\",again");
     if (with_stats) {
         stats(r, 1, 0x401000, 1000, 4, 1, 34, succ1, 2, 1);
@@ -165,7 +146,7 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid)
         stats(r, 2, 0x401100, 5000, 2, 1, 20, succ2, 2, 0);
         stats(r, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 3);
     }
-    check(tbs_writer_write_end(r->tw, &end), "end");
+    fixture_check(tbs_writer_write_end(r->tw, &end), "end");
     return second;
 }
 
@@ -189,20 +170,20 @@ int main(int argc, char **argv)
 
     second = write_run(&r, 1, 4242);
     data = tbs_writer_data(r.tw, &len);
-    save("views.tbs", data, len);
-    save("views-part.tbs", data, second + 50);
+    fixture_save(dir, "views.tbs", data, len);
+    fixture_save(dir, "views-part.tbs", data, second + 50);
     data = jd_writer_data(r.jw, &len);
-    save("views.jitdump", data, len);
+    fixture_save(dir, "views.jitdump", data, len);
     close_run(&r);
 
     write_run(&r, 0, 4242);
     data = tbs_writer_data(r.tw, &len);
-    save("views-nostats.tbs", data, len);
+    fixture_save(dir, "views-nostats.tbs", data, len);
     close_run(&r);
 
     write_run(&r, 1, 4343);
     data = jd_writer_data(r.jw, &len);
-    save("views-other.jitdump", data, len);
+    fixture_save(dir, "views-other.jitdump", data, len);
     close_run(&r);
     return 0;
 }

@@ -31,6 +31,7 @@
 #include "jitdump_writer.h"
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
+#include "fixture.h"
 
 #define PID 4242u
 #define CODE_BASE 0x7f0000000000ull
@@ -52,23 +53,6 @@ static void die(const char *what, int err)
 {
     fprintf(stderr, "synth-recording: %s: %s\n", what, strerror(err < 0 ? -err : err));
     exit(1);
-}
-
-static void check(int err, const char *what)
-{
-    if (err < 0)
-        die(what, err);
-}
-
-static void save(const char *dir, const char *name, const uint8_t *buf, size_t len)
-{
-    char path[PATH_MAX];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
-        die(path, errno);
 }
 
 struct load {
@@ -168,8 +152,8 @@ int main(int argc, char **argv)
         FILE *f = fopen(path, "wb");
         if (!f)
             die(path, errno);
-        check(jd_writer_open_file(f, 0, &w), "jitdump writer");
-        check(jd_writer_write_header(w, &h), "jitdump header");
+        fixture_check(jd_writer_open_file(f, 0, &w), "jitdump writer");
+        fixture_check(jd_writer_write_header(w, &h), "jitdump header");
         for (uint64_t j = 0; j < nloads; j++) {
             struct jd_code_load l = {
                 .pid = PID, .tid = PID, .vma = loads[j].addr, .code_addr = loads[j].addr,
@@ -179,7 +163,7 @@ int main(int argc, char **argv)
 
             l.name_len = (size_t)snprintf(name, sizeof(name), "func%" PRIu32 "+0x%x",
                                           loads[j].key / 16, (loads[j].key % 16) * 16);
-            check(jd_writer_write_load(w, loads[j].time, &l), "jitdump load");
+            fixture_check(jd_writer_write_load(w, loads[j].time, &l), "jitdump load");
         }
         jd_writer_close(w);
         if (fclose(f) != 0)
@@ -198,8 +182,8 @@ int main(int argc, char **argv)
         const uint8_t *buf;
         size_t len;
 
-        check(tbs_writer_open_mem(0, &w), "tbstats writer");
-        check(tbs_writer_write_header(w, &h), "tbstats header");
+        fixture_check(tbs_writer_open_mem(0, &w), "tbstats writer");
+        fixture_check(tbs_writer_write_header(w, &h), "tbstats header");
         for (uint64_t j = 0; j < nloads; j++) {
             uint64_t pc = GUEST_BASE + 16ull * loads[j].key;
             uint64_t insn_pc[2] = { pc, pc + 8 };
@@ -211,8 +195,8 @@ int main(int argc, char **argv)
             };
 
             if (j && j % flush_every == 0)
-                check(tbs_writer_write_flush(w, loads[j].time - 1), "flush");
-            check(tbs_writer_write_tb(w, &tb, insn_pc, host_end), "tb");
+                fixture_check(tbs_writer_write_flush(w, loads[j].time - 1), "flush");
+            fixture_check(tbs_writer_write_tb(w, &tb, insn_pc, host_end), "tb");
         }
         for (uint64_t k = 0; k < nkeys; k++) {
             uint64_t pc = GUEST_BASE + 16ull * k;
@@ -226,14 +210,14 @@ int main(int argc, char **argv)
             };
 
             s.insns_executed = 2 * s.exec_count;
-            check(tbs_writer_write_stats(w, &s, NULL), "stats");
+            fixture_check(tbs_writer_write_stats(w, &s, NULL), "stats");
         }
         const struct tbs_end_view end = { .timestamp = T0 + nloads * LOAD_DT, .nr_tbs = nloads,
                                           .nr_flushes = (nloads - 1) / flush_every };
-        check(tbs_writer_write_end(w, &end), "end");
+        fixture_check(tbs_writer_write_end(w, &end), "end");
         buf = tbs_writer_data(w, &len);
         snprintf(name, sizeof(name), "jit-%u.tbstats", PID);
-        save(dir, name, buf, len);
+        fixture_save(dir, name, buf, len);
         tbs_writer_close(w);
     }
 
@@ -255,25 +239,25 @@ int main(int argc, char **argv)
         const char *argv_rec[] = { "perf", "record", "-k", "1", "qemu-x86_64", "-perf" };
 
         snprintf(path, sizeof(path), "%s/perf.data", dir);
-        check(pd_writer_open(path, 0, &w), "perf.data writer");
-        check(pd_writer_add_attr(w, &attr, "cpu-clock", &id, 1), "attr");
-        check(pd_writer_set_cmdline(w, 6, argv_rec), "cmdline");
-        check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
+        fixture_check(pd_writer_open(path, 0, &w), "perf.data writer");
+        fixture_check(pd_writer_add_attr(w, &attr, "cpu-clock", &id, 1), "attr");
+        fixture_check(pd_writer_set_cmdline(w, 6, argv_rec), "cmdline");
+        fixture_check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
         snprintf(jd, sizeof(jd), "%s/jit-%u.dump", dir, PID);
         m.filename = jd;
-        check(pd_writer_mmap2(w, 0, 0, &m, &sid), "mmap2");
+        fixture_check(pd_writer_mmap2(w, 0, 0, &m, &sid), "mmap2");
         for (uint64_t i = 0; i < nsamples; i++) {
             struct pd_sample s = {
                 .ip = samples[i].ip, .pid = PID, .tid = PID, .time = samples[i].time,
                 .cpu = (uint32_t)(i & 1), .period = 250000,
             };
 
-            check(pd_writer_sample(w, 0, &s), "sample");
+            fixture_check(pd_writer_sample(w, 0, &s), "sample");
             if ((i + 1) % 4096 == 0)
-                check(pd_writer_finished_round(w), "round");
+                fixture_check(pd_writer_finished_round(w), "round");
         }
-        check(pd_writer_finish(w), "finish");
-        check(pd_writer_close(w), "close");
+        fixture_check(pd_writer_finish(w), "finish");
+        fixture_check(pd_writer_close(w), "close");
     }
 
     /* truth.txt */
