@@ -135,4 +135,30 @@ static inline void unit_patch(uint8_t *p, unsigned width, uint64_t v, int big)
         p[big ? width - 1 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
+/*
+ * unit_each_hostile - for every 4-byte aligned field of buf[len] and every
+ * unit_hostile_values[v], written as 32 and as 64 bits (big: big-endian),
+ * call fn(arg, copy, len, off, v) on a fresh copy holding that value.
+ */
+static inline void unit_each_hostile(const uint8_t *buf, size_t len, int big,
+                                     void (*fn)(void *arg, uint8_t *copy, size_t len,
+                                                size_t off, size_t v),
+                                     void *arg)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+
+    if (!copy)
+        abort();
+    for (size_t off = 0; off + 4 <= len; off += 4) {
+        for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
+            for (unsigned width = 4; width <= 8 && off + width <= len; width += 4) {
+                memcpy(copy, buf, len);
+                unit_patch(copy + off, width, unit_hostile_values[v], big);
+                fn(arg, copy, len, off, v);
+            }
+        }
+    }
+    free(copy);
+}
+
 #endif /* MEMLIMIT_H */

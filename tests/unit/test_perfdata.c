@@ -679,6 +679,31 @@ static void test_still_being_written(void)
  * read in both modes: never an allocation beyond a few MB (the child runs
  * with RLIMIT_AS: the reader's fixed buffers are under 1 MB).
  */
+static void read_hostile(void *arg, uint8_t *p, size_t len, size_t off, size_t v)
+{
+    struct pd_reader *r;
+    struct pd_event ev;
+    const struct pd_build_id *b;
+    const char *const *av;
+    size_t ac, n = 0;
+    int ret;
+
+    (void)arg;
+    ret = pd_reader_open_mem(p, len, "hostile", &r);
+    if (ret == 0) {
+        pd_reader_set_ordered(r, (off / 4 + v) & 1);
+        CHECK(pd_reader_build_ids(r, &b) != -ENOMEM);
+        CHECK(pd_reader_cmdline(r, &ac, &av) != -ENOMEM);
+        while ((ret = pd_reader_next(r, &ev)) == 1 && n < 1000)
+            n++;
+        CHECK(n < 1000);
+    }
+    if (!CHECK(ret != -ENOMEM))
+        fprintf(stderr, "  offset %zu value 0x%llx: %s\n", off,
+                (unsigned long long)unit_hostile_values[v], pd_reader_strerror(r));
+    pd_reader_close(r);
+}
+
 static int hostile_sizes(void *arg)
 {
     (void)arg;
@@ -686,39 +711,9 @@ static int hostile_sizes(void *arg)
         for (int comp = 0; comp < 3; comp += 2) {
             size_t len;
             uint8_t *buf = build_file(sw ? PD_WRITER_SWAP : 0, comp, &len);
-            uint8_t *p = malloc(len);
 
-            for (size_t off = 0; off + 4 <= len; off += 4) {
-                for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
-                    for (unsigned width = 4; width <= 8 && off + width <= len; width += 4) {
-                        struct pd_reader *r;
-                        struct pd_event ev;
-                        const struct pd_build_id *b;
-                        const char *const *av;
-                        size_t ac, n = 0;
-                        int ret;
-
-                        memcpy(p, buf, len);
-                        unit_patch(p + off, width, unit_hostile_values[v],
-                                   sw ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__));
-                        ret = pd_reader_open_mem(p, len, "hostile", &r);
-                        if (ret == 0) {
-                            pd_reader_set_ordered(r, (off / 4 + v) & 1);
-                            CHECK(pd_reader_build_ids(r, &b) != -ENOMEM);
-                            CHECK(pd_reader_cmdline(r, &ac, &av) != -ENOMEM);
-                            while ((ret = pd_reader_next(r, &ev)) == 1 && n < 1000)
-                                n++;
-                            CHECK(n < 1000);
-                        }
-                        if (!CHECK(ret != -ENOMEM))
-                            fprintf(stderr, "  offset %zu value 0x%llx: %s\n", off,
-                                    (unsigned long long)unit_hostile_values[v],
-                                    pd_reader_strerror(r));
-                        pd_reader_close(r);
-                    }
-                }
-            }
-            free(p);
+            unit_each_hostile(buf, len, sw ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__),
+                              read_hostile, NULL);
             free(buf);
         }
     }

@@ -897,6 +897,17 @@ static void test_writer_args(void)
  * each of unit_hostile_values (as 32 and as 64 bits): an error or records,
  * never an allocation beyond a few MB (the child runs with RLIMIT_AS).
  */
+static void read_hostile(void *arg, uint8_t *copy, size_t len, size_t off, size_t v)
+{
+    size_t nr;
+    int ret = read_everything(copy, len, &nr);
+
+    (void)arg;
+    (void)off;
+    (void)v;
+    CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
+}
+
 static int hostile_sizes(void *arg)
 {
     (void)arg;
@@ -904,22 +915,8 @@ static int hostile_sizes(void *arg)
         struct sample s;
 
         build_sample(&s, swapped ? TBS_WRITER_SWAP : 0);
-        for (size_t off = 0; off + 4 <= s.len; off += 4) {
-            for (size_t v = 0; v < UNIT_NR_HOSTILE; v++) {
-                for (unsigned width = 4; width <= 8 && off + width <= s.len; width += 4) {
-                    uint8_t *copy = malloc(s.len);
-                    size_t nr;
-                    int ret;
-
-                    memcpy(copy, s.buf, s.len);
-                    unit_patch(copy + off, width, unit_hostile_values[v],
-                               swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__));
-                    ret = read_everything(copy, s.len, &nr);
-                    CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
-                    free(copy);
-                }
-            }
-        }
+        unit_each_hostile(s.buf, s.len, swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__),
+                          read_hostile, NULL);
         free(s.buf);
     }
     return (int)unit_failed;
