@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "guestsym.h"
+#include "outfile.h"
 #include "tbstats.h"
 #include "tbsym.h"
 #include "views.h"
@@ -267,16 +268,6 @@ static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
     return rc;
 }
 
-/* The process's umask (umask() can only be read by setting it). */
-static mode_t umask_value(void)
-{
-    mode_t mask = umask(0);
-
-    umask(mask);
-    return mask;
-}
-
-/* Copy what f holds (from its start) to stdout. */
 /* Copy all of f to dst; 0, or -EIO when reading or writing failed. */
 static int copy_stream(FILE *f, FILE *dst)
 {
@@ -329,10 +320,11 @@ static bool side_file_name(const char *name, unsigned long *pid, bool *part)
 static int list_file(const char *path, const char *out_path)
 {
     struct tbs_reader *r = NULL;
-    char *dest = NULL, *tmp = NULL;
+    char *dest = NULL;
     const char *slash;
+    struct outfile of;
     FILE *out = NULL;
-    int err, fd, rc;
+    int err, rc;
 
     err = tbs_reader_open(path, &r);
     if (err) {
@@ -409,42 +401,14 @@ static int list_file(const char *path, const char *out_path)
         goto out;
     }
 
-    slash = strrchr(dest, '/');
-    if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - dest + 1) : 0,
-                          dest, slash ? slash + 1 : dest) < 0) {
-        tmp = NULL;
-        fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
-        rc = TBSYM_EXIT_IO;
-        goto out;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0 || !(out = fdopen(fd, "w"))) {
-        fprintf(stderr, "tbsym: %s: %s\n", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        rc = TBSYM_EXIT_IO;
-        goto out;
-    }
-    /* mkstemp() makes it 0600; perf may run as another user: like any output file. */
-    fchmod(fd, 0644 & ~umask_value());
-    rc = write_listing(r, path, out);
-    if (ferror(out) | (fclose(out) != 0)) {
-        if (rc == TBSYM_EXIT_OK) {
-            fprintf(stderr, "tbsym: %s: %s\n", tmp, strerror(errno ? errno : EIO));
-            rc = TBSYM_EXIT_IO;
-        }
-    }
-    if (rc == TBSYM_EXIT_OK && rename(tmp, dest) < 0) {
-        fprintf(stderr, "tbsym: %s: %s\n", dest, strerror(errno));
-        rc = TBSYM_EXIT_IO;
-    }
+    rc = outfile_open(&of, dest);
     if (rc != TBSYM_EXIT_OK)
-        unlink(tmp);
+        goto out;
+    rc = write_listing(r, path, of.f);
+    if (outfile_close(&of, rc == TBSYM_EXIT_OK) != TBSYM_EXIT_OK && rc == TBSYM_EXIT_OK)
+        rc = TBSYM_EXIT_IO;
 
 out:
-    free(tmp);
     free(dest);
     tbs_reader_close(r);
     return rc;
