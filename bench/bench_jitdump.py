@@ -49,6 +49,8 @@ def main():
     print('Times: median of %d interleaved runs per variant, wall time of the QEMU process alone'
           ' (no perf record running).  Ratios: median of the %d per-round paired ratios, with'
           ' the interquartile range.' % (a.repeat, a.repeat))
+    print(bl.THP_NOTE)
+    print()
     print('Commands (in a fresh empty directory each):')
     print()
     for vname, pre in variants:

@@ -48,6 +48,8 @@ def main():
           ' translation statistics, `jit,exec` the execution counts, `all` the translation'
           ' times.  The seed\'s row is its published overheads (creation +0.7 %%, JIT'
           ' statistics +1.7 %%, execution counts +227 %%).' % a.repeat)
+    print(bl.THP_NOTE)
+    print()
     print('Commands (in a fresh empty directory each):')
     print()
     for vname, pre in variants:

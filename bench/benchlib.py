@@ -1,13 +1,33 @@
 """Shared pieces of the benchmarks: the guest workloads, interleaved timing
 and the paired-ratio estimator.
 
-Method: the variants of one workload run interleaved (A B C A B C ...),
-REPEAT times, each in a fresh empty directory deleted after the run.  Times
+Method: the variants of one workload run interleaved (A B C, B C A, C A B,
+...: each round starts one variant later), REPEAT times, each in a fresh
+empty directory deleted after the run.  Times
 are medians per variant; a comparison is the median of the per-round
 ratios of two variants (runs seconds apart, which cancels most of the
 machine's drift between rounds), with its interquartile range.
+
+Transparent huge pages are off for the measured processes (THP_NOTE): on
+these VMs whether the kernel hands QEMU's code buffer huge pages changes
+from run to run, and with it up to a quarter of a run's time (page
+zeroing), for every variant alike.
 """
-import os, shutil, statistics, subprocess, sys, tempfile, time
+import ctypes, os, shutil, statistics, subprocess, sys, tempfile, time
+
+THP_NOTE = ('Transparent huge pages are off for the measured processes'
+            ' (`prctl(PR_SET_THP_DISABLE)`, inherited by QEMU): on these VMs whether the'
+            ' kernel gives QEMU\'s code buffer huge pages changes from run to run, and with it'
+            ' up to a quarter of a run\'s time (kernel page zeroing), for every variant alike;'
+            ' with it on, the interquartile range of two identical variants was 0.79-1.23.')
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_THP_DISABLE = 41
+
+
+def no_thp():
+    """preexec_fn: no transparent huge pages for this process and its children."""
+    _libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,12 +49,16 @@ def run_interleaved(variants, cmd, repeat, wname='', on_run=None):
     Returns {name: [seconds, ...]} in round order."""
     env = dict(os.environ, PYTHONHASHSEED='0')
     times = {v[0]: [] for v in variants}
-    for _ in range(repeat):
-        for vname, pre in variants:
+    for r in range(repeat):
+        # Each round starts one variant later, so no variant always runs
+        # right after the same other one (what a run leaves behind, page
+        # cache to reclaim or a cold cache, lands on every variant alike).
+        k = r % len(variants)
+        for vname, pre in variants[k:] + variants[:k]:
             d = tempfile.mkdtemp(prefix='qjd-bench.')
             t0 = time.perf_counter()
             p = subprocess.run(pre + cmd, cwd=d, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, preexec_fn=no_thp)
             t = time.perf_counter() - t0
             if p.returncode != 0:
                 sys.exit('%s %s failed: %s' % (vname, wname, p.stderr.decode()[-300:]))
