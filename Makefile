@@ -86,6 +86,9 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/lib/libqjd.
 $(BUILD)/tests/synth-recording: tests/tools/synth-recording.c $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+$(BUILD)/tests/check-code: tests/tools/check-code.c $(BUILD)/lib/libqjd.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
 
 # --- sanitizer build ---------------------------------------------------------
 $(BUILD)/asan/obj/%.o: %.c $(wildcard lib/*.h)
@@ -158,7 +161,8 @@ guests:
 demo: all guests
 	@perf-scripts/demo.sh $(BUILD)
 
-unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recording
+unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recording \
+      $(BUILD)/tests/check-code
 
 check: all guests unit
 	@tests/run-tests.sh $(BUILD)

@@ -23,3 +23,12 @@ python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 ||
     fail "attribution after flushes is wrong"
 # Issue 7: tbsym report attributes like perf does after the flushes, from the raw data too.
 compare_with_perf "$d" flush
+# QEMU copies each TB's host code into the jitdump after translation (in its
+# flusher thread): every copied TB must still be the code its instruction
+# ends were recorded for, across the flushes.  The negative control (each
+# TB's ends against the previous TB's code) shows the check can fail.
+"$BUILD/tests/check-code" "$d" || fail "jitdump code is not the TBs' code after flushes"
+if "$BUILD/tests/check-code" "$d" --shift > "$d/shift.out"; then
+    fail "check-code found nothing wrong with shifted code: $(cat "$d/shift.out")"
+fi
+note "negative control: $(cat "$d/shift.out")"
