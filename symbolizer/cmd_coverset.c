@@ -117,20 +117,9 @@ int cmd_coverset(int argc, char **argv)
     long pct;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        int r;
-
-        r = view_parse_option(&v, argc, argv, &i);
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        if (argv[i][0] == '-' || pct_arg)
-            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
-        pct_arg = argv[i];
-    }
-    if (!pct_arg)
-        return view_usage_error(&v, "%s", "no PCT given");
+    rc = view_parse_single(&v, argc, argv, &pct_arg, "no PCT given");
+    if (rc)
+        return rc;
     pct = parse_pct(pct_arg);
     if (pct < 0)
         return view_usage_error(&v, "bad PCT '%s' (0 < PCT <= 100, two decimals at most)",

@@ -518,8 +518,7 @@ int cmd_diff(int argc, char **argv)
         } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
             d.s[a[10] == 'b'].jitdump = v;
         } else if (!strcmp(a, "-n")) {
-            limit = strtoull(v, &end, 10);
-            if (*end || !*v || v[0] == '-')
+            if (!view_parse_count(v, &limit))
                 return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "function"))

@@ -292,7 +292,6 @@ int cmd_html(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
 
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)
@@ -305,8 +304,7 @@ int cmd_html(int argc, char **argv)
         if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             output = v;
         } else if (!strcmp(a, "-n")) {
-            top = strtoull(v, &end, 10);
-            if (*end || !*v || v[0] == '-')
+            if (!view_parse_count(v, &top))
                 return view_usage_error(&vo, "bad -n: %s", v);
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);

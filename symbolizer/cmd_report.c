@@ -404,7 +404,6 @@ int cmd_report(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
 
         if (!strcmp(a, "--all")) { all = true; continue; }
         rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
@@ -416,8 +415,7 @@ int cmd_report(int argc, char **argv)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
         if (!strcmp(a, "-n")) {
-            limit = strtoull(v, &end, 10);
-            if (*end || !*v || v[0] == '-')
+            if (!view_parse_count(v, &limit))
                 return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "tb"))

@@ -214,20 +214,9 @@ int cmd_tb(int argc, char **argv)
     struct out o;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        int r;
-
-        r = view_parse_option(&v, argc, argv, &i);
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        if (argv[i][0] == '-' || which)
-            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
-        which = argv[i];
-    }
-    if (!which)
-        return view_usage_error(&v, "%s", "no ID or 0xGUESTPC given");
+    rc = view_parse_single(&v, argc, argv, &which, "no ID or 0xGUESTPC given");
+    if (rc)
+        return rc;
     if (v.format == VIEW_CSV)
         return view_usage_error(&v, "%s", "csv is not a format of tb (text or json)");
 

@@ -171,12 +171,11 @@ int cmd_tb_list(int argc, char **argv)
                 return view_usage_error(&v, "%s needs an argument", a);
             val = argv[++i];
             if (!strcmp(a, "-n")) {
-                char *end;
-                unsigned long long n = strtoull(val, &end, 10);
+                unsigned long long n;
 
-                if (!*val || *end || val[0] == '-')
-                    return view_usage_error(&v, "bad -n '%s'", val);
-                limit = n;
+                if (!view_parse_count(val, &n))
+                    return view_usage_error(&v, "bad -n: %s", val);
+                limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
             } else if (!strcmp(val, "hotness")) {
                 sort_by = SORT_HOTNESS;
             } else if (!strcmp(val, "hg")) {

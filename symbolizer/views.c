@@ -36,6 +36,39 @@ static bool parse_pid(const char *s, uint32_t *pid)
     return true;
 }
 
+int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
+                      const char *missing)
+{
+    *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = view_parse_option(v, argc, argv, &i);
+
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (argv[i][0] == '-' || *arg)
+            return view_usage_error(v, "unknown argument '%s'", argv[i]);
+        *arg = argv[i];
+    }
+    if (!*arg)
+        return view_usage_error(v, "%s", missing);
+    return 0;
+}
+
+bool view_parse_count(const char *s, unsigned long long *n)
+{
+    char *end;
+    unsigned long long x;
+
+    errno = 0;
+    x = strtoull(s, &end, 10);
+    if (errno || !*s || *end || s[0] == '-')
+        return false;
+    *n = x;
+    return true;
+}
+
 int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
 {
     static const char *const with_arg[] = { "--dir", "--pid", "--tbstats", "--jitdump", "--format" };

@@ -160,6 +160,17 @@ char *view_percent_str(char *buf, size_t size, uint64_t a, uint64_t b);
  */
 bool view_disasm_open(uint32_t machine, csh *cs);
 
+/*
+ * view_parse_single - the whole command line of a command that takes the
+ * common options and exactly one argument, into *arg; "no ..." (@missing)
+ * when it is absent.  0, or TBSYM_EXIT_INPUT after the usage message.
+ */
+int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
+                      const char *missing);
+
+/* view_parse_count - a -n argument: a decimal count, 0 or more. */
+bool view_parse_count(const char *s, unsigned long long *n);
+
 /* --- commands that read a perf recording (lib/profile.h) ---------------------------- */
 
 /* Which input options view_profile_option() takes. */
