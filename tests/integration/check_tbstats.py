@@ -30,6 +30,11 @@ lib/tbstats-format.h, and checks what issue 4 asks of the statistics.
   check_tbstats.py tbsym FILE TBSYM
       `TBSYM dump --format json FILE` (lib/tbstats.c) shows the same STATS
       records and totals as this decoder
+  check_tbstats.py tbs FILE some|none
+      every TB record (-perf) names the STATS record of its key, each key
+      has as many translations as TB records name it, and as many spanning
+      two guest pages as those records' guest bytes do: some but not all
+      (x86), or none (fixed-size instructions never cross a page)
   check_tbstats.py summary FILE
       print the totals (for humans and for comparing with tbsym dump)
 """
@@ -40,6 +45,7 @@ import sys
 MAGIC = 0x53425451
 REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
 FLAG_STATS, FLAG_JIT, FLAG_EXEC, FLAG_TIME = 1 << 2, 1 << 3, 1 << 4, 1 << 5
+HDR_PAGE_SIZE = 32          # tbs_file_header.guest_page_size
 
 STATS_FIELDS = ('stats_id flags guest_pc cs_base phys_pc exec_count exec_atomic '
                 'insns_executed translations translations_spanning '
@@ -65,7 +71,8 @@ def read(path):
     vmaj, vmin, hsize = struct.unpack_from(e + 'HHI', data, 4)
     flags, = struct.unpack_from(e + 'I', data, 28)
     f = {'flags': flags, 'version': (vmaj, vmin), 'stats': [], 'maps': [],
-         'tbs': 0, 'end': None, 'flushes': 0}
+         'tbs': 0, 'tb_list': [], 'end': None, 'flushes': 0,
+         'page_size': struct.unpack_from(e + 'I', data, HDR_PAGE_SIZE)[0]}
     off = hsize
     while off + 8 <= len(data):
         rtype, size = struct.unpack_from(e + 'II', data, off)
@@ -81,6 +88,10 @@ def read(path):
             f['maps'].append({'start': start, 'end': end, 'bias': bias, 'path': path_})
         elif rtype == REC_TB:
             f['tbs'] += 1
+            pc, = struct.unpack_from(e + 'Q', data, off + 32)
+            gsize, = struct.unpack_from(e + 'I', data, off + 68)
+            sid, = struct.unpack_from(e + 'I', data, off + 84)
+            f['tb_list'].append((pc, gsize, sid))
         elif rtype == REC_FLUSH:
             f['flushes'] += 1
         elif rtype == REC_END:
@@ -230,6 +241,30 @@ def main():
                 (t['exec_count'], t['insns_executed'], t['translations']):
             fail('tbsym totals differ: %s' % sm)
         print('# tbsym dump agrees on %d STATS records and the totals' % len(theirs))
+    elif cmd == 'tbs':
+        f = read(args[0])
+        by_id = {s['stats_id']: s for s in f['stats']}
+        seen, spanning = {}, {}
+        for pc, gsize, sid in f['tb_list']:
+            if sid not in by_id:
+                fail('a TB record at %#x names stats_id %d, which has no STATS record' % (pc, sid))
+            if by_id[sid]['guest_pc'] != pc:
+                fail('the TB record at %#x names the STATS record of %#x' % (pc, by_id[sid]['guest_pc']))
+            seen[sid] = seen.get(sid, 0) + 1
+            two = gsize and (pc // f['page_size']) != ((pc + gsize - 1) // f['page_size'])
+            spanning[sid] = spanning.get(sid, 0) + bool(two)
+        for sid, n in seen.items():
+            s = by_id[sid]
+            if (s['translations'], s['translations_spanning']) != (n, spanning[sid]):
+                fail('stats_id %d: %d translations, %d spanning; its TB records: %d, %d' % (
+                    sid, s['translations'], s['translations_spanning'], n, spanning[sid]))
+        nspan = sum(spanning.values())
+        print('# %d TB records, all named by their key\'s STATS record; %d span two pages' % (
+            len(f['tb_list']), nspan))
+        if not f['tb_list']:
+            fail('no TB records')
+        if not (0 < nspan < len(f['tb_list']) if args[1] == 'some' else nspan == 0):
+            fail('expected %s translations to span two guest pages' % args[1])
     elif cmd == 'level':
         f = read(args[0])
         lvl, fl, t = args[1], f['flags'], totals(f)

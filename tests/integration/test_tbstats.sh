@@ -8,6 +8,10 @@
 #  - the optimiser removes ops;
 #  - forced code-buffer flushes (a flush storm): hot keys re-translated,
 #    totals unchanged;
+#  - running out of execution-counter slots (QEMU_TB_STATS_SLOTS) flushes
+#    the code buffer and gives them back: counts still exact;
+#  - with -perf, every TB record names its key's STATS record, and the
+#    translations and page-spanning translations add up per key;
 #  - -tb-stats levels, -perf alone (jit), and bad levels;
 #  - tbsym dump (lib/tbstats.c) agrees with this test's own decoder.
 # No perf needed: this is QEMU's own accounting, checked against libinsn.
@@ -80,6 +84,22 @@ $CHECK ops "$f" || fail "x86_64 ops"
 compare flush x86_64 -tb-size 1 /usr/bin/python3 "$TOP/tests/guests/workload.py" 200
 $CHECK flush "$(ls "$WORK"/x86-python/jit-*.tbstats)" "$(ls "$WORK"/flush/jit-*.tbstats)" 0.02 ||
     fail "flushes"
+
+# Out of slots: 8000 slots between flushes, for ~47000 keys.  Each slot
+# is given back at a flush after its counts went to its key: libinsn agrees
+# exactly, and the totals match the run without flushes.
+export QEMU_TB_STATS_SLOTS=8000
+compare slots x86_64 /usr/bin/python3 "$TOP/tests/guests/workload.py" 200
+unset QEMU_TB_STATS_SLOTS
+$CHECK flush "$(ls "$WORK"/x86-python/jit-*.tbstats)" "$(ls "$WORK"/slots/jit-*.tbstats)" 0.02 ||
+    fail "out of slots"
+
+# -perf: TB records and STATS records agree (the writer's thread maps each
+# translation to its key after the fact).
+f=$(stats "$WORK/tbs-x86" x86_64 -perf /usr/bin/python3 "$TOP/tests/guests/workload.py" 100)
+$CHECK tbs "$f" some || fail "x86_64 TB records against STATS"
+f=$(stats "$WORK/tbs-arm" aarch64 -perf "$GUESTS/aarch64/demo" 3)
+$CHECK tbs "$f" none || fail "aarch64 TB records against STATS"
 
 # Levels.  -perf alone implies jit; -perf -tb-stats none collects nothing.
 for lvl in jit exec time keys; do
