@@ -160,14 +160,15 @@ struct tbs_flush {
  *                                   returns to the execution loop; not jumps
  *                                   through helper_lookup_tb_ptr)
  *
- * Execution counts are per-vCPU counters summed at exit: each translation
- * has its own counter slot in every vCPU, incremented by an inline
- * non-atomic add at the start of the TB, so concurrent vCPUs never share a
- * counter and lose nothing.  A TB counts as executed when it is entered
- * (after the exit-request check): a TB left early by a fault or signal still
- * counts all of its instructions in insns_executed.  If QEMU runs out of
- * counter slots (TBS_MAX_COUNTER_SLOTS translations), later translations
- * share their key's first slot and use its instruction count.
+ * Execution counts are per-vCPU counters summed at code-buffer flushes and
+ * at exit: each translation has its own counter slot in every vCPU,
+ * incremented by an inline non-atomic add at the start of the TB, so
+ * concurrent vCPUs never share a counter and lose nothing.  A TB counts as
+ * executed when it is entered (before the exit-request check): a TB left
+ * early by a fault, signal or exit request still counts all of its
+ * instructions in insns_executed.  Slots are reused after a flush; QEMU
+ * flushes the code buffer when TBS_MAX_COUNTER_SLOTS translations were made
+ * since the last one.
  */
 #define TBS_MAX_COUNTER_SLOTS  (1u << 24)
 
