@@ -12,6 +12,8 @@
 #    the code buffer and gives them back: counts still exact;
 #  - with -perf, every TB record names its key's STATS record, and the
 #    translations and page-spanning translations add up per key;
+#  - a forked guest's export counts the translations its parent made just
+#    before the fork (still unwritten then) and ran in the child;
 #  - -tb-stats levels, -perf alone (jit), and bad levels;
 #  - tbsym dump (lib/tbstats.c) agrees with this test's own decoder.
 # No perf needed: this is QEMU's own accounting, checked against libinsn.
@@ -100,6 +102,23 @@ f=$(stats "$WORK/tbs-x86" x86_64 -perf /usr/bin/python3 "$TOP/tests/guests/workl
 $CHECK tbs "$f" some || fail "x86_64 TB records against STATS"
 f=$(stats "$WORK/tbs-arm" aarch64 -perf "$GUESTS/aarch64/demo" 3)
 $CHECK tbs "$f" none || fail "aarch64 TB records against STATS"
+
+# fork(): each process writes its own export.  The child runs on a loop TB
+# its parent translated (and ran twice) right before forking.
+dir=$WORK/forks
+mkdir -p "$dir"
+(cd "$dir" && $QEMU_X86 -perf -tb-stats exec "$GUESTS/x86_64/forks" > guest.out 2> qemu.err) ||
+    fail "forks: $(tail -n 3 "$dir/qemu.err")"
+child=$(sed -n 's/^forks: child \([0-9]*\),.*/\1/p' "$dir/guest.out")
+parent=$(sed -n 's/^forks: parent \([0-9]*\),.*/\1/p' "$dir/guest.out")
+[ -f "$dir/jit-$child.tbstats" ] && [ -f "$dir/jit-$parent.tbstats" ] ||
+    fail "forks: no export for each process: $(ls "$dir")"
+$CHECK loops "$dir/jit-$child.tbstats" "$GUESTS/x86_64/forks" hot 200001 200001 ||
+    fail "forks: the child's count of its parent's translation"
+$CHECK loops "$dir/jit-$parent.tbstats" "$GUESTS/x86_64/forks" hot 2 2 ||
+    fail "forks: the parent's count"
+$CHECK loops "$dir/jit-$parent.tbstats" "$GUESTS/x86_64/forks" cold 299999 299999 ||
+    fail "forks: the parent's count after the fork"
 
 # Levels.  -perf alone implies jit; -perf -tb-stats none collects nothing.
 for lvl in jit exec time keys; do
