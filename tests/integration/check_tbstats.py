@@ -243,6 +243,8 @@ def main():
         print('# tbsym dump agrees on %d STATS records and the totals' % len(theirs))
     elif cmd == 'tbs':
         f = read(args[0])
+        if not f['page_size']:
+            fail('%s: the header\'s guest_page_size is 0' % args[0])
         by_id = {s['stats_id']: s for s in f['stats']}
         seen, spanning = {}, {}
         for pc, gsize, sid in f['tb_list']:
