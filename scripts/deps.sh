@@ -13,7 +13,7 @@ SOURCES=/etc/apt/sources.list.d/qemu-jitdump.sources
 PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
 libzstd-dev linux-perf ninja-build libglib2.0-dev python3-venv flex bison \
 dpkg-dev xz-utils gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-chromium"
+device-tree-compiler chromium"
 BPO_PKGS="meson python3-pycotap"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -59,30 +59,31 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 
-updated=0
-if [ ! -f "$SOURCES" ]; then
-    uri=$(debian_uri)
-    if [ -z "$uri" ]; then
-        log "no apt source entry for Debian bookworm found to derive backports from"
-        exit 1
-    fi
+# The entries we want: deb-src for bookworm (QEMU's build dependencies),
+# bookworm-backports (meson, pycotap) and deb-src for sid, whose source index
+# lists the QEMU 10.2.2 source package the series is based on.  Rewritten
+# whenever this script wants different entries, so an older machine catches up.
+want_sources() {
     keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-    {
-        echo "# Written by qemu-jitdump's scripts/deps.sh, derived from the existing entry."
-        echo "Types: deb-src"
-        echo "URIs: $uri"
-        echo "Suites: bookworm bookworm-updates"
-        echo "Components: main"
-        [ -f "$keyring" ] && echo "Signed-By: $keyring"
-        echo
-        echo "Types: deb deb-src"
-        echo "URIs: $uri"
-        echo "Suites: bookworm-backports"
-        echo "Components: main"
-        [ -f "$keyring" ] && echo "Signed-By: $keyring"
-    } > "$SOURCES.tmp"
+    signed=""
+    [ -f "$keyring" ] && signed="Signed-By: $keyring"
+    printf '%s\n' "# Written by qemu-jitdump's scripts/deps.sh, derived from the existing entry."
+    printf 'Types: %s\nURIs: %s\nSuites: %s\nComponents: main\n%s\n\n' \
+        deb-src "$1" "bookworm bookworm-updates" "$signed" \
+        "deb deb-src" "$1" bookworm-backports "$signed" \
+        deb-src "$1" sid "$signed"
+}
+
+updated=0
+uri=$(debian_uri)
+if [ -z "$uri" ] && [ ! -f "$SOURCES" ]; then
+    log "no apt source entry for Debian bookworm found to derive backports from"
+    exit 1
+fi
+if [ -n "$uri" ] && ! want_sources "$uri" | cmp -s - "$SOURCES"; then
+    want_sources "$uri" > "$SOURCES.tmp"
     mv "$SOURCES.tmp" "$SOURCES"
-    log "enabled bookworm-backports and deb-src from $uri"
+    log "enabled bookworm-backports and deb-src (bookworm, sid) from $uri"
     apt-get update -qq
     updated=1
 fi
