@@ -1,9 +1,10 @@
 /*
  * jitdump-format.h: the on-disk layout of perf's jitdump format.
  *
- * The one definition of these structs, shared by the QEMU patch series (the
- * build copies this header into QEMU's tree as include/tcg/jitdump-format.h),
- * the library's reader (lib/jitdump.c) and the tests.  It follows perf's
+ * The one definition of these structs, shared by the QEMU patch series
+ * (which adds this file as include/tcg/jitdump-format.h; a test checks that
+ * the two are identical), the library's reader (lib/jitdump.c) and the
+ * tests.  It follows perf's
  * tools/perf/Documentation/jitdump-specification.txt; all fields are in the
  * writer's byte order, which the reader recognises from the magic.
  *
@@ -25,7 +26,7 @@
 struct jitdump_header {
     uint32_t magic;       /* JITDUMP_MAGIC */
     uint32_t version;     /* JITDUMP_VERSION */
-    uint32_t total_size;  /* size of this header, >= sizeof(struct jitdump_header) */
+    uint32_t total_size;  /* of this header: >= sizeof(jitdump_header) */
     uint32_t elf_mach;    /* ELF e_machine of the host code (EM_X86_64, ...) */
     uint32_t pad1;
     uint32_t pid;
@@ -49,7 +50,7 @@ struct jitdump_prefix {
     uint64_t timestamp;   /* CLOCK_MONOTONIC ns */
 };
 
-/* JITDUMP_CODE_LOAD: followed by a NUL-terminated name, then code_size bytes. */
+/* JITDUMP_CODE_LOAD: followed by a NUL-terminated name, then the code. */
 struct jitdump_code_load {
     struct jitdump_prefix p;
     uint32_t pid;
@@ -57,7 +58,7 @@ struct jitdump_code_load {
     uint64_t vma;         /* virtual address of the code */
     uint64_t code_addr;   /* address of the code: == vma here */
     uint64_t code_size;
-    uint64_t code_index;  /* unique per LOAD; perf names jitted-PID-INDEX.so after it */
+    uint64_t code_index;  /* unique per LOAD: perf's jitted-PID-INDEX.so */
 };
 
 /* JITDUMP_CODE_MOVE */

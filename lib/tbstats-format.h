@@ -7,9 +7,10 @@
  * translation, the guest PC, flags, cs_base and every guest instruction's
  * address and bytes, keyed to the jitdump LOAD by code_index and timestamp.
  *
- * The one definition of these structs, shared by the QEMU patch series (the
- * build copies this header into QEMU's tree as include/tcg/tbstats-format.h),
- * the library's reader and the tests.  Only C99 fixed-width types.
+ * The one definition of these structs, shared by the QEMU patch series
+ * (which adds this file as include/tcg/tbstats-format.h; a test checks that
+ * the two are identical), the library's reader and the tests.  Only C99
+ * fixed-width types.
  *
  * Layout
  *   struct tbs_file_header, then records until end of file.  Every record
@@ -50,12 +51,18 @@
 
 /* tbs_file_header.flags */
 #define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
-#define TBS_FLAG_GUEST_LISTING     (1u << 1)  /* debug info refers to jit-PID.s lines */
-#define TBS_FLAG_STATS             (1u << 2)  /* statistics entries exist: TBS_REC_STATS at exit */
-#define TBS_FLAG_STATS_JIT         (1u << 3)  /* translation counts, insns, ops, spills, bytes */
-#define TBS_FLAG_STATS_EXEC        (1u << 4)  /* execution counts */
-#define TBS_FLAG_STATS_TIME        (1u << 5)  /* translation times */
-#define TBS_FLAG_NO_TB_RECORDS     (1u << 6)  /* no jitdump (-tb-stats without -perf): no TBS_REC_TB */
+/* the jitdump's debug info refers to lines of jit-PID.s */
+#define TBS_FLAG_GUEST_LISTING     (1u << 1)
+/* statistics entries exist: TBS_REC_STATS at exit */
+#define TBS_FLAG_STATS             (1u << 2)
+/* translation counts, insns, ops, spills, bytes */
+#define TBS_FLAG_STATS_JIT         (1u << 3)
+/* execution counts */
+#define TBS_FLAG_STATS_EXEC        (1u << 4)
+/* translation times */
+#define TBS_FLAG_STATS_TIME        (1u << 5)
+/* no jitdump (-tb-stats without -perf), so no TBS_REC_TB */
+#define TBS_FLAG_NO_TB_RECORDS     (1u << 6)
 
 struct tbs_file_header {
     uint32_t magic;           /* TBS_MAGIC */
@@ -63,13 +70,13 @@ struct tbs_file_header {
     uint16_t version_minor;   /* TBS_VERSION_MINOR */
     uint32_t header_size;     /* sizeof(struct tbs_file_header) or more */
     uint32_t pid;             /* the QEMU process: matches jit-PID.dump */
-    uint64_t timestamp;       /* CLOCK_MONOTONIC ns at creation, the jitdump's clock */
-    uint16_t guest_machine;   /* ELF e_machine of the guest (EM_X86_64, EM_AARCH64, ...) */
+    uint64_t timestamp;       /* CLOCK_MONOTONIC ns at creation (jitdump's) */
+    uint16_t guest_machine;   /* ELF e_machine of the guest (EM_X86_64, ...) */
     uint16_t host_machine;    /* ELF e_machine of the host code */
     uint32_t flags;           /* TBS_FLAG_* */
     uint32_t guest_page_size;
     uint32_t guest_addr_bits; /* 32 or 64 */
-    char     guest_arch[16];  /* QEMU's target name, NUL-padded: "x86_64", "aarch64" */
+    char     guest_arch[16];  /* QEMU's target name, NUL-padded: "x86_64" */
     char     qemu_version[32];/* NUL-padded */
 };
 
@@ -78,7 +85,7 @@ enum tbs_record_type {
     TBS_REC_UNMAP   = 2,   /* struct tbs_unmap */
     TBS_REC_TB      = 3,   /* struct tbs_tb */
     TBS_REC_FLUSH   = 4,   /* struct tbs_flush */
-    TBS_REC_END     = 5,   /* struct tbs_end: the last record of a complete file */
+    TBS_REC_END     = 5,   /* struct tbs_end: last record of a complete file */
     TBS_REC_STATS   = 6,   /* struct tbs_stats (version 1.1): written at exit */
 };
 
@@ -134,19 +141,21 @@ struct tbs_tb {
     uint64_t host_addr;       /* the LOAD's code_addr */
     uint64_t guest_pc;
     uint64_t cs_base;
-    uint64_t phys_pc;         /* guest "physical" address of the first byte (-1: none) */
-    uint32_t flags;           /* TranslationBlock flags (target CPU state bits) */
+    uint64_t phys_pc;         /* guest "physical" address of the first byte */
+                              /* (-1: none) */
+    uint32_t flags;           /* TranslationBlock flags (CPU state bits) */
     uint32_t cflags;          /* TranslationBlock cflags */
     uint32_t host_size;       /* the LOAD's code_size */
-    uint32_t guest_size;      /* bytes of guest code; guest_code[] may hold fewer */
+    uint32_t guest_size;      /* guest code bytes; guest_code[] may be fewer */
     uint32_t guest_code_size; /* bytes of guest_code[] that follow */
     uint16_t icount;
     uint16_t pad;
-    uint32_t listing_line;    /* line of this TB's header in jit-PID.s; 0: none */
-    uint32_t stats_id;        /* TBS_REC_STATS of this TB's key; 0: none (1.0: always 0) */
+    uint32_t listing_line;    /* this TB's header line in jit-PID.s; 0: none */
+    uint32_t stats_id;        /* TBS_REC_STATS of this TB's key; 0: none */
+                              /* (always 0 in version 1.0) */
 };
 
-/* TBS_REC_FLUSH: QEMU threw all translations away; host addresses are reused. */
+/* TBS_REC_FLUSH: QEMU threw all translations away; host code is reused. */
 struct tbs_flush {
     struct tbs_record r;
     uint64_t timestamp;
@@ -182,15 +191,15 @@ struct tbs_stats {
     /* TBS_FLAG_STATS_EXEC */
     uint64_t exec_count;      /* executions, all paths */
     uint64_t exec_atomic;     /* of which through the atomic single-step path */
-    uint64_t insns_executed;  /* sum over translations: executions x its guest insns */
+    uint64_t insns_executed;  /* sum over translations: exec x guest insns */
     /* TBS_FLAG_STATS_JIT */
     uint32_t translations;    /* all, including the ones below */
     uint32_t translations_spanning; /* guest code on two guest pages */
     uint32_t translations_uncached; /* never linked into QEMU's TB hash table */
-    uint32_t restores;        /* CPU state restored from a host PC in this code */
+    uint32_t restores;        /* CPU state restored from a host PC in it */
     uint64_t guest_insns;     /* sums over translations */
     uint64_t guest_bytes;
-    uint64_t host_bytes;      /* host code, TB epilogue and constants included */
+    uint64_t host_bytes;      /* host code, epilogue and constants included */
     uint64_t ops;             /* TCG ops before optimisation */
     uint64_t ops_opt;         /* TCG ops after optimisation */
     uint64_t spills;          /* registers spilled by the register allocator */
@@ -201,7 +210,7 @@ struct tbs_stats {
     uint64_t time_code_ns;    /* register allocation and host code generation */
     uint64_t time_restore_ns; /* CPU state restores */
     uint32_t nr_succ;         /* entries of succ_pc[] */
-    uint32_t succ_dropped;    /* distinct successors not kept (beyond TBS_MAX_SUCC) */
+    uint32_t succ_dropped;    /* distinct successors beyond TBS_MAX_SUCC */
 };
 
 #define TBS_MAX_SUCC  8
