@@ -6,6 +6,7 @@
 #   make deps     install missing Debian packages (as root)
 #   make qemu     the patched QEMU (build/bin/qemu-x86_64, qemu-aarch64, build/plugins/)
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
+#   make series-check  build every prefix of the patch series and run a guest after each
 #   make asan     library + unit tests with ASan+UBSan into build/asan/
 #   make bench    the benchmarks of bench/, rewriting bench/RESULTS.md
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (600) each, with clang
@@ -33,11 +34,10 @@ ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
 QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
-               qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256 \
-               $(wildcard lib/*-format.h)
+               qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 
-.PHONY: all deps qemu qemu-ref tools demo check unit asan guests bench fuzz fuzz-build clean distclean
+.PHONY: all deps qemu qemu-ref series-check tools demo check unit asan guests bench fuzz fuzz-build clean distclean
 .DELETE_ON_ERROR:
 
 all: tools qemu
@@ -146,6 +146,11 @@ qemu-ref: $(BUILD)/ref/bin/qemu-x86_64
 
 $(BUILD)/ref/bin/qemu-x86_64: qemu-jitdump/build-qemu.sh qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256 | deps-quiet
 	qemu-jitdump/build-qemu.sh ref $(BUILD) $(CACHE)/src
+
+# Every prefix of the series, built incrementally in build/series/, with the
+# demo guest run under -perf after each patch (see qemu-jitdump/series-check.sh).
+series-check: guests | deps-quiet
+	qemu-jitdump/series-check.sh $(BUILD) $(CACHE)/src
 
 # deps-quiet: installs what is missing before anything is compiled, silently when
 # nothing is.  An order-only prerequisite, so it never forces a rebuild.

@@ -15,7 +15,7 @@ tmp=$out.tmp
     echo
     echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
          "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-    echo "- kernel $(uname -r), $(perf --version 2>/dev/null), QEMU 10.0.2 (Debian +ds source)"
+    echo "- kernel $(uname -r), $(perf --version 2>/dev/null), QEMU $(cat "$build/qemu-pristine/VERSION" 2>/dev/null || echo "?") (Debian +ds source)"
     echo
     echo "## -perf cost (issue 3)"
     echo

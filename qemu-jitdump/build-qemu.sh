@@ -1,11 +1,15 @@
 #!/bin/sh
-# Build QEMU 10.0.x linux-user (x86_64, aarch64) from Debian's source tarball.
+# Build QEMU 10.2.x linux-user (x86_64, aarch64) from Debian's source tarball.
 #
-# usage: build-qemu.sh patched|ref BUILD_DIR CACHE_DIR
+# usage: build-qemu.sh patched|ref BUILD_DIR CACHE_DIR [N]
 #
 #   patched: applies patches/ in `series` order and installs
-#            BUILD_DIR/bin/qemu-{x86_64,aarch64} and BUILD_DIR/plugins/lib{insn,hotblocks}.so
-#   ref:     the same QEMU without our patches, into BUILD_DIR/ref/bin/
+#            BUILD_DIR/bin/qemu-{x86_64,aarch64} and
+#            BUILD_DIR/plugins/lib{insn,hotblocks,uftrace}.so
+#   patched N: only the first N patches of the series, in a tree and build
+#            directory of its own (BUILD_DIR/series/), installed into
+#            BUILD_DIR/series/bin/: what `make series-check` builds
+#   ref:     the same QEMU without our patches, into BUILD_DIR/ref/
 #
 # Incremental: the tarball is unpacked once into BUILD_DIR/qemu-pristine; the
 # patched tree BUILD_DIR/qemu/src is a copy of it in which only the files the
@@ -25,7 +29,8 @@ CONFIGURE_ARGS="--target-list=$TARGETS --disable-system --disable-tools
   --disable-docs --disable-rust --enable-plugins --disable-install-blobs
   --disable-werror --python=/usr/bin/python3"
 NINJA_TARGETS="qemu-x86_64 qemu-aarch64 tests/tcg/plugins/libinsn.so
-  contrib/plugins/libhotblocks.so"
+  contrib/plugins/libhotblocks.so contrib/plugins/libuftrace.so"
+upto=${4:-}
 
 tarball=$("$here/fetch-qemu.sh" "$cache")
 sum=$(sha256sum "$tarball" | cut -d' ' -f1)
@@ -52,19 +57,28 @@ patched)
     src=$build/qemu/src
     obj=$build/qemu/obj
     dest=$build
+    if [ -n "$upto" ]; then
+        src=$build/series/src
+        obj=$build/series/obj
+        dest=$build/series
+    fi
     if [ ! -d "$src" ]; then
         log "copying the pristine tree for patching"
         rm -rf "$src.tmp"
-        mkdir -p "$build/qemu"
+        mkdir -p "$(dirname "$src")"
         cp -a "$pristine" "$src.tmp"
         mv "$src.tmp" "$src"
-        : > "$build/qemu/touched"
+        : > "$(dirname "$src")/touched"
     fi
+    work=$(dirname "$src")
     # 2. Apply the series to copies of the files it touches, in a stage dir.
-    stage=$build/qemu/stage
+    stage=$work/stage
     rm -rf "$stage"
     mkdir -p "$stage"
     patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/patches/series" || true)
+    if [ -n "$upto" ]; then
+        patches=$(printf '%s\n' $patches | head -n "$upto")
+    fi
     touched=$(for p in $patches; do
                   sed -n 's|^+++ b/\(.*\)$|\1|p; s|^--- a/\(.*\)$|\1|p' "$here/patches/$p"
               done | sort -u)
@@ -75,14 +89,14 @@ patched)
         fi
     done
     for p in $patches; do
-        if ! patch -p1 -d "$stage" -s -f --no-backup-if-mismatch < "$here/patches/$p" >"$build/qemu/patch.log" 2>&1; then
+        if ! patch -p1 -d "$stage" -s -f --no-backup-if-mismatch < "$here/patches/$p" >"$work/patch.log" 2>&1; then
             log "patch $p does not apply:"
-            cat "$build/qemu/patch.log" >&2
+            cat "$work/patch.log" >&2
             exit 1
         fi
     done
     # 3. Bring the live tree in line: files touched now or by the last build.
-    for f in $(printf '%s\n' $touched $(cat "$build/qemu/touched") | sort -u); do
+    for f in $(printf '%s\n' $touched $(cat "$work/touched") | sort -u); do
         if [ -f "$stage/$f" ]; then
             want=$stage/$f
         elif [ -f "$pristine/$f" ]; then
@@ -99,13 +113,7 @@ patched)
             touch "$src/$f"
         fi
     done
-    printf '%s\n' $touched > "$build/qemu/touched"
-    # The format headers are defined once, in lib/, and shared with the patch.
-    for h in "$here"/../lib/*-format.h; do
-        if ! cmp -s "$h" "$src/include/tcg/$(basename "$h")"; then
-            cp "$h" "$src/include/tcg/$(basename "$h")"
-        fi
-    done
+    printf '%s\n' $touched > "$work/touched"
     rm -rf "$stage"
     ;;
 *)
@@ -141,5 +149,6 @@ install_if_changed "$obj/qemu-x86_64" "$dest/bin/qemu-x86_64"
 install_if_changed "$obj/qemu-aarch64" "$dest/bin/qemu-aarch64"
 install_if_changed "$obj/tests/tcg/plugins/libinsn.so" "$dest/plugins/libinsn.so"
 install_if_changed "$obj/contrib/plugins/libhotblocks.so" "$dest/plugins/libhotblocks.so"
+install_if_changed "$obj/contrib/plugins/libuftrace.so" "$dest/plugins/libuftrace.so"
 touch "$dest/bin/qemu-x86_64" "$dest/bin/qemu-aarch64"
 log "$variant QEMU ready in $dest/bin"

@@ -22,7 +22,7 @@ while read -r sum name; do
         echo "$cache/$name"
         exit 0
     fi
-    # qemu_10.0.2+ds.orig.tar.xz -> upstream version 10.0.2+ds
+    # qemu_10.2.2+ds.orig.tar.xz -> upstream version 10.2.2+ds
     upstream=${name#qemu_}; upstream=${upstream%.orig.tar.xz}
     version=$(apt-cache showsrc qemu 2>/dev/null |
               awk -v up="$upstream" '/^Version:/ { v = $2; sub(/^[0-9]+:/, "", v);
