@@ -49,7 +49,7 @@ __attribute__((noinline)) unsigned long hot_loop(unsigned long n)
 int main(int argc, char **argv)
 {
     unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 60000000;
-    unsigned long r = argc > 2 ? strtoul(argv[2], NULL, 0) : 2000;
+    unsigned long r = argc > 2 ? strtoul(argv[2], NULL, 0) : 1000;
 
     printf("%lu %lu\n", steady(r), hot_loop(n));
     return 0;
