@@ -44,7 +44,8 @@ if [ "$(cat "$pristine/.tarball-sha256" 2>/dev/null)" != "$sum" ]; then
     tar -xf "$tarball" -C "$pristine.tmp" --strip-components=1
     echo "$sum" > "$pristine.tmp/.tarball-sha256"
     mv "$pristine.tmp" "$pristine"
-    rm -rf "$build/qemu/src"
+    # Trees and objects of another QEMU version: their timestamps say nothing.
+    rm -rf "$build/qemu" "$build/series" "$build/ref/obj"
 fi
 
 case $variant in
