@@ -52,12 +52,10 @@ CHECKPATCH=$BUILD/qemu-pristine/scripts/checkpatch.pl
 [ -f "$CHECKPATCH" ] || skip "no $CHECKPATCH (make qemu unpacks QEMU's tree)"
 command -v perl >/dev/null 2>&1 || skip "no perl for checkpatch.pl"
 for p in $patches; do
-    out=$(cd "$BUILD/qemu-pristine" && perl "$CHECKPATCH" --no-summary -q "$P/$p" 2>&1) || true
-    total=$(cd "$BUILD/qemu-pristine" && perl "$CHECKPATCH" "$P/$p" 2>&1 | grep '^total:') || true
-    case $total in
+    out=$(cd "$BUILD/qemu-pristine" && perl "$CHECKPATCH" "$P/$p" 2>&1) || true
+    case $(echo "$out" | grep '^total:') in
     "total: 0 errors, 0 warnings,"*) ;;
-    *) fail "checkpatch.pl $p: $total
-$(echo "$out" | head -n 20)" ;;
+    *) fail "checkpatch.pl $p: $(echo "$out" | grep -A3 '^\(ERROR\|WARNING\)' | head -n 20)" ;;
     esac
 done
 note "checkpatch.pl of QEMU $(cat "$BUILD/qemu-pristine/VERSION"): 0 errors, 0 warnings on every patch"
