@@ -4,9 +4,9 @@
  * The one definition of these structs, shared by the QEMU patch series
  * (which adds this file as include/tcg/jitdump-format.h; a test checks that
  * the two are identical), the library's reader (lib/jitdump.c) and the
- * tests.  It follows perf's
- * tools/perf/Documentation/jitdump-specification.txt; all fields are in the
- * writer's byte order, which the reader recognises from the magic.
+ * tests.  It follows perf's tools/perf/Documentation/jitdump-specification.txt;
+ * all fields are in the writer's byte order, which the reader recognises
+ * from the magic.
  *
  * Only C99 fixed-width types: no QEMU or library headers are needed.
  *

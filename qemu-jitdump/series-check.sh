@@ -56,8 +56,12 @@ check_run() { # n name qemu-and-args guest...
     fi
 }
 
+# The patches that add -perf and the side file, found by their file names.
 perf_from=$(printf '%s\n' $patches | grep -n -- '-add-perf-and' | head -n 1 | cut -d: -f1)
-[ -n "$perf_from" ] || perf_from=1
+if [ -z "$perf_from" ] || [ -z "$side_from" ]; then
+    echo "series-check: no patch named *-add-perf-and-* or *-write-the-side-file-*" >&2
+    exit 1
+fi
 start=$(date +%s)
 n=1
 while [ "$n" -le "$total" ]; do
