@@ -32,6 +32,16 @@
  *   of a group that was off are zero.  Each TBS_REC_TB carries the stats_id
  *   of its key, which joins a jitdump LOAD (and so a perf sample) to it.
  *
+ * Shadow call stacks (version 1.2)
+ *   With TBS_FLAG_SHADOW_STACK, translated code keeps for every vCPU thread a
+ *   stack of the guest calls in progress: struct tbs_shadow_stack below.  It
+ *   lives in the thread's host stack, a little above QEMU's execution loop,
+ *   so that the user stack perf copies with every sample (`perf record
+ *   --call-graph dwarf`: 8192 bytes up from the sampled stack pointer by
+ *   default) holds it, and a profiler recovers the guest call stack of each
+ *   sample with no extra I/O.  A TBS_REC_SHADOW_STACK says where each
+ *   thread's shadow stack is.
+ *
  * Versioning
  *   version_major changes when an existing struct changes meaning; readers
  *   reject a major they do not know.  version_minor grows when record types
@@ -47,7 +57,7 @@
 #define TBS_MAGIC          0x53425451u  /* "QTBS" in little-endian byte order */
 #define TBS_MAGIC_SWAPPED  0x51544253u
 #define TBS_VERSION_MAJOR  1
-#define TBS_VERSION_MINOR  1
+#define TBS_VERSION_MINOR  2
 
 /* tbs_file_header.flags */
 #define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
@@ -63,6 +73,8 @@
 #define TBS_FLAG_STATS_TIME        (1u << 5)
 /* no jitdump (-tb-stats without -perf), so no TBS_REC_TB */
 #define TBS_FLAG_NO_TB_RECORDS     (1u << 6)
+/* vCPU threads keep shadow call stacks: TBS_REC_SHADOW_STACK (version 1.2) */
+#define TBS_FLAG_SHADOW_STACK      (1u << 7)
 
 struct tbs_file_header {
     uint32_t magic;           /* TBS_MAGIC */
@@ -87,6 +99,7 @@ enum tbs_record_type {
     TBS_REC_FLUSH   = 4,   /* struct tbs_flush */
     TBS_REC_END     = 5,   /* struct tbs_end: last record of a complete file */
     TBS_REC_STATS   = 6,   /* struct tbs_stats (version 1.1): written at exit */
+    TBS_REC_SHADOW_STACK = 7, /* struct tbs_shadow_stack_loc (version 1.2) */
 };
 
 struct tbs_record {
@@ -214,6 +227,79 @@ struct tbs_stats {
 };
 
 #define TBS_MAX_SUCC  8
+
+/*
+ * TBS_REC_SHADOW_STACK: from timestamp on, host thread tid (perf's tid) keeps
+ * its shadow call stack at host address addr (a struct tbs_shadow_stack with
+ * room for `capacity` frames after the sentinel).  Written when a vCPU
+ * thread starts, and again in a forked child for the thread that forked.
+ */
+struct tbs_shadow_stack_loc {
+    struct tbs_record r;
+    uint64_t timestamp;
+    uint64_t addr;
+    uint32_t tid;
+    uint32_t capacity;
+};
+
+/*
+ * The shadow call stack of one vCPU thread, in that thread's host stack
+ * (not in the file).  Host byte order, naturally aligned.
+ *
+ *   frames[0] is a sentinel {0, TBS_SHADOW_KEY_TOP} that no rule pops;
+ *   frames[1 .. depth] are the calls in progress, outermost first, where
+ *   depth = (top - addr - sizeof(struct tbs_shadow_stack))
+ *           / sizeof(struct tbs_shadow_frame) - 1.
+ *
+ * Each frame holds the call's guest return address and a key: the guest
+ * stack pointer the caller has once that call has returned (x86_64: RSP
+ * before the call, aarch64: SP at the bl/blr).  The stack grows down, so a
+ * frame whose key is <= the current guest stack pointer is over, whether
+ * it returned or was left by longjmp, exception unwinding or a tail call.
+ * Translated code applies two rules:
+ *   call with key K:  pop while top key <= K, then push {return address, K}
+ *                     (when full, count it in `lost` instead);
+ *   return, leaving stack pointer S:
+ *                     pop while top key <= S (while `lost` is not 0, a
+ *                     return decrements it instead, unless S passes the
+ *                     top frame's key: then lost is 0 and the rule applies).
+ * A reader may therefore see frames that are over but not yet popped (for
+ * the few instructions between a longjmp and the next call or return):
+ * keys decrease from frames[1] to frames[depth], so a frame whose key is
+ * not above the key of every frame inside it (nearer the top) is stale and
+ * skipped.
+ *
+ * Signals: when QEMU delivers a guest signal it pushes a signal frame,
+ * {the interrupted guest PC, key | TBS_SHADOW_KEY_SIGNAL} where key is the
+ * guest stack pointer at the interruption, or TBS_SHADOW_KEY_TOP when the
+ * handler runs on an alternate signal stack; rt_sigreturn pops down to and
+ * including the innermost signal frame.  Guest stack pointers are even, so
+ * bit 0 of a key is free for this.
+ *
+ * guest_pc is the guest PC QEMU last left translated code for: the first
+ * instruction of the block it translates, the system call it emulates.  It
+ * is not cleared when translated code runs again; a reader uses it only
+ * for samples outside translated code and helpers.
+ */
+#define TBS_SHADOW_MAGIC       0x4b54534853444a51ull  /* "QJDSHSTK" little-endian */
+#define TBS_SHADOW_KEY_TOP     UINT64_MAX
+#define TBS_SHADOW_KEY_SIGNAL  1u
+
+struct tbs_shadow_frame {
+    uint64_t ret;             /* guest return address (signal frame: */
+                              /* the interrupted guest PC) */
+    uint64_t key;             /* guest SP once the call has returned */
+};
+
+struct tbs_shadow_stack {
+    uint64_t magic;           /* TBS_SHADOW_MAGIC */
+    uint64_t top;             /* host address of frames[depth + 1] */
+    uint64_t limit;           /* host address of frames[capacity + 1] */
+    uint64_t lost;            /* calls in progress beyond capacity */
+    uint64_t guest_pc;        /* see above */
+    uint64_t reserved;        /* 0 */
+    /* struct tbs_shadow_frame frames[capacity + 1]; */
+};
 
 /* TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal). */
 struct tbs_end {
