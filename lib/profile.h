@@ -78,6 +78,32 @@ enum profile_class {
     PROFILE_NR_CLASSES
 };
 
+/* Whether a sample has its guest call stack. */
+enum profile_gstack {
+    PROFILE_GSTACK_NONE,       /* none: not a vCPU thread of the QEMU process, no
+                                * user stack in the sample, or the shadow stack
+                                * was not inside the dumped range */
+    PROFILE_GSTACK_OK,         /* complete: guest_frames from the leaf to the
+                                * outermost call */
+    PROFILE_GSTACK_TRUNCATED,  /* the outer frames are there, but calls beyond
+                                * the capacity (guest_lost) or beyond the dumped
+                                * range are missing between them and the leaf */
+};
+
+/* What guest_frames[0] is. */
+enum profile_gleaf {
+    PROFILE_GLEAF_NONE,        /* no leaf: guest_frames[0] is 0 */
+    PROFILE_GLEAF_INSN,        /* the guest instruction whose host code ran
+                                * (PROFILE_JIT) or called the helper
+                                * (PROFILE_HELPER, PROFILE_KERNEL under a TB) */
+    PROFILE_GLEAF_QEMU_PC,     /* the shadow stack's guest_pc: the block being
+                                * translated or the system call being emulated
+                                * (samples with no TB frame) */
+};
+
+/* guest_frame_flags */
+#define PROFILE_GFRAME_SIGNAL  1u  /* a signal interrupted this PC */
+
 /* How call chains were obtained. */
 enum profile_chains {
     PROFILE_CHAINS_NONE,       /* no call chains, or profile_opts.no_callchains */
@@ -107,6 +133,19 @@ struct profile_sample {
     /* The user call chain, leaf first (frames[0] == ip), after unwinding. */
     size_t nr_frames;
     const uint64_t *frames;
+    /*
+     * The guest call stack (tbstats-format.h, shadow call stacks), leaf
+     * first: guest_frames[0] is the guest PC the sample is charged to (see
+     * guest_leaf), then the return addresses of the calls in progress,
+     * innermost first, stale frames skipped.  A signal frame is the
+     * interrupted PC with PROFILE_GFRAME_SIGNAL set in guest_frame_flags.
+     */
+    enum profile_gstack gstack;
+    enum profile_gleaf guest_leaf;
+    size_t nr_guest_frames;
+    const uint64_t *guest_frames;
+    const uint8_t *guest_frame_flags;  /* [nr_guest_frames], PROFILE_GFRAME_* */
+    uint64_t guest_lost;       /* calls beyond the shadow stack's capacity */
 };
 
 /* What the profile found, for summary lines. */
@@ -120,6 +159,19 @@ struct profile_info {
     const char *event;         /* the sampled event, "cpu-clock", "cycles", ... */
     enum profile_chains chains;
     bool tbstats_partial, jitdump_partial, perf_data_partial;
+    /*
+     * Guest call stacks: shadow_stacks says the export has them
+     * (TBS_FLAG_SHADOW_STACK); user_stacks that the recording has user
+     * stacks and registers (--call-graph dwarf).  Filled in by
+     * profile_run(): samples of the QEMU process with a guest stack, of
+     * those truncated, and the largest dump size (bytes from the sampled
+     * stack pointer to the end of the innermost frame read) any of them
+     * needed.
+     */
+    bool shadow_stacks;
+    bool user_stacks;
+    uint64_t gstack_samples, gstack_truncated, gstack_missing;
+    uint64_t gstack_max_dump;
 };
 
 /*
