@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "codemap.h"
+#include "gstack.h"
 #include "guestsym.h"
 #include "hostsym.h"
 #include "perfdata.h"
@@ -28,6 +29,13 @@
 /* A jitted-PID-N.so map of injected input, kept until the export is loaded. */
 /* Frames kept per sample (perf's default kernel.perf_event_max_stack is 127). */
 #define PROFILE_MAX_FRAMES 512
+/* Guest frames kept per sample: a 64 KiB stack dump holds fewer. */
+#define PROFILE_MAX_GUEST_FRAMES 4096
+
+_Static_assert(PROFILE_GFRAME_SIGNAL == GSTACK_FRAME_SIGNAL, "one flag, two names");
+
+/* perf's register numbers of the user stack pointer (<asm/perf_regs.h>). */
+#define PERF_REG_ARM64_SP 31
 
 struct injected_map {
     uint64_t time, start, len, code_index;
@@ -55,6 +63,13 @@ struct profile {
     uint64_t frames[PROFILE_MAX_FRAMES];
     uint64_t unwind_time;          /* the time of the sample being unwound */
     bool ran;
+
+    /* Guest call stacks: the leaf, then the shadow stack's frames. */
+    uint64_t guest_frames[1 + PROFILE_MAX_GUEST_FRAMES];
+    uint8_t guest_flags[1 + PROFILE_MAX_GUEST_FRAMES];
+    int sp_reg;                    /* perf register of the host's SP; -1: unsupported host */
+    bool stack_big_endian;         /* byte order of the recorded stacks */
+    bool tb_ip_is_ra;              /* the sample's tb_ip is a return address */
 };
 
 static void set_err(struct profile *p, const char *fmt, ...)
@@ -216,8 +231,10 @@ static int scan_mmaps(struct profile *p)
         for (size_t i = 0; i < pd_reader_nr_attrs(r); i++) {
             uint64_t st = pd_reader_attr(r, i)->attr.sample_type;
 
+            if ((st & PERF_SAMPLE_REGS_USER) && (st & PERF_SAMPLE_STACK_USER))
+                p->info.user_stacks = true;
             if (p->no_callchains)
-                break;
+                continue;
             if ((st & PERF_SAMPLE_REGS_USER) && (st & PERF_SAMPLE_STACK_USER))
                 p->info.chains = PROFILE_CHAINS_DWARF;
             else if ((st & PERF_SAMPLE_CALLCHAIN) && p->info.chains == PROFILE_CHAINS_NONE)
@@ -466,6 +483,9 @@ int profile_open(const struct profile_opts *opts, struct profile **pp)
     p->info.jitdump = p->db->jitdump_path;
     p->info.tbstats_partial = p->db->tbstats_partial;
     p->info.jitdump_partial = p->db->jitdump_partial;
+    p->info.shadow_stacks = p->db->header.flags & TBS_FLAG_SHADOW_STACK;
+    p->sp_reg = p->db->header.host_machine == 62 ? UW_X86_SP :       /* EM_X86_64 */
+                p->db->header.host_machine == 183 ? PERF_REG_ARM64_SP : -1; /* EM_AARCH64 */
     rc = codemap_new(&p->cm);
     if (rc < 0)
         goto fail_errno;
@@ -535,6 +555,13 @@ static bool is_context_marker(uint64_t ip)
     return ip >= (uint64_t)PERF_CONTEXT_MAX;
 }
 
+/* The bytes of a sample's user stack copy that hold data (dyn_size, as perf uses). */
+static size_t stack_dump_size(const struct pd_sample *s)
+{
+    return s->stack_user_dyn_size && s->stack_user_dyn_size < s->stack_user_size ?
+           s->stack_user_dyn_size : s->stack_user_size;
+}
+
 /* The user part of a sample's call chain into p->frames, leaf first. */
 static size_t user_frames(struct profile *p, const struct pd_event *ev, bool kernel)
 {
@@ -548,9 +575,7 @@ static size_t user_frames(struct profile *p, const struct pd_event *ev, bool ker
         p->unwind_time = s->time;
         rc = uw_unwind(p->uw, s->user_regs_abi, s->user_regs,
                            ev->attr->attr.sample_regs_user, s->stack_user,
-                           s->stack_user_dyn_size && s->stack_user_dyn_size < s->stack_user_size ?
-                           s->stack_user_dyn_size : s->stack_user_size,
-                           p->frames, PROFILE_MAX_FRAMES);
+                           stack_dump_size(s), p->frames, PROFILE_MAX_FRAMES);
         if (rc > 0)
             return (size_t)rc;
     }
@@ -577,8 +602,8 @@ static size_t user_frames(struct profile *p, const struct pd_event *ev, bool ker
     return n;
 }
 
-static int resolve_sample(struct profile *p, const struct pd_event *ev, struct profile_sample *out,
-                          struct hostsym_loc *loc)
+static int resolve_class(struct profile *p, const struct pd_event *ev, struct profile_sample *out,
+                         struct hostsym_loc *loc)
 {
     const struct pd_sample *s = &ev->u.sample;
     unsigned cpumode = ev->misc & PERF_RECORD_MISC_CPUMODE_MASK;
@@ -599,6 +624,7 @@ static int resolve_sample(struct profile *p, const struct pd_event *ev, struct p
         out->cls = PROFILE_OTHER;
         return 0;
     }
+    p->tb_ip_is_ra = false;
     if (!kernel && codemap_lookup(p->cm, s->ip, s->time, &cookie, NULL) == 1) {
         out->cls = PROFILE_JIT;
         out->tb = &p->db->tbs[cookie];
@@ -637,6 +663,7 @@ static int resolve_sample(struct profile *p, const struct pd_event *ev, struct p
                                  NULL) == 1) {
             out->tb = &p->db->tbs[cookie];
             out->tb_ip = ra;
+            p->tb_ip_is_ra = i > 0;
             if (!kernel)
                 out->cls = PROFILE_HELPER;
             return 0;
@@ -657,6 +684,104 @@ static int resolve_sample(struct profile *p, const struct pd_event *ev, struct p
     return 0;
 }
 
+/* Register perf_reg of a sample's user registers (mask: the attr's sample_regs_user). */
+static bool sample_user_reg(const struct pd_sample *s, uint64_t mask, int perf_reg, uint64_t *val)
+{
+    uint64_t bit = 1ull << perf_reg;
+    unsigned idx = (unsigned)__builtin_popcountll(mask & (bit - 1));
+
+    if (!(mask & bit) || idx >= s->user_regs_nr)
+        return false;
+    *val = s->user_regs[idx];
+    return true;
+}
+
+/*
+ * The guest instruction a sample is charged to: the one whose host code
+ * holds tb_ip, or, when tb_ip is a return address, the call before it.
+ * An address no instruction covers (it cannot be, but the export is input)
+ * is charged to the translation's first instruction.
+ */
+static uint64_t guest_insn_at(const struct tbdb_tb *tb, uint64_t host_addr)
+{
+    long i = tbdb_tb_insn_at(tb, host_addr);
+
+    return i >= 0 ? tb->insn_pc[i] : tb->guest_pc;
+}
+
+/*
+ * The guest call stack of a QEMU sample from the shadow stack of its thread
+ * in its user stack copy (gstack.h): the leaf, then the calls in progress.
+ */
+static void resolve_gstack(struct profile *p, const struct pd_event *ev, struct profile_sample *out)
+{
+    const struct pd_sample *s = &ev->u.sample;
+    const struct tbdb_shadow_stack *loc;
+    struct gstack g;
+    uint64_t sp;
+
+    /*
+     * The leaf is known from the TB alone, stack or not: a profile of guest
+     * PCs (tbsym export) adds up to the run even without call stacks.
+     */
+    p->guest_flags[0] = 0;
+    if (out->tb) {
+        uint64_t ip = out->tb_ip;
+
+        if (out->cls != PROFILE_JIT && p->tb_ip_is_ra)
+            ip--;
+        p->guest_frames[0] = guest_insn_at(out->tb, ip);
+        out->guest_leaf = PROFILE_GLEAF_INSN;
+        out->nr_guest_frames = 1;
+        out->guest_frames = p->guest_frames;
+        out->guest_frame_flags = p->guest_flags;
+    }
+    if (out->cls == PROFILE_OTHER || !p->db->nr_shadow_stacks)
+        return;
+    loc = tbdb_shadow_stack_at(p->db, s->tid, s->time);
+    if (!loc)
+        return;                 /* not a vCPU thread (yet) */
+    if (!p->info.user_stacks)
+        return;
+    if (p->sp_reg < 0 || !s->user_regs_abi || !s->stack_user_size || !ev->attr ||
+        !sample_user_reg(s, ev->attr->attr.sample_regs_user, p->sp_reg, &sp) ||
+        gstack_decode(loc->addr, loc->capacity, sp, s->stack_user, stack_dump_size(s),
+                      p->stack_big_endian, p->guest_frames + 1, p->guest_flags + 1,
+                      PROFILE_MAX_GUEST_FRAMES, &g) == GSTACK_NONE) {
+        p->info.gstack_missing++;
+        return;
+    }
+    if (out->guest_leaf == PROFILE_GLEAF_NONE) {
+        if (out->cls == PROFILE_HELPER || !g.guest_pc) {
+            /* A helper whose TB is unknown: guest_pc is whatever QEMU left last. */
+            p->guest_frames[0] = 0;
+        } else {
+            p->guest_frames[0] = g.guest_pc;
+            out->guest_leaf = PROFILE_GLEAF_QEMU_PC;
+        }
+    }
+    out->gstack = g.status == GSTACK_OK ? PROFILE_GSTACK_OK : PROFILE_GSTACK_TRUNCATED;
+    out->nr_guest_frames = 1 + g.nr_frames;
+    out->guest_frames = p->guest_frames;
+    out->guest_frame_flags = p->guest_flags;
+    out->guest_lost = g.lost;
+    p->info.gstack_samples++;
+    if (g.status == GSTACK_TRUNCATED)
+        p->info.gstack_truncated++;
+    if (g.dump_needed > p->info.gstack_max_dump)
+        p->info.gstack_max_dump = g.dump_needed;
+}
+
+static int resolve_sample(struct profile *p, const struct pd_event *ev, struct profile_sample *out,
+                          struct hostsym_loc *loc)
+{
+    int rc = resolve_class(p, ev, out, loc);
+
+    if (rc == 0)
+        resolve_gstack(p, ev, out);
+    return rc;
+}
+
 int profile_run(struct profile *p, int (*cb)(void *arg, const struct profile_sample *s), void *arg)
 {
     struct pd_reader *r = NULL;
@@ -675,6 +800,7 @@ int profile_run(struct profile *p, int (*cb)(void *arg, const struct profile_sam
         pd_reader_close(r);
         return rc;
     }
+    p->stack_big_endian = pd_reader_header(r)->big_endian;
     while ((rc = pd_reader_next(r, &ev)) == 1) {
         if (ev.type != PERF_RECORD_SAMPLE)
             continue;

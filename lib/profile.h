@@ -92,7 +92,9 @@ enum profile_gstack {
 
 /* What guest_frames[0] is. */
 enum profile_gleaf {
-    PROFILE_GLEAF_NONE,        /* no leaf: guest_frames[0] is 0 */
+    PROFILE_GLEAF_NONE,        /* no leaf: guest_frames[0] is 0 (guest_pc 0, or a
+                                * helper whose TB frame is unknown: a helper
+                                * classified by its name) */
     PROFILE_GLEAF_INSN,        /* the guest instruction whose host code ran
                                 * (PROFILE_JIT) or called the helper
                                 * (PROFILE_HELPER, PROFILE_KERNEL under a TB) */
@@ -138,7 +140,16 @@ struct profile_sample {
      * first: guest_frames[0] is the guest PC the sample is charged to (see
      * guest_leaf), then the return addresses of the calls in progress,
      * innermost first, stale frames skipped.  A signal frame is the
-     * interrupted PC with PROFILE_GFRAME_SIGNAL set in guest_frame_flags.
+     * interrupted PC with PROFILE_GFRAME_SIGNAL set in guest_frame_flags
+     * (not a return address: look it up as it is, not one byte back).
+     * With PROFILE_GSTACK_NONE, nr_guest_frames is 1 when the leaf is known
+     * from the sample's TB (PROFILE_GLEAF_INSN), else 0.  Decoded by gstack.h
+     * from the shadow stack that the latest SHADOW_STACK record of the
+     * sample's tid (timestamp <= the sample's time) places in the sample's
+     * user stack copy; guest_frames[0] of PROFILE_GLEAF_INSN is the
+     * instruction whose host code holds tb_ip (tb_ip - 1 when tb_ip is a
+     * return address; out-of-line host code counts as the TB's last
+     * instruction).
      */
     enum profile_gstack gstack;
     enum profile_gleaf guest_leaf;
@@ -162,11 +173,16 @@ struct profile_info {
     /*
      * Guest call stacks: shadow_stacks says the export has them
      * (TBS_FLAG_SHADOW_STACK); user_stacks that the recording has user
-     * stacks and registers (--call-graph dwarf).  Filled in by
-     * profile_run(): samples of the QEMU process with a guest stack, of
-     * those truncated, and the largest dump size (bytes from the sampled
-     * stack pointer to the end of the innermost frame read) any of them
-     * needed.
+     * stacks and registers (--call-graph dwarf; also with
+     * profile_opts.no_callchains).  Filled in by profile_run():
+     * gstack_samples, samples of the QEMU process with a guest stack;
+     * gstack_truncated, those of them PROFILE_GSTACK_TRUNCATED;
+     * gstack_missing, samples of a vCPU thread (one with a SHADOW_STACK
+     * record at the sample's time) in a recording with user stacks whose
+     * stack copy held no valid shadow stack (mostly: a dump too small to
+     * reach it); gstack_max_dump, the largest dump size (bytes from the
+     * sampled stack pointer to the end of the innermost frame, the
+     * shadow stack's top) any sample with a guest stack needed.
      */
     bool shadow_stacks;
     bool user_stacks;

@@ -98,7 +98,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 /* What the first pass counts. */
 struct tbdb_counts {
-    size_t tbs, stats, mappings;
+    size_t tbs, stats, mappings, shadow_stacks;
     size_t insns, guest_code, succ, path_bytes;
 };
 
@@ -261,6 +261,17 @@ static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
             n.stats++;
             break;
         }
+        case TBS_REC_SHADOW_STACK:
+            if (fill) {
+                const struct tbs_shadow_stack_loc_view *v = &rec.u.shadow_stack;
+
+                db->shadow_stacks[n.shadow_stacks] = (struct tbdb_shadow_stack){
+                    .timestamp = v->timestamp, .addr = v->addr, .tid = v->tid,
+                    .capacity = v->capacity,
+                };
+            }
+            n.shadow_stacks++;
+            break;
         case TBS_REC_FLUSH:
             if (fill)
                 db->nr_flushes++;
@@ -504,6 +515,36 @@ static int index_db(struct tbdb *db)
     return 0;
 }
 
+static bool shadow_stack_before(const struct tbdb_shadow_stack *a,
+                                const struct tbdb_shadow_stack *b)
+{
+    return a->tid < b->tid || (a->tid == b->tid && a->timestamp < b->timestamp);
+}
+
+/*
+ * By tid, then timestamp, keeping file order among equals: a bottom-up
+ * merge sort (stable, O(n log n) on any input) through tmp[n].
+ */
+static void sort_shadow_stacks(struct tbdb_shadow_stack *ss, struct tbdb_shadow_stack *tmp,
+                               size_t n)
+{
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = mid + width < n ? mid + width : n;
+            size_t i = lo, j = mid, k = lo;
+
+            while (i < mid && j < hi)
+                tmp[k++] = shadow_stack_before(&ss[j], &ss[i]) ? ss[j++] : ss[i++];
+            while (i < mid)
+                tmp[k++] = ss[i++];
+            while (j < hi)
+                tmp[k++] = ss[j++];
+        }
+        memcpy(ss, tmp, n * sizeof(*ss));
+    }
+}
+
 static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
 {
     struct tbdb_priv *p = db->priv;
@@ -517,12 +558,14 @@ static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
     db->tbs = malloc((c.tbs ? c.tbs : 1) * sizeof(*db->tbs));
     db->keys = malloc((c.stats ? c.stats : 1) * sizeof(*db->keys));
     db->mappings = malloc((c.mappings ? c.mappings : 1) * sizeof(*db->mappings));
+    db->shadow_stacks = malloc((c.shadow_stacks ? c.shadow_stacks : 1) *
+                               sizeof(*db->shadow_stacks));
     p->insn_pc = malloc((c.insns ? c.insns : 1) * sizeof(*p->insn_pc));
     p->host_end = malloc((c.insns ? c.insns : 1) * sizeof(*p->host_end));
     p->guest_code = malloc(c.guest_code ? c.guest_code : 1);
     p->succ_pc = malloc((c.succ ? c.succ : 1) * sizeof(*p->succ_pc));
     p->paths = malloc(c.path_bytes ? c.path_bytes : 1);
-    if (!db->tbs || !db->keys || !db->mappings || !p->insn_pc || !p->host_end ||
+    if (!db->tbs || !db->keys || !db->mappings || !db->shadow_stacks || !p->insn_pc || !p->host_end ||
         !p->guest_code || !p->succ_pc || !p->paths)
         return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
     ret = tbs_pass(db, buf, len, true, &c);
@@ -531,7 +574,16 @@ static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
     db->nr_tbs = c.tbs;
     db->nr_keys = c.stats;
     db->nr_mappings = c.mappings;
+    db->nr_shadow_stacks = c.shadow_stacks;
     db->have_counters = c.stats > 0;
+    if (db->nr_shadow_stacks > 1) {
+        struct tbdb_shadow_stack *tmp = malloc(db->nr_shadow_stacks * sizeof(*tmp));
+
+        if (!tmp)
+            return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
+        sort_shadow_stacks(db->shadow_stacks, tmp, db->nr_shadow_stacks);
+        free(tmp);
+    }
 
     qsort(db->keys, db->nr_keys, sizeof(*db->keys), cmp_key_id);
     for (size_t i = 0; i < db->nr_keys; i++) {
@@ -753,6 +805,7 @@ void tbdb_close(struct tbdb *db)
         free(p->tbs_name);
         free(p);
     }
+    free(db->shadow_stacks);
     free(db->mappings);
     free(db->keys);
     free(db->tbs);
@@ -811,6 +864,45 @@ const struct tbdb_tb *tbdb_tb_by_code_index(const struct tbdb *db, uint64_t code
     if (lo < db->nr_tbs && db->tbs[idx ? idx[lo] : lo].code_index == code_index)
         return &db->tbs[idx ? idx[lo] : lo];
     return NULL;
+}
+
+long tbdb_tb_insn_at(const struct tbdb_tb *tb, uint64_t addr)
+{
+    uint64_t base = tb->have_load ? tb->code_addr : tb->host_addr;
+    uint64_t size = tb->have_load ? tb->code_size : tb->host_size;
+    uint64_t off;
+    size_t lo = 0, hi = tb->icount;
+
+    if (!tb->icount || addr < base || addr - base >= size)
+        return -1;
+    off = addr - base;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (tb->host_end[mid] <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < tb->icount ? (long)lo : (long)tb->icount - 1;
+}
+
+const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint32_t tid,
+                                                     uint64_t time)
+{
+    const struct tbdb_shadow_stack *ss = db->shadow_stacks;
+    size_t lo = 0, hi = db->nr_shadow_stacks;
+
+    /* The first entry after (tid, time); the one before it is the answer if it is tid's. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ss[mid].tid < tid || (ss[mid].tid == tid && ss[mid].timestamp <= time))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && ss[lo - 1].tid == tid ? &ss[lo - 1] : NULL;
 }
 
 /* --- finding the files ------------------------------------------------------------- */

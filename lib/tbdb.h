@@ -17,6 +17,9 @@
  *          order, with its instruction arrays decoded to host byte order and
  *          copied, joined to its key and, when a jitdump is given, to the
  *          CODE_LOAD of the same code_index (its name and host code bytes).
+ *   shadow_stacks  one struct tbdb_shadow_stack per TBS_REC_SHADOW_STACK
+ *          (version 1.2): where a vCPU thread keeps its shadow call stack
+ *          from a time on; tbdb_shadow_stack_at() finds a sample's.
  *
  * Both files are read completely at open; the db then needs no file.  The
  * arrays are allocated once each, sized by a first pass over the records, so
@@ -145,6 +148,18 @@ struct tbdb_mapping {
 };
 
 /*
+ * A TBS_REC_SHADOW_STACK: from timestamp on, host thread tid keeps its
+ * shadow call stack (tbstats-format.h, struct tbs_shadow_stack) at host
+ * address addr, with room for capacity frames after the sentinel.
+ */
+struct tbdb_shadow_stack {
+    uint64_t timestamp;
+    uint64_t addr;
+    uint32_t tid;
+    uint32_t capacity;
+};
+
+/*
  * A loaded run.  Read-only for the caller; the fields below are stable API,
  * the ones after "private" are not.
  */
@@ -168,6 +183,9 @@ struct tbdb {
     size_t nr_tbs;
     struct tbdb_mapping *mappings; /* [nr_mappings], in file order */
     size_t nr_mappings;
+    /* [nr_shadow_stacks], by ascending tid, then timestamp, then file order. */
+    struct tbdb_shadow_stack *shadow_stacks;
+    size_t nr_shadow_stacks;
     /* Keys by ascending guest_pc, then descending exec_count, then stats_id. */
     const struct tbdb_key *const *keys_by_pc;
 
@@ -231,6 +249,27 @@ const struct tbdb_key *tbdb_key_by_pc(const struct tbdb *db, uint64_t guest_pc);
 
 /* tbdb_tb_by_code_index - the translation of a code_index, or NULL.  O(log n). */
 const struct tbdb_tb *tbdb_tb_by_code_index(const struct tbdb *db, uint64_t code_index);
+
+/*
+ * tbdb_tb_insn_at - the guest instruction whose host code holds host
+ * address addr: the index i (< icount) of the first instruction whose
+ * host_end lies above addr's offset in the translation's code (code_addr
+ * with a CODE_LOAD, else host_addr).  Host code past the last instruction's
+ * end (out-of-line slow paths) counts as the last instruction's.  Returns
+ * -1 when addr is outside the code or the translation has no instructions.
+ * O(log icount); the arrays are not trusted to be sorted (any answer is in
+ * range).
+ */
+long tbdb_tb_insn_at(const struct tbdb_tb *tb, uint64_t addr);
+
+/*
+ * tbdb_shadow_stack_at - where thread tid kept its shadow call stack at
+ * time: the SHADOW_STACK record of that tid with the greatest timestamp
+ * <= time (of two with the same timestamp, the later in the file), or NULL.
+ * O(log n).
+ */
+const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint32_t tid,
+                                                     uint64_t time);
 
 /*
  * tbdb_find_files - the export and jitdump of a run in directory dir, named

@@ -28,6 +28,7 @@
 #define FLUSH_SIZE    sizeof(struct tbs_flush)
 #define END_SIZE      sizeof(struct tbs_end)
 #define STATS_SIZE    sizeof(struct tbs_stats)
+#define SHADOW_SIZE   sizeof(struct tbs_shadow_stack_loc)
 /* Bytes per instruction in a TB record: insn_pc (8) and host_end (4). */
 #define TB_INSN_SIZE  (sizeof(uint64_t) + sizeof(uint32_t))
 
@@ -103,6 +104,7 @@ const char *tbs_record_name(uint32_t type)
     case TBS_REC_FLUSH:   return "FLUSH";
     case TBS_REC_END:     return "END";
     case TBS_REC_STATS:   return "STATS";
+    case TBS_REC_SHADOW_STACK: return "SHADOW_STACK";
     default:              return NULL;
     }
 }
@@ -117,6 +119,7 @@ static size_t record_min_size(uint32_t type)
     case TBS_REC_FLUSH:   return FLUSH_SIZE;
     case TBS_REC_END:     return END_SIZE;
     case TBS_REC_STATS:   return STATS_SIZE;
+    case TBS_REC_SHADOW_STACK: return SHADOW_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -131,6 +134,7 @@ static size_t record_fixed_size(uint32_t type)
     case TBS_REC_FLUSH:   return FLUSH_SIZE;
     case TBS_REC_END:     return END_SIZE;
     case TBS_REC_STATS:   return STATS_SIZE;
+    case TBS_REC_SHADOW_STACK: return SHADOW_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -343,6 +347,15 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
                         "(%u bytes, room for %zu successors)",
                         what, st->nr_succ, off + FIELD(tbs_stats, nr_succ), size,
                         room / sizeof(uint64_t));
+        break;
+    }
+    case TBS_REC_SHADOW_STACK: {
+        struct tbs_shadow_stack_loc_view *ss = &out->u.shadow_stack;
+
+        ss->timestamp = rd64(r, off + FIELD(tbs_shadow_stack_loc, timestamp));
+        ss->addr = rd64(r, off + FIELD(tbs_shadow_stack_loc, addr));
+        ss->tid = rd32(r, off + FIELD(tbs_shadow_stack_loc, tid));
+        ss->capacity = rd32(r, off + FIELD(tbs_shadow_stack_loc, capacity));
         break;
     }
     default:

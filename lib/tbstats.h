@@ -11,9 +11,10 @@
  * out-of-bounds access, an allocation proportional to a count in the file,
  * or an endless loop.
  *
- * It reads versions 1.0 and 1.1 (and later 1.x, whose new record types it
- * returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
- * stats_id is 0, which is also what "no statistics" means in a 1.1 file.
+ * It reads versions 1.0, 1.1 and 1.2 (and later 1.x, whose new record types
+ * it returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
+ * stats_id is 0, which is also what "no statistics" means in a 1.1 file;
+ * TBS_REC_SHADOW_STACK appears from 1.2 on.
  *
  * Errors are negative errno values; the ones that describe the input are:
  *   -ENODATA     the file ends inside the header or inside a record: it is
@@ -173,6 +174,20 @@ struct tbs_stats_view {
     bool swapped;              /* copied from the header */
 };
 
+/*
+ * TBS_REC_SHADOW_STACK (version 1.2): from timestamp on, host thread tid
+ * keeps its shadow call stack (struct tbs_shadow_stack, room for capacity
+ * frames after the sentinel) at host address addr.  Nothing is checked
+ * here: gstack.h validates the block a sample holds against addr and
+ * capacity.
+ */
+struct tbs_shadow_stack_loc_view {
+    uint64_t timestamp;
+    uint64_t addr;
+    uint32_t tid;
+    uint32_t capacity;
+};
+
 /* TBS_REC_END */
 struct tbs_end_view {
     uint64_t timestamp;
@@ -203,6 +218,7 @@ struct tbs_record_view {
         struct tbs_flush_view flush;
         struct tbs_end_view end;
         struct tbs_stats_view stats;
+        struct tbs_shadow_stack_loc_view shadow_stack;
     } u;
 };
 
@@ -270,7 +286,10 @@ uint64_t tbs_reader_error_offset(const struct tbs_reader *reader);
  */
 uint64_t tbs_reader_offset(const struct tbs_reader *reader);
 
-/* tbs_record_name - "MAPPING", "TB", "STATS", ... for a record type; NULL if unknown. */
+/*
+ * tbs_record_name - "MAPPING", "TB", "STATS", "SHADOW_STACK", ... for a
+ * record type; NULL if unknown.
+ */
 const char *tbs_record_name(uint32_t type);
 
 /*

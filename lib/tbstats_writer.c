@@ -274,6 +274,20 @@ int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st
     return 0;
 }
 
+int tbs_writer_write_shadow_stack(struct tbs_writer *w,
+                                  const struct tbs_shadow_stack_loc_view *loc)
+{
+    uint8_t *p = begin_record(w, TBS_REC_SHADOW_STACK, sizeof(struct tbs_shadow_stack_loc));
+
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_shadow_stack_loc, timestamp), loc->timestamp);
+    st64(w, p + FIELD(tbs_shadow_stack_loc, addr), loc->addr);
+    st32(w, p + FIELD(tbs_shadow_stack_loc, tid), loc->tid);
+    st32(w, p + FIELD(tbs_shadow_stack_loc, capacity), loc->capacity);
+    return 0;
+}
+
 int tbs_writer_write_end(struct tbs_writer *w, const struct tbs_end_view *e)
 {
     uint8_t *p = begin_record(w, TBS_REC_END, sizeof(struct tbs_end));

@@ -90,6 +90,10 @@ int tbs_writer_write_flush(struct tbs_writer *writer, uint64_t timestamp);
 int tbs_writer_write_stats(struct tbs_writer *writer, const struct tbs_stats_view *stats,
                            const uint64_t *succ_pc);
 
+/* tbs_writer_write_shadow_stack - a SHADOW_STACK record (version 1.2). */
+int tbs_writer_write_shadow_stack(struct tbs_writer *writer,
+                                  const struct tbs_shadow_stack_loc_view *loc);
+
 /* tbs_writer_write_end - an END record. */
 int tbs_writer_write_end(struct tbs_writer *writer, const struct tbs_end_view *end);
 

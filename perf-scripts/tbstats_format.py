@@ -27,10 +27,13 @@ FLAG_STATS_JIT = 1 << 3
 FLAG_STATS_EXEC = 1 << 4
 FLAG_STATS_TIME = 1 << 5
 FLAG_NO_TB_RECORDS = 1 << 6
+FLAG_SHADOW_STACK = 1 << 7
 
 REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
+REC_SHADOW_STACK = 7
 REC_NAMES = {REC_MAPPING: 'MAPPING', REC_UNMAP: 'UNMAP', REC_TB: 'TB',
-             REC_FLUSH: 'FLUSH', REC_END: 'END', REC_STATS: 'STATS'}
+             REC_FLUSH: 'FLUSH', REC_END: 'END', REC_STATS: 'STATS',
+             REC_SHADOW_STACK: 'SHADOW_STACK'}
 
 # struct tbs_file_header, after magic: the fields up to qemu_version.
 _HEADER = ('HHIIQHHIII16s32s',
@@ -52,6 +55,7 @@ _RECORDS = {
                 'translations translations_spanning translations_uncached restores guest_insns '
                 'guest_bytes host_bytes ops ops_opt spills time_gen_ns time_opt_ns time_la_ns '
                 'time_code_ns time_restore_ns nr_succ succ_dropped', 176),
+    REC_SHADOW_STACK: ('QQII', 'timestamp addr tid capacity', 32),
 }
 
 

@@ -302,6 +302,7 @@ static const struct {
     { TBS_FLAG_STATS_EXEC,       "STATS_EXEC" },
     { TBS_FLAG_STATS_TIME,       "STATS_TIME" },
     { TBS_FLAG_NO_TB_RECORDS,    "NO_TB_RECORDS" },
+    { TBS_FLAG_SHADOW_STACK,     "SHADOW_STACK" },
 };
 
 static void dump_tbstats_header(struct out *o, const struct tbs_header *h)
@@ -424,9 +425,12 @@ static void dump_tbstats_stats(struct out *o, const struct tbs_stats_view *st)
     out_array_end(o);
 }
 
+/* The highest record type this dump knows. */
+#define TBS_REC_LAST TBS_REC_SHADOW_STACK
+
 /* What the summary adds up over a side file's records. */
 struct tbstats_totals {
-    uint64_t counts[TBS_REC_STATS + 1];     /* by known type */
+    uint64_t counts[TBS_REC_LAST + 1];      /* by known type */
     uint64_t unknown;
     uint64_t records;
     uint64_t executions;        /* sum of STATS exec_count */
@@ -479,6 +483,12 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
         t->have_end = true;
         t->exit_code = rec->u.end.exit_code;
         break;
+    case TBS_REC_SHADOW_STACK:
+        out_u64(o, "timestamp", rec->u.shadow_stack.timestamp);
+        out_u64(o, "tid", rec->u.shadow_stack.tid);
+        out_hex(o, "addr", rec->u.shadow_stack.addr);
+        out_u64(o, "capacity", rec->u.shadow_stack.capacity);
+        break;
     case TBS_REC_STATS:
         dump_tbstats_stats(o, &rec->u.stats);
         t->executions = add_sat(t->executions, rec->u.stats.exec_count);
@@ -522,7 +532,7 @@ static int dump_tbstats(const char *path, const uint8_t *buf, size_t len,
 
     out_object_begin(&o, "summary", "summary");
     out_u64(&o, "records", t.records);
-    for (uint32_t type = TBS_REC_MAPPING; type <= TBS_REC_STATS; type++)
+    for (uint32_t type = TBS_REC_MAPPING; type <= TBS_REC_LAST; type++)
         out_u64(&o, tbs_record_name(type), t.counts[type]);
     out_u64(&o, "unknown", t.unknown);
     out_u64(&o, "stats_entries", t.counts[TBS_REC_STATS]);

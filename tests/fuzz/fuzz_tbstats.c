@@ -74,6 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 h += st->stats_id + (unsigned)st->exec_count;
                 break;
             }
+            case TBS_REC_SHADOW_STACK:
+                h += rec.u.shadow_stack.tid + (unsigned)rec.u.shadow_stack.addr;
+                break;
             default:
                 break;
             }

@@ -12,6 +12,7 @@
  * branch.  Deterministic: fixed values, byte orders fixed whatever the host.
  *   valid-*, the unprefixed variants   a 1.0 file (no STATS, stats_id 0)
  *   stats-*                            a 1.1 file with TBStatistics
+ *   shadow-*                           a 1.2 file with SHADOW_STACK records
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -245,5 +246,33 @@ int main(int argc, char **argv)
     stats_variant("stats-nr-succ-over", st + offsetof(struct tbs_stats, nr_succ), v, 4, 0);
     put32le(v, sizeof(struct tbs_stats) - 8);
     stats_variant("stats-record-size-small", st + 4, v, 4, 0);
+
+    /* 1.2: two threads' shadow stacks; then one record too small for its fields. */
+    for (unsigned big = 0; big < 2; big++) {
+        const struct tbs_header h = {
+            .version_minor = 2, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
+            .host_machine = 62, .flags = TBS_FLAG_SHADOW_STACK, .guest_page_size = 4096,
+            .guest_addr_bits = 64, .guest_arch = "x86_64", .qemu_version = "10.0.2",
+        };
+        const struct tbs_shadow_stack_loc_view a = {
+            .timestamp = 1001, .addr = 0x7ffcf0001000ull, .tid = 4242, .capacity = 1024,
+        }, b = { .timestamp = 1002, .addr = 0x7ffcf8001000ull, .tid = 4243, .capacity = 64 };
+        const struct tbs_end_view e = { .timestamp = 1003 };
+        static const uint8_t short_payload[16];
+
+        fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w),
+                      "open");
+        fixture_check(tbs_writer_write_header(w, &h), "header");
+        fixture_check(tbs_writer_write_shadow_stack(w, &a), "shadow stack");
+        fixture_check(tbs_writer_write_shadow_stack(w, &b), "shadow stack");
+        if (big)
+            fixture_check(tbs_writer_write_raw(w, TBS_REC_SHADOW_STACK, short_payload,
+                                               sizeof(short_payload)), "short");
+        else
+            fixture_check(tbs_writer_write_end(w, &e), "end");
+        data = tbs_writer_data(w, &len);
+        fixture_save(dir, big ? "shadow-record-size-small-be" : "shadow-valid-le", data, len);
+        tbs_writer_close(w);
+    }
     return 0;
 }

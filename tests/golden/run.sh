@@ -17,7 +17,8 @@
 #
 # The fixtures *.jitdump come from make-fixtures.c, *.tbs from
 # make-tbstats-fixtures.c (see their headers); the perf recordings of
-# annotate-* and flame-* from make-profile-fixtures.c, built and run here.
+# annotate-* and flame-* from make-profile-fixtures.c, those with guest call
+# stacks from make-gstack-fixtures.c, both built and run here.
 set -u
 build=$(cd "${1:?usage: run.sh BUILD_DIR [--update]}" && pwd)
 update=${2:-}
@@ -31,18 +32,21 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
-# Synthetic recordings (make-profile-fixtures.c) are generated for every run
-# into $gen, never committed; "@GEN@" in a .cmd names that directory, and
-# the directory is written back as "@GEN@" in the outputs before the diff.
+# Synthetic recordings (make-profile-fixtures.c, make-gstack-fixtures.c) are
+# generated for every run into $gen, never committed; "@GEN@" in a .cmd names
+# that directory, and the directory is written back as "@GEN@" in the
+# outputs before the diff.
 gen=$tmp/gen
 mkdir -p "$gen"
 top=$(cd .. && cd .. && pwd)
-if ! cc -I"$top/lib" -D_GNU_SOURCE make-profile-fixtures.c "$build/lib/libqjd.a" \
-        $(pkg-config --libs libzstd 2>/dev/null || echo -lzstd) -o "$tmp/make-profile-fixtures" ||
-   ! "$tmp/make-profile-fixtures" "$gen"; then
-    echo "FAIL make-profile-fixtures: cannot build or run it (make $1/lib/libqjd.a)"
-    failed=1
-fi
+for g in make-profile-fixtures make-gstack-fixtures; do
+    if ! cc -I"$top/lib" -D_GNU_SOURCE "$g.c" "$build/lib/libqjd.a" \
+            $(pkg-config --libs libzstd 2>/dev/null || echo -lzstd) -o "$tmp/$g" ||
+       ! "$tmp/$g" "$gen"; then
+        echo "FAIL $g: cannot build or run it (make $1/lib/libqjd.a)"
+        failed=1
+    fi
+done
 
 for cmd in *.cmd; do
     name=${cmd%.cmd}

@@ -2,7 +2,7 @@
  * synth-recording.c: writes a synthetic QEMU recording with a known answer.
  *
  *   synth-recording DIR [--loads N] [--samples M] [--keys K] [--flush-every F]
- *                       [--identical-code] [--seed S]
+ *                       [--identical-code] [--seed S] [--user-stacks] [--gstack]
  *
  * DIR receives what `perf record -k 1 qemu-x86_64 -perf` leaves: perf.data
  * (one cpu-clock attr, IP|TID|TIME|CPU|PERIOD samples, an MMAP2 of the
@@ -19,6 +19,17 @@
  * would merge them by build-id.  Used by tests/integration/test_report.sh
  * (small N: exact attribution) and bench/bench_report.py (N = M = 10^6).
  *
+ * --user-stacks makes the samples `perf record --call-graph dwarf` style:
+ * each also has perf's x86-64 user registers and an 8192-byte stack dump,
+ * which holds, 0x1000 bytes above the sampled stack pointer, a shadow call
+ * stack (tbstats-format.h, "Shadow call stacks") of 1 to 32 random guest
+ * calls.  --gstack does the same and also says where it is: the export has
+ * TBS_FLAG_SHADOW_STACK and a SHADOW_STACK record for the QEMU thread, so
+ * tbsym decodes a guest call stack for every sample.  The two differ only
+ * in that, which measures the cost of decoding (bench/bench_report.py).
+ * The guest stacks are random, not checked: tests/golden's
+ * make-gstack-fixtures.c has the recording with a known call structure.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
@@ -31,6 +42,7 @@
 #include "jitdump_writer.h"
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
+#include "unwind.h"
 #include "fixture.h"
 
 #define PID 4242u
@@ -38,6 +50,10 @@
 #define GUEST_BASE 0x400000ull
 #define T0 1000000000ull
 #define LOAD_DT 1000u          /* ns between loads */
+#define STACK_DUMP 8192u       /* perf's default --call-graph dwarf dump */
+#define STACK_SP 0x7ffd00000000ull  /* the sampled stack pointer */
+#define SHADOW_ADDR (STACK_SP + 0x1000)  /* the QEMU thread's shadow stack */
+#define SHADOW_CAPACITY 64u
 
 static uint64_t rng_state = 88172645463325252ull;
 
@@ -65,6 +81,34 @@ struct sample {
     uint32_t key;
 };
 
+static void put64le(uint8_t *p, uint64_t v)
+{
+    for (int b = 0; b < 8; b++)
+        p[b] = (uint8_t)(v >> (8 * b));
+}
+
+/* A stack dump from STACK_SP holding a shadow stack of 1..32 random calls. */
+static void shadow_stack_dump(uint8_t *stack)
+{
+    const size_t hdr = sizeof(struct tbs_shadow_stack), fr = sizeof(struct tbs_shadow_frame);
+    uint8_t *b = stack + (SHADOW_ADDR - STACK_SP);
+    unsigned depth = 1 + (unsigned)(rnd() % 32);
+    uint64_t key = 0x7ffffffde000ull;
+
+    put64le(b, TBS_SHADOW_MAGIC);
+    put64le(b + 8, SHADOW_ADDR + hdr + fr * (depth + 1));
+    put64le(b + 16, SHADOW_ADDR + hdr + fr * (SHADOW_CAPACITY + 1));
+    put64le(b + 24, 0);
+    put64le(b + 32, GUEST_BASE);
+    put64le(b + hdr, 0);
+    put64le(b + hdr + 8, TBS_SHADOW_KEY_TOP);
+    for (unsigned i = 1; i <= depth; i++) {
+        key -= 0x20 + 0x10 * (rnd() % 4);
+        put64le(b + hdr + fr * i, GUEST_BASE + 0x1000 + rnd() % 0x10000);
+        put64le(b + hdr + fr * i + 8, key);
+    }
+}
+
 static int cmp_sample(const void *a, const void *b)
 {
     const struct sample *x = a, *y = b;
@@ -75,7 +119,7 @@ static int cmp_sample(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     unsigned long long nloads = 1000, nsamples = 1000, nkeys = 0, flush_every = 0;
-    bool identical = false;
+    bool identical = false, user_stacks = false, gstack = false;
     const char *dir = NULL;
     struct load *loads;
     struct sample *samples;
@@ -92,11 +136,14 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--keys")) v = &nkeys;
         else if (!strcmp(a, "--flush-every")) v = &flush_every;
         else if (!strcmp(a, "--identical-code")) { identical = true; continue; }
+        else if (!strcmp(a, "--user-stacks")) { user_stacks = true; continue; }
+        else if (!strcmp(a, "--gstack")) { user_stacks = gstack = true; continue; }
         else if (!strcmp(a, "--seed") && i + 1 < argc) { rng_state += strtoull(argv[++i], NULL, 0); continue; }
         else if (a[0] != '-' && !dir) { dir = a; continue; }
         if (!v || i + 1 >= argc) {
             fprintf(stderr, "usage: synth-recording DIR [--loads N] [--samples M] [--keys K]\n"
-                            "       [--flush-every F] [--identical-code] [--seed S]\n");
+                            "       [--flush-every F] [--identical-code] [--seed S]\n"
+                            "       [--user-stacks] [--gstack]\n");
             return 2;
         }
         *v = strtoull(argv[++i], NULL, 0);
@@ -174,8 +221,10 @@ int main(int argc, char **argv)
     {
         struct tbs_writer *w;
         const struct tbs_header h = {
+            .version_minor = gstack ? 2 : 0,
             .pid = PID, .timestamp = T0, .guest_machine = 62, .host_machine = 62,
-            .flags = TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC,
+            .flags = TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC |
+                     (gstack ? TBS_FLAG_SHADOW_STACK : 0),
             .guest_page_size = 4096, .guest_addr_bits = 64, .guest_arch = "x86_64",
             .qemu_version = "synthetic",
         };
@@ -184,6 +233,13 @@ int main(int argc, char **argv)
 
         fixture_check(tbs_writer_open_mem(0, &w), "tbstats writer");
         fixture_check(tbs_writer_write_header(w, &h), "tbstats header");
+        if (gstack) {
+            const struct tbs_shadow_stack_loc_view loc = {
+                .timestamp = T0, .addr = SHADOW_ADDR, .tid = PID, .capacity = SHADOW_CAPACITY,
+            };
+
+            fixture_check(tbs_writer_write_shadow_stack(w, &loc), "shadow stack");
+        }
         for (uint64_t j = 0; j < nloads; j++) {
             uint64_t pc = GUEST_BASE + 16ull * loads[j].key;
             uint64_t insn_pc[2] = { pc, pc + 8 };
@@ -237,6 +293,14 @@ int main(int argc, char **argv)
         struct pd_sample_id sid = { .present = true, .pid = PID, .tid = PID, .time = T0 - 1 };
         char jd[PATH_MAX];
         const char *argv_rec[] = { "perf", "record", "-k", "1", "qemu-x86_64", "-perf" };
+        static uint8_t stack[STACK_DUMP];
+        uint64_t regs[UW_X86_NREGS];
+
+        if (user_stacks) {
+            attr.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+            attr.sample_regs_user = UW_X86_64_REGS_MASK;
+            attr.sample_stack_user = STACK_DUMP;
+        }
 
         snprintf(path, sizeof(path), "%s/perf.data", dir);
         fixture_check(pd_writer_open(path, 0, &w), "perf.data writer");
@@ -252,6 +316,19 @@ int main(int argc, char **argv)
                 .cpu = (uint32_t)(i & 1), .period = 250000,
             };
 
+            if (user_stacks) {
+                size_t n = 0;
+
+                for (int r = 0; r < UW_X86_NREGS; r++)
+                    if (UW_X86_64_REGS_MASK & (1ull << r))
+                        regs[n++] = r == UW_X86_IP ? samples[i].ip : r == UW_X86_SP ? STACK_SP : 0;
+                shadow_stack_dump(stack);
+                s.user_regs_abi = UW_ABI_64;
+                s.user_regs = regs;
+                s.stack_user_size = STACK_DUMP;
+                s.stack_user = stack;
+                s.stack_user_dyn_size = STACK_DUMP;
+            }
             fixture_check(pd_writer_sample(w, 0, &s), "sample");
             if ((i + 1) % 4096 == 0)
                 fixture_check(pd_writer_finished_round(w), "round");

@@ -731,6 +731,88 @@ static int hostile_sizes(void *arg)
     return (int)unit_failed;
 }
 
+/* SHADOW_STACK records: kept sorted by tid and time, found by the latest rule. */
+static void test_shadow_stacks(void)
+{
+    static const struct tbs_shadow_stack_loc_view locs[] = {
+        { .timestamp = 500, .addr = 0xb000, .tid = 7, .capacity = 8 },
+        { .timestamp = 150, .addr = 0xa000, .tid = 7, .capacity = 4 },
+        { .timestamp = 150, .addr = 0xa100, .tid = 7, .capacity = 5 },   /* same time: later wins */
+        { .timestamp = 160, .addr = 0xc000, .tid = 3, .capacity = 16 },
+        { .timestamp = 10, .addr = 0xd000, .tid = 9, .capacity = 1 },
+    };
+    struct files f;
+    struct tbdb *db;
+    const struct tbdb_shadow_stack *ss;
+
+    tbs_writer_flags = TBS_WRITER_SWAP;
+    header(&f, TBS_FLAG_SHADOW_STACK, PID);
+    tbs_writer_flags = 0;
+    for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++)
+        CHECK_EQ_I64(tbs_writer_write_shadow_stack(f.tw, &locs[i]), 0);
+    end(&f);
+    if (CHECK_EQ_I64(open_files(&f, &db, false), 0)) {
+        CHECK_EQ_U64(db->nr_shadow_stacks, 5);
+        CHECK_EQ_U64(db->shadow_stacks[0].tid, 3);
+        CHECK_EQ_U64(db->shadow_stacks[1].addr, 0xa000);
+        CHECK_EQ_U64(db->shadow_stacks[2].addr, 0xa100);
+        CHECK_EQ_U64(db->shadow_stacks[3].addr, 0xb000);
+        CHECK_EQ_U64(db->shadow_stacks[4].tid, 9);
+        CHECK(tbdb_shadow_stack_at(db, 7, 149) == NULL);
+        ss = tbdb_shadow_stack_at(db, 7, 150);
+        CHECK(ss && ss->addr == 0xa100 && ss->capacity == 5);
+        ss = tbdb_shadow_stack_at(db, 7, 499);
+        CHECK(ss && ss->addr == 0xa100);
+        ss = tbdb_shadow_stack_at(db, 7, UINT64_MAX);
+        CHECK(ss && ss->addr == 0xb000);
+        ss = tbdb_shadow_stack_at(db, 3, 1000);
+        CHECK(ss && ss->addr == 0xc000);
+        CHECK(tbdb_shadow_stack_at(db, 3, 159) == NULL);
+        CHECK(tbdb_shadow_stack_at(db, 4, 1000) == NULL);
+        CHECK(tbdb_shadow_stack_at(db, 8, 1000) == NULL);
+        ss = tbdb_shadow_stack_at(db, 9, 10);
+        CHECK(ss && ss->addr == 0xd000);
+        CHECK(tbdb_shadow_stack_at(db, 0, 1000) == NULL);
+        CHECK(tbdb_shadow_stack_at(db, UINT32_MAX, 1000) == NULL);
+    }
+    tbdb_close(db);
+    close_files(&f);
+
+    /* None: an empty list, and every lookup NULL. */
+    run(&f, true, 0);
+    if (CHECK_EQ_I64(open_files(&f, &db, false), 0)) {
+        CHECK_EQ_U64(db->nr_shadow_stacks, 0);
+        CHECK(tbdb_shadow_stack_at(db, PID, 1000) == NULL);
+    }
+    tbdb_close(db);
+    close_files(&f);
+}
+
+/* tbdb_tb_insn_at: the instruction of a host address, out-of-line code to the last one. */
+static void test_insn_at(void)
+{
+    struct files f;
+    struct tbdb *db;
+
+    run(&f, true, 0);
+    if (CHECK_EQ_I64(open_files(&f, &db, true), 0)) {
+        /* TB 1 at 0x7f0000, 48 bytes of code (a LOAD), host_end 10, 20, 30. */
+        const struct tbdb_tb *t = &db->tbs[0];
+
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000), 0);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 9), 0);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 10), 1);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 29), 2);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 30), 2);     /* out of line */
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 47), 2);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 48), -1);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 - 1), -1);
+        CHECK_EQ_I64(tbdb_tb_insn_at(t, 0), -1);
+    }
+    tbdb_close(db);
+    close_files(&f);
+}
+
 static void test_memory_bounded(void)
 {
     unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
@@ -749,6 +831,8 @@ int main(void)
     RUN_TEST(test_truncation_everywhere);
     RUN_TEST(test_byte_flips);
     RUN_TEST(test_foreign_byte_order);
+    RUN_TEST(test_shadow_stacks);
+    RUN_TEST(test_insn_at);
     RUN_TEST(test_memory_bounded);
     return unit_finish("test_tbdb");
 }

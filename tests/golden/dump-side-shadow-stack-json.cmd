@@ -1,0 +1,1 @@
+dump --format json @GEN@/gstack/jit-4242.tbstats

@@ -1,0 +1,1 @@
+dump @GEN@/gstack/jit-4242.tbstats
