@@ -281,7 +281,8 @@ struct tbs_shadow_stack_loc {
  * is not cleared when translated code runs again; a reader uses it only
  * for samples outside translated code and helpers.
  */
-#define TBS_SHADOW_MAGIC       0x4b54534853444a51ull  /* "QJDSHSTK" little-endian */
+/* "QJDSHSTK" in little-endian byte order */
+#define TBS_SHADOW_MAGIC       0x4b54534853444a51ull
 #define TBS_SHADOW_KEY_TOP     UINT64_MAX
 #define TBS_SHADOW_KEY_SIGNAL  1u
 
