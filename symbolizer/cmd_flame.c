@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flame.h"
+#include "gstack_view.h"
 #include "outfile.h"
 #include "profile.h"
 #include "tbsym.h"
@@ -28,7 +29,10 @@ const char cmd_flame_usage[] =
     "                FlameGraph's format, sorted\n"
     "  --svg FILE    a self-contained interactive flamegraph (click to zoom, Search\n"
     "                or ctrl-F to highlight frames, tooltips); - for stdout\n"
-    "  --guest       guest stacks: \"guestfunc;[TB 0xPC];helper\" only\n"
+    "  --guest       guest call stacks, root first, one frame per guest function\n"
+    "                and QEMU's work as the leaf: \"main;parse;lex;[helper] float64_add\"\n"
+    "                (shadow stacks: QEMU's -perf with them on, perf record\n"
+    "                --call-graph dwarf); without them \"guestfunc;[TB 0xPC];helper\"\n"
     "  --title TEXT  the SVG's heading\n"
     "Input options as for tbsym report.\n"
     "\n"
@@ -111,6 +115,12 @@ int cmd_flame(int argc, char **argv)
         goto fail;
     if (profile_warning(p))
         fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
+    if (flags & FLAME_GUEST) {
+        char why[512];
+
+        if (gstack_missing_reason(profile_info(p), why, sizeof(why)))
+            fprintf(stderr, "tbsym flame: %s; guest function and TB frames only\n", why);
+    }
     if (svg) {
         char buf[512];
 

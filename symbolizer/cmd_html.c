@@ -1,8 +1,9 @@
 /*
  * cmd_html.c: "tbsym html -o FILE.html", one self-contained page of a perf
- * recording of QEMU: the summary and tbsym report's table (sortable), the
- * flamegraph (flame.h) and the annotated views (annot.h) of the hottest
- * TBs, opened by clicking their rows.  Inline CSS and JavaScript only: the
+ * recording of QEMU: the guest call stacks' flamegraph first when the
+ * recording has them, the summary and tbsym report's table (sortable), the
+ * host flamegraph (flame.h) and the annotated views (annot.h) of the
+ * hottest TBs, opened by clicking their rows.  Inline CSS and JavaScript only: the
  * page loads nothing, so it can be mailed or archived as it is.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 #include "annot.h"
 #include "flame.h"
+#include "gstack_view.h"
 #include "outfile.h"
 #include "profile.h"
 #include "tally.h"
@@ -25,8 +27,10 @@ const char cmd_html_usage[] =
     "                  [--no-callchains] [--partial]\n"
     "\n"
     "One self-contained HTML page (no network, no external files) of a perf\n"
-    "recording of QEMU: the summary and the table of tbsym report (click a\n"
-    "column header to sort), the flamegraph of tbsym flame, and the annotated\n"
+    "recording of QEMU: the summary, the guest call stacks' flamegraph of tbsym\n"
+    "flame --guest when the recording has them (QEMU's shadow stacks, perf record\n"
+    "--call-graph dwarf), the table of tbsym report (click a column header to\n"
+    "sort), the host flamegraph of tbsym flame, and the annotated\n"
     "view (tbsym annotate) of each of the N hottest TBs (default 50), shown by\n"
     "clicking its row.  The page's address may end in #sort=COLUMN&tb=ID to\n"
     "open it sorted, with a TB shown.  FILE is written under a temporary name\n"
@@ -40,6 +44,7 @@ struct page {
     struct tally t;            /* the report's counts */
     struct annot *a;           /* the annotated views' */
     struct flame *f;
+    struct flame *gf;          /* guest call stacks, NULL when not recorded */
 };
 
 static int on_sample(void *arg, const struct profile_sample *s)
@@ -48,6 +53,8 @@ static int on_sample(void *arg, const struct profile_sample *s)
     int rc = annot_add_sample(pg->a, s);
 
     tally_sample(&pg->t, s);
+    if (rc == 0 && pg->gf)
+        rc = flame_add_sample(pg->gf, s);
     return rc < 0 ? rc : flame_add_sample(pg->f, s);
 }
 
@@ -65,7 +72,8 @@ static const char page_css[] =
     "tr.selected { background: #ffe080; }\n"
     "#table-box { max-height: 28em; overflow: auto; border: 1px solid #ccc; }\n"
     "#annot-view { background: #f8f8f0; border: 1px solid #ccc; padding: 0.5em; overflow: auto; }\n"
-    "#flame-box { overflow: auto; }\n";
+    "#flame-box, .flame-box { overflow: auto; }\n"
+    "p.note { color: #555; font-family: monospace; font-size: 12px; }\n";
 
 static const char page_js[] =
     "(function () {\n"
@@ -116,6 +124,8 @@ static const char page_js[] =
     "  });\n"
     "  var q = document.getElementById('flame-search');\n"
     "  q.addEventListener('input', function () { if (window.flamegraphSearch) window.flamegraphSearch(q.value); });\n"
+    "  var gq = document.getElementById('gflame-search');\n"
+    "  if (gq) gq.addEventListener('input', function () { if (window.gflameSearch) window.gflameSearch(gq.value); });\n"
     "  var h = {};\n"
     "  location.hash.replace(/^#/, '').split('&').forEach(function (kv) {\n"
     "    var i = kv.indexOf('='); if (kv) h[i < 0 ? kv : kv.substring(0, i)] = i < 0 ? '' : decodeURIComponent(kv.substring(i + 1));\n"
@@ -181,7 +191,7 @@ static int print_table(FILE *out, struct page *pg, const struct tbdb_key **keys,
         struct tally_sums sum = { 0 };
 
         tally_sums_add_key(&sum, &pg->t, keys[i]);
-        view_report_row(t, pg->p, &sum, keys[i]->guest_pc, keys[i], NULL, pg->t.total);
+        view_report_row(t, pg->p, &sum, keys[i]->guest_pc, keys[i], NULL, pg->t.total, NULL);
     }
     if (!table_ok(t)) {
         table_free(t);
@@ -203,8 +213,39 @@ static int print_table(FILE *out, struct page *pg, const struct tbdb_key **keys,
     return 0;
 }
 
+/*
+ * The guest call stacks' flamegraph, first on the page, when samples had
+ * them (it then takes ctrl-F); else one line on why there is none.
+ */
+static int print_guest_flame(FILE *out, struct page *pg)
+{
+    static const struct flame_svg_opts guest_svg = { .id = "gflame", .prefix = "gfl", .keys = true };
+    char why[512];
+    const char *no = gstack_missing_reason(profile_info(pg->p), why, sizeof(why));
+
+    if (no || !pg->gf || !flame_guest_samples(pg->gf)) {
+        fputs("<p class=\"note\">", out);
+        out_xml_text(out, no ? no : "no guest call stacks", strlen(no ? no : "no guest call stacks"),
+                     false);
+        fputs("</p>\n", out);
+        return 0;
+    }
+    fputs("<h2>Flamegraph (guest call stacks)</h2>\n<p><label>Search frames (regular expression): "
+          "<input id=\"gflame-search\" type=\"search\" size=\"40\"></label> "
+          "Click a frame to zoom.</p>\n<div class=\"flame-box\">\n", out);
+    if (flame_print_svg_opts(pg->gf, out, "Guest call stacks, QEMU's work as the leaf "
+                             "(\"[helper] SYM\", \"[translate]\", ...)", true, &guest_svg) < 0)
+        return -ENOMEM;
+    fputs("</div>\n", out);
+    return 0;
+}
+
 static int print_page(FILE *out, struct page *pg, size_t top)
 {
+    const struct flame_svg_opts host_svg = {
+        .id = "flamegraph", .prefix = "fg",
+        .keys = !pg->gf || !flame_guest_samples(pg->gf),
+    };
     const struct tbdb *db = pg->db;
     const struct tbdb_key **keys = calloc(db->nr_keys + 1, sizeof(*keys));
     size_t n = 0;
@@ -223,7 +264,7 @@ static int print_page(FILE *out, struct page *pg, size_t top)
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>QEMU profile: ", page_css);
     out_xml_text(out, pd, strlen(pd), true);
     fputs("</h1>\n", out);
-    if (print_summary(out, pg) < 0) {
+    if (print_summary(out, pg) < 0 || print_guest_flame(out, pg) < 0) {
         free(keys);
         return -ENOMEM;
     }
@@ -239,8 +280,8 @@ static int print_page(FILE *out, struct page *pg, size_t top)
     fputs("<h2>Flamegraph (host stacks)</h2>\n<p><label>Search frames (regular expression): "
           "<input id=\"flame-search\" type=\"search\" size=\"40\"></label> "
           "Click a frame to zoom.</p>\n<div id=\"flame-box\">\n", out);
-    if (flame_print_svg(pg->f, out, "Host stacks, guest code as \"guestfunc [TB 0xPC]\"",
-                        true) < 0) {
+    if (flame_print_svg_opts(pg->f, out, "Host stacks, guest code as \"guestfunc [TB 0xPC]\"",
+                             true, &host_svg) < 0) {
         free(keys);
         return -ENOMEM;
     }
@@ -324,6 +365,8 @@ int cmd_html(int argc, char **argv)
         rc = annot_new(pg.db, &pg.a);
     if (rc == 0)
         rc = flame_new(pg.p, 0, &pg.f);
+    if (rc == 0 && profile_info(pg.p)->shadow_stacks && profile_info(pg.p)->user_stacks)
+        rc = flame_new(pg.p, FLAME_GUEST, &pg.gf);
     if (rc < 0)
         goto fail;
     rc = profile_run(pg.p, on_sample, &pg);
@@ -342,6 +385,7 @@ int cmd_html(int argc, char **argv)
 fail:
     ret = view_profile_error(pg.p, rc);
 out:
+    flame_free(pg.gf);
     flame_free(pg.f);
     annot_free(pg.a);
     tally_release(&pg.t);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gstack_view.h"
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
@@ -38,11 +39,20 @@ const char cmd_report_usage[] =
     "  spills, ops, ops_opt, translations, xlate_ns   as in tbsym tb-list\n"
     "  symbol        the guest symbol+offset, source: file:line from the guest's DWARF\n"
     "(sums over the key's translations.)  --by function adds the keys of each\n"
-    "guest function; --by sym counts samples per symbol over the whole process,\n"
-    "TBs and QEMU's own functions alike, as perf report --sort sym does.\n"
+    "guest function, and with guest call stacks (QEMU's shadow stacks, perf record\n"
+    "--call-graph dwarf) the columns of perf report --children:\n"
+    "  children      samples with the function anywhere on their guest call stack\n"
+    "                (once per sample, recursion or not), and their share\n"
+    "  self          samples whose innermost guest function it is (helpers, system\n"
+    "                calls and translation it caused included), and their share\n"
+    "Without stacks a \"# no guest call stacks: WHY\" line (stderr for csv) and the\n"
+    "same table as before.  --by sym counts samples per symbol over the whole\n"
+    "process, TBs and QEMU's own functions alike, as perf report --sort sym does.\n"
     "\n"
-    "  --sort COL    samples (default), helper, total, exec, spm, insns, coverage,\n"
-    "                host_bytes, hg, spills, ops, translations, time: highest first\n"
+    "  --sort COL    samples (default; children with guest call stacks), helper,\n"
+    "                total, exec, spm, insns, coverage, host_bytes, hg, spills, ops,\n"
+    "                translations, time, and with --by function self, children:\n"
+    "                highest first\n"
     "  -n N          the first N rows\n"
     "  --all         also rows without samples (keys executed but never sampled)\n"
     "  --format F    text (aligned columns, default), csv, json: an object with\n"
@@ -57,11 +67,13 @@ enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
 enum sort_col {
     SORT_SAMPLES, SORT_HELPER, SORT_TOTAL, SORT_EXEC, SORT_SPM, SORT_INSNS, SORT_COVERAGE,
     SORT_HOST_BYTES, SORT_HG, SORT_SPILLS, SORT_OPS, SORT_TRANSLATIONS, SORT_TIME,
+    SORT_SELF, SORT_CHILDREN,
+    SORT_DEFAULT,              /* children with guest call stacks, else samples */
 };
 
 static const char *const sort_names[] = {
     "samples", "helper", "total", "exec", "spm", "insns", "coverage", "host_bytes", "hg",
-    "spills", "ops", "translations", "time",
+    "spills", "ops", "translations", "time", "self", "children",
 };
 
 /* One row: a key, a guest function or a symbol. */
@@ -71,6 +83,7 @@ struct row {
     const struct tbdb_key *key;  /* BY_TB */
     const char *dso;           /* BY_SYM: the object, not owned */
     struct tally_sums sum;     /* BY_SYM: only sum.samples */
+    struct view_inclusive incl;  /* BY_FUNCTION */
 };
 
 struct report {
@@ -84,6 +97,14 @@ struct report {
     size_t *hash;              /* [hash_size] row index + 1, 0: empty */
     size_t hash_size;
     bool nomem;
+    /* BY_FUNCTION: guest call stacks, counted per interned frame id. */
+    struct gstack_view *gv;
+    uint64_t *children, *self, *stamp;  /* [cap_ids]; stamp: last sample counted */
+    size_t cap_ids;
+    uint64_t nr_stacks;        /* samples with a guest stack, the stamp */
+    bool stacks;               /* the recording has them (after the run) */
+    const char *no_stacks;     /* else why not */
+    char no_stacks_buf[512];
 };
 
 static enum sort_col sort_col;
@@ -196,6 +217,57 @@ static void count_sym(struct report *r, const struct profile_sample *s)
     row->sum.samples++;
 }
 
+/* --- BY_FUNCTION: self and children from guest call stacks --------------------------- */
+
+static int ids_grow(struct report *r, size_t n)
+{
+    uint64_t **arrays[] = { &r->children, &r->self, &r->stamp };
+    size_t cap = r->cap_ids ? r->cap_ids : 256;
+
+    while (cap < n)
+        cap *= 2;
+    for (size_t k = 0; k < sizeof(arrays) / sizeof(arrays[0]); k++) {
+        uint64_t *p = realloc(*arrays[k], cap * sizeof(*p));
+
+        if (!p)
+            return -ENOMEM;
+        memset(p + r->cap_ids, 0, (cap - r->cap_ids) * sizeof(*p));
+        *arrays[k] = p;
+    }
+    r->cap_ids = cap;
+    return 0;
+}
+
+/*
+ * children: once per sample for every function on the stack (the stamp
+ * says whether this sample counted it already); self: the innermost one.
+ */
+static int count_stack(struct report *r, const struct profile_sample *s)
+{
+    const struct gstack_view_frame *fr;
+    size_t n;
+    uint32_t leaf = UINT32_MAX;
+    int rc = gstack_view_expand(r->gv, s, &fr, &n);
+
+    if (rc < 0 || !n)
+        return rc;
+    if (gstack_view_nr_ids(r->gv) > r->cap_ids && ids_grow(r, gstack_view_nr_ids(r->gv)) < 0)
+        return -ENOMEM;
+    r->nr_stacks++;
+    for (size_t i = 0; i < n; i++) {
+        if (fr[i].kind != GSTACK_VIEW_FUNCTION)
+            continue;
+        if (r->stamp[fr[i].id] != r->nr_stacks) {
+            r->stamp[fr[i].id] = r->nr_stacks;
+            r->children[fr[i].id]++;
+        }
+        leaf = fr[i].id;
+    }
+    if (leaf != UINT32_MAX)
+        r->self[leaf]++;
+    return 0;
+}
+
 static int on_sample(void *arg, const struct profile_sample *s)
 {
     struct report *r = arg;
@@ -205,6 +277,8 @@ static int on_sample(void *arg, const struct profile_sample *s)
     tally_sample(&r->t, s);
     if (r->by == BY_SYM)
         count_sym(r, s);
+    else if (r->gv && count_stack(r, s) < 0)
+        r->nomem = true;
     return r->nomem ? -ENOMEM : 0;
 }
 
@@ -229,30 +303,19 @@ static int rows_by_tb(struct report *r, bool all)
 }
 
 /*
- * The guest function of a key: its symbol by QEMU's rules, else the symbol
- * of a separate debug file (libc's internal functions are in no .dynsym),
- * else its object, else "[unknown]".
+ * One row per guest function (gstack_function_name(): the same names as
+ * the frames of guest stacks) with the sums of its keys, plus, with guest
+ * call stacks, a row for every function on a stack (callers without
+ * samples of their own, inlined functions).  Without stacks self is the
+ * keys' samples and helper samples and children equals it.
  */
-static const char *function_of(struct report *r, const struct tbdb_key *k)
-{
-    struct guestsym *gs = profile_guestsym(r->p);
-    const struct guestsym_loc *loc;
-
-    if (!gs || guestsym_lookup_flags(gs, k->guest_pc, 0, &loc) < 0 || !loc->mapped)
-        return "[unknown]";
-    if (loc->symbol)
-        return loc->symbol;
-    if (guestsym_lookup_flags(gs, k->guest_pc, GUESTSYM_DWFL_SYMBOL, &loc) == 0 &&
-        loc->dwfl_symbol)
-        return loc->dwfl_symbol;
-    return loc->basename ? loc->basename : "[unknown]";
-}
-
 static int rows_by_function(struct report *r, bool all)
 {
+    struct guestsym *gs = profile_guestsym(r->p);
+
     for (size_t i = 0; i < r->db->nr_keys; i++) {
         const struct tbdb_key *k = &r->db->keys[i];
-        struct row *row = row_by_name(r, function_of(r, k), NULL);
+        struct row *row = row_by_name(r, gstack_function_name(gs, k->guest_pc), NULL);
 
         if (!row)
             return -ENOMEM;
@@ -260,11 +323,29 @@ static int rows_by_function(struct report *r, bool all)
             row->guest_pc = k->guest_pc;
         tally_sums_add_key(&row->sum, &r->t, k);
     }
+    for (uint32_t id = 0; r->stacks && id < r->cap_ids && id < gstack_view_nr_ids(r->gv); id++) {
+        struct row *row;
+
+        if (!r->children[id])
+            continue;
+        row = row_by_name(r, gstack_view_name(r->gv, id), NULL);
+        if (!row)
+            return -ENOMEM;
+        if (!row->sum.nr_keys)
+            row->guest_pc = gstack_view_function_pc(r->gv, id);
+        row->incl = (struct view_inclusive){ .children = r->children[id], .self = r->self[id] };
+    }
+    for (size_t i = 0; !r->stacks && i < r->nr_rows; i++) {
+        struct row *row = &r->rows[i];
+
+        row->incl.self = tally_sat_add(row->sum.samples, row->sum.helper);
+        row->incl.children = row->incl.self;
+    }
     if (!all) {
         size_t n = 0;
 
         for (size_t i = 0; i < r->nr_rows; i++) {
-            if (r->rows[i].sum.samples || r->rows[i].sum.helper)
+            if (r->rows[i].sum.samples || r->rows[i].sum.helper || r->rows[i].incl.children)
                 r->rows[n++] = r->rows[i];
             else
                 free(r->rows[i].name);
@@ -294,6 +375,9 @@ static double row_value(const struct row *row)
     case SORT_OPS:          return (double)a->ops;
     case SORT_TRANSLATIONS: return (double)a->translations;
     case SORT_TIME:         return (double)a->time_ns;
+    case SORT_SELF:         return (double)row->incl.self;
+    case SORT_CHILDREN:     return (double)row->incl.children;
+    case SORT_DEFAULT:      break;
     }
     return 0;
 }
@@ -306,6 +390,8 @@ static int cmp_rows(const void *pa, const void *pb)
 
     if (va != vb)
         return va > vb ? -1 : 1;
+    if (sort_col == SORT_CHILDREN && a->incl.self != b->incl.self)
+        return a->incl.self > b->incl.self ? -1 : 1;
     if (a->sum.samples != b->sum.samples)
         return a->sum.samples > b->sum.samples ? -1 : 1;
     if (a->guest_pc != b->guest_pc)
@@ -344,13 +430,33 @@ static void print_summary_json(void *arg, struct out *o)
     for (int c = 0; c < PROFILE_OTHER; c++)
         out_u64(o, profile_class_name(c), r->t.by_class[c]);
     out_object_end(o);
+    if (r->by != BY_FUNCTION)
+        return;
+    out_object_begin(o, "guest_stacks", NULL);
+    out_u64(o, "samples", in->gstack_samples);
+    out_u64(o, "truncated", in->gstack_truncated);
+    out_u64(o, "missing", in->gstack_missing);
+    out_u64(o, "max_dump", in->gstack_max_dump);
+    if (r->no_stacks)
+        out_str(o, "reason", r->no_stacks, strlen(r->no_stacks));
+    out_object_end(o);
 }
 
 static void print_summary_text(void *arg, FILE *f)
 {
     struct report *r = arg;
+    const struct profile_info *in = profile_info(r->p);
 
     view_report_summary(f, r->p, r->t.total, r->t.by_class);
+    if (r->by != BY_FUNCTION)
+        return;
+    if (r->no_stacks)
+        fprintf(f, "# %s\n", r->no_stacks);
+    else
+        fprintf(f, "# guest call stacks in %" PRIu64 " of %" PRIu64 " samples (%" PRIu64
+                " truncated, %" PRIu64 " beyond the dumped user stack; dumps of up to %"
+                PRIu64 " bytes used)\n", in->gstack_samples, r->t.total, in->gstack_truncated,
+                in->gstack_missing, in->gstack_max_dump);
 }
 
 static const struct view_doc report_doc = {
@@ -360,8 +466,11 @@ static const struct view_doc report_doc = {
 
 static int print_report(struct report *r, enum view_format format, size_t limit)
 {
-    const struct table_col *cols = r->by == BY_SYM ? sym_cols : view_report_cols;
-    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0]) : view_report_ncols;
+    bool incl = r->by == BY_FUNCTION && r->stacks;
+    const struct table_col *cols = r->by == BY_SYM ? sym_cols
+                                   : incl ? view_report_incl_cols : view_report_cols;
+    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0])
+                   : incl ? view_report_incl_ncols : view_report_ncols;
     struct table *t = table_new(cols, ncols);
     size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
 
@@ -376,7 +485,8 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
             table_str(t, row->dso ? row->dso : "", row->dso ? strlen(row->dso) : 0);
             table_str(t, row->name, strlen(row->name));
         } else {
-            view_report_row(t, r->p, &row->sum, row->guest_pc, row->key, row->name, r->t.total);
+            view_report_row(t, r->p, &row->sum, row->guest_pc, row->key, row->name, r->t.total,
+                            incl ? &row->incl : NULL);
         }
     }
     if (!table_ok(t)) {
@@ -400,7 +510,7 @@ int cmd_report(int argc, char **argv)
     bool all = false;
     int rc, ret = TBSYM_EXIT_OK;
 
-    sort_col = SORT_SAMPLES;
+    sort_col = SORT_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -449,8 +559,10 @@ int cmd_report(int argc, char **argv)
         }
     }
 
-    if (r.by == BY_SYM && sort_col != SORT_SAMPLES)
+    if (r.by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
         return view_usage_error(&vo, "--by sym sorts by samples only%s", "");
+    if (r.by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
+        return view_usage_error(&vo, "--sort %s needs --by function", sort_names[sort_col]);
 
     po.kernel_symbols = r.by == BY_SYM;
     rc = profile_open(&po, &r.p);
@@ -460,11 +572,22 @@ int cmd_report(int argc, char **argv)
     }
     r.db = profile_tbdb(r.p);
     rc = tally_init(&r.t, r.db);
+    if (rc == 0 && r.by == BY_FUNCTION)
+        rc = gstack_view_new(r.p, &r.gv);
     if (rc < 0)
         goto fail;
     rc = profile_run(r.p, on_sample, &r);
     if (rc < 0)
         goto fail;
+    if (r.by == BY_FUNCTION) {
+        r.no_stacks = gstack_missing_reason(profile_info(r.p), r.no_stacks_buf,
+                                            sizeof(r.no_stacks_buf));
+        r.stacks = !r.no_stacks;
+        if (r.no_stacks && format == VIEW_CSV)
+            fprintf(stderr, "tbsym report: %s\n", r.no_stacks);
+    }
+    if (sort_col == SORT_DEFAULT)
+        sort_col = r.stacks ? SORT_CHILDREN : SORT_SAMPLES;
     if (r.by == BY_TB)
         rc = rows_by_tb(&r, all);
     else if (r.by == BY_FUNCTION)
@@ -486,6 +609,10 @@ out:
         free(r.rows[i].name);
     free(r.rows);
     free(r.hash);
+    free(r.children);
+    free(r.self);
+    free(r.stamp);
+    gstack_view_free(r.gv);
     tally_release(&r.t);
     profile_close(r.p);
     return ret;

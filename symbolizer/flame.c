@@ -8,12 +8,22 @@
 #include <string.h>
 
 #include "flame.h"
+#include "gstack_view.h"
 #include "guestsym.h"
 #include "hostsym.h"
 #include "out.h"
 
 struct stack {
     char *frames;              /* "root;...;leaf", owned */
+    uint64_t count;
+};
+
+/*
+ * FLAME_GUEST folds into a trie of interned frame ids (gstack_view.h):
+ * node 0 is the root, a node's count the samples whose stack ends there.
+ */
+struct trie_node {
+    uint32_t parent, id;
     uint64_t count;
 };
 
@@ -33,6 +43,14 @@ struct flame {
     size_t nr_labels, cap_labels;
     char *line;
     size_t line_size;
+    /* FLAME_GUEST */
+    struct gstack_view *gv;
+    struct trie_node *nodes;
+    size_t nr_nodes, cap_nodes;
+    uint32_t *node_hash;       /* [node_hash_size]: node index + 1, 0: empty */
+    size_t node_hash_size;
+    uint32_t id_no_stack;      /* "[no guest stack]" */
+    bool folded;               /* stacks[] made from the trie */
 };
 
 int flame_new(struct profile *p, unsigned flags, struct flame **fp)
@@ -44,6 +62,15 @@ int flame_new(struct profile *p, unsigned flags, struct flame **fp)
         return -ENOMEM;
     f->p = p;
     f->flags = flags;
+    if (!(flags & FLAME_GUEST))
+        return 0;
+    f->nodes = malloc(1024 * sizeof(*f->nodes));
+    if (!f->nodes || gstack_view_new(p, &f->gv) < 0 ||
+        gstack_view_intern(f->gv, "[no guest stack]", 16, &f->id_no_stack) < 0)
+        return -ENOMEM;
+    f->cap_nodes = 1024;
+    f->nodes[0] = (struct trie_node){ .parent = UINT32_MAX, .id = UINT32_MAX };
+    f->nr_nodes = 1;
     return 0;
 }
 
@@ -58,7 +85,15 @@ void flame_free(struct flame *f)
     free(f->buf);
     free(f->label_at);
     free(f->line);
+    gstack_view_free(f->gv);
+    free(f->nodes);
+    free(f->node_hash);
     free(f);
+}
+
+uint64_t flame_guest_samples(const struct flame *f)
+{
+    return f->gv ? gstack_view_samples(f->gv) : 0;
 }
 
 uint64_t flame_total(const struct flame *f)
@@ -258,6 +293,173 @@ static int labels_guest(struct flame *f, const struct profile_sample *s)
     return rc < 0 ? rc : push_label(f, "%s", guest_function(f, s->tb));
 }
 
+/* --- FLAME_GUEST: the trie of guest stacks --------------------------------------- */
+
+static uint64_t hash_edge(uint32_t parent, uint32_t id)
+{
+    uint64_t h = ((uint64_t)parent << 32 | id) * 0x9e3779b97f4a7c15ull;
+
+    return h ^ (h >> 29);
+}
+
+static int node_hash_grow(struct flame *f)
+{
+    size_t size = f->node_hash_size ? f->node_hash_size * 2 : 4096;
+    uint32_t *h = calloc(size, sizeof(*h));
+
+    if (!h)
+        return -ENOMEM;
+    for (size_t i = 1; i < f->nr_nodes; i++) {
+        size_t j = hash_edge(f->nodes[i].parent, f->nodes[i].id) & (size - 1);
+
+        while (h[j])
+            j = (j + 1) & (size - 1);
+        h[j] = (uint32_t)i + 1;
+    }
+    free(f->node_hash);
+    f->node_hash = h;
+    f->node_hash_size = size;
+    return 0;
+}
+
+/* The child of node parent for frame id, created on first use; -1: no memory. */
+static long trie_child(struct flame *f, uint32_t parent, uint32_t id)
+{
+    size_t j;
+
+    if ((f->nr_nodes + 1) * 2 > f->node_hash_size && node_hash_grow(f) < 0)
+        return -1;
+    j = hash_edge(parent, id) & (f->node_hash_size - 1);
+    while (f->node_hash[j]) {
+        const struct trie_node *n = &f->nodes[f->node_hash[j] - 1];
+
+        if (n->parent == parent && n->id == id)
+            return (long)(f->node_hash[j] - 1);
+        j = (j + 1) & (f->node_hash_size - 1);
+    }
+    if (f->nr_nodes >= UINT32_MAX - 1)
+        return -1;
+    if (f->nr_nodes == f->cap_nodes) {
+        size_t cap = f->cap_nodes * 2;
+        struct trie_node *n = realloc(f->nodes, cap * sizeof(*n));
+
+        if (!n)
+            return -1;
+        f->nodes = n;
+        f->cap_nodes = cap;
+    }
+    f->nodes[f->nr_nodes] = (struct trie_node){ .parent = parent, .id = id };
+    f->node_hash[j] = (uint32_t)++f->nr_nodes;
+    return (long)f->nr_nodes - 1;
+}
+
+/*
+ * A sample's guest stack into the trie.  Without one, the labels of the
+ * TB-only view under a "[no guest stack]" root (dropped when no sample has
+ * a guest stack, which gives the TB-only view as before).
+ */
+static int add_guest_sample(struct flame *f, const struct profile_sample *s)
+{
+    const struct gstack_view_frame *fr;
+    size_t n;
+    long cur = 0;
+    int rc = gstack_view_expand(f->gv, s, &fr, &n);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n && cur >= 0; i++)
+        cur = trie_child(f, (uint32_t)cur, fr[i].id);
+    if (!n) {
+        f->len = 0;
+        f->nr_labels = 0;
+        rc = labels_guest(f, s);
+        if (rc < 0)
+            return rc;
+        cur = trie_child(f, 0, f->id_no_stack);
+        for (size_t i = f->nr_labels; i-- > 0 && cur >= 0;) {
+            const char *l = f->buf + f->label_at[i];
+            uint32_t id;
+
+            if (gstack_view_intern(f->gv, l, strlen(l), &id) < 0)
+                return -ENOMEM;
+            cur = trie_child(f, (uint32_t)cur, id);
+        }
+    }
+    if (cur < 0)
+        return -ENOMEM;
+    f->nodes[cur].count++;
+    f->total++;
+    return 0;
+}
+
+/* stacks[] from the trie: one "root;...;leaf" line per node with samples. */
+static int fold_trie(struct flame *f)
+{
+    bool strip = gstack_view_samples(f->gv) == 0;
+    uint32_t *path = NULL;
+    size_t cap = 0;
+    int rc = 0;
+
+    if (f->folded)
+        return 0;
+    for (size_t i = 1; i < f->nr_nodes && rc == 0; i++) {
+        size_t depth = 0, len = 0, k;
+        char *line;
+
+        if (!f->nodes[i].count)
+            continue;
+        for (uint32_t c = (uint32_t)i; c; c = f->nodes[c].parent) {
+            if (depth == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                uint32_t *np = realloc(path, ncap * sizeof(*np));
+
+                if (!np) {
+                    rc = -ENOMEM;
+                    break;
+                }
+                path = np;
+                cap = ncap;
+            }
+            path[depth++] = f->nodes[c].id;
+        }
+        if (rc < 0)
+            break;
+        /* path is leaf first; the root frame is path[depth - 1]. */
+        if (strip && depth > 1 && path[depth - 1] == f->id_no_stack)
+            depth--;
+        for (k = 0; k < depth; k++)
+            len += strlen(gstack_view_name(f->gv, path[k])) + 1;
+        line = malloc(len + 1);
+        if (!line) {
+            rc = -ENOMEM;
+            break;
+        }
+        len = 0;
+        for (k = depth; k-- > 0;) {
+            for (const char *c = gstack_view_name(f->gv, path[k]); *c; c++)
+                line[len++] = *c == ';' ? ':' : *c == '\n' || *c == '\r' ? ' ' : *c;
+            line[len++] = k ? ';' : '\0';
+        }
+        if (f->nr == f->cap) {
+            size_t ncap = f->cap ? f->cap * 2 : 256;
+            struct stack *ns = realloc(f->stacks, ncap * sizeof(*ns));
+
+            if (!ns) {
+                free(line);
+                rc = -ENOMEM;
+                break;
+            }
+            f->stacks = ns;
+            f->cap = ncap;
+        }
+        f->stacks[f->nr++] = (struct stack){ .frames = line, .count = f->nodes[i].count };
+    }
+    free(path);
+    f->folded = rc == 0;
+    f->sorted = false;
+    return rc;
+}
+
 int flame_add_sample(struct flame *f, const struct profile_sample *s)
 {
     size_t len = 0;
@@ -265,6 +467,8 @@ int flame_add_sample(struct flame *f, const struct profile_sample *s)
 
     if (s->cls == PROFILE_OTHER)
         return 0;
+    if (f->gv)
+        return add_guest_sample(f, s);
     f->len = 0;
     f->nr_labels = 0;
     rc = f->flags & FLAME_GUEST ? labels_guest(f, s) : labels_host(f, s);
@@ -318,6 +522,8 @@ static void sort_stacks(struct flame *f)
 
 int flame_print_folded(struct flame *f, FILE *out)
 {
+    if (f->gv && fold_trie(f) < 0)
+        return -ENOMEM;
     sort_stacks(f);
     for (size_t i = 0; i < f->nr; i++)
         fprintf(out, "%s %" PRIu64 "\n", f->stacks[i].frames, f->stacks[i].count);
@@ -455,15 +661,20 @@ static void frame_colour(const struct node *n, char *buf, size_t size)
 #define SVG_BOTTOM  28
 #define CHAR_W      7.0
 
+/*
+ * The script, for the SVG whose id replaces @ID@ (its elements' ids start
+ * with the prefix that replaces @P@); @KEYS@ is flame_keys_script or
+ * nothing (one graph of a page takes ctrl-F).
+ */
 static const char flame_script[] =
     "(function () {\n"
-    "  var svg = document.getElementById('flamegraph');\n"
+    "  var svg = document.getElementById('@ID@');\n"
     "  var total = +svg.getAttribute('data-total'), W = +svg.getAttribute('width'), pad = 10;\n"
     "  var scale = (W - 2 * pad) / (total || 1);\n"
     "  var frames = Array.prototype.slice.call(svg.querySelectorAll('g.f'));\n"
-    "  var details = document.getElementById('fg-details');\n"
-    "  var matched = document.getElementById('fg-matched'), unzoomB = document.getElementById('fg-unzoom');\n"
-    "  var clearB = document.getElementById('fg-clear');\n"
+    "  var details = document.getElementById('@P@-details');\n"
+    "  var matched = document.getElementById('@P@-matched'), unzoomB = document.getElementById('@P@-unzoom');\n"
+    "  var clearB = document.getElementById('@P@-clear');\n"
     "  function num(g, a) { return +g.getAttribute(a); }\n"
     "  function label(g, w) {\n"
     "    var n = g.getAttribute('data-n'), c = Math.floor((w - 6) / 7);\n"
@@ -534,21 +745,54 @@ static const char flame_script[] =
     "  svg.addEventListener('mouseout', function () { details.textContent = ' '; });\n"
     "  unzoomB.addEventListener('click', unzoom);\n"
     "  clearB.addEventListener('click', clear);\n"
-    "  document.getElementById('fg-search').addEventListener('click', ask);\n"
-    "  window.addEventListener('keydown', function (e) {\n"
-    "    if ((e.ctrlKey || e.metaKey) && (e.key === 'f' || e.key === 'F')) { e.preventDefault(); ask(); }\n"
-    "  });\n"
-    "  window.flamegraphSearch = search;\n"
-    "  window.flamegraphZoom = zoom;\n"
+    "  document.getElementById('@P@-search').addEventListener('click', ask);\n"
+    "@KEYS@"
+    "  window.@ID@Search = search;\n"
+    "  window.@ID@Zoom = zoom;\n"
     "})();\n";
 
+static const char flame_keys_script[] =
+    "  window.addEventListener('keydown', function (e) {\n"
+    "    if ((e.ctrlKey || e.metaKey) && (e.key === 'f' || e.key === 'F')) { e.preventDefault(); ask(); }\n"
+    "  });\n";
+
+/* tmpl with @ID@, @P@ and @KEYS@ replaced. */
+static void print_template(FILE *out, const char *tmpl, const struct flame_svg_opts *o)
+{
+    for (const char *c = tmpl; *c; c++) {
+        if (*c == '@' && !strncmp(c, "@ID@", 4)) {
+            fputs(o->id, out);
+            c += 3;
+        } else if (*c == '@' && !strncmp(c, "@P@", 3)) {
+            fputs(o->prefix, out);
+            c += 2;
+        } else if (*c == '@' && !strncmp(c, "@KEYS@", 6)) {
+            if (o->keys)
+                fputs(flame_keys_script, out);
+            c += 5;
+        } else {
+            putc(*c, out);
+        }
+    }
+}
+
 int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_svg)
+{
+    const struct flame_svg_opts o = { .id = "flamegraph", .prefix = "fg", .keys = true };
+
+    return flame_print_svg_opts(f, out, title, inline_svg, &o);
+}
+
+int flame_print_svg_opts(struct flame *f, FILE *out, const char *title, bool inline_svg,
+                         const struct flame_svg_opts *o)
 {
     struct tree t = { 0 };
     uint64_t total;
     double scale;
     unsigned height;
 
+    if (f->gv && fold_trie(f) < 0)
+        return -ENOMEM;
     sort_stacks(f);
     if (tree_build(f, &t) < 0) {
         free(t.n);
@@ -559,32 +803,32 @@ int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_s
     height = SVG_TOP + (t.max_depth + 1) * FRAME_H + SVG_BOTTOM;
     if (!inline_svg)
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
-    fprintf(out, "<svg version=\"1.1\" id=\"flamegraph\" width=\"%d\" height=\"%u\" "
-            "viewBox=\"0 0 %d %u\" data-total=\"%" PRIu64 "\"%s>\n", SVG_WIDTH, height,
+    fprintf(out, "<svg version=\"1.1\" id=\"%s\" width=\"%d\" height=\"%u\" "
+            "viewBox=\"0 0 %d %u\" data-total=\"%" PRIu64 "\"%s>\n", o->id, SVG_WIDTH, height,
             SVG_WIDTH, height, total,
             /* An HTML page needs no namespace (and then holds no URL at all). */
             inline_svg ? "" : " xmlns=\"http://www.w3.org/2000/svg\"");
-    fputs("<style type=\"text/css\">\n"
-          "  #flamegraph text { font-family: monospace; font-size: 12px; fill: #000; }\n"
-          "  #flamegraph g.f text { pointer-events: none; }\n"
-          "  #flamegraph g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
-          "  #flamegraph .button { cursor: pointer; fill: #225; }\n"
-          "  #flamegraph .title { font-size: 16px; }\n"
-          "</style>\n", out);
+    print_template(out, "<style type=\"text/css\">\n"
+                   "  #@ID@ text { font-family: monospace; font-size: 12px; fill: #000; }\n"
+                   "  #@ID@ g.f text { pointer-events: none; }\n"
+                   "  #@ID@ g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+                   "  #@ID@ .button { cursor: pointer; fill: #225; }\n"
+                   "  #@ID@ .title { font-size: 16px; }\n"
+                   "</style>\n", o);
     fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%u\" fill=\"#f8f8f0\"/>\n",
             SVG_WIDTH, height);
     fprintf(out, "<text class=\"title\" x=\"%d\" y=\"20\" text-anchor=\"middle\">", SVG_WIDTH / 2);
     out_xml_text(out, title, strlen(title), false);
     fputs("</text>\n", out);
-    fprintf(out, "<text id=\"fg-unzoom\" class=\"button\" x=\"%d\" y=\"36\" opacity=\"0.3\">"
-            "Reset Zoom</text>\n", SVG_PAD);
-    fprintf(out, "<text id=\"fg-search\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\">"
-            "Search</text>\n", SVG_WIDTH - SVG_PAD - 100);
-    fprintf(out, "<text id=\"fg-clear\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\" "
-            "opacity=\"0.3\">Clear</text>\n", SVG_WIDTH - SVG_PAD - 40);
-    fprintf(out, "<text id=\"fg-matched\" x=\"%d\" y=\"%u\" text-anchor=\"end\"></text>\n",
-            SVG_WIDTH - SVG_PAD, height - 10);
-    fprintf(out, "<text id=\"fg-details\" x=\"%d\" y=\"%u\"> </text>\n", SVG_PAD, height - 10);
+    fprintf(out, "<text id=\"%s-unzoom\" class=\"button\" x=\"%d\" y=\"36\" opacity=\"0.3\">"
+            "Reset Zoom</text>\n", o->prefix, SVG_PAD);
+    fprintf(out, "<text id=\"%s-search\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\">"
+            "Search</text>\n", o->prefix, SVG_WIDTH - SVG_PAD - 100);
+    fprintf(out, "<text id=\"%s-clear\" class=\"button\" x=\"%d\" y=\"36\" text-anchor=\"end\" "
+            "opacity=\"0.3\">Clear</text>\n", o->prefix, SVG_WIDTH - SVG_PAD - 40);
+    fprintf(out, "<text id=\"%s-matched\" x=\"%d\" y=\"%u\" text-anchor=\"end\"></text>\n",
+            o->prefix, SVG_WIDTH - SVG_PAD, height - 10);
+    fprintf(out, "<text id=\"%s-details\" x=\"%d\" y=\"%u\"> </text>\n", o->prefix, SVG_PAD, height - 10);
     if (!total)
         fprintf(out, "<text x=\"%d\" y=\"%u\" text-anchor=\"middle\">no samples</text>\n",
                 SVG_WIDTH / 2, SVG_TOP + FRAME_H);
@@ -619,7 +863,7 @@ int flame_print_svg(struct flame *f, FILE *out, const char *title, bool inline_s
         fputs("</text></g>\n", out);
     }
     fputs("<script type=\"text/ecmascript\"><![CDATA[\n", out);
-    fputs(flame_script, out);
+    print_template(out, flame_script, o);
     fputs("]]></script>\n</svg>\n", out);
     free(t.n);
     return 0;

@@ -692,14 +692,24 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     return buf;
 }
 
+/* The columns after guest_pc (and the inclusive ones), in both lists. */
+#define REPORT_COLS_TAIL \
+    { "samples", false }, { "%", false }, { "helper_samples", false }, \
+    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false }, \
+    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false }, \
+    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false }, \
+    { "symbol", true }, { "source", true }
+
 const struct table_col view_report_cols[] = {
-    { "guest_pc", false }, { "samples", false }, { "%", false }, { "helper_samples", false },
-    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false },
-    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false },
-    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false },
-    { "symbol", true }, { "source", true },
+    { "guest_pc", false }, REPORT_COLS_TAIL,
 };
 const size_t view_report_ncols = sizeof(view_report_cols) / sizeof(view_report_cols[0]);
+
+const struct table_col view_report_incl_cols[] = {
+    { "guest_pc", false }, { "children", false }, { "children%", false }, { "self", false },
+    { "self%", false }, REPORT_COLS_TAIL,
+};
+const size_t view_report_incl_ncols = sizeof(view_report_incl_cols) / sizeof(view_report_incl_cols[0]);
 
 /* "file:line" of the guest PC's source, basename only; "" when unknown. */
 static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
@@ -717,12 +727,18 @@ static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
 
 void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
                      uint64_t guest_pc, const struct tbdb_key *key, const char *name,
-                     uint64_t total)
+                     uint64_t total, const struct view_inclusive *incl)
 {
     const struct tbdb *db = profile_tbdb(p);
     char buf[64], src[512];
 
     table_hex(t, guest_pc);
+    if (incl) {
+        table_u64(t, incl->children);
+        view_percent(t, incl->children, total);
+        table_u64(t, incl->self);
+        view_percent(t, incl->self, total);
+    }
     table_u64(t, sum->samples);
     view_percent(t, sum->samples, total);
     table_u64(t, sum->helper);

@@ -206,15 +206,24 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
 
 /*
  * view_report_cols - the columns of tbsym report --by tb|function (guest_pc
- * ... symbol, source); view_report_row() fills one row: the sums of a key
- * or of a function's keys, named by key's latest translation when key is
- * given, else by name; total: all samples of the run, for %.
+ * ... symbol, source); view_report_incl_cols the same with children,
+ * children%, self and self% after guest_pc (--by function with guest call
+ * stacks).  view_report_row() fills one row: the sums of a key or of a
+ * function's keys, named by key's latest translation when key is given,
+ * else by name; total: all samples of the run, for %; incl: the inclusive
+ * counts of view_report_incl_cols, or NULL for view_report_cols.
  */
+struct view_inclusive {
+    uint64_t children;         /* samples with the function on their guest stack */
+    uint64_t self;             /* samples with it the innermost guest function */
+};
 extern const struct table_col view_report_cols[];
 extern const size_t view_report_ncols;
+extern const struct table_col view_report_incl_cols[];
+extern const size_t view_report_incl_ncols;
 void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
                      uint64_t guest_pc, const struct tbdb_key *key, const char *name,
-                     uint64_t total);
+                     uint64_t total, const struct view_inclusive *incl);
 
 /*
  * view_report_summary - tbsym report's four "# " lines: input, export,

@@ -1,0 +1,1 @@
+callgraph -i @GEN@/gstack/perf.data main

@@ -1,0 +1,1 @@
+callgraph -i @GEN@/gstack/perf.data step --format json

@@ -1,0 +1,1 @@
+callgraph -i @GEN@/profile/perf.data demo

@@ -1,0 +1,1 @@
+flame -i @GEN@/gstack/perf.data --guest --folded

@@ -1,0 +1,1 @@
+report -i @GEN@/gstack/perf.data --by function --format csv
