@@ -72,6 +72,10 @@ struct pd_writer {
     struct pd_build_id *bids;
     char **bid_names;
     size_t nr_bids;
+    char *strings[HEADER_LAST_FEATURE];     /* string features by id, NULL: none */
+    bool has_nrcpus, has_sample_time;
+    uint32_t nr_cpus_avail, nr_cpus_online;
+    uint64_t first_sample, last_sample;
 
     struct rec rec;
 };
@@ -777,6 +781,41 @@ int pd_writer_set_build_ids(struct pd_writer *w, const struct pd_build_id *ids, 
     return 0;
 }
 
+static bool is_string_feature(unsigned id)
+{
+    return id == HEADER_HOSTNAME || id == HEADER_OSRELEASE || id == HEADER_VERSION ||
+           id == HEADER_ARCH || id == HEADER_CPUDESC || id == HEADER_CPUID;
+}
+
+int pd_writer_set_string(struct pd_writer *w, unsigned id, const char *s)
+{
+    char *copy = NULL;
+
+    if (!is_string_feature(id))
+        return -EINVAL;
+    if (s && !(copy = strdup(s)))
+        return -ENOMEM;
+    free(w->strings[id]);
+    w->strings[id] = copy;
+    return 0;
+}
+
+int pd_writer_set_nrcpus(struct pd_writer *w, uint32_t available, uint32_t online)
+{
+    w->has_nrcpus = true;
+    w->nr_cpus_avail = available;
+    w->nr_cpus_online = online;
+    return 0;
+}
+
+int pd_writer_set_sample_time(struct pd_writer *w, uint64_t first, uint64_t last)
+{
+    w->has_sample_time = true;
+    w->first_sample = first;
+    w->last_sample = last;
+    return 0;
+}
+
 /* --- finishing ------------------------------------------------------------------------ */
 
 static void g_u32(struct growbuf *g, bool swap, uint32_t v, int *err)
@@ -815,6 +854,12 @@ static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, i
 {
     bool sw = w->swap;
 
+    if (is_string_feature(id)) {
+        if (!w->strings[id])
+            return false;
+        g_string(g, sw, w->strings[id], err);
+        return true;
+    }
     switch (id) {
     case HEADER_BUILD_ID:
         if (!w->nr_bids)
@@ -873,6 +918,18 @@ static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, i
                 g_u64(g, sw, w->attrs[i].ids[j], err);
         }
         return true;
+    case HEADER_NRCPUS:
+        if (!w->has_nrcpus)
+            return false;
+        g_u32(g, sw, w->nr_cpus_avail, err);
+        g_u32(g, sw, w->nr_cpus_online, err);
+        return true;
+    case HEADER_SAMPLE_TIME:
+        if (!w->has_sample_time)
+            return false;
+        g_u64(g, sw, w->first_sample, err);
+        g_u64(g, sw, w->last_sample, err);
+        return true;
     case HEADER_CLOCKID:
         if (!w->has_clock)
             return false;
@@ -902,12 +959,10 @@ static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, i
 
 int pd_writer_finish(struct pd_writer *w)
 {
-    static const unsigned ids[] = { HEADER_BUILD_ID, HEADER_CMDLINE, HEADER_EVENT_DESC,
-                                    HEADER_CLOCKID, HEADER_COMPRESSED, HEADER_CLOCK_DATA };
-    struct growbuf contents[6] = { { 0 } };
+    struct growbuf contents[HEADER_LAST_FEATURE] = { { 0 } };
     uint64_t feat[4] = { 0 }, data_size, off;
     struct perf_file_header h;
-    bool have[6];
+    bool have[HEADER_LAST_FEATURE];
     size_t nfeat = 0;
     int err = 0;
 
@@ -918,17 +973,18 @@ int pd_writer_finish(struct pd_writer *w)
     if ((err = commit_attrs(w)) || (w->zcs && (err = stage_flush(w, true))))
         goto out;
     data_size = cur_off(w) - w->data_off;
-    for (size_t i = 0; i < 6; i++) {
-        have[i] = feature_bytes(w, ids[i], &contents[i], &err);
+    /* The section table lists the features in bit order. */
+    for (unsigned i = 0; i < HEADER_LAST_FEATURE; i++) {
+        have[i] = feature_bytes(w, i, &contents[i], &err);
         if (have[i]) {
-            feat[ids[i] / 64] |= 1ull << (ids[i] % 64);
+            feat[i / 64] |= 1ull << (i % 64);
             nfeat++;
         }
     }
     if (err)
         goto out;
     off = cur_off(w) + 16 * nfeat;
-    for (size_t i = 0; i < 6 && !err; i++)
+    for (size_t i = 0; i < HEADER_LAST_FEATURE && !err; i++)
         if (have[i]) {
             uint64_t s[2] = { off, contents[i].len };
 
@@ -939,7 +995,7 @@ int pd_writer_finish(struct pd_writer *w)
             err = out_append(w, s, 16);
             off += contents[i].len;
         }
-    for (size_t i = 0; i < 6 && !err; i++)
+    for (size_t i = 0; i < HEADER_LAST_FEATURE && !err; i++)
         if (have[i])
             err = out_append(w, contents[i].p, contents[i].len);
     if (err)
@@ -968,7 +1024,7 @@ int pd_writer_finish(struct pd_writer *w)
             err = -EIO;
     }
 out:
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < HEADER_LAST_FEATURE; i++)
         free(contents[i].p);
     w->finished = true;
     if (err && !w->err)
@@ -1007,6 +1063,8 @@ int pd_writer_close(struct pd_writer *w)
     free_strings(w->argv, w->argc);
     free(w->bids);
     free_strings(w->bid_names, w->nr_bids);
+    for (size_t i = 0; i < HEADER_LAST_FEATURE; i++)
+        free(w->strings[i]);
     free(w);
     return err;
 }

@@ -110,6 +110,17 @@ int pd_writer_set_cmdline(struct pd_writer *writer, size_t argc, const char *con
 int pd_writer_set_clockid(struct pd_writer *writer, uint64_t res_ns, int32_t clockid,
                           uint64_t wall_clock_ns, uint64_t clockid_time_ns);
 int pd_writer_set_build_ids(struct pd_writer *writer, const struct pd_build_id *ids, size_t nr);
+/*
+ * A string feature (copied): HEADER_HOSTNAME, HEADER_OSRELEASE,
+ * HEADER_VERSION, HEADER_ARCH (uname -m of the machine the samples are
+ * of: perf picks its annotation and objdump by it), HEADER_CPUDESC or
+ * HEADER_CPUID; -EINVAL for another id.  NULL removes it.
+ */
+int pd_writer_set_string(struct pd_writer *writer, unsigned id, const char *s);
+/* NRCPUS: CPUs available and online. */
+int pd_writer_set_nrcpus(struct pd_writer *writer, uint32_t available, uint32_t online);
+/* SAMPLE_TIME: the times of the first and the last sample. */
+int pd_writer_set_sample_time(struct pd_writer *writer, uint64_t first, uint64_t last);
 
 /*
  * pd_writer_finish - end the data (flush compression), write the

@@ -21,6 +21,8 @@ static const struct tbsym_cmd commands[] = {
     { "report", cmd_report, "perf samples and TBStatistics per TB, function or symbol", cmd_report_usage },
     { "annotate", cmd_annotate, "samples on each guest and host instruction of a TB", cmd_annotate_usage },
     { "flame", cmd_flame, "folded stacks or an interactive flamegraph SVG of a recording", cmd_flame_usage },
+    { "callgraph", cmd_callgraph, "a guest function's callers and callees over guest call stacks", cmd_callgraph_usage },
+    { "export", cmd_export, "a perf.data of the guest program, as if it had run natively", cmd_export_usage },
     { "html", cmd_html, "one self-contained HTML page: report, flamegraph, annotated TBs", cmd_html_usage },
     { "diff", cmd_diff, "two recordings compared per guest function or TB: what got slower", cmd_diff_usage },
     { "listing", cmd_listing, "write jit-PID.s, the guest listing perf annotate shows", cmd_listing_usage },

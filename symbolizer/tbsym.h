@@ -48,8 +48,12 @@ int cmd_annotate(int argc, char **argv);
 extern const char cmd_annotate_usage[];
 int cmd_flame(int argc, char **argv);
 extern const char cmd_flame_usage[];
+int cmd_callgraph(int argc, char **argv);
+extern const char cmd_callgraph_usage[];
 int cmd_html(int argc, char **argv);
 extern const char cmd_html_usage[];
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_usage[];
 
 int cmd_tb_list(int argc, char **argv);
 extern const char cmd_tb_list_usage[];
