@@ -72,7 +72,12 @@ static void walk_frames(struct walk *w)
             w->stale++;
             continue;
         } else {
-            max_key = k;
+            /*
+             * A signal frame's key is the interrupted stack pointer: the
+             * interrupted function may be a leaf that never moved it
+             * (aarch64), so the frame outside with that very key is live.
+             */
+            max_key = (key & TBS_SHADOW_KEY_SIGNAL) && k ? k - 1 : k;
             have_max = true;
         }
         if (w->kept++ >= w->skip && w->stored < w->max) {

@@ -19,7 +19,9 @@
  *   - stale frames are skipped: walking from the innermost frame outwards, a
  *     frame whose key is not above the key of every frame inside it is
  *     over but not yet popped.  A signal frame (key bit 0,
- *     TBS_SHADOW_KEY_SIGNAL) compares by key & ~1.  A signal frame with key
+ *     TBS_SHADOW_KEY_SIGNAL) compares by key & ~1, and the frame outside it
+ *     may have that very key (an interrupted leaf that never moved the
+ *     stack pointer, as on aarch64).  A signal frame with key
  *     TBS_SHADOW_KEY_TOP (the handler ran on an alternate signal stack) is
  *     always kept, and the frames outside it are compared only with each
  *     other: the keys inside it are addresses of another stack;

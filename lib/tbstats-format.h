@@ -273,8 +273,12 @@ struct tbs_shadow_stack_loc {
  * {the interrupted guest PC, key | TBS_SHADOW_KEY_SIGNAL} where key is the
  * guest stack pointer at the interruption, or TBS_SHADOW_KEY_TOP when the
  * handler runs on an alternate signal stack; rt_sigreturn pops down to and
- * including the innermost signal frame.  Guest stack pointers are even, so
- * bit 0 of a key is free for this.
+ * including the innermost signal frame.  Delivery pops only frames whose
+ * key is below the interrupted stack pointer, and a reader compares the
+ * frame outside a signal frame with that stack pointer strictly too: the
+ * interrupted function may be a leaf that never moved it (aarch64), whose
+ * call's key equals it.  Guest stack pointers are even, so bit 0 of a key
+ * is free for this.
  *
  * guest_pc is the guest PC QEMU last left translated code for: the first
  * instruction of the block it translates, the system call it emulates.  It

@@ -224,6 +224,8 @@ static void test_signal(void)
     /* A signal frame whose key is below an inner one's: stale like any frame. */
     static const uint64_t k_stale[] = { 0x7fffe000, 0x7fffdfe0, 0x7fffdfc0, 0x7fffdf70 | 1,
                                         0x7fffdf80 };
+    static const uint64_t k_leaf[] = { 0x7fffe000, 0x7fffdfe0, 0x7fffdfc0, 0x7fffdfc0 | 1,
+                                       0x7fffdf80 };
     struct fx f;
     struct gstack g;
     uint64_t ret[8];
@@ -244,6 +246,18 @@ static void test_signal(void)
     CHECK_EQ_U64(ret[1], 0x4000f3);
     CHECK_EQ_U64(fl[1], GSTACK_FRAME_SIGNAL);
     CHECK_EQ_U64(ret[4], 0x400194);
+
+    /*
+     * aarch64: a leaf interrupted before it moved SP; its call's key is the
+     * interrupted SP, which the signal frame holds: both live.
+     */
+    block(&f, false, 16, 0, 5, r, k_leaf);
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
+    CHECK_EQ_U64(g.nr_stale, 0);
+    CHECK_EQ_U64(g.nr_frames, 5);
+    CHECK_EQ_U64(ret[1], 0x4000f3);
+    CHECK_EQ_U64(fl[1], GSTACK_FRAME_SIGNAL);
+    CHECK_EQ_U64(ret[2], 0x400117);
 
     block(&f, false, 16, 0, 5, r, k_stale);
     CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
