@@ -3,6 +3,8 @@
 # Idempotent: a second run with everything present makes no apt call at all.
 # chromium is for tests/integration/test_html_chromium.sh (tbsym html in a
 # headless browser), which skips without it.
+# g++ and g++-aarch64-linux-gnu build tests/guests/cxxexc.cc (C++ exceptions
+# through guest call stacks).
 #
 # bookworm-backports (meson >= 1.5, python3-pycotap, QEMU 10.0 source) and the
 # deb-src entries are derived from the machine's own apt source entries, so no
@@ -10,9 +12,9 @@
 set -eu
 
 SOURCES=/etc/apt/sources.list.d/qemu-jitdump.sources
-PKGS="gcc make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
+PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
 libzstd-dev linux-perf ninja-build libglib2.0-dev python3-venv flex bison \
-dpkg-dev xz-utils gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+dpkg-dev xz-utils gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
 device-tree-compiler chromium"
 BPO_PKGS="meson python3-pycotap"
 
