@@ -465,12 +465,12 @@ const char *gstack_missing_reason(const struct profile_info *in, char *buf, size
         return NULL;
     /* Both causes at once, so that fixing one does not just reveal the other. */
     if (!in->shadow_stacks && !in->user_stacks)
-        snprintf(buf, size, "no guest call stacks: %s has no shadow stacks (run QEMU with -perf, "
-                 "shadow stacks on) and %s no user stacks (record with perf record "
+        snprintf(buf, size, "no guest call stacks: %s has no shadow stacks (run QEMU with -perf "
+                 "-perf-callstack on) and %s no user stacks (record with perf record "
                  "--call-graph dwarf)", tbs, pd);
     else if (!in->shadow_stacks)
         snprintf(buf, size, "no guest call stacks: %s has no shadow stacks (run QEMU with "
-                 "-perf, shadow stacks on)", tbs);
+                 "-perf -perf-callstack on)", tbs);
     else if (!in->user_stacks)
         snprintf(buf, size, "no guest call stacks: %s has no user stacks (record with "
                  "perf record --call-graph dwarf)", pd);
