@@ -263,6 +263,11 @@ struct tbs_shadow_stack_loc {
  *                     pop while top key <= S (while `lost` is not 0, a
  *                     return decrements it instead, unless S passes the
  *                     top frame's key: then lost is 0 and the rule applies).
+ * Popping a frame sets lost to 0: the calls lost were inside it.  The
+ * return rule also runs where a longjmp ends, so that the frames it left
+ * do not outlive it: at every x86_64 indirect jmp (S = RSP; a live frame's
+ * key is always above RSP there) and at aarch64's br x30 (glibc's
+ * __longjmp ends with it).
  * A reader may therefore see frames that are over but not yet popped (for
  * the few instructions between a longjmp and the next call or return):
  * keys decrease from frames[1] to frames[depth], so a frame whose key is
@@ -278,7 +283,8 @@ struct tbs_shadow_stack_loc {
  * frame outside a signal frame with that stack pointer strictly too: the
  * interrupted function may be a leaf that never moved it (aarch64), whose
  * call's key equals it.  Guest stack pointers are even, so bit 0 of a key
- * is free for this.
+ * is free for this.  A TBS_SHADOW_KEY_TOP signal frame that siglongjmp
+ * leaves (instead of rt_sigreturn) stays until the thread exits.
  *
  * guest_pc is the guest PC QEMU last left translated code for: the first
  * instruction of the block it translates, the system call it emulates.  It
