@@ -25,6 +25,10 @@ tmp=$out.tmp
     echo
     python3 "$top/bench/bench_tbstats.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
+    echo "## Guest call stacks cost (issue 15)"
+    echo
+    python3 "$top/bench/bench_callstack.py" "$build" --repeat "${BENCH_REPEAT:-7}"
+    echo
     echo "## tbsym report against perf inject (issue 5)"
     echo
     python3 "$top/bench/bench_report.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
