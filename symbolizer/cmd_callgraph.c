@@ -101,18 +101,24 @@ static int on_sample(void *arg, const struct profile_sample *s)
     struct callgraph *cg = arg;
     const struct gstack_view_frame *fr;
     size_t n, leaf = SIZE_MAX;
-    bool on_stack = false;
+    bool on_stack = false, leaf_only = false;
     int rc;
 
     if (s->cls == PROFILE_OTHER)
         return 0;
     cg->total++;
     rc = gstack_view_expand(cg->gv, s, &fr, &n);
+    if (rc == 0 && !n) {
+        /* No stack, but its leaf: self and children as tbsym report counts them, no edges. */
+        rc = gstack_view_expand_leaf(cg->gv, s, &fr, &n);
+        leaf_only = true;
+    }
     if (rc < 0 || !n)
         return rc;
     if (gstack_view_nr_ids(cg->gv) > cg->cap_ids && ids_grow(cg, gstack_view_nr_ids(cg->gv)) < 0)
         return -ENOMEM;
-    cg->nr_stacks++;
+    if (!leaf_only)
+        cg->nr_stacks++;
     for (size_t i = 0; i < n; i++) {
         if (fr[i].kind != GSTACK_VIEW_FUNCTION)
             continue;
@@ -120,6 +126,8 @@ static int on_sample(void *arg, const struct profile_sample *s)
         if (fr[i].id != cg->fid)
             continue;
         on_stack = true;
+        if (leaf_only)
+            continue;
         count_once(cg, cg->callers, cg->caller_stamp, i ? fr[i - 1].id : cg->id_root);
         /* The QEMU leaf is part of self, not a call. */
         if (i + 1 < n && fr[i + 1].kind != GSTACK_VIEW_QEMU)

@@ -249,6 +249,9 @@ static int count_stack(struct report *r, const struct profile_sample *s)
     uint32_t leaf = UINT32_MAX;
     int rc = gstack_view_expand(r->gv, s, &fr, &n);
 
+    /* No stack but a known leaf: self and children of the leaf alone, as perf. */
+    if (rc == 0 && !n)
+        rc = gstack_view_expand_leaf(r->gv, s, &fr, &n);
     if (rc < 0 || !n)
         return rc;
     if (gstack_view_nr_ids(r->gv) > r->cap_ids && ids_grow(r, gstack_view_nr_ids(r->gv)) < 0)

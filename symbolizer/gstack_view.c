@@ -416,6 +416,28 @@ static int push_qemu_leaf(struct gstack_view *gv, const struct profile_sample *s
     return rc < 0 ? rc : frame_push(gv, id, GSTACK_VIEW_QEMU);
 }
 
+int gstack_view_expand_leaf(struct gstack_view *gv, const struct profile_sample *s,
+                            const struct gstack_view_frame **framesp, size_t *np)
+{
+    int rc;
+
+    gv->nr_frames = 0;
+    *framesp = gv->frames;
+    *np = 0;
+    if (s->cls == PROFILE_OTHER || s->gstack != PROFILE_GSTACK_NONE ||
+        s->guest_leaf != PROFILE_GLEAF_INSN || !s->nr_guest_frames || !s->guest_frames ||
+        !s->guest_frames[0])
+        return 0;
+    rc = push_pc(gv, s->guest_frames[0]);
+    if (rc == 0)
+        rc = push_qemu_leaf(gv, s);
+    if (rc < 0)
+        return rc;
+    *framesp = gv->frames;     /* pushing may have moved them */
+    *np = gv->nr_frames;
+    return 0;
+}
+
 int gstack_view_expand(struct gstack_view *gv, const struct profile_sample *s,
                        const struct gstack_view_frame **framesp, size_t *np)
 {

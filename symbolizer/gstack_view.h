@@ -78,6 +78,16 @@ void gstack_view_free(struct gstack_view *gv);
 int gstack_view_expand(struct gstack_view *gv, const struct profile_sample *s,
                        const struct gstack_view_frame **framesp, size_t *np);
 
+/*
+ * gstack_view_expand_leaf - for a sample without a guest stack whose leaf is
+ * known from its TB (profile.h: PROFILE_GLEAF_INSN), the leaf's frames only
+ * (its function, the functions inlined into it, QEMU's leaf), as perf shows
+ * a sample without a call chain; *np is 0 for any other sample.  Not counted
+ * by gstack_view_samples().  Returns 0 or -ENOMEM.
+ */
+int gstack_view_expand_leaf(struct gstack_view *gv, const struct profile_sample *s,
+                            const struct gstack_view_frame **framesp, size_t *np);
+
 /* gstack_view_samples - the samples gstack_view_expand() found a guest stack in. */
 uint64_t gstack_view_samples(const struct gstack_view *gv);
 

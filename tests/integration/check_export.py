@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Checks of tbsym export's output (a guest perf.data) through perf's own tools.
 
-  check_export.py shares PERF.txt REPORT.csv LABEL
+  check_export.py shares PERF.txt REPORT.csv LABEL [DSO]
       PERF.txt: perf report -i guest.data --children --stdio -g none
       --sort dso,sym --percent-limit 0 (lines "CHILDREN% SELF% DSO [.] SYM");
       REPORT.csv: tbsym report --by function --format csv of the same
       recording.  Every function with 1 % or more in the report must show
       in perf with the same inclusive share (children%, or without guest
       call stacks the report's self share: samples + helper_samples) within
-      1 point, and the same self share.
+      1 point, and the same self share.  With DSO, only the functions
+      perf finds in DSO (the guest program) are compared, _start excepted
+      (see shares()).
   check_export.py fold SCRIPT.txt
       perf script output folded as FlameGraph's stackcollapse-perf.pl folds
       it (its two regular expressions: the event line "comm pid[/tid] ...
@@ -22,15 +24,18 @@ TOLERANCE = 1.0     # percentage points
 MIN_SHARE = 1.0     # functions below this share in tbsym report are not compared
 
 
-def perf_shares(path):
-    """{symbol: (children %, self %)} from perf report --children --stdio."""
+def perf_shares(path, dso=None):
+    """{symbol: (children %, self %)} from perf report --children --stdio
+    --sort dso,sym, of one dso's functions when dso is given.  Symbol
+    versions (__libc_start_main@@GLIBC_2.34) are dropped: tbsym names
+    functions without them."""
     out = {}
     line_re = re.compile(r'^\s*([\d.]+)%\s+([\d.]+)%\s+(\S+)\s+\[.\]\s+(.+?)\s*$')
     for line in open(path):
         m = line_re.match(line)
-        if not m:
+        if not m or (dso and m.group(3) != dso):
             continue
-        children, self_, sym = float(m.group(1)), float(m.group(2)), m.group(4)
+        children, self_, sym = float(m.group(1)), float(m.group(2)), m.group(4).split('@')[0]
         old = out.get(sym, (0.0, 0.0))
         out[sym] = (max(old[0], children), max(old[1], self_))
     return out
@@ -50,11 +55,22 @@ def report_shares(path):
     return rows
 
 
-def shares(perf_txt, report_csv, label):
-    perf = perf_shares(perf_txt)
+# Names that are not one function: every program and the dynamic loader
+# have a _start, and tbsym's function views merge functions by name.
+SHARED_NAMES = {'_start'}
+
+
+def shares(perf_txt, report_csv, label, dso=None):
+    """tbsym report's shares against perf's, for the functions of dso when
+    given (the guest program: perf and tbsym name the loader's and libc's
+    startup frames differently, since perf looks a return address up as it
+    is, not one byte back, and tbsym adds inlined frames)."""
+    perf = perf_shares(perf_txt, dso)
     bad, compared = [], 0
     for sym, children, self_ in report_shares(report_csv):
         if max(children, self_) < MIN_SHARE:
+            continue
+        if dso and (sym not in perf or sym in SHARED_NAMES):
             continue
         compared += 1
         if sym not in perf:
@@ -118,7 +134,7 @@ def fold(script_txt):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[0] == 'shares':
+    if len(argv) in (4, 5) and argv[0] == 'shares':
         return shares(*argv[1:])
     if len(argv) == 2 and argv[0] == 'fold':
         return fold(argv[1])

@@ -87,7 +87,7 @@ perf report -i "$d/guest.data" --children --stdio -g none --sort dso,sym --perce
     > "$d/children.txt" 2>/dev/null || fail "perf report --children failed"
 (cd "$d" && "$TBSYM" report --by function --format csv > report.csv 2>/dev/null) ||
     fail "tbsym report --by function failed"
-$CHECK shares "$d/children.txt" "$d/report.csv" "x86_64 $prog" || fail "perf report --children differs from tbsym report"
+$CHECK shares "$d/children.txt" "$d/report.csv" "x86_64 $prog" "$prog" || fail "perf report --children differs from tbsym report"
 perf report -i "$d/guest.data" --stdio -g caller > "$d/callers.txt" 2>/dev/null || fail "perf report -g failed"
 
 # perf script, folded as stackcollapse-perf.pl folds it.
