@@ -256,9 +256,11 @@ static void check_variant(unsigned swap, bool injected, bool no_callchains)
     CHECK_EQ_U64(v.leaf[1], PROFILE_GLEAF_QEMU_PC);
     CHECK_EQ_U64(v.nr[1], 3);
     CHECK_EQ_U64(v.frames[1][0], 0x401004);
-    /* Not in the dump; no block. */
+    /* Not in the dump: no stack, but the leaf from the TB; no block. */
     CHECK_EQ_U64(v.gstack[2], PROFILE_GSTACK_NONE);
-    CHECK_EQ_U64(v.nr[2], 0);
+    CHECK_EQ_U64(v.leaf[2], PROFILE_GLEAF_INSN);
+    CHECK_EQ_U64(v.nr[2], 1);
+    CHECK_EQ_U64(v.frames[2][0], 0x401001);
     CHECK_EQ_U64(v.gstack[3], PROFILE_GSTACK_NONE);
     CHECK_EQ_U64(v.leaf[3], PROFILE_GLEAF_NONE);
     /* Lost calls. */
