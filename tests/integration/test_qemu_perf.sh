@@ -59,6 +59,19 @@ touch "$WORK/rec3/notes.txt"
 [ -f "$WORK/rec3/notes.txt" ] || fail "--force removed a file that is not the recording's"
 [ "$(ls "$WORK/rec3"/jit-*.tbstats | wc -l)" -eq 1 ] || fail "--force left the old run's export"
 
+# -g: dwarf chains, which work through QEMU, and with them guest call stacks;
+# frame-pointer chains only on request, with a warning.
+"$QP" record -g -o "$WORK/recg" -- qemu-x86_64 "$GUESTS/x86_64/demo" 2 >/dev/null 2>"$WORK/recg.err" ||
+    fail "record -g exited $?: $(cat "$WORK/recg.err")"
+"$BUILD/bin/tbsym" report -i "$WORK/recg/perf.data" --by function -n 3 >"$WORK/recg.rep" 2>&1 ||
+    fail "report of record -g failed: $(cat "$WORK/recg.rep")"
+grep -q 'call chains: dwarf' "$WORK/recg.rep" || fail "record -g: not dwarf chains: $(head -n 4 "$WORK/recg.rep")"
+grep -q '^# guest call stacks in [1-9]' "$WORK/recg.rep" ||
+    fail "record -g: no guest call stacks: $(grep '^#' "$WORK/recg.rep")"
+"$QP" record --call-graph fp -o "$WORK/recfp" -- qemu-x86_64 /bin/true >/dev/null 2>"$WORK/recfp.err" ||
+    fail "record --call-graph fp exited $?"
+grep -q 'warning: frame-pointer call chains' "$WORK/recfp.err" || fail "--call-graph fp: no warning"
+
 # report, tb-list
 "$QP" report "$D" -n 5 >"$WORK/report.out" 2>"$WORK/report.err" ||
     fail "qemu-perf report exited $?: $(cat "$WORK/report.err")"
