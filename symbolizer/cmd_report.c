@@ -52,7 +52,8 @@ const char cmd_report_usage[] =
     "  --sort COL    samples (default; children with guest call stacks), helper,\n"
     "                total, exec, spm, insns, coverage, host_bytes, hg, spills, ops,\n"
     "                translations, time, and with --by function self, children:\n"
-    "                highest first\n"
+    "                highest first; the printed column names work too\n"
+    "                (helper_samples, exec_count, guest_insns, cov%, h/g, ...)\n"
     "  -n N          the first N rows\n"
     "  --all         also rows without samples (keys executed but never sampled)\n"
     "  --format F    text (aligned columns, default), csv, json: an object with\n"
@@ -75,6 +76,32 @@ static const char *const sort_names[] = {
     "samples", "helper", "total", "exec", "spm", "insns", "coverage", "host_bytes", "hg",
     "spills", "ops", "translations", "time", "self", "children",
 };
+
+/* The names the columns print under sort by them too. */
+static const struct {
+    const char *name;
+    enum sort_col col;
+} sort_columns[] = {
+    { "%", SORT_SAMPLES }, { "helper_samples", SORT_HELPER }, { "exec_count", SORT_EXEC },
+    { "guest_insns", SORT_INSNS }, { "cov%", SORT_COVERAGE }, { "h/g", SORT_HG },
+    { "xlate_ns", SORT_TIME }, { "self%", SORT_SELF }, { "children%", SORT_CHILDREN },
+};
+
+/* parse_sort - COL as --sort takes it: a short name or a column's printed name. */
+static bool parse_sort(const char *v, enum sort_col *col)
+{
+    for (size_t k = 0; k < sizeof(sort_names) / sizeof(sort_names[0]); k++)
+        if (!strcmp(v, sort_names[k])) {
+            *col = (enum sort_col)k;
+            return true;
+        }
+    for (size_t k = 0; k < sizeof(sort_columns) / sizeof(sort_columns[0]); k++)
+        if (!strcmp(v, sort_columns[k].name)) {
+            *col = sort_columns[k].col;
+            return true;
+        }
+    return false;
+}
 
 /* One row: a key, a guest function or a symbol. */
 struct row {
@@ -540,14 +567,8 @@ int cmd_report(int argc, char **argv)
             else
                 return view_usage_error(&vo, "bad --by: %s (tb, function or sym)", v);
         } else if (!strcmp(a, "--sort")) {
-            size_t k;
-
-            for (k = 0; k < sizeof(sort_names) / sizeof(sort_names[0]); k++)
-                if (!strcmp(v, sort_names[k]))
-                    break;
-            if (k == sizeof(sort_names) / sizeof(sort_names[0]))
+            if (!parse_sort(v, &sort_col))
                 return view_usage_error(&vo, "bad --sort: %s", v);
-            sort_col = (enum sort_col)k;
         } else if (!strcmp(a, "--format")) {
             if (!strcmp(v, "text"))
                 format = VIEW_TEXT;
