@@ -32,8 +32,9 @@ const char cmd_tb_list_usage[] =
     "  name          the jitdump's name of its latest translation, else guest-0xPC\n"
     "Files without STATS records (-tb-stats none, a .part file) list their keys\n"
     "with zero counters.\n"
-    "  --sort KEY    hotness (exec_count, default), hg, spills, insns\n"
-    "                (insns_exec), translations, time (xlate_ns): highest first\n"
+    "  --sort KEY    hotness (exec_count, default), hg (h/g), spills, insns\n"
+    "                (insns_exec, cov%), translations, time (xlate_ns): highest\n"
+    "                first; the names in parentheses work too\n"
     "  -n N          only the first N rows\n"
     "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
     "                --pid PID picks a run (default: the only or newest one)\n"
@@ -176,17 +177,18 @@ int cmd_tb_list(int argc, char **argv)
                 if (!view_parse_count(val, &n))
                     return view_usage_error(&v, "bad -n: %s", val);
                 limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-            } else if (!strcmp(val, "hotness")) {
+            } else if (!strcmp(val, "hotness") || !strcmp(val, "exec_count")) {
                 sort_by = SORT_HOTNESS;
-            } else if (!strcmp(val, "hg")) {
+            } else if (!strcmp(val, "hg") || !strcmp(val, "h/g")) {
                 sort_by = SORT_HG;
             } else if (!strcmp(val, "spills")) {
                 sort_by = SORT_SPILLS;
-            } else if (!strcmp(val, "insns")) {
+            } else if (!strcmp(val, "insns") || !strcmp(val, "insns_exec") ||
+                       !strcmp(val, "cov%")) {
                 sort_by = SORT_INSNS;
             } else if (!strcmp(val, "translations")) {
                 sort_by = SORT_TRANSLATIONS;
-            } else if (!strcmp(val, "time")) {
+            } else if (!strcmp(val, "time") || !strcmp(val, "xlate_ns")) {
                 sort_by = SORT_TIME;
             } else {
                 return view_usage_error(&v, "unknown sort key '%s'", val);

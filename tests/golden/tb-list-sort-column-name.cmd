@@ -1,0 +1,1 @@
+tb-list --tbstats views.tbs --jitdump views.jitdump --sort h/g
