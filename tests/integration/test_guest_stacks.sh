@@ -96,7 +96,8 @@ run longjmp-inline longjmp-inline "$G/callpaths" longjmp-inline $R
 run signal signal "$G/callpaths" signal $R
 callgraph signal signal trap_point handler sig_work leaf
 run sigalt sigalt "$G/callpaths" sigalt $R
-run threads threads "$G/callpaths" threads $R
+# Every thread runs the whole mix (10 units a round): a quarter of the rounds.
+run threads threads "$G/callpaths" threads $((R / 4))
 run flush flush -tb-size 1 "$G/callpaths" flush $R
 flushes=$("$TBSYM" dump "$WORK"/flush/jit-*.tbstats | grep -c 'type=FLUSH' || true)
 note "flush: $flushes code-buffer flushes"
