@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cost of guest call stacks (issue 15): wall time of -perf -perf-callstack on
+"""Cost of guest call stacks: wall time of -perf -perf-callstack on
 (the shadow call stack) against -perf alone, on the bench workloads and a
 call-heavy guest; and QEMU 10.2's uftrace plugin (contrib/plugins/uftrace.c,
 the one upstream way to get guest call stacks) against plain QEMU on the same

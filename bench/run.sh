@@ -25,7 +25,7 @@ tmp=$out.tmp
     echo
     python3 "$top/bench/bench_tbstats.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
-    echo "## Guest call stacks cost (issue 15)"
+    echo "## Guest call stacks cost"
     echo
     python3 "$top/bench/bench_callstack.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
