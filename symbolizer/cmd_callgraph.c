@@ -318,11 +318,7 @@ int cmd_callgraph(int argc, char **argv)
             if (!view_parse_count(v, &limit))
                 return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--format")) {
-            if (!strcmp(v, "text"))
-                format = VIEW_TEXT;
-            else if (!strcmp(v, "json"))
-                format = VIEW_JSON;
-            else
+            if (!view_parse_format(v, false, &format))
                 return view_usage_error(&vo, "bad --format: %s (text or json)", v);
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);

@@ -570,13 +570,7 @@ int cmd_report(int argc, char **argv)
             if (!parse_sort(v, &sort_col))
                 return view_usage_error(&vo, "bad --sort: %s", v);
         } else if (!strcmp(a, "--format")) {
-            if (!strcmp(v, "text"))
-                format = VIEW_TEXT;
-            else if (!strcmp(v, "json"))
-                format = VIEW_JSON;
-            else if (!strcmp(v, "csv"))
-                format = VIEW_CSV;
-            else
+            if (!view_parse_format(v, true, &format))
                 return view_usage_error(&vo, "bad --format: %s (text, json or csv)", v);
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);

@@ -107,19 +107,24 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
             view_usage_error(v, "bad --pid '%s'", val);
             return -1;
         }
-    } else {
-        if (!strcmp(val, "text"))
-            v->format = VIEW_TEXT;
-        else if (!strcmp(val, "json"))
-            v->format = VIEW_JSON;
-        else if (!strcmp(val, "csv"))
-            v->format = VIEW_CSV;
-        else {
-            view_usage_error(v, "unknown format '%s' (text, json or csv)", val);
-            return -1;
-        }
+    } else if (!view_parse_format(val, true, &v->format)) {
+        view_usage_error(v, "unknown format '%s' (text, json or csv)", val);
+        return -1;
     }
     return 1;
+}
+
+bool view_parse_format(const char *s, bool csv, enum view_format *f)
+{
+    if (!strcmp(s, "text"))
+        *f = VIEW_TEXT;
+    else if (!strcmp(s, "json"))
+        *f = VIEW_JSON;
+    else if (csv && !strcmp(s, "csv"))
+        *f = VIEW_CSV;
+    else
+        return false;
+    return true;
 }
 
 /* Missing or bad input is the user's (2); anything else is I/O (3). */

@@ -168,6 +168,12 @@ bool view_disasm_open(uint32_t machine, csh *cs);
 int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
                       const char *missing);
 
+/*
+ * view_parse_format - a --format argument: "text", "json", or "csv" when
+ * csv is true, into *f; false for anything else (the caller says so).
+ */
+bool view_parse_format(const char *s, bool csv, enum view_format *f);
+
 /* view_parse_count - a -n argument: a decimal count, 0 or more. */
 bool view_parse_count(const char *s, unsigned long long *n);
 
