@@ -5,13 +5,15 @@
  * The mapped ranges are a small array replayed from the export's records
  * (a guest maps a few dozen files).  Each (file, bias) is a module with its
  * own Dwfl, reported on first use so that its addresses are guest
- * addresses; its QEMU-rule symbol table is read from the main ELF file as
- * QEMU reads it.  Results are cached in a hash table keyed by (module, pc).
+ * addresses; its symbols are indexed once (elfsyms.h).  Results are cached
+ * in a hash table keyed by (module, pc), the source line, frames and
+ * libdwfl's symbol filled in on demand.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -20,19 +22,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "elfsyms.h"
 #include "guestsym.h"
 
-#define STT_GNU_IFUNC_ 10   /* STT_GNU_IFUNC, spelt out as QEMU does */
-#define MAX_NESTED 16       /* QEMU's guest_sym_find() looks this far back */
 #define MAX_FRAMES 64       /* deeper inline chains are cut */
-
-/* One symbol by QEMU's rules; addr is the ELF vaddr. */
-struct qsym {
-    uint64_t addr;
-    uint64_t size;
-    const char *name;       /* in the ELF file's string table */
-    int bind;
-};
 
 /* One guest ELF file at one load bias, opened on first use. */
 struct gs_module {
@@ -45,8 +38,7 @@ struct gs_module {
     Dwfl_Module *mod;
     bool dwarf_checked;     /* dwarf_ok is known */
     bool dwarf_ok;          /* its DWARF (if any) is safe to hand to libdw */
-    struct qsym *syms;      /* sorted by addr, one per (addr, size) */
-    size_t nr_syms;
+    struct elfsyms *syms;   /* NULL until opened, or if the file is no ELF */
 };
 
 /* An executable guest range and the module that fills it. */
@@ -60,6 +52,7 @@ struct gs_cached {
     struct guestsym_loc loc;
     struct gs_module *module;   /* the key, with loc.pc; NULL: unmapped */
     struct guestsym_frame *frames;
+    bool have_src;              /* loc's source line was looked for */
 };
 
 struct guestsym {
@@ -121,9 +114,9 @@ void guestsym_free(struct guestsym *gs)
     while (m) {
         struct gs_module *next = m->next;
 
+        elfsyms_free(m->syms);
         if (m->dwfl)
             dwfl_end(m->dwfl);
-        free(m->syms);
         free(m->path);
         free(m);
         m = next;
@@ -230,146 +223,14 @@ static struct gs_module *module_at(const struct guestsym *gs, uint64_t pc)
     return NULL;
 }
 
-/* --- QEMU's symbol table ---------------------------------------------------------- */
-
-static size_t leading_underscores(const char *s)
-{
-    size_t n = 0;
-
-    while (s[n] == '_')
-        n++;
-    return n;
-}
-
-/*
- * By address, at equal addresses the larger symbol first, and among aliases
- * the best name first, as QEMU's sym_cmp() (perf's choose_best_symbol()).
- */
-static int qsym_cmp(const void *a, const void *b)
-{
-    const struct qsym *x = a, *y = b;
-    size_t ux, uy, lx, ly;
-
-    if (x->addr != y->addr)
-        return x->addr < y->addr ? -1 : 1;
-    if (x->size != y->size)
-        return x->size > y->size ? -1 : 1;
-    if ((x->bind == STB_WEAK) != (y->bind == STB_WEAK))
-        return x->bind == STB_WEAK ? 1 : -1;
-    if ((x->bind == STB_GLOBAL) != (y->bind == STB_GLOBAL))
-        return x->bind == STB_GLOBAL ? -1 : 1;
-    ux = leading_underscores(x->name);
-    uy = leading_underscores(y->name);
-    if (ux != uy)
-        return ux < uy ? -1 : 1;
-    lx = strlen(x->name);
-    ly = strlen(y->name);
-    if (lx != ly)
-        return lx > ly ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-/*
- * The symbols of the main ELF file as QEMU's perf_read_symbols() takes
- * them: the (last) .symtab, else the (last) .dynsym; defined FUNC and
- * GNU_IFUNC symbols of non-zero size with a name.  Returns 0 or -ENOMEM;
- * a file without symbols is not an error.
- */
-static int module_read_syms(struct gs_module *m, Elf *elf)
-{
-    Elf_Scn *scn = NULL, *use = NULL, *dynsym = NULL;
-    GElf_Shdr shdr;
-    GElf_Ehdr ehdr;
-    Elf_Data *data;
-    size_t n, nr = 0;
-    struct qsym *syms;
-
-    if (!gelf_getehdr(elf, &ehdr))
-        return 0;
-    while ((scn = elf_nextscn(elf, scn))) {
-        if (!gelf_getshdr(scn, &shdr))
-            continue;
-        if (shdr.sh_type == SHT_SYMTAB)
-            use = scn;
-        else if (shdr.sh_type == SHT_DYNSYM)
-            dynsym = scn;
-    }
-    if (!use)
-        use = dynsym;
-    if (!use || !gelf_getshdr(use, &shdr) || shdr.sh_entsize == 0)
-        return 0;
-    data = elf_getdata(use, NULL);
-    if (!data)
-        return 0;
-    n = data->d_size / shdr.sh_entsize;
-    syms = calloc(n ? n : 1, sizeof(*syms));
-    if (!syms)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        GElf_Sym s;
-        const char *name;
-        int type;
-
-        if (!gelf_getsym(data, (int)i, &s))
-            continue;
-        type = GELF_ST_TYPE(s.st_info);
-        if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE ||
-            (type != STT_FUNC && type != STT_GNU_IFUNC_) || s.st_size == 0)
-            continue;
-        name = elf_strptr(elf, shdr.sh_link, s.st_name);
-        if (!name || !name[0])
-            continue;
-        /* QEMU's TARGET_ARM (also AArch64) and MIPS: bit 0 marks Thumb/MIPS16. */
-        if (ehdr.e_machine == EM_ARM || ehdr.e_machine == EM_AARCH64 ||
-            ehdr.e_machine == EM_MIPS)
-            s.st_value &= ~(GElf_Addr)1;
-        syms[nr++] = (struct qsym){ s.st_value, s.st_size, name, GELF_ST_BIND(s.st_info) };
-    }
-    qsort(syms, nr, sizeof(*syms), qsym_cmp);
-    /* One name per (address, size): the first, the best. */
-    n = 0;
-    for (size_t i = 0; i < nr; i++) {
-        if (n && syms[n - 1].addr == syms[i].addr && syms[n - 1].size == syms[i].size)
-            continue;
-        syms[n++] = syms[i];
-    }
-    m->syms = syms;
-    m->nr_syms = n;
-    return 0;
-}
-
-/* QEMU's guest_sym_find(): the symbol whose [addr, addr + size) holds vaddr. */
-static const struct qsym *module_sym_find(const struct gs_module *m, uint64_t vaddr)
-{
-    size_t lo = 0, hi = m->nr_syms;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (m->syms[mid].addr <= vaddr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (unsigned n = 0; lo > 0 && n < MAX_NESTED; n++, lo--) {
-        const struct qsym *s = &m->syms[lo - 1];
-
-        if (vaddr - s->addr < s->size)
-            return s;
-    }
-    return NULL;
-}
-
 /*
  * Report the module's file to its own Dwfl so that its addresses are guest
- * addresses, and read its symbols.  Returns 0 (also when the file cannot be
- * used: m->mod stays NULL) or -ENOMEM.
+ * addresses, and index its symbols (elfsyms.h).  Returns 0 (also when the
+ * file cannot be used: m->mod stays NULL) or -ENOMEM.
  */
 static int module_open(struct guestsym *gs, struct gs_module *m)
 {
     struct stat st;
-    GElf_Addr bias;
-    Elf *elf;
 
     if (m->tried)
         return 0;
@@ -393,8 +254,7 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
         m->mod = NULL;
         return 0;
     }
-    elf = dwfl_module_getelf(m->mod, &bias);
-    return elf ? module_read_syms(m, elf) : 0;
+    return elfsyms_new(m->mod, &m->syms);
 }
 
 /* --- DWARF: source line and inlined frames ------------------------------------ */
@@ -593,12 +453,15 @@ static int cache_insert(struct guestsym *gs, struct gs_cached *c)
     return 0;
 }
 
-/* Resolve pc in module m (NULL: unmapped) into a new cache entry, frames aside. */
+/*
+ * Resolve pc in module m (NULL: unmapped) into a new cache entry: symbol and
+ * name; the source line, frames and libdwfl's symbol are filled on demand.
+ */
 static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
                    struct gs_cached **cp)
 {
     struct guestsym_loc loc = { .pc = pc };
-    const struct qsym *sym = NULL;
+    const struct elfsym *sym = NULL;
     struct gs_cached *c;
     int name_len, err;
     char *p;
@@ -613,24 +476,14 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
         loc.bias = m->bias;
         loc.vaddr = pc - m->bias;
         loc.file_ok = m->mod != NULL;
-        sym = module_sym_find(m, loc.vaddr);
+        sym = elfsyms_func_at(m->syms, pc);
         if (sym) {
             loc.symbol = sym->name;
-            loc.sym_start = sym->addr + m->bias;
+            loc.sym_start = sym->addr;
             loc.sym_size = sym->size;
-            loc.offset = loc.vaddr - sym->addr;
+            loc.offset = pc - sym->addr;
         } else {
             loc.offset = loc.vaddr;
-        }
-        if (module_dwarf_ok(m)) {
-            Dwfl_Line *line = dwfl_module_getsrc(m->mod, pc);
-
-            if (line) {
-                loc.src_file = dwfl_lineinfo(line, NULL, &loc.src_line, &loc.src_column,
-                                             NULL, NULL);
-                if (!loc.src_file || loc.src_line < 0)
-                    loc.src_file = NULL, loc.src_line = 0, loc.src_column = 0;
-            }
         }
     } else {
         loc.offset = pc;
@@ -650,6 +503,7 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
     c->loc = loc;
     c->module = m;
     c->frames = NULL;
+    c->have_src = !m || !m->mod;
     err = cache_insert(gs, c);
     if (err) {
         free(c);
@@ -659,19 +513,33 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
     return 0;
 }
 
-/* Fill c's dwfl_symbol, once: dwfl_module_addrinfo() is a linear search. */
+/* Fill c's source line, once. */
+static void resolve_src(struct gs_cached *c)
+{
+    struct gs_module *m = c->module;
+    struct guestsym_loc *loc = &c->loc;
+    Dwfl_Line *line;
+
+    if (c->have_src)
+        return;
+    c->have_src = true;
+    if (!module_dwarf_ok(m) || !(line = dwfl_module_getsrc(m->mod, loc->pc)))
+        return;
+    loc->src_file = dwfl_lineinfo(line, NULL, &loc->src_line, &loc->src_column, NULL, NULL);
+    if (!loc->src_file || loc->src_line < 0)
+        loc->src_file = NULL, loc->src_line = 0, loc->src_column = 0;
+}
+
+/* Fill c's dwfl_symbol, once: libdwfl's rule on the module's index. */
 static void resolve_dwfl_symbol(struct gs_cached *c)
 {
-    GElf_Off off = 0;
-    GElf_Sym s;
+    const struct elfsym *s;
 
     if (c->loc.have_dwfl_symbol)
         return;
-    c->loc.dwfl_symbol = dwfl_module_addrinfo(c->module->mod, c->loc.pc, &off, &s, NULL,
-                                              NULL, NULL);
-    if (c->loc.dwfl_symbol && !c->loc.dwfl_symbol[0])
-        c->loc.dwfl_symbol = NULL;
-    c->loc.dwfl_offset = c->loc.dwfl_symbol ? off : 0;
+    s = elfsyms_any_at(c->module->syms, c->loc.pc);
+    c->loc.dwfl_symbol = s ? s->name : NULL;
+    c->loc.dwfl_offset = s ? c->loc.pc - s->addr : 0;
     c->loc.have_dwfl_symbol = true;
 }
 
@@ -696,8 +564,8 @@ static int resolve_frames(struct gs_cached *c)
     return 0;
 }
 
-int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
-                          const struct guestsym_loc **locp)
+/* The cache entry of pc, resolved if new; the source line only if src. */
+static int lookup_entry(struct guestsym *gs, uint64_t pc, bool src, struct gs_cached **cp)
 {
     struct gs_module *m = module_at(gs, pc);
     struct gs_cached *c = cache_find(gs, m, pc);
@@ -708,6 +576,20 @@ int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
         if (err)
             return err;
     }
+    if (src)
+        resolve_src(c);
+    *cp = c;
+    return 0;
+}
+
+int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
+                          const struct guestsym_loc **locp)
+{
+    struct gs_cached *c;
+    int err = lookup_entry(gs, pc, true, &c);
+
+    if (err)
+        return err;
     if (flags & GUESTSYM_DWFL_SYMBOL)
         resolve_dwfl_symbol(c);
     if (flags & GUESTSYM_FRAMES) {
@@ -717,6 +599,31 @@ int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
     }
     *locp = &c->loc;
     return 0;
+}
+
+/* Whether name is "BASENAME+0xVADDR" for pc in m, QEMU's name without a symbol. */
+static bool is_fallback_name(const struct gs_module *m, uint64_t pc, const char *name)
+{
+    size_t len = strlen(m->basename);
+    char *end;
+    unsigned long long v;
+
+    if (strncmp(name, m->basename, len) != 0 || strncmp(name + len, "+0x", 3) != 0 ||
+        !isxdigit((unsigned char)name[len + 3]))
+        return false;
+    v = strtoull(name + len + 3, &end, 16);
+    return !*end && v == pc - m->bias;
+}
+
+const char *guestsym_load_name(struct guestsym *gs, uint64_t pc, const char *name)
+{
+    struct gs_module *m;
+    struct gs_cached *c;
+
+    if (!gs || !name || !(m = module_at(gs, pc)) || !is_fallback_name(m, pc, name) ||
+        lookup_entry(gs, pc, false, &c) < 0)
+        return name;
+    return c->loc.symbol ? c->loc.name : name;
 }
 
 int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc **locp)

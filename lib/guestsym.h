@@ -12,18 +12,24 @@
  * sections (.debug_str, .debug_line_str) do not end in NUL is corrupt and
  * not used (libdw would read past them): symbols, but no source or frames.
  *
- * Names follow QEMU's -perf exactly (qemu-jitdump patches 0002 and 0003),
- * so a guestsym name equals the name perf shows for the TB:
- *   - symbols come from the file's .symtab, else its .dynsym: defined
- *     STT_FUNC and STT_GNU_IFUNC symbols of non-zero size; aliases (same
- *     address and size) resolve to one name as perf's choose_best_symbol()
- *     (not weak, then global, fewer leading underscores, longer name);
+ * Names follow perf's rules (elfsyms.h has them in full), which are QEMU's
+ * -perf rules (qemu-jitdump patches 0002 and 0003) where QEMU has the same
+ * symbols, so a guestsym name equals the name perf shows for the TB:
+ *   - symbols come from the file's .symtab, else the .symtab of its
+ *     separate debug file (found as DWARF is, below), else its .dynsym:
+ *     defined STT_FUNC and STT_GNU_IFUNC symbols of non-zero size; aliases
+ *     (same address and size) resolve to one name as perf's
+ *     choose_best_symbol() (not weak, then global, fewer leading
+ *     underscores, longer name); plus "SYM@plt" for PLT slots, as perf's
+ *     dso__synthesize_plt_symbols() (x86_64, i386, AArch64);
  *   - "SYM" when the PC is a symbol's first byte, "SYM+0xOFF" when it lies
  *     inside one (vaddr - st_value < st_size; at equal start the larger
  *     symbol, else the innermost of up to 16 preceding nested ones);
  *   - "BASENAME+0xVADDR" elsewhere in a mapped file (VADDR = PC - bias, the
  *     ELF virtual address, e.g. "libc.so.6+0x2a1c0");
  *   - "guest-0xPC" outside every mapping.
+ * Each file's symbols are read once, into a sorted index (elfsyms.h): a
+ * lookup is a binary search.
  * Source lines and inlined frames come from DWARF in the file itself or in
  * a separate debug file found by build-id (/usr/lib/debug/.build-id/xx/
  * rest.debug), by .gnu_debuglink, or in the caller's extra debug directory.
@@ -80,10 +86,11 @@ struct guestsym_loc {
     const char *src_file;      /* DWARF line table: full path; NULL if unknown */
     int src_line;              /* 0: unknown */
     int src_column;            /* 0: unknown */
-    const char *dwfl_symbol;   /* the symbol libdwfl finds (any type, also from a
-                                  separate debug file's .symtab; nearest preceding
-                                  when sizes are 0); NULL if none.  Richer than
-                                  symbol for stripped files, but not QEMU's name */
+    const char *dwfl_symbol;   /* the symbol libdwfl's dwfl_module_addrinfo() finds
+                                  (any type; nearest preceding label when sizes
+                                  are 0; elfsyms_any_at()); NULL if none.  Richer
+                                  than symbol for stripped files, but not perf's
+                                  name */
     uint64_t dwfl_offset;      /* pc - dwfl_symbol's address */
     bool have_dwfl_symbol;     /* dwfl_symbol was looked for (GUESTSYM_DWFL_SYMBOL) */
     bool have_frames;          /* frames were looked for (GUESTSYM_FRAMES) */
@@ -93,7 +100,7 @@ struct guestsym_loc {
 
 /* guestsym_lookup_flags(): the optional, slower parts of a result */
 #define GUESTSYM_FRAMES      1u  /* inlined frames (dwarf_getscopes: ~50 us) */
-#define GUESTSYM_DWFL_SYMBOL 2u  /* dwfl_symbol (a linear search of the symtab) */
+#define GUESTSYM_DWFL_SYMBOL 2u  /* dwfl_symbol (a binary search of the index) */
 
 /*
  * guestsym_new - an empty symbolizer.
@@ -143,6 +150,17 @@ int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc 
  */
 int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
                           const struct guestsym_loc **locp);
+
+/*
+ * guestsym_load_name - the name to show for the TB at pc whose jitdump
+ * CODE_LOAD is called name: when name is QEMU's "BASENAME+0xVADDR" for pc
+ * (QEMU found no symbol) and guestsym has one (from a separate debug file,
+ * a PLT slot), guestsym's name ("__strcmp_avx2+0x17", "strcmp@plt");
+ * otherwise name itself.  Cheap when name is not that form (no file is
+ * opened); otherwise one lookup, cached, without source line.  The result
+ * is name or owned by gs.  gs may be NULL (then name).
+ */
+const char *guestsym_load_name(struct guestsym *gs, uint64_t pc, const char *name);
 
 /*
  * guestsym_format_name - QEMU's display name for a symbol or a mapping,
