@@ -689,7 +689,7 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     const struct guestsym_loc *loc;
 
     if (tb->have_load)
-        return tb->name;
+        return guestsym_load_name(profile_guestsym(p), tb->guest_pc, tb->name);
     gs = profile_guestsym(p);
     if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
         return loc->name;
