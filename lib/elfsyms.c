@@ -217,7 +217,7 @@ const struct elfsym *elfsyms_any_at(const struct elfsyms *es, uint64_t addr)
     for (size_t i = j; i-- > 0 && es->any[i].s.addr >= min_label;) {
         const struct any_sym *a = &es->any[i];
         bool in = a->sec_lo == a->sec_hi ? addr == a->s.addr
-                                         : addr >= a->sec_lo && addr < a->sec_hi;
+                                         : addr >= a->sec_lo && addr <= a->sec_hi;
 
         if (a->s.size || !in)
             continue;
