@@ -42,6 +42,14 @@
  *   sample with no extra I/O.  A TBS_REC_SHADOW_STACK says where each
  *   thread's shadow stack is.
  *
+ * TCG IR (version 1.3)
+ *   For the translations the user asks for (QEMU's -perf-ir 0xPC,
+ *   qemu-perf record --ir 0xPC), a TBS_REC_TB_IR carries the TCG ops as
+ *   -d op and -d op_opt print them, before and after optimisation, so that
+ *   a profile's hot TB can be read at the IR level without a second run.
+ *   It is written before the TBS_REC_TB of the same translation, or at exit
+ *   for a key translated again for it (TBS_IR_RETRANSLATED).
+ *
  * Versioning
  *   version_major changes when an existing struct changes meaning; readers
  *   reject a major they do not know.  version_minor grows when record types
@@ -57,7 +65,7 @@
 #define TBS_MAGIC          0x53425451u  /* "QTBS" in little-endian byte order */
 #define TBS_MAGIC_SWAPPED  0x51544253u
 #define TBS_VERSION_MAJOR  1
-#define TBS_VERSION_MINOR  2
+#define TBS_VERSION_MINOR  3
 
 /* tbs_file_header.flags */
 #define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
@@ -100,6 +108,7 @@ enum tbs_record_type {
     TBS_REC_END     = 5,   /* struct tbs_end: last record of a complete file */
     TBS_REC_STATS   = 6,   /* struct tbs_stats (version 1.1): written at exit */
     TBS_REC_SHADOW_STACK = 7, /* struct tbs_shadow_stack_loc (version 1.2) */
+    TBS_REC_TB_IR   = 8,   /* struct tbs_tb_ir (version 1.3) */
 };
 
 struct tbs_record {
@@ -310,6 +319,31 @@ struct tbs_shadow_stack {
     uint64_t guest_pc;        /* see above */
     uint64_t reserved;        /* 0 */
     /* struct tbs_shadow_frame frames[capacity + 1]; */
+};
+
+/*
+ * TBS_REC_TB_IR: the TCG ops of one translation the user asked for
+ * (-perf-ir), as -d op and -d op_opt print them.  Followed by
+ *     char ops[ops_len];            before optimisation
+ *     char ops_opt[ops_opt_len];    after optimisation and liveness
+ * (no NULs inside, not NUL-terminated), then NUL padding to the record size.
+ * code_index is the TBS_REC_TB of the same translation, written after this
+ * record; TBS_IR_RETRANSLATED when the key was translated again at exit for
+ * this record only (hottest keys, or no TBS_REC_TB written because of
+ * TBS_FLAG_NO_TB_RECORDS): its ops are what that translation produced then.
+ */
+#define TBS_IR_RETRANSLATED  UINT64_MAX
+
+struct tbs_tb_ir {
+    struct tbs_record r;
+    uint64_t timestamp;
+    uint64_t code_index;
+    uint64_t guest_pc;        /* key */
+    uint64_t cs_base;         /* key */
+    uint32_t flags;           /* key: TranslationBlock flags */
+    uint32_t stats_id;        /* TBS_REC_STATS of the key; 0: none */
+    uint32_t ops_len;
+    uint32_t ops_opt_len;
 };
 
 /* TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal). */

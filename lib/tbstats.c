@@ -29,6 +29,7 @@
 #define END_SIZE      sizeof(struct tbs_end)
 #define STATS_SIZE    sizeof(struct tbs_stats)
 #define SHADOW_SIZE   sizeof(struct tbs_shadow_stack_loc)
+#define TB_IR_SIZE    sizeof(struct tbs_tb_ir)
 /* Bytes per instruction in a TB record: insn_pc (8) and host_end (4). */
 #define TB_INSN_SIZE  (sizeof(uint64_t) + sizeof(uint32_t))
 
@@ -105,6 +106,7 @@ const char *tbs_record_name(uint32_t type)
     case TBS_REC_END:     return "END";
     case TBS_REC_STATS:   return "STATS";
     case TBS_REC_SHADOW_STACK: return "SHADOW_STACK";
+    case TBS_REC_TB_IR:   return "TB_IR";
     default:              return NULL;
     }
 }
@@ -120,6 +122,7 @@ static size_t record_min_size(uint32_t type)
     case TBS_REC_END:     return END_SIZE;
     case TBS_REC_STATS:   return STATS_SIZE;
     case TBS_REC_SHADOW_STACK: return SHADOW_SIZE;
+    case TBS_REC_TB_IR:   return TB_IR_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -135,6 +138,7 @@ static size_t record_fixed_size(uint32_t type)
     case TBS_REC_END:     return END_SIZE;
     case TBS_REC_STATS:   return STATS_SIZE;
     case TBS_REC_SHADOW_STACK: return SHADOW_SIZE;
+    case TBS_REC_TB_IR:   return TB_IR_SIZE;
     default:              return PREFIX_SIZE;
     }
 }
@@ -358,6 +362,34 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         ss->capacity = rd32(r, off + FIELD(tbs_shadow_stack_loc, capacity));
         break;
     }
+    case TBS_REC_TB_IR: {
+        struct tbs_tb_ir_view *ir = &out->u.tb_ir;
+        size_t room = size - TB_IR_SIZE;
+
+        ir->timestamp = rd64(r, off + FIELD(tbs_tb_ir, timestamp));
+        ir->code_index = rd64(r, off + FIELD(tbs_tb_ir, code_index));
+        ir->guest_pc = rd64(r, off + FIELD(tbs_tb_ir, guest_pc));
+        ir->cs_base = rd64(r, off + FIELD(tbs_tb_ir, cs_base));
+        ir->flags = rd32(r, off + FIELD(tbs_tb_ir, flags));
+        ir->stats_id = rd32(r, off + FIELD(tbs_tb_ir, stats_id));
+        ir->ops_len = rd32(r, off + FIELD(tbs_tb_ir, ops_len));
+        ir->ops_opt_len = rd32(r, off + FIELD(tbs_tb_ir, ops_opt_len));
+        /* Compared one at a time: the sum of two 32-bit lengths may wrap. */
+        if (ir->ops_len > room)
+            return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_len),
+                        "%s ops_len %u at byte offset %zu larger than the record "
+                        "(%u bytes, room for %zu bytes of text)",
+                        what, ir->ops_len, off + FIELD(tbs_tb_ir, ops_len), size, room);
+        if (ir->ops_opt_len > room - ir->ops_len)
+            return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_opt_len),
+                        "%s ops_opt_len %u at byte offset %zu larger than the record "
+                        "(%u bytes, room for %zu bytes after %u of ops)",
+                        what, ir->ops_opt_len, off + FIELD(tbs_tb_ir, ops_opt_len), size,
+                        room - ir->ops_len, ir->ops_len);
+        ir->ops = (const char *)r->buf + off + TB_IR_SIZE;
+        ir->ops_opt = ir->ops + ir->ops_len;
+        break;
+    }
     default:
         break;
     }
@@ -380,6 +412,18 @@ static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
                         off + MAPPING_SIZE, off, off + size);
         m->path = (const char *)path;
         m->path_len = nul - path;
+    }
+    if (out->type == TBS_REC_TB_IR) {
+        const struct tbs_tb_ir_view *ir = &out->u.tb_ir;
+        const char *nul = memchr(ir->ops, 0, ir->ops_len);
+
+        if (!nul)
+            nul = memchr(ir->ops_opt, 0, ir->ops_opt_len);
+        if (nul)
+            return fail(r, -EBADMSG, (const uint8_t *)nul - r->buf,
+                        "TB_IR text holds a NUL at byte offset %zu (record at %zu: "
+                        "ops_len %u, ops_opt_len %u)", (size_t)((const uint8_t *)nul - r->buf),
+                        off, ir->ops_len, ir->ops_opt_len);
     }
     return 0;
 }

@@ -11,10 +11,10 @@
  * out-of-bounds access, an allocation proportional to a count in the file,
  * or an endless loop.
  *
- * It reads versions 1.0, 1.1 and 1.2 (and later 1.x, whose new record types
- * it returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
+ * It reads versions 1.0 to 1.3 (and later 1.x, whose new record types it
+ * returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
  * stats_id is 0, which is also what "no statistics" means in a 1.1 file;
- * TBS_REC_SHADOW_STACK appears from 1.2 on.
+ * TBS_REC_SHADOW_STACK appears from 1.2 on, TBS_REC_TB_IR from 1.3 on.
  *
  * Errors are negative errno values; the ones that describe the input are:
  *   -ENODATA     the file ends inside the header or inside a record: it is
@@ -24,7 +24,9 @@
  *   -EBADMSG     corrupt input: bad magic, a record size that is not a
  *                multiple of 8 or contradicts the fields of its record (a
  *                TB's icount or guest_code_size, a STATS record's nr_succ),
- *                a path that is not NUL-terminated, ...
+ *                a path that is not NUL-terminated, a TB_IR record whose
+ *                ops_len and ops_opt_len do not fit its size or whose text
+ *                holds a NUL, ...
  *   -ENOTSUP     a version_major other than TBS_VERSION_MAJOR.
  * plus -ENOMEM and the errno of open(), fstat(), mmap() and read().
  * tbs_reader_strerror() says what was wrong and at which byte offset, e.g.
@@ -188,6 +190,26 @@ struct tbs_shadow_stack_loc_view {
     uint32_t capacity;
 };
 
+/*
+ * TBS_REC_TB_IR (version 1.3): the TCG ops of one translation, as -d op and
+ * -d op_opt print them.  ops and ops_opt point to ops_len and ops_opt_len
+ * bytes of text in the record (not NUL-terminated; the reader has checked
+ * that they lie inside the record and hold no NUL).  code_index is
+ * TBS_IR_RETRANSLATED for a translation made at exit for this record.
+ */
+struct tbs_tb_ir_view {
+    uint64_t timestamp;
+    uint64_t code_index;
+    uint64_t guest_pc;
+    uint64_t cs_base;
+    uint32_t flags;
+    uint32_t stats_id;         /* 0: none */
+    uint32_t ops_len;
+    uint32_t ops_opt_len;
+    const char *ops;
+    const char *ops_opt;
+};
+
 /* TBS_REC_END */
 struct tbs_end_view {
     uint64_t timestamp;
@@ -219,6 +241,7 @@ struct tbs_record_view {
         struct tbs_end_view end;
         struct tbs_stats_view stats;
         struct tbs_shadow_stack_loc_view shadow_stack;
+        struct tbs_tb_ir_view tb_ir;
     } u;
 };
 
@@ -287,7 +310,7 @@ uint64_t tbs_reader_error_offset(const struct tbs_reader *reader);
 uint64_t tbs_reader_offset(const struct tbs_reader *reader);
 
 /*
- * tbs_record_name - "MAPPING", "TB", "STATS", "SHADOW_STACK", ... for a
+ * tbs_record_name - "MAPPING", "TB", "STATS", "SHADOW_STACK", "TB_IR", ... for a
  * record type; NULL if unknown.
  */
 const char *tbs_record_name(uint32_t type);

@@ -274,6 +274,32 @@ int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st
     return 0;
 }
 
+int tbs_writer_write_tb_ir(struct tbs_writer *w, const struct tbs_tb_ir_view *ir)
+{
+    uint64_t text = (uint64_t)ir->ops_len + ir->ops_opt_len;
+    uint8_t *p;
+
+    if ((ir->ops_len && !ir->ops) || (ir->ops_opt_len && !ir->ops_opt) ||
+        text > UINT32_MAX - sizeof(struct tbs_tb_ir) - 7)
+        return -EINVAL;
+    p = begin_record(w, TBS_REC_TB_IR, (sizeof(struct tbs_tb_ir) + text + 7) & ~(size_t)7);
+    if (!p)
+        return -ENOMEM;
+    st64(w, p + FIELD(tbs_tb_ir, timestamp), ir->timestamp);
+    st64(w, p + FIELD(tbs_tb_ir, code_index), ir->code_index);
+    st64(w, p + FIELD(tbs_tb_ir, guest_pc), ir->guest_pc);
+    st64(w, p + FIELD(tbs_tb_ir, cs_base), ir->cs_base);
+    st32(w, p + FIELD(tbs_tb_ir, flags), ir->flags);
+    st32(w, p + FIELD(tbs_tb_ir, stats_id), ir->stats_id);
+    st32(w, p + FIELD(tbs_tb_ir, ops_len), ir->ops_len);
+    st32(w, p + FIELD(tbs_tb_ir, ops_opt_len), ir->ops_opt_len);
+    if (ir->ops_len)
+        memcpy(p + sizeof(struct tbs_tb_ir), ir->ops, ir->ops_len);
+    if (ir->ops_opt_len)
+        memcpy(p + sizeof(struct tbs_tb_ir) + ir->ops_len, ir->ops_opt, ir->ops_opt_len);
+    return 0;
+}
+
 int tbs_writer_write_shadow_stack(struct tbs_writer *w,
                                   const struct tbs_shadow_stack_loc_view *loc)
 {

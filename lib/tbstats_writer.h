@@ -94,6 +94,15 @@ int tbs_writer_write_stats(struct tbs_writer *writer, const struct tbs_stats_vie
 int tbs_writer_write_shadow_stack(struct tbs_writer *writer,
                                   const struct tbs_shadow_stack_loc_view *loc);
 
+/*
+ * tbs_writer_write_tb_ir - a TB_IR record (version 1.3): the fixed fields
+ * of ir (ops_len and ops_opt_len as given), then ir->ops_len bytes from
+ * ir->ops and ir->ops_opt_len from ir->ops_opt (as they are, NULs
+ * included), then zero padding.  -EINVAL when a text pointer is NULL with
+ * a length, or the record would exceed 4 GiB.
+ */
+int tbs_writer_write_tb_ir(struct tbs_writer *writer, const struct tbs_tb_ir_view *ir);
+
 /* tbs_writer_write_end - an END record. */
 int tbs_writer_write_end(struct tbs_writer *writer, const struct tbs_end_view *end);
 

@@ -13,6 +13,10 @@
  *   valid-*, the unprefixed variants   a 1.0 file (no STATS, stats_id 0)
  *   stats-*                            a 1.1 file with TBStatistics
  *   shadow-*                           a 1.2 file with SHADOW_STACK records
+ *   ir-valid-le, ir-valid-be           a 1.3 file with TB_IR records (one of them
+ *                                      TBS_IR_RETRANSLATED, one with empty text)
+ *   ir-ops-len-over, ir-nul-in-text    the same with ops_len past the record,
+ *                                      and with a NUL inside ops_opt
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -272,6 +276,44 @@ int main(int argc, char **argv)
             fixture_check(tbs_writer_write_end(w, &e), "end");
         data = tbs_writer_data(w, &len);
         fixture_save(dir, big ? "shadow-record-size-small-be" : "shadow-valid-le", data, len);
+        tbs_writer_close(w);
+    }
+
+    /* 1.3: TB_IR records; then the same with bad lengths and a NUL in the text. */
+    for (unsigned variant = 0; variant < 4; variant++) {
+        static const char ops[] = "OP:\n ---- 0000000000401000 0000000000000000\n"
+                                  " mov_i64 rax,rbx\n exit_tb $0x0\n";
+        static const char opt[] = "OP after optimization and liveness analysis:\n"
+                                  " mov_i64 rax,rbx  dead: 1\n exit_tb $0x0\n";
+        const struct tbs_header h = {
+            .version_minor = 3, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
+            .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
+            .guest_arch = "x86_64", .qemu_version = "10.2.2",
+        };
+        struct tbs_tb_ir_view a = {
+            .timestamp = 1001, .code_index = 1, .guest_pc = 0x401000, .flags = 0xb3,
+            .stats_id = 1, .ops_len = sizeof(ops) - 1, .ops_opt_len = sizeof(opt) - 1,
+            .ops = ops, .ops_opt = opt,
+        }, b = { .timestamp = 1002, .code_index = TBS_IR_RETRANSLATED, .guest_pc = 0x401100 };
+        static const char *const names[] = {
+            "ir-valid-le", "ir-valid-be", "ir-ops-len-over", "ir-nul-in-text",
+        };
+        uint8_t *p;
+
+        fixture_check(tbs_writer_open_mem((variant == 1) != host_is_big ? TBS_WRITER_SWAP : 0,
+                                          &w), "open");
+        fixture_check(tbs_writer_write_header(w, &h), "header");
+        fixture_check(tbs_writer_write_tb_ir(w, &a), "tb_ir");
+        fixture_check(tbs_writer_write_tb_ir(w, &b), "tb_ir");
+        data = tbs_writer_data(w, &len);
+        p = (uint8_t *)data + sizeof(struct tbs_file_header);
+        if (variant == 2)   /* ops_len one byte past the room of the record */
+            put32le(p + offsetof(struct tbs_tb_ir, ops_len),
+                    ((sizeof(struct tbs_tb_ir) + sizeof(ops) + sizeof(opt) + 5) & ~7u) -
+                    sizeof(struct tbs_tb_ir) + 1);
+        if (variant == 3)
+            p[sizeof(struct tbs_tb_ir) + sizeof(ops) + 3] = 0;
+        fixture_save(dir, names[variant], data, len);
         tbs_writer_close(w);
     }
     return 0;

@@ -994,6 +994,108 @@ static void test_memory_bounded(void)
     unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
 }
 
+/* A copy of w's bytes (malloc()ed; *len their number), and w closed. */
+static uint8_t *take_bytes(struct tbs_writer *w, size_t *len)
+{
+    const uint8_t *data = tbs_writer_data(w, len);
+    uint8_t *buf = malloc(*len);
+
+    memcpy(buf, data, *len);
+    tbs_writer_close(w);
+    return buf;
+}
+
+/* TB_IR (1.3): round trip in both byte orders, lengths and NULs checked. */
+static void test_tb_ir(void)
+{
+    static const char ops[] = "OP:\n ---- 0000000000401000 0000000000000000\n mov_i64 rax,rbx\n";
+    static const char opt[] = "OP after optimization and liveness analysis:\n mov_i64 rax,rbx\n";
+    const struct tbs_tb_ir_view ir = {
+        .timestamp = 1009, .code_index = TBS_IR_RETRANSLATED, .guest_pc = 0x401000,
+        .cs_base = 7, .flags = 0xb3, .stats_id = 5, .ops_len = sizeof(ops) - 1,
+        .ops_opt_len = sizeof(opt) - 1, .ops = ops, .ops_opt = opt,
+    };
+    const size_t fixed = sizeof(struct tbs_tb_ir);
+    struct tbs_header h = sample_header;
+
+    CHECK_EQ_U64(fixed, 56);       /* 8-byte prefix + 4 x 8 + 4 x 4, no padding */
+    CHECK_STR_EQ(tbs_record_name(TBS_REC_TB_IR), "TB_IR");
+    h.version_minor = 3;
+    for (unsigned flags = 0; flags <= TBS_WRITER_SWAP; flags += TBS_WRITER_SWAP) {
+        struct tbs_reader *r;
+        struct tbs_record_view rec;
+        struct tbs_writer *w;
+        uint8_t *buf;
+        size_t len;
+
+        CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
+        CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
+        CHECK_EQ_I64(tbs_writer_write_tb_ir(w, &ir), 0);
+        buf = take_bytes(w, &len);
+        CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "ir", &r), 0);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+        CHECK_EQ_U64(rec.type, TBS_REC_TB_IR);
+        CHECK_EQ_U64(rec.size, (fixed + ir.ops_len + ir.ops_opt_len + 7) & ~(size_t)7);
+        CHECK_EQ_U64(rec.u.tb_ir.code_index, TBS_IR_RETRANSLATED);
+        CHECK_EQ_U64(rec.u.tb_ir.guest_pc, 0x401000);
+        CHECK_EQ_U64(rec.u.tb_ir.cs_base, 7);
+        CHECK_EQ_U64(rec.u.tb_ir.flags, 0xb3);
+        CHECK_EQ_U64(rec.u.tb_ir.stats_id, 5);
+        CHECK_EQ_U64(rec.u.tb_ir.ops_len, sizeof(ops) - 1);
+        CHECK(!memcmp(rec.u.tb_ir.ops, ops, sizeof(ops) - 1));
+        CHECK(!memcmp(rec.u.tb_ir.ops_opt, opt, sizeof(opt) - 1));
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+        tbs_reader_close(r);
+        free(buf);
+    }
+
+    /* ops_len past the record; ops_opt_len past it after ops; a NUL inside; cut short. */
+    for (int variant = 0; variant < 4; variant++) {
+        struct tbs_reader *r;
+        struct tbs_record_view rec;
+        struct tbs_writer *w;
+        uint8_t *buf, *p;
+        size_t len, size;
+
+        CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
+        CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
+        CHECK_EQ_I64(tbs_writer_write_tb_ir(w, &ir), 0);
+        buf = take_bytes(w, &len);
+        p = buf + HDR;
+        size = len - HDR;
+        if (variant == 0) {
+            uint32_t v = (uint32_t)(size - fixed + 1);
+
+            memcpy(p + offsetof(struct tbs_tb_ir, ops_len), &v, 4);
+        } else if (variant == 1) {
+            uint32_t v = UINT32_MAX;    /* ops_len + ops_opt_len wraps in 32 bits */
+
+            memcpy(p + offsetof(struct tbs_tb_ir, ops_opt_len), &v, 4);
+        } else if (variant == 2) {
+            p[fixed + 5] = 0;
+        }
+        CHECK_EQ_I64(tbs_reader_open_mem(buf, variant == 3 ? len - 8 : len, "bad", &r), 0);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), variant == 3 ? -ENODATA : -EBADMSG);
+        if (variant == 0)
+            CHECK(strstr(tbs_reader_strerror(r), "TB_IR ops_len") != NULL);
+        if (variant == 1)
+            CHECK(strstr(tbs_reader_strerror(r), "TB_IR ops_opt_len") != NULL);
+        if (variant == 2)
+            CHECK_EQ_U64(tbs_reader_error_offset(r), HDR + fixed + 5);
+        tbs_reader_close(r);
+        free(buf);
+    }
+    {
+        struct tbs_writer *w;
+        struct tbs_tb_ir_view bad = ir;
+
+        bad.ops = NULL;
+        CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
+        CHECK_EQ_I64(tbs_writer_write_tb_ir(w, &bad), -EINVAL);
+        tbs_writer_close(w);
+    }
+}
+
 int main(void)
 {
     RUN_TEST(test_round_trip);
@@ -1013,5 +1115,6 @@ int main(void)
     RUN_TEST(test_tb_extremes);
     RUN_TEST(test_open_file);
     RUN_TEST(test_writer_args);
+    RUN_TEST(test_tb_ir);
     return unit_finish("test_tbstats");
 }
