@@ -17,9 +17,9 @@
 #include "views.h"
 
 const char cmd_annotate_usage[] =
-    "usage: tbsym annotate [-i perf.data] [--format text|json] [--tbstats FILE]\n"
-    "                      [--jitdump FILE] [--pid PID] [--debug-dir DIR]\n"
-    "                      [--no-callchains] [--partial] TARGET\n"
+    "usage: tbsym annotate [RUN] TARGET [-i perf.data] [--format text|json]\n"
+    "                      [--tbstats FILE] [--jitdump FILE] [--pid PID]\n"
+    "                      [--debug-dir DIR] [--no-callchains] [--partial]\n"
     "\n"
     "The samples of a perf recording of QEMU on each instruction of a TB: every\n"
     "guest instruction followed by the host instructions generated for it, with\n"
@@ -29,9 +29,11 @@ const char cmd_annotate_usage[] =
     "TARGET is a stats id (as in tbsym report or tb-list), a guest PC 0x...\n"
     "(the keys starting there, else the keys whose code holds it), or a guest\n"
     "symbol (every key whose guest PC lies in it, by guest PC).\n"
-    "Input options as for tbsym report.\n"
+    "RUN and input options as for tbsym report; with two arguments the first\n"
+    "is RUN, with one it is TARGET.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage, bad input or unknown TARGET, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage, bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file) or unknown TARGET, 3 I/O error\n";
 
 static int on_sample(void *arg, const struct profile_sample *s)
 {
@@ -103,6 +105,10 @@ int cmd_annotate(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "annotate", .usage = cmd_annotate_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
+    char *pos[2];
+    int npos = 0;
     struct profile *p = NULL;
     struct annot *a = NULL;
     const struct tbdb_key **keys = NULL;
@@ -122,9 +128,9 @@ int cmd_annotate(int argc, char **argv)
         if (rc > 0)
             continue;
         if (arg[0] != '-') {
-            if (target)
+            if (npos == 2)
                 return view_usage_error(&vo, "more than one TARGET: %s", arg);
-            target = arg;
+            pos[npos++] = argv[i];
             continue;
         }
         if (!v)
@@ -141,8 +147,12 @@ int cmd_annotate(int argc, char **argv)
             return view_usage_error(&vo, "unknown option: %s", arg);
         }
     }
-    if (!target)
-        return view_usage_error(&vo, "%s", "no TARGET (stats id, 0xGUESTPC or guest symbol)");
+    rc = view_split_run(&vo, npos, pos, true, &run, &target,
+                        "no TARGET (stats id, 0xGUESTPC or guest symbol)");
+    if (rc == 0)
+        rc = view_profile_run(&vo, &po, &ra, run);
+    if (rc)
+        return rc;
 
     rc = profile_open(&po, &p);
     if (rc < 0) {

@@ -20,7 +20,7 @@
 #include "views.h"
 
 const char cmd_callgraph_usage[] =
-    "usage: tbsym callgraph [-i perf.data] FUNC [-n N] [--format text|json]\n"
+    "usage: tbsym callgraph [RUN | -i perf.data] FUNC [-n N] [--format text|json]\n"
     "                       [--tbstats FILE] [--jitdump FILE] [--pid PID]\n"
     "                       [--debug-dir DIR] [--no-callchains] [--partial]\n"
     "\n"
@@ -39,7 +39,8 @@ const char cmd_callgraph_usage[] =
     "(share%).  An edge counts once per sample, recursion or not.\n"
     "  -n N          the first N rows of each list\n"
     "  --format F    text (default) or json\n"
-    "Input options as for tbsym report.\n"
+    "RUN and input options as for tbsym report; with two arguments the first\n"
+    "is RUN, with one it is FUNC.\n"
     "\n"
     "exit status: 0 success, 2 bad usage, bad input, FUNC on no guest stack or no\n"
     "guest call stacks in the recording, 3 I/O error\n";
@@ -284,6 +285,10 @@ int cmd_callgraph(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "callgraph", .usage = cmd_callgraph_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
+    char *pos[2];
+    int npos = 0;
     struct callgraph cg = { 0 };
     enum view_format format = VIEW_TEXT;
     unsigned long long limit = 0;
@@ -306,9 +311,9 @@ int cmd_callgraph(int argc, char **argv)
                     break;
                 a = argv[++i];
             }
-            if (func)
+            if (npos == 2)
                 return view_usage_error(&vo, "one function only: %s", a);
-            func = a;
+            pos[npos++] = (char *)a;
             continue;
         }
         if (!v)
@@ -324,8 +329,13 @@ int cmd_callgraph(int argc, char **argv)
             return view_usage_error(&vo, "unknown option: %s", a);
         }
     }
-    if (!func || !*func)
-        return view_usage_error(&vo, "%s", "no function (tbsym callgraph FUNC)");
+    rc = view_split_run(&vo, npos, pos, true, &run, &func, "no function (tbsym callgraph [RUN] FUNC)");
+    if (rc == 0 && !*func)
+        rc = view_usage_error(&vo, "%s", "no function (tbsym callgraph [RUN] FUNC)");
+    if (rc == 0)
+        rc = view_profile_run(&vo, &po, &ra, run);
+    if (rc)
+        return rc;
 
     rc = profile_open(&po, &cg.p);
     if (rc < 0) {

@@ -13,7 +13,7 @@
 #include "views.h"
 
 const char cmd_cfg_usage[] =
-    "usage: tbsym cfg ID|0xGUESTPC [--depth N]\n"
+    "usage: tbsym cfg [RUN] ID|0xGUESTPC [--depth N]\n"
     "                 [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
     "\n"
     "Graphviz dot (digraph) of the keys within N successor edges of a key\n"
@@ -23,11 +23,15 @@ const char cmd_cfg_usage[] =
     "the chosen key has a bold border.  Edges come from the successors QEMU\n"
     "recorded (at most 8 per key); an edge to a PC that is no key is dashed.\n"
     "Render with e.g. dot -Tsvg.\n"
+    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
+    "                run in its directory) or a side file jit-PID.tbstats (with\n"
+    "                jit-PID.dump next to it), recognised by content\n"
     "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
     "                --pid PID picks a run (default: the only or newest one)\n"
     "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 /* A dot string: quotes and backslashes escaped, control bytes as '?'. */
 static void put_dot_str(FILE *f, const char *s, size_t len)
@@ -44,7 +48,9 @@ static void put_dot_str(FILE *f, const char *s, size_t len)
 int cmd_cfg(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "cfg", .usage = cmd_cfg_usage };
-    const char *which = NULL;
+    const char *which = NULL, *run = NULL;
+    char *pos[2];
+    int npos = 0;
     struct tbdb *db = NULL;
     const struct tbdb_key *start;
     uint32_t *target = NULL, *pred_start = NULL, *pred = NULL, *queue = NULL;
@@ -72,12 +78,16 @@ int cmd_cfg(int argc, char **argv)
                 return view_usage_error(&v, "bad --depth '%s' (0 to 1000)", argv[i]);
             continue;
         }
-        if (argv[i][0] == '-' || which)
+        if (argv[i][0] == '-' || npos == 2)
             return view_usage_error(&v, "unknown argument '%s'", argv[i]);
-        which = argv[i];
+        pos[npos++] = argv[i];
     }
-    if (!which)
-        return view_usage_error(&v, "%s", "no ID or 0xGUESTPC given");
+    rc = view_split_run(&v, npos, pos, npos == 1 && view_looks_like_key(pos[0]), &run, &which,
+                        "no ID or 0xGUESTPC given");
+    if (rc == 0 && run)
+        rc = view_take_run(&v, run);
+    if (rc)
+        return rc;
     if (v.format != VIEW_TEXT)
         return view_usage_error(&v, "%s", "cfg writes dot only (no --format)");
 

@@ -11,7 +11,7 @@
 #include "views.h"
 
 const char cmd_coverset_usage[] =
-    "usage: tbsym coverset PCT [--format text|json|csv]\n"
+    "usage: tbsym coverset [RUN] PCT [--format text|json|csv]\n"
     "                      [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
     "\n"
     "The fewest keys, hottest first by guest instructions executed, that cover\n"
@@ -19,11 +19,15 @@ const char cmd_coverset_usage[] =
     "instructions; one row per key with tb-list's columns (see tbsym help\n"
     "tb-list), then a summary.  Needs execution counts (-tb-stats\n"
     "exec or all; -perf alone counts translations only).\n"
+    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
+    "                run in its directory) or a side file jit-PID.tbstats (with\n"
+    "                jit-PID.dump next to it), recognised by content\n"
     "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
     "                --pid PID picks a run (default: the only or newest one)\n"
     "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 static int cmp_insns(const void *pa, const void *pb)
 {
@@ -58,6 +62,11 @@ static long parse_pct(const char *s)
     if (*s || whole * 100 + frac == 0 || whole * 100 + frac > 10000)
         return -1;
     return whole * 100 + frac;
+}
+
+static bool looks_like_pct(const char *s)
+{
+    return parse_pct(s) >= 0;
 }
 
 /* What the summary after the rows says. */
@@ -113,11 +122,12 @@ int cmd_coverset(int argc, char **argv)
     unsigned __int128 cum = 0, target;
     uint64_t covered;
     struct coverset_sum sum;
+    struct view_host_insns hi = { .have_cs = false };
     size_t n = 0;
     long pct;
     int rc;
 
-    rc = view_parse_single(&v, argc, argv, &pct_arg, "no PCT given");
+    rc = view_parse_single(&v, argc, argv, &pct_arg, looks_like_pct, "no PCT given");
     if (rc)
         return rc;
     pct = parse_pct(pct_arg);
@@ -144,10 +154,11 @@ int cmd_coverset(int argc, char **argv)
     for (size_t i = 0; i < db->nr_keys; i++)
         rows[i] = &db->keys[i];
     qsort(rows, db->nr_keys, sizeof(*rows), cmp_insns);
+    view_host_insns_open(&hi, db);
     /* cum / total >= pct / 10000, in integers. */
     target = (unsigned __int128)db->total_insns_executed * pct;
     while (n < db->nr_keys && cum * 10000 < target) {
-        view_key_row(t, db, rows[n]);
+        view_key_row(t, db, rows[n], &hi);
         cum += rows[n]->insns_executed;
         n++;
     }
@@ -161,6 +172,7 @@ int cmd_coverset(int argc, char **argv)
     view_print_table(t, v.format, "keys", &coverset_doc, &sum);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
 out:
+    view_host_insns_close(&hi);
     table_free(t);
     free(rows);
     tbdb_close(db);

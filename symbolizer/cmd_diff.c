@@ -31,10 +31,11 @@ const char cmd_diff_usage[] =
     "\n"
     "Where the host time of QEMU moved between two recordings A (before) and B\n"
     "(after): two QEMU builds on one guest program, two builds of the guest\n"
-    "(-O2 and -O0), or two runs.  A and B are each a perf.data file or a\n"
-    "directory holding one, recorded as for tbsym report (perf record -k 1 of\n"
-    "qemu -perf -tb-stats all; raw with jit-PID.dump and jit-PID.tbstats next\n"
-    "to it, or perf inject -j output with the export).\n"
+    "(-O2 and -O0), or two runs.  A and B are each a RUN: a run directory\n"
+    "(qemu-perf record -o DIR), a perf.data or a side file jit-PID.tbstats (the\n"
+    "perf.data next to it), recognised by content, recorded as for tbsym report\n"
+    "(perf record -k 1 of qemu -perf -tb-stats all; raw with jit-PID.dump and\n"
+    "jit-PID.tbstats next to it, or perf inject -j output with the side file).\n"
     "\n"
     "Rows align by name, not by address, so a relinked guest still aligns:\n"
     "  --by function  (default) the guest symbol of each key; code without a\n"
@@ -70,7 +71,8 @@ const char cmd_diff_usage[] =
     "  --partial         accept truncated files, with a warning\n"
     "\n"
     "exit status: 0 success, 1 a row above --fail-above, 2 bad usage or bad\n"
-    "input, 3 I/O error\n";
+    "input (A or B missing, or not a run directory, perf.data or side file),\n"
+    "3 I/O error\n";
 
 enum diff_by { BY_FUNCTION, BY_TB };
 
@@ -79,6 +81,7 @@ struct side {
     const char *arg;           /* as given */
     const char *tbstats, *jitdump; /* --tbstats-a ..., or NULL */
     char *perf_data;           /* the file read */
+    struct run_arg run;        /* arg, recognised */
     struct profile *p;
     struct tally t;
 };
@@ -432,25 +435,22 @@ static int print_diff(const struct diff *d, enum view_format format, size_t limi
 static int open_side(struct side *s, const struct profile_opts *base)
 {
     struct profile_opts po = *base;
-    struct stat st;
     int rc;
 
-    if (stat(s->arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (asprintf(&s->perf_data, "%s/perf.data", s->arg) < 0) {
-            s->perf_data = NULL;
-            fprintf(stderr, "tbsym: out of memory\n");
-            return TBSYM_EXIT_IO;
-        }
-    } else {
-        s->perf_data = strdup(s->arg);
-        if (!s->perf_data) {
-            fprintf(stderr, "tbsym: out of memory\n");
-            return TBSYM_EXIT_IO;
-        }
-    }
-    po.perf_data = s->perf_data;
     po.tbstats = s->tbstats;
     po.jitdump = s->jitdump;
+    po.perf_data = NULL;
+    rc = run_arg_classify(&s->run, s->arg);
+    if (rc == 0)
+        rc = run_arg_profile(&s->run, "diff", &po);
+    if (rc)
+        return rc;
+    s->perf_data = strdup(po.perf_data);
+    if (!s->perf_data) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        return TBSYM_EXIT_IO;
+    }
+    po.perf_data = s->perf_data;
     rc = profile_open(&po, &s->p);
     if (rc == 0)
         rc = tally_run(&s->t, s->p);

@@ -51,7 +51,8 @@ const char cmd_dump_usage[] =
     "  --ordered       perf.data: events sorted by time between FINISHED_ROUND\n"
     "                  records, as perf report sees them (default: file order)\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (FILE missing, a directory,\n"
+    "of another type, corrupt or truncated), 3 I/O error\n";
 
 struct dump_opts {
     enum out_format format;
@@ -425,8 +426,27 @@ static void dump_tbstats_stats(struct out *o, const struct tbs_stats_view *st)
     out_array_end(o);
 }
 
+/*
+ * A TB_IR record: its key and both listings, whole (text: as a quoted
+ * string with \n escapes, one record one line).
+ */
+static void dump_tbstats_tb_ir(struct out *o, const struct tbs_tb_ir_view *ir)
+{
+    out_u64(o, "timestamp", ir->timestamp);
+    out_u64(o, "code_index", ir->code_index);
+    out_flag(o, "retranslated", ir->code_index == TBS_IR_RETRANSLATED);
+    out_hex(o, "guest_pc", ir->guest_pc);
+    out_hex(o, "cs_base", ir->cs_base);
+    out_hex(o, "flags", ir->flags);
+    out_u64(o, "stats_id", ir->stats_id);
+    out_u64(o, "ops_len", ir->ops_len);
+    out_u64(o, "ops_opt_len", ir->ops_opt_len);
+    out_str(o, "ops", ir->ops, ir->ops_len);
+    out_str(o, "ops_opt", ir->ops_opt, ir->ops_opt_len);
+}
+
 /* The highest record type this dump knows. */
-#define TBS_REC_LAST TBS_REC_SHADOW_STACK
+#define TBS_REC_LAST TBS_REC_TB_IR
 
 /* What the summary adds up over a side file's records. */
 struct tbstats_totals {
@@ -488,6 +508,9 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
         out_u64(o, "tid", rec->u.shadow_stack.tid);
         out_hex(o, "addr", rec->u.shadow_stack.addr);
         out_u64(o, "capacity", rec->u.shadow_stack.capacity);
+        break;
+    case TBS_REC_TB_IR:
+        dump_tbstats_tb_ir(o, &rec->u.tb_ir);
         break;
     case TBS_REC_STATS:
         dump_tbstats_stats(o, &rec->u.stats);
@@ -942,7 +965,13 @@ int cmd_dump(int argc, char **argv)
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "tbsym: %s: %s\n", path, strerror(errno));
-        return TBSYM_EXIT_IO;
+        return errno == ENOENT || errno == ENOTDIR ? TBSYM_EXIT_INPUT : TBSYM_EXIT_IO;
+    }
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "tbsym: %s: a directory: dump one of its files (perf.data, "
+                "jit-PID.dump, jit-PID.tbstats)\n", path);
+        close(fd);
+        return TBSYM_EXIT_INPUT;
     }
     len = read(fd, head, sizeof(head));
     if (len < 0 || fstat(fd, &st) < 0) {

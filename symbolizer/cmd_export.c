@@ -42,7 +42,7 @@
 #include "views.h"
 
 const char cmd_export_usage[] =
-    "usage: tbsym export -o FILE [-i perf.data] [--guest-only] [--tbstats FILE]\n"
+    "usage: tbsym export [RUN | -i perf.data] -o FILE [--guest-only] [--tbstats FILE]\n"
     "                    [--jitdump FILE] [--pid PID] [--debug-dir DIR] [--no-callchains]\n"
     "                    [--partial]\n"
     "\n"
@@ -57,9 +57,10 @@ const char cmd_export_usage[] =
     "  --guest-only  leave out the samples with no guest instruction (QEMU's start-up\n"
     "                and its other threads); by default they count in a \"[qemu]\"\n"
     "                mapping, so that the shares add up to the run as in tbsym report\n"
-    "Input options as for tbsym report.\n"
+    "RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 #define QEMU_DSO      "[qemu]"
 #define PAGE          0x1000u
@@ -473,6 +474,8 @@ int cmd_export(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "export", .usage = cmd_export_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
     struct export x = { 0 };
     struct pd_reader *r = NULL;
     struct outfile of;
@@ -487,6 +490,10 @@ int cmd_export(int argc, char **argv)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
+        if (a[0] != '-' && !run) {
+            run = a;
+            continue;
+        }
         if (!strcmp(a, "--guest-only"))
             x.guest_only = true;
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
@@ -496,6 +503,8 @@ int cmd_export(int argc, char **argv)
     }
     if (!out)
         return view_usage_error(&vo, "missing %s", "-o FILE");
+    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+        return rc;
 
     if ((ret = open_inputs(&x, &po, &r)) != TBSYM_EXIT_OK)
         goto out;

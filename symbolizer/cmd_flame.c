@@ -16,7 +16,7 @@
 #include "views.h"
 
 const char cmd_flame_usage[] =
-    "usage: tbsym flame [-i perf.data] [--guest] [--folded | --svg FILE]\n"
+    "usage: tbsym flame [RUN | -i perf.data] [--guest] [--folded | --svg FILE]\n"
     "                   [--title TEXT] [--tbstats FILE] [--jitdump FILE] [--pid PID]\n"
     "                   [--debug-dir DIR] [--no-callchains] [--partial]\n"
     "\n"
@@ -34,9 +34,10 @@ const char cmd_flame_usage[] =
     "                (shadow stacks: QEMU's -perf with them on, perf record\n"
     "                --call-graph dwarf); without them \"guestfunc;[TB 0xPC];helper\"\n"
     "  --title TEXT  the SVG's heading\n"
-    "Input options as for tbsym report.\n"
+    "RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 static int on_sample(void *arg, const struct profile_sample *s)
 {
@@ -69,6 +70,8 @@ int cmd_flame(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "flame", .usage = cmd_flame_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
     struct profile *p = NULL;
     struct flame *f = NULL;
     const char *svg = NULL, *title = NULL;
@@ -84,6 +87,10 @@ int cmd_flame(int argc, char **argv)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
+        if (a[0] != '-' && !run) {
+            run = a;
+            continue;
+        }
         if (!strcmp(a, "--guest")) { flags |= FLAME_GUEST; continue; }
         if (!strcmp(a, "--folded")) { svg = NULL; continue; }
         if (!v)
@@ -98,6 +105,8 @@ int cmd_flame(int argc, char **argv)
         }
     }
 
+    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+        return rc;
     rc = profile_open(&po, &p);
     if (rc < 0) {
         ret = view_profile_error(p, rc);

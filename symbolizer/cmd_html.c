@@ -22,7 +22,7 @@
 #include "views.h"
 
 const char cmd_html_usage[] =
-    "usage: tbsym html [-i perf.data] -o FILE.html [-n N] [--tbstats FILE]\n"
+    "usage: tbsym html [RUN | -i perf.data] -o FILE.html [-n N] [--tbstats FILE]\n"
     "                  [--jitdump FILE] [--pid PID] [--debug-dir DIR]\n"
     "                  [--no-callchains] [--partial]\n"
     "\n"
@@ -34,9 +34,10 @@ const char cmd_html_usage[] =
     "view (tbsym annotate) of each of the N hottest TBs (default 50), shown by\n"
     "clicking its row.  The page's address may end in #sort=COLUMN&tb=ID to\n"
     "open it sorted, with a TB shown.  FILE is written under a temporary name\n"
-    "and renamed when complete.  Input options as for tbsym report.\n"
+    "and renamed when complete.  RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 struct page {
     struct profile *p;
@@ -184,15 +185,19 @@ static int print_table(FILE *out, struct page *pg, const struct tbdb_key **keys,
                        size_t top)
 {
     struct table *t = table_new(view_report_cols, view_report_ncols);
+    struct view_host_insns hi;
 
     if (!t)
         return -ENOMEM;
+    view_host_insns_open(&hi, pg->db);
     for (size_t i = 0; i < n; i++) {
         struct tally_sums sum = { 0 };
 
         tally_sums_add_key(&sum, &pg->t, keys[i]);
-        view_report_row(t, pg->p, &sum, keys[i]->guest_pc, keys[i], NULL, pg->t.total, NULL);
+        view_report_row(t, pg->p, &sum, keys[i]->guest_pc, keys[i], NULL, pg->t.total, NULL,
+                        &hi);
     }
+    view_host_insns_close(&hi);
     if (!table_ok(t)) {
         table_free(t);
         return -ENOMEM;
@@ -324,6 +329,8 @@ int cmd_html(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "html", .usage = cmd_html_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
     struct page pg = { 0 };
     struct outfile of;
     const char *output = NULL;
@@ -339,6 +346,10 @@ int cmd_html(int argc, char **argv)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
+        if (a[0] != '-' && !run) {
+            run = a;
+            continue;
+        }
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
@@ -353,6 +364,8 @@ int cmd_html(int argc, char **argv)
     }
     if (!output)
         return view_usage_error(&vo, "%s", "no output file (-o FILE.html)");
+    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+        return rc;
 
     rc = profile_open(&po, &pg.p);
     if (rc < 0) {

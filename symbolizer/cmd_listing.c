@@ -41,16 +41,17 @@
 #include "views.h"
 
 const char cmd_listing_usage[] =
-    "usage: tbsym listing [-o OUT] [DIR | FILE.tbstats]\n"
+    "usage: tbsym listing [-o OUT] [RUN]\n"
     "\n"
     "Write the guest listing jit-PID.s that the jitdump's debug info refers\n"
     "to, so that perf annotate shows the guest instructions of a TB above\n"
     "their host code.  Run it before perf annotate or perf report.\n"
     "\n"
-    "  DIR            every jit-PID.tbstats (or jit-PID.tbstats.part, the\n"
-    "                 side file of a QEMU that did not exit) in DIR gets its\n"
-    "                 jit-PID.s next to it; default: the current directory\n"
-    "  FILE.tbstats   only this side file\n"
+    "  RUN            a directory: every jit-PID.tbstats (or jit-PID.tbstats.part,\n"
+    "                 the side file of a QEMU that did not exit) in it gets its\n"
+    "                 jit-PID.s next to it; default: the current directory;\n"
+    "                 a perf.data: the same for its directory;\n"
+    "                 a side file (recognised by content, any name): only it\n"
     "  -o OUT         write the listing of the one FILE to OUT instead\n"
     "                 (\"-\": stdout)\n"
     "\n"
@@ -61,7 +62,8 @@ const char cmd_listing_usage[] =
     "cut short inside a record (QEMU killed) is listed up to that record,\n"
     "with a note on stderr.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 /* Gaps between TBs larger than this are corruption, not lost records. */
 #define MAX_LINE_GAP (1u << 24)
@@ -531,7 +533,8 @@ static int listing_usage_error(const char *fmt, const char *arg)
 int cmd_listing(int argc, char **argv)
 {
     const char *out_path = NULL, *arg = NULL;
-    struct stat st;
+    struct run_arg ra;
+    int rc;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -550,14 +553,14 @@ int cmd_listing(int argc, char **argv)
     }
     if (!arg)
         arg = ".";
-    if (stat(arg, &st) < 0) {
-        fprintf(stderr, "tbsym: %s: %s\n", arg, strerror(errno));
-        return TBSYM_EXIT_IO;
-    }
-    if (S_ISDIR(st.st_mode)) {
+    rc = run_arg_classify(&ra, arg);
+    if (rc)
+        return rc;
+    if (ra.kind != RUN_ARG_SIDE_FILE) {
         if (out_path)
-            return listing_usage_error("%s needs one FILE.tbstats, not a directory", "-o");
-        return list_dir(arg);
+            return listing_usage_error("%s needs one side file, not a directory or perf.data",
+                                       "-o");
+        return list_dir(ra.dir);
     }
     return tbsym_finish_stdout(list_file(arg, out_path));
 }

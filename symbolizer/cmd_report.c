@@ -20,14 +20,17 @@
 #include "views.h"
 
 const char cmd_report_usage[] =
-    "usage: tbsym report [-i perf.data] [--by tb|function|sym] [--sort COL] [-n N] [--all]\n"
+    "usage: tbsym report [RUN | -i perf.data] [--by tb|function|sym] [--sort COL] [-n N] [--all]\n"
     "                    [--format text|json|csv] [--tbstats FILE] [--jitdump FILE]\n"
     "                    [--pid PID] [--debug-dir DIR] [--no-callchains] [--partial]\n"
     "\n"
     "Where the host time of a QEMU run went, per guest TB, with its TBStatistics.\n"
     "Reads perf.data (default ./perf.data) as perf record -k 1 wrote it, with\n"
     "jit-PID.dump and jit-PID.tbstats next to it (or where QEMU wrote them), or\n"
-    "the output of perf inject -j with the export: both give the same report.\n"
+    "the output of perf inject -j with the side file: both give the same report.\n"
+    "RUN, recognised by content: a run directory (qemu-perf record -o DIR: its\n"
+    "perf.data), a perf.data (as -i), or a side file jit-PID.tbstats (as\n"
+    "--tbstats, with the perf.data and jit-PID.dump next to it).\n"
     "\n"
     "Rows (--by tb, the default: one per TBStatistics key):\n"
     "  samples       samples in the TB's host code, and its share of all samples\n"
@@ -36,6 +39,11 @@ const char cmd_report_usage[] =
     "  exec_count    executions (-tb-stats exec), spm: samples per million of them\n"
     "  guest_insns   guest instructions translated, cov%: share of executed ones\n"
     "  host_bytes    host code bytes, h/g: host bytes per guest byte\n"
+    "  host_insns    host instructions of the key's latest translation (capstone\n"
+    "                on the jitdump's code up to the last guest instruction's host\n"
+    "                code; slow paths not counted), hi/gi: per guest instruction\n"
+    "                of that translation; - without jitdump code (perf inject\n"
+    "                output without jit-PID.dump) and on --by function rows\n"
     "  spills, ops, ops_opt, translations, xlate_ns   as in tbsym tb-list\n"
     "  symbol        the guest symbol+offset, source: file:line from the guest's DWARF\n"
     "(sums over the key's translations.)  --by function adds the keys of each\n"
@@ -51,7 +59,8 @@ const char cmd_report_usage[] =
     "\n"
     "  --sort COL    samples (default; children with guest call stacks), helper,\n"
     "                total, exec, spm, insns, coverage, host_bytes, hg, spills, ops,\n"
-    "                translations, time, and with --by function self, children:\n"
+    "                translations, time, host_insns, hi/gi (--by tb), and with\n"
+    "                --by function self, children:\n"
     "                highest first; the printed column names work too\n"
     "                (helper_samples, exec_count, guest_insns, cov%, h/g, ...)\n"
     "  -n N          the first N rows\n"
@@ -61,20 +70,21 @@ const char cmd_report_usage[] =
     "  --no-callchains   ignore call chains: helpers and translation by name\n"
     "  --partial     accept truncated files (QEMU or perf killed), with a warning\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
 enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
 
 enum sort_col {
     SORT_SAMPLES, SORT_HELPER, SORT_TOTAL, SORT_EXEC, SORT_SPM, SORT_INSNS, SORT_COVERAGE,
     SORT_HOST_BYTES, SORT_HG, SORT_SPILLS, SORT_OPS, SORT_TRANSLATIONS, SORT_TIME,
-    SORT_SELF, SORT_CHILDREN,
+    SORT_SELF, SORT_CHILDREN, SORT_HOST_INSNS, SORT_HI_GI,
     SORT_DEFAULT,              /* children with guest call stacks, else samples */
 };
 
 static const char *const sort_names[] = {
     "samples", "helper", "total", "exec", "spm", "insns", "coverage", "host_bytes", "hg",
-    "spills", "ops", "translations", "time", "self", "children",
+    "spills", "ops", "translations", "time", "self", "children", "host_insns", "hi/gi",
 };
 
 /* The names the columns print under sort by them too. */
@@ -111,6 +121,7 @@ struct row {
     const char *dso;           /* BY_SYM: the object, not owned */
     struct tally_sums sum;     /* BY_SYM: only sum.samples */
     struct view_inclusive incl;  /* BY_FUNCTION */
+    double counted;            /* BY_TB, --sort host_insns or hi/gi: its value, -1 none */
 };
 
 struct report {
@@ -130,6 +141,7 @@ struct report {
     size_t cap_ids;
     uint64_t nr_stacks;        /* samples with a guest stack, the stamp */
     bool stacks;               /* the recording has them (after the run) */
+    struct view_host_insns hi; /* host_insns of the TB rows */
     const char *no_stacks;     /* else why not */
     char no_stacks_buf[512];
 };
@@ -328,6 +340,13 @@ static int rows_by_tb(struct report *r, bool all)
         row->key = k;
         row->guest_pc = k->guest_pc;
         tally_sums_add_key(&row->sum, &r->t, k);
+        if (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI) {
+            /* Counted here once per row, for sorting; else only for the rows printed. */
+            int64_t n = view_host_insns_count(&r->hi, k->latest);
+
+            row->counted = n < 0 ? -1 : sort_col == SORT_HOST_INSNS ? (double)n
+                           : (double)n / (double)k->latest->icount;
+        }
     }
     return 0;
 }
@@ -407,6 +426,8 @@ static double row_value(const struct row *row)
     case SORT_TIME:         return (double)a->time_ns;
     case SORT_SELF:         return (double)row->incl.self;
     case SORT_CHILDREN:     return (double)row->incl.children;
+    case SORT_HOST_INSNS:
+    case SORT_HI_GI:        return row->counted;
     case SORT_DEFAULT:      break;
     }
     return 0;
@@ -516,7 +537,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
             table_str(t, row->name, strlen(row->name));
         } else {
             view_report_row(t, r->p, &row->sum, row->guest_pc, row->key, row->name, r->t.total,
-                            incl ? &row->incl : NULL);
+                            incl ? &row->incl : NULL, &r->hi);
         }
     }
     if (!table_ok(t)) {
@@ -534,6 +555,8 @@ int cmd_report(int argc, char **argv)
 {
     const struct view_opts vo = { .cmd = "report", .usage = cmd_report_usage };
     struct profile_opts po = { 0 };
+    struct run_arg ra;
+    const char *run = NULL;
     struct report r = { .by = BY_TB };
     enum view_format format = VIEW_TEXT;
     unsigned long long limit = 0;
@@ -551,6 +574,10 @@ int cmd_report(int argc, char **argv)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
+        if (a[0] != '-' && !run) {
+            run = a;
+            continue;
+        }
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
@@ -577,6 +604,10 @@ int cmd_report(int argc, char **argv)
         }
     }
 
+    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+        return rc;
+    if (r.by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
+        return view_usage_error(&vo, "--sort %s needs --by tb", sort_names[sort_col]);
     if (r.by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
         return view_usage_error(&vo, "--by sym sorts by samples only%s", "");
     if (r.by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
@@ -589,6 +620,7 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     r.db = profile_tbdb(r.p);
+    view_host_insns_open(&r.hi, r.db);
     rc = tally_init(&r.t, r.db);
     if (rc == 0 && r.by == BY_FUNCTION)
         rc = gstack_view_new(r.p, &r.gv);
@@ -631,6 +663,7 @@ out:
     free(r.self);
     free(r.stamp);
     gstack_view_free(r.gv);
+    view_host_insns_close(&r.hi);
     tally_release(&r.t);
     profile_close(r.p);
     return ret;

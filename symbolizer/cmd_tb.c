@@ -10,27 +10,43 @@
  * the last real instruction may disassemble as nonsense).
  */
 #include <capstone/capstone.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tbstats.h"
 #include "tbsym.h"
 #include "views.h"
 
 const char cmd_tb_usage[] =
-    "usage: tbsym tb ID|0xGUESTPC [--format text|json]\n"
+    "usage: tbsym tb [RUN] ID|0xGUESTPC [--ir] [--format text|json]\n"
     "                [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
     "\n"
     "One TBStatistics key, by stats_id (tb-list's id) or guest PC (the hottest\n"
-    "key of that PC): its counters, successors (with their ids where they are\n"
-    "keys), and its latest translation: guest instructions (in_asm) each\n"
-    "followed by the host instructions generated for it (out_asm, needs the\n"
-    "jitdump), then the out-of-line host code.\n"
+    "key of that PC): its counters (host_insns, hi/gi: host instructions of\n"
+    "the latest translation and per guest instruction, as in tb-list),\n"
+    "successors (with their ids where they are keys), and its latest\n"
+    "translation: guest instructions (in_asm) each followed by the host\n"
+    "instructions generated for it (out_asm, needs the jitdump), then the\n"
+    "out-of-line host code.\n"
+    "  --ir          instead of the code, the TCG ops of the translation as -d op\n"
+    "                and -d op_opt print them, from the side file's TB_IR record\n"
+    "                (QEMU -perf-ir 0xPC, qemu-perf record --ir 0xPC): the\n"
+    "                latest translation's, else the key's translated again at\n"
+    "                exit, else an earlier translation's (a \"#\" line says\n"
+    "                which), with the ops counted next to the STATS ops/ops_opt\n"
+    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
+    "                run in its directory) or a side file jit-PID.tbstats (with\n"
+    "                jit-PID.dump next to it), recognised by content; with two\n"
+    "                arguments the first is RUN, with one it is the ID\n"
     "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
     "                --pid PID picks a run (default: the only or newest one)\n"
     "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file; no such key; --ir and no TB_IR record of\n"
+    "the key), 3 I/O error\n";
 
 static void out_bytes(struct out *o, const char *key, const uint8_t *p, size_t n)
 {
@@ -79,8 +95,10 @@ static void out_host_range(struct out *o, bool have_cs, csh cs, const char *labe
     }
 }
 
-static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key *k)
+static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key *k,
+                    struct view_host_insns *hi)
 {
+    int64_t host_insns = view_host_insns_count(hi, k->latest);
     char buf[32];
     size_t len;
     const char *name = view_key_name(k, buf, sizeof(buf), &len);
@@ -112,6 +130,10 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
         out_ratio(o, "h/g", k->host_bytes, k->guest_bytes);
     if (k->guest_insns)
         out_ratio(o, "h/insn", k->host_bytes, k->guest_insns);
+    if (host_insns >= 0) {
+        out_u64(o, "host_insns", (uint64_t)host_insns);
+        out_ratio(o, "hi/gi", (uint64_t)host_insns, k->latest->icount);
+    }
     out_u64(o, "ops", k->ops);
     out_u64(o, "ops_opt", k->ops_opt);
     out_u64(o, "spills", k->spills);
@@ -205,16 +227,185 @@ static void out_translation(struct out *o, const struct tbdb *db, const struct t
         cs_close(&hcs);
 }
 
+/* --- --ir: the TCG ops of a TB_IR record ------------------------------------------ */
+
+/* Which TB_IR record was found for the key, and how it relates to it. */
+enum ir_match {
+    IR_LATEST,                 /* of the translation shown (the key's latest) */
+    IR_RETRANSLATED,           /* TBS_IR_RETRANSLATED of the key */
+    IR_EARLIER,                /* of another translation of the key in the side file */
+};
+
+struct ir_found {
+    struct tbs_reader *reader; /* holds ir's text */
+    struct tbs_tb_ir_view ir;
+    enum ir_match match;
+};
+
+static bool ir_of_key(const struct tbs_tb_ir_view *ir, const struct tbdb_key *k)
+{
+    return ir->guest_pc == k->guest_pc && ir->cs_base == k->cs_base && ir->flags == k->flags;
+}
+
+/*
+ * The TB_IR record for key k: the one of its latest translation's
+ * code_index, else its last TBS_IR_RETRANSLATED one, else the last one
+ * of another translation of k.  Rereads the side file (tbdb keeps no IR).
+ * 0, or an exit code after the message.
+ */
+static int find_ir(const struct tbdb *db, const struct tbdb_key *k, struct ir_found *f)
+{
+    struct tbs_record_view rec;
+    bool found = false;
+    int rc;
+
+    rc = tbs_reader_open(db->tbstats_path, &f->reader);
+    if (rc < 0) {
+        fprintf(stderr, "tbsym: %s\n", f->reader ? tbs_reader_strerror(f->reader)
+                                                : strerror(-rc));
+        return rc == -ENOMEM || rc == -EIO ? TBSYM_EXIT_IO : TBSYM_EXIT_INPUT;
+    }
+    /* An error after some records was reported by view_open(): use what precedes it. */
+    while (tbs_reader_next(f->reader, &rec) == 1) {
+        const struct tbs_tb_ir_view *ir = &rec.u.tb_ir;
+        enum ir_match m;
+
+        if (rec.type != TBS_REC_TB_IR || !ir_of_key(ir, k))
+            continue;
+        if (k->latest && ir->code_index == k->latest->code_index)
+            m = IR_LATEST;
+        else if (ir->code_index == TBS_IR_RETRANSLATED)
+            m = IR_RETRANSLATED;
+        else if (tbdb_tb_by_code_index(db, ir->code_index) &&
+                 tbdb_tb_by_code_index(db, ir->code_index)->key == k)
+            m = IR_EARLIER;
+        else
+            continue;
+        if (!found || m <= f->match) {
+            f->ir = *ir;
+            f->match = m;
+            found = true;
+        }
+    }
+    if (!found) {
+        fprintf(stderr, "tbsym: %s: no TCG ops (TB_IR record) of key %" PRIu32 " at guest_pc "
+                "0x%" PRIx64 ": record with qemu-perf record --ir 0x%" PRIx64 " (QEMU: "
+                "-perf-ir 0x%" PRIx64 ")\n", db->tbstats_path, k->stats_id, k->guest_pc,
+                k->guest_pc, k->guest_pc);
+        return TBSYM_EXIT_INPUT;
+    }
+    return 0;
+}
+
+/*
+ * The ops of a listing as -d op prints them: one op per line, indented by
+ * a space (" ---- PC ..." is an insn_start op, QEMU counts it too); header
+ * lines ("OP:") and blank lines are not ops.
+ */
+static uint64_t count_ops(const char *s, size_t len)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(s + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - s) : len, j = i;
+
+        if (s[i] == ' ') {
+            while (j < end && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+            n += j < end;
+        }
+        i = end + 1;
+    }
+    return n;
+}
+
+static void out_ir(struct out *o, const struct tbdb_key *k, const struct ir_found *f)
+{
+    static const char *const match_names[] = { "translation", "retranslated", "earlier" };
+    const struct tbs_tb_ir_view *ir = &f->ir;
+
+    out_object_begin(o, "ir", "ir");
+    out_word(o, "source", match_names[f->match]);
+    if (ir->code_index != TBS_IR_RETRANSLATED)
+        out_u64(o, "code_index", ir->code_index);
+    out_u64(o, "timestamp", ir->timestamp);
+    out_u64(o, "ops_listed", count_ops(ir->ops, ir->ops_len));
+    out_u64(o, "ops_opt_listed", count_ops(ir->ops_opt, ir->ops_opt_len));
+    /* The key's STATS sums over its translations: their mean is comparable. */
+    out_u64(o, "stats_ops", k->ops);
+    out_u64(o, "stats_ops_opt", k->ops_opt);
+    out_u64(o, "stats_translations", k->translations);
+    if (k->translations) {
+        out_ratio(o, "stats_ops_mean", k->ops, k->translations);
+        out_ratio(o, "stats_ops_opt_mean", k->ops_opt, k->translations);
+    }
+    if (o->format == OUT_JSON) {
+        out_str(o, "ops", ir->ops, ir->ops_len);
+        out_str(o, "ops_opt", ir->ops_opt, ir->ops_opt_len);
+    }
+    out_object_end(o);
+}
+
+/* Text: the listings as QEMU prints them, control bytes but newlines and tabs as '?'. */
+static void put_listing(const char *title, const char *s, size_t len)
+{
+    printf("%s\n", title);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+
+        putchar((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c);
+    }
+    if (len && s[len - 1] != '\n')
+        putchar('\n');
+}
+
+static void print_ir_text(const struct ir_found *f)
+{
+    const struct tbs_tb_ir_view *ir = &f->ir;
+
+    if (f->match == IR_RETRANSLATED)
+        printf("# not the translation profiled: QEMU translated the key again at exit for "
+               "its TCG ops\n");
+    else if (f->match == IR_EARLIER)
+        printf("# the TCG ops of an earlier translation of the key (code_index %" PRIu64
+               "), not of its latest\n", ir->code_index);
+    put_listing("## ops (-d op)", ir->ops, ir->ops_len);
+    put_listing("## ops_opt (-d op_opt)", ir->ops_opt, ir->ops_opt_len);
+}
+
 int cmd_tb(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb", .usage = cmd_tb_usage };
     const struct tbdb_key *k;
-    const char *which = NULL;
+    const char *which = NULL, *run = NULL;
+    char *pos[2];
+    int npos = 0;
+    bool ir = false;
     struct tbdb *db = NULL;
+    struct view_host_insns hi;
+    struct ir_found irf = { .reader = NULL };
     struct out o;
     int rc;
 
-    rc = view_parse_single(&v, argc, argv, &which, "no ID or 0xGUESTPC given");
+    for (int i = 1; i < argc; i++) {
+        int r = view_parse_option(&v, argc, argv, &i);
+
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (!strcmp(argv[i], "--ir"))
+            ir = true;
+        else if (argv[i][0] == '-' || npos == 2)
+            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
+        else
+            pos[npos++] = argv[i];
+    }
+    rc = view_split_run(&v, npos, pos, npos == 1 && view_looks_like_key(pos[0]), &run, &which,
+                        "no ID or 0xGUESTPC given");
+    if (rc == 0 && run)
+        rc = view_take_run(&v, run);
     if (rc)
         return rc;
     if (v.format == VIEW_CSV)
@@ -228,12 +419,25 @@ int cmd_tb(int argc, char **argv)
         tbdb_close(db);
         return TBSYM_EXIT_INPUT;
     }
+    if (ir) {
+        rc = find_ir(db, k, &irf);
+        if (rc)
+            goto out;
+    }
+    view_host_insns_open(&hi, db);
     out_init(&o, stdout, v.format == VIEW_JSON ? OUT_JSON : OUT_TEXT);
-    out_key(&o, db, k);
-    if (k->latest)
+    out_key(&o, db, k, &hi);
+    if (ir)
+        out_ir(&o, k, &irf);
+    else if (k->latest)
         out_translation(&o, db, k->latest);
     out_finish(&o);
+    if (ir && v.format == VIEW_TEXT)
+        print_ir_text(&irf);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
+    view_host_insns_close(&hi);
+out:
+    tbs_reader_close(irf.reader);
     tbdb_close(db);
     return rc;
 }

@@ -6,6 +6,7 @@
  * its latest translation, else guest-0xPC.  Sorted by a chosen column,
  * highest first, ties by stats_id.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 #include "views.h"
 
 const char cmd_tb_list_usage[] =
-    "usage: tbsym tb-list [--sort KEY] [-n N] [--format text|json|csv]\n"
+    "usage: tbsym tb-list [RUN] [--sort KEY] [-n N] [--format text|json|csv]\n"
     "                     [--dir DIR [--pid PID] | --tbstats FILE [--jitdump FILE]]\n"
     "\n"
     "One row per TBStatistics key (guest_pc, cs_base, flags, phys_pc) of a run:\n"
@@ -25,7 +26,12 @@ const char cmd_tb_list_usage[] =
     "  cov%          insns_exec as a share of all keys' insns_exec\n"
     "  host_bytes    host code generated, summed over translations\n"
     "  h/g           host_bytes / guest bytes translated\n"
-    "  h/insn        host_bytes / guest_insns (QEMU's \"info tb\" h/g)\n"
+    "  h/insn        host_bytes / guest_insns (what QEMU's \"info tb\" calls h/g)\n"
+    "  host_insns    host instructions of the latest translation: capstone on the\n"
+    "                jitdump's code, from its start to the last guest instruction's\n"
+    "                host code (out-of-line slow paths not counted); - without\n"
+    "                the jitdump (a side file alone)\n"
+    "  hi/gi         host_insns / guest instructions of that translation\n"
     "  spills, ops, ops_opt   register spills, TCG ops before and after optimisation\n"
     "  translations  times the key was translated\n"
     "  xlate_ns      translation time (gen + opt + liveness + code generation)\n"
@@ -33,18 +39,32 @@ const char cmd_tb_list_usage[] =
     "Files without STATS records (-tb-stats none, a .part file) list their keys\n"
     "with zero counters.\n"
     "  --sort KEY    hotness (exec_count, default), hg (h/g), spills, insns\n"
-    "                (insns_exec, cov%), translations, time (xlate_ns): highest\n"
-    "                first; the names in parentheses work too\n"
+    "                (insns_exec, cov%), translations, time (xlate_ns),\n"
+    "                host_insns, hi/gi: highest first (keys without a count\n"
+    "                last); the names in parentheses work too\n"
     "  -n N          only the first N rows\n"
+    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
+    "                run in its directory) or a side file jit-PID.tbstats (with\n"
+    "                jit-PID.dump next to it), recognised by content\n"
     "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
     "                --pid PID picks a run (default: the only or newest one)\n"
     "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input, 3 I/O error\n";
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
+    "directory, perf.data or side file), 3 I/O error\n";
 
-enum tb_list_sort { SORT_HOTNESS, SORT_HG, SORT_SPILLS, SORT_INSNS, SORT_TRANSLATIONS, SORT_TIME };
+enum tb_list_sort {
+    SORT_HOTNESS, SORT_HG, SORT_SPILLS, SORT_INSNS, SORT_TRANSLATIONS, SORT_TIME,
+    SORT_HOST_INSNS, SORT_HI_GI,
+};
 
 static enum tb_list_sort sort_by;
+
+/* For SORT_HOST_INSNS, SORT_HI_GI: one key and its counted value. */
+struct counted_key {
+    const struct tbdb_key *k;
+    double v;                  /* host_insns or hi/gi; -1: none */
+};
 
 static uint64_t xlate_ns(const struct tbdb_key *k)
 {
@@ -57,12 +77,22 @@ static uint64_t xlate_ns(const struct tbdb_key *k)
 
 #define CMP_DESC(a, b) do { if ((a) != (b)) return (a) > (b) ? -1 : 1; } while (0)
 
+static int cmp_counted(const void *pa, const void *pb)
+{
+    const struct counted_key *a = pa, *b = pb;
+
+    CMP_DESC(a->v, b->v);
+    return (a->k->stats_id > b->k->stats_id) - (a->k->stats_id < b->k->stats_id);
+}
+
 static int cmp_rows(const void *pa, const void *pb)
 {
     const struct tbdb_key *a = *(const struct tbdb_key *const *)pa;
     const struct tbdb_key *b = *(const struct tbdb_key *const *)pb;
 
     switch (sort_by) {
+    case SORT_HOST_INSNS:
+    case SORT_HI_GI:        break;      /* cmp_counted() */
     case SORT_HOTNESS:      CMP_DESC(a->exec_count, b->exec_count); break;
     case SORT_HG:           CMP_DESC(a->hg_ratio, b->hg_ratio); break;
     case SORT_SPILLS:       CMP_DESC(a->spills, b->spills); break;
@@ -76,7 +106,7 @@ static int cmp_rows(const void *pa, const void *pb)
 static const struct table_col tb_list_cols[] = {
     { "id", false }, { "guest_pc", false }, { "exec_count", false }, { "guest_insns", false },
     { "insns_exec", false }, { "cov%", false }, { "host_bytes", false }, { "h/g", false },
-    { "h/insn", false }, { "spills", false }, { "ops", false }, { "ops_opt", false },
+    { "h/insn", false }, { "host_insns", false }, { "hi/gi", false }, { "spills", false }, { "ops", false }, { "ops_opt", false },
     { "translations", false }, { "xlate_ns", false }, { "name", true },
 };
 
@@ -89,7 +119,8 @@ void view_percent(struct table *t, uint64_t a, uint64_t b)
         table_ratio(t, a, b / 100);
 }
 
-void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k)
+void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
+                  struct view_host_insns *hi)
 {
     char buf[32];
     const char *name;
@@ -104,6 +135,7 @@ void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key 
     table_u64(t, k->host_bytes);
     table_ratio(t, k->host_bytes, k->guest_bytes);
     table_ratio(t, k->host_bytes, k->guest_insns);
+    view_host_insns_cells(t, hi, k);
     table_u64(t, k->spills);
     table_u64(t, k->ops);
     table_u64(t, k->ops_opt);
@@ -111,6 +143,30 @@ void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key 
     table_u64(t, xlate_ns(k));
     name = view_key_name(k, buf, sizeof(buf), &len);
     table_str(t, name, len);
+}
+
+/*
+ * Sort rows by host_insns or hi/gi: counted once per key here (a linear
+ * disassembly each), not in the comparison.  0 or -ENOMEM.
+ */
+static int sort_counted(const struct tbdb_key **rows, size_t n, struct view_host_insns *hi)
+{
+    struct counted_key *c = malloc((n ? n : 1) * sizeof(*c));
+
+    if (!c)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int64_t h = view_host_insns_count(hi, rows[i]->latest);
+
+        c[i].k = rows[i];
+        c[i].v = h < 0 ? -1 : sort_by == SORT_HOST_INSNS ? (double)h
+                 : (double)h / (double)rows[i]->latest->icount;
+    }
+    qsort(c, n, sizeof(*c), cmp_counted);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = c[i].k;
+    free(c);
+    return 0;
 }
 
 struct table *view_key_table(void)
@@ -153,7 +209,9 @@ int cmd_tb_list(int argc, char **argv)
     struct table *t = NULL;
     struct tbdb *db = NULL;
     size_t limit = SIZE_MAX;
-    int rc;
+    const char *run = NULL;
+    struct view_host_insns hi = { .have_cs = false };
+    int rc = 0;
 
     sort_by = SORT_HOTNESS;
     for (int i = 1; i < argc; i++) {
@@ -190,13 +248,21 @@ int cmd_tb_list(int argc, char **argv)
                 sort_by = SORT_TRANSLATIONS;
             } else if (!strcmp(val, "time") || !strcmp(val, "xlate_ns")) {
                 sort_by = SORT_TIME;
+            } else if (!strcmp(val, "host_insns")) {
+                sort_by = SORT_HOST_INSNS;
+            } else if (!strcmp(val, "hi/gi")) {
+                sort_by = SORT_HI_GI;
             } else {
                 return view_usage_error(&v, "unknown sort key '%s'", val);
             }
+        } else if (a[0] != '-' && !run) {
+            run = a;
         } else {
             return view_usage_error(&v, "unknown argument '%s'", a);
         }
     }
+    if (run && (rc = view_take_run(&v, run)))
+        return rc;
 
     rc = view_open(&v, &db);
     if (rc)
@@ -208,11 +274,20 @@ int cmd_tb_list(int argc, char **argv)
         rc = TBSYM_EXIT_IO;
         goto out;
     }
+    view_host_insns_open(&hi, db);
     for (size_t i = 0; i < db->nr_keys; i++)
         rows[i] = &db->keys[i];
-    qsort(rows, db->nr_keys, sizeof(*rows), cmp_rows);
+    if (sort_by == SORT_HOST_INSNS || sort_by == SORT_HI_GI)
+        rc = sort_counted(rows, db->nr_keys, &hi);
+    else
+        qsort(rows, db->nr_keys, sizeof(*rows), cmp_rows);
+    if (rc) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
     for (size_t i = 0; i < db->nr_keys && i < limit; i++)
-        view_key_row(t, db, rows[i]);
+        view_key_row(t, db, rows[i], &hi);
     if (!table_ok(t)) {
         fprintf(stderr, "tbsym: out of memory\n");
         rc = TBSYM_EXIT_IO;
@@ -221,6 +296,7 @@ int cmd_tb_list(int argc, char **argv)
     view_print_table(t, v.format, "keys", &tb_list_doc, db);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
 out:
+    view_host_insns_close(&hi);
     table_free(t);
     free(rows);
     tbdb_close(db);

@@ -37,8 +37,12 @@ static bool parse_pid(const char *s, uint32_t *pid)
 }
 
 int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
-                      const char *missing)
+                      bool (*looks_like_arg)(const char *), const char *missing)
 {
+    char *pos[3];
+    const char *run;
+    int n = 0, rc;
+
     *arg = NULL;
     for (int i = 1; i < argc; i++) {
         int r = view_parse_option(v, argc, argv, &i);
@@ -47,12 +51,66 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
             return TBSYM_EXIT_INPUT;
         if (r)
             continue;
-        if (argv[i][0] == '-' || *arg)
+        if (argv[i][0] == '-' || n == 2)
             return view_usage_error(v, "unknown argument '%s'", argv[i]);
-        *arg = argv[i];
+        pos[n++] = argv[i];
     }
-    if (!*arg)
+    rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
+    if (rc == 0 && run)
+        rc = view_take_run(v, run);
+    return rc;
+}
+
+int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
+                   const char **run, const char **arg, const char *missing)
+{
+    *run = NULL;
+    *arg = NULL;
+    if (n == 0)
         return view_usage_error(v, "%s", missing);
+    if (n > 2)
+        return view_usage_error(v, "unknown argument '%s'", pos[2]);
+    if (n == 1) {
+        if (!is_arg && run_arg_exists(pos[0])) {
+            fprintf(stderr, "tbsym %s: '%s' is a path, taken as RUN, but %s: "
+                    "give RUN first, then the argument\n", v->cmd, pos[0], missing);
+            fputs(v->usage, stderr);
+            return TBSYM_EXIT_INPUT;
+        }
+        *arg = pos[0];
+        return 0;
+    }
+    if (!run_arg_exists(pos[0]) && run_arg_exists(pos[1])) {
+        fprintf(stderr, "tbsym %s: RUN comes first: tbsym %s %s %s\n", v->cmd, v->cmd,
+                pos[1], pos[0]);
+        fputs(v->usage, stderr);
+        return TBSYM_EXIT_INPUT;
+    }
+    *run = pos[0];
+    *arg = pos[1];
+    return 0;
+}
+
+int view_take_run(struct view_opts *v, const char *path)
+{
+    int rc;
+
+    if (v->dir || v->tbstats)
+        return view_usage_error(v, "RUN '%s' and --dir or --tbstats both given: give one", path);
+    rc = run_arg_classify(&v->run, path);
+    if (rc)
+        return rc;
+    switch (v->run.kind) {
+    case RUN_ARG_DIR:
+    case RUN_ARG_PERF_DATA:
+        v->dir = v->run.dir;
+        break;
+    case RUN_ARG_SIDE_FILE:
+        v->tbstats = path;
+        if (!v->jitdump && v->run.jitdump[0])
+            v->jitdump = v->run.jitdump;
+        break;
+    }
     return 0;
 }
 
@@ -190,6 +248,15 @@ int view_open(const struct view_opts *v, struct tbdb **dbp)
     return 0;
 }
 
+bool view_looks_like_key(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+
+    if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && s[2])
+        return strspn(s + 2, "0123456789abcdefABCDEF") == strlen(s + 2);
+    return n && !s[n];
+}
+
 const struct tbdb_key *view_find_key(const struct view_opts *v, const struct tbdb *db,
                                      const char *arg)
 {
@@ -231,7 +298,7 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
 
 /* --- tables ------------------------------------------------------------------------ */
 
-enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO, CELL_CENTS };
+enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO, CELL_CENTS, CELL_NONE };
 
 struct cell {
     enum cell_kind kind;
@@ -334,6 +401,11 @@ void table_ratio(struct table *t, uint64_t num, uint64_t den)
     }
 }
 
+void table_none(struct table *t)
+{
+    table_add(t, CELL_NONE);
+}
+
 void table_cents(struct table *t, int64_t cents, bool plus)
 {
     struct cell *c = table_add(t, CELL_CENTS);
@@ -350,6 +422,8 @@ static size_t cell_text(const struct cell *c, char *buf, size_t size)
     switch (c->kind) {
     case CELL_U64:
         return snprintf(buf, size, "%" PRIu64, c->a);
+    case CELL_NONE:
+        return snprintf(buf, size, "-");
     case CELL_HEX:
         return snprintf(buf, size, "0x%" PRIx64, c->a);
     case CELL_RATIO:
@@ -469,7 +543,7 @@ void table_print_csv(const struct table *t, FILE *f)
                 putc(',', f);
             if (c->kind == CELL_STR) {
                 csv_field(f, c->s, c->len);     /* bytes as they are, quoted as needed */
-            } else if (c->kind == CELL_RATIO && !c->b) {
+            } else if ((c->kind == CELL_RATIO && !c->b) || c->kind == CELL_NONE) {
                 /* empty: no value */
             } else {
                 size_t n = cell_text(c, buf, sizeof(buf));
@@ -509,6 +583,8 @@ void table_print_json(const struct table *t, struct out *o, const char *key)
             case CELL_CENTS:
                 out_cents(o, name, (int64_t)c->a);
                 break;
+            case CELL_NONE:
+                break;      /* no value: the member is left out */
             }
         }
         out_object_end(o);
@@ -587,7 +663,7 @@ void table_print_html_row(const struct table *t, size_t row, FILE *f)
         default:
             n = cell_text(c, buf, sizeof(buf));
             fputs("<td class=\"num\" data-v=\"", f);
-            if (c->kind == CELL_RATIO && !c->b)
+            if ((c->kind == CELL_RATIO && !c->b) || c->kind == CELL_NONE)
                 fputs("-1", f);
             else
                 fwrite(buf, 1, n, f);
@@ -622,6 +698,59 @@ bool view_disasm_open(uint32_t machine, csh *cs)
     if (arch == CS_ARCH_X86)
         cs_option(*cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
     return true;
+}
+
+void view_host_insns_open(struct view_host_insns *h, const struct tbdb *db)
+{
+    memset(h, 0, sizeof(*h));
+    h->db = db;
+    h->have_cs = view_disasm_open(db->header.host_machine, &h->cs);
+    if (h->have_cs && !(h->insn = cs_malloc(h->cs))) {
+        cs_close(&h->cs);
+        h->have_cs = false;
+    }
+}
+
+void view_host_insns_close(struct view_host_insns *h)
+{
+    if (!h)
+        return;
+    free(h->cache);
+    h->cache = NULL;
+    if (!h->have_cs)
+        return;
+    cs_free(h->insn, 1);
+    cs_close(&h->cs);
+    h->have_cs = false;
+}
+
+int64_t view_host_insns_count(struct view_host_insns *h, const struct tbdb_tb *tb)
+{
+    const uint8_t *code;
+    uint64_t addr;
+    size_t size;
+    int64_t n = 0;
+
+    size_t idx;
+
+    if (!h || !h->have_cs || !tb || !tb->have_load || !tb->icount)
+        return -1;
+    /* Cached per translation (tb is an element of db->tbs): a sort and the print count once. */
+    idx = (size_t)(tb - h->db->tbs);
+    if (!h->cache && h->db->nr_tbs)
+        h->cache = calloc(h->db->nr_tbs, sizeof(*h->cache));    /* NULL: no cache, still right */
+    if (h->cache && idx < h->db->nr_tbs && h->cache[idx])
+        return h->cache[idx] - 1;
+    /* The side file's offsets are not trusted: clamp to the code loaded. */
+    size = tb->host_end[tb->icount - 1] < tb->code_size ? tb->host_end[tb->icount - 1]
+                                                        : tb->code_size;
+    code = tb->code;
+    addr = tb->code_addr;
+    while (size && cs_disasm_iter(h->cs, &code, &size, &addr, h->insn))
+        n++;
+    if (h->cache && idx < h->db->nr_tbs)
+        h->cache[idx] = n + 1;
+    return n;
 }
 
 /* --- commands that read a perf recording ---------------------------------------------- */
@@ -668,6 +797,17 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
     return 1;
 }
 
+int view_profile_run(const struct view_opts *v, struct profile_opts *po, struct run_arg *ra,
+                     const char *run)
+{
+    int rc;
+
+    if (!run)
+        return 0;
+    rc = run_arg_classify(ra, run);
+    return rc ? rc : run_arg_profile(ra, v->cmd, po);
+}
+
 int view_profile_error(struct profile *p, int rc)
 {
     if (rc == -ENOMEM)
@@ -701,7 +841,8 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
 #define REPORT_COLS_TAIL \
     { "samples", false }, { "%", false }, { "helper_samples", false }, \
     { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false }, \
-    { "host_bytes", false }, { "h/g", false }, { "spills", false }, { "ops", false }, \
+    { "host_bytes", false }, { "h/g", false }, { "host_insns", false }, { "hi/gi", false }, \
+    { "spills", false }, { "ops", false }, \
     { "ops_opt", false }, { "translations", false }, { "xlate_ns", false }, \
     { "symbol", true }, { "source", true }
 
@@ -730,9 +871,23 @@ static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
     snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
 }
 
+void view_host_insns_cells(struct table *t, struct view_host_insns *h, const struct tbdb_key *k)
+{
+    int64_t n = k ? view_host_insns_count(h, k->latest) : -1;
+
+    if (n < 0) {
+        table_none(t);
+        table_none(t);
+        return;
+    }
+    table_u64(t, (uint64_t)n);
+    table_ratio(t, (uint64_t)n, k->latest->icount);
+}
+
 void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
                      uint64_t guest_pc, const struct tbdb_key *key, const char *name,
-                     uint64_t total, const struct view_inclusive *incl)
+                     uint64_t total, const struct view_inclusive *incl,
+                     struct view_host_insns *hi)
 {
     const struct tbdb *db = profile_tbdb(p);
     char buf[64], src[512];
@@ -753,6 +908,7 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
     view_percent(t, sum->insns_executed, db->total_insns_executed);
     table_u64(t, sum->host_bytes);
     table_ratio(t, sum->host_bytes, sum->guest_bytes);
+    view_host_insns_cells(t, hi, key);
     table_u64(t, sum->spills);
     table_u64(t, sum->ops);
     table_u64(t, sum->ops_opt);

@@ -7,10 +7,12 @@
  * All: a table that prints as aligned text, JSON (through out.h), CSV or
  * HTML cells, and capstone set up for an ELF machine.
  *
- * Common options, parsed by view_parse_option():
+ * The run: a positional RUN (run_arg.h: a run directory, a perf.data, a
+ * side file; view_take_run()), or the common options, parsed by
+ * view_parse_option():
  *   --dir DIR          the directory holding jit-PID.tbstats and jit-PID.dump (default .)
  *   --pid PID          which run in DIR (default: the only or newest one)
- *   --tbstats FILE     the export, instead of looking in DIR
+ *   --tbstats FILE     the side file, instead of looking in DIR
  *   --jitdump FILE     its jitdump (with --tbstats; optional)
  *   --format FMT       text, json or csv (each command says which it takes)
  */
@@ -26,6 +28,7 @@
 
 #include "out.h"
 #include "profile.h"
+#include "run_arg.h"
 #include "tally.h"
 #include "tbdb.h"
 
@@ -43,6 +46,7 @@ struct view_opts {
     const char *jitdump;
     uint32_t pid;
     enum view_format format;
+    struct run_arg run;         /* view_take_run()'s storage */
 };
 
 /*
@@ -51,6 +55,25 @@ struct view_opts {
  * argument print the usage error and return -1 (exit TBSYM_EXIT_INPUT).
  */
 int view_parse_option(struct view_opts *v, int argc, char **argv, int *i);
+
+/*
+ * view_take_run - RUN (run_arg.h) as the run of an offline view: a
+ * directory as --dir, a perf.data as --dir of its directory, a side file as
+ * --tbstats with the jit-PID.dump next to it as --jitdump (unless given).
+ * Refuses RUN with --dir or --tbstats.  0 or an exit code after a message.
+ */
+int view_take_run(struct view_opts *v, const char *path);
+
+/*
+ * view_split_run - the positional arguments pos[0..n) of a command taking
+ * "[RUN] ARG" (run_arg.h's order): *run receives RUN or NULL, *arg ARG;
+ * none: usage error "missing"; more than two: usage error.  When the one
+ * argument given names an existing path and is not what ARG looks like
+ * (is_arg false), the usage error says ARG is missing.  0 or
+ * TBSYM_EXIT_INPUT after the message.
+ */
+int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
+                   const char **run, const char **arg, const char *missing);
 
 /* view_usage_error - "tbsym CMD: MESSAGE" and the usage on stderr; TBSYM_EXIT_INPUT. */
 int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg);
@@ -68,6 +91,9 @@ int view_open(const struct view_opts *v, struct tbdb **dbp);
  */
 const struct tbdb_key *view_find_key(const struct view_opts *v, const struct tbdb *db,
                                      const char *arg);
+
+/* view_looks_like_key - whether s has the form of a stats_id or 0xGUESTPC. */
+bool view_looks_like_key(const char *s);
 
 /*
  * view_key_name - the key's name: its latest translation's CODE_LOAD name
@@ -101,6 +127,8 @@ void table_ratio(struct table *t, uint64_t num, uint64_t den);
  * JSON: a number.
  */
 void table_cents(struct table *t, int64_t cents, bool plus);
+/* table_none - a cell without a value: "-" in text, empty in CSV, left out of JSON. */
+void table_none(struct table *t);
 /* table_ok - false if an allocation failed since table_new(). */
 bool table_ok(const struct table *t);
 
@@ -141,10 +169,13 @@ void table_print_html_row(const struct table *t, size_t row, FILE *f);
 
 /* --- rows of keys (cmd_tb_list.c), shared by tb-list and coverset ----------------- */
 
+struct view_host_insns;
+
 /* view_key_table - an empty table with tb-list's columns. */
 struct table *view_key_table(void);
-/* view_key_row - one key as a row of view_key_table(). */
-void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k);
+/* view_key_row - one key as a row of view_key_table(); hi counts host_insns (NULL: empty). */
+void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
+                  struct view_host_insns *hi);
 /* view_percent - a cell: a as a percentage of b, two decimals ("-" if b is 0). */
 void view_percent(struct table *t, uint64_t a, uint64_t b);
 /* view_percent_str - the same as a string in buf ("-" if b is 0); returns buf. */
@@ -161,12 +192,46 @@ char *view_percent_str(char *buf, size_t size, uint64_t a, uint64_t b);
 bool view_disasm_open(uint32_t machine, csh *cs);
 
 /*
+ * Host instructions of a translation (tbsym report, tb-list, tb: the
+ * host_insns column): the instructions capstone decodes, one after the
+ * other, in the host code generated for its guest instructions, that is
+ * the jitdump CODE_LOAD's code from its start to the last guest
+ * instruction's host_end (TB prologue included; the out-of-line slow paths
+ * and constants after it not).  Decoding stops at the first bytes capstone
+ * does not know.  A key's value is its latest translation's, and hi/gi is
+ * that count per guest instruction of the same translation (icount).
+ *
+ * view_host_insns_open - set h up for the translations of db (its host
+ * machine); always succeeds, counting nothing when capstone does not know
+ * the machine.  Counts are cached per translation.
+ * view_host_insns_close - release it (accepts NULL).
+ * view_host_insns_count - the count of tb, or -1 when there is none: no
+ * jitdump code (side file alone, perf inject output), no instructions, or
+ * no capstone for the host.  Costs one linear disassembly of the bytes.
+ * view_host_insns_cells - the two cells host_insns, hi/gi of key (NULL, or
+ * no count: two empty cells).
+ */
+struct view_host_insns {
+    const struct tbdb *db;
+    csh cs;
+    bool have_cs;
+    cs_insn *insn;             /* cs_disasm_iter()'s buffer */
+    int64_t *cache;            /* [db->nr_tbs] count + 1 per translation, 0: not yet */
+};
+void view_host_insns_open(struct view_host_insns *h, const struct tbdb *db);
+void view_host_insns_close(struct view_host_insns *h);
+int64_t view_host_insns_count(struct view_host_insns *h, const struct tbdb_tb *tb);
+void view_host_insns_cells(struct table *t, struct view_host_insns *h, const struct tbdb_key *k);
+
+/*
  * view_parse_single - the whole command line of a command that takes the
- * common options and exactly one argument, into *arg; "no ..." (@missing)
- * when it is absent.  0, or TBSYM_EXIT_INPUT after the usage message.
+ * common options and "[RUN] ARG" (view_split_run(); looks_like_arg says
+ * whether a lone argument is an ARG rather than a RUN without one) into
+ * *arg, the RUN through view_take_run(); "no ..." (@missing) when ARG is
+ * absent.  0, or an exit code after the message.
  */
 int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
-                      const char *missing);
+                      bool (*looks_like_arg)(const char *), const char *missing);
 
 /*
  * view_parse_format - a --format argument: "text", "json", or "csv" when
@@ -196,6 +261,14 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
                         int argc, char **argv, int *i);
 
 /*
+ * view_profile_run - RUN (run_arg.h; NULL: none given) as the inputs of a
+ * command that reads samples (run_arg_profile()); ra is the storage po
+ * points into.  0 or an exit code after the message.
+ */
+int view_profile_run(const struct view_opts *v, struct profile_opts *po, struct run_arg *ra,
+                     const char *run);
+
+/*
  * view_profile_error - the message of a failed profile_open(), profile_run()
  * or allocation (rc, a negative errno) on stderr, "tbsym: ..." (p may be
  * NULL); returns the exit code: TBSYM_EXIT_INPUT for bad or missing input,
@@ -217,7 +290,8 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
  * stacks).  view_report_row() fills one row: the sums of a key or of a
  * function's keys, named by key's latest translation when key is given,
  * else by name; total: all samples of the run, for %; incl: the inclusive
- * counts of view_report_incl_cols, or NULL for view_report_cols.
+ * counts of view_report_incl_cols, or NULL for view_report_cols; hi: the
+ * host_insns counter (NULL: host_insns and hi/gi empty, as for functions).
  */
 struct view_inclusive {
     uint64_t children;         /* samples with the function on their guest stack */
@@ -229,7 +303,8 @@ extern const struct table_col view_report_incl_cols[];
 extern const size_t view_report_incl_ncols;
 void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
                      uint64_t guest_pc, const struct tbdb_key *key, const char *name,
-                     uint64_t total, const struct view_inclusive *incl);
+                     uint64_t total, const struct view_inclusive *incl,
+                     struct view_host_insns *hi);
 
 /*
  * view_report_summary - tbsym report's four "# " lines: input, export,

@@ -24,6 +24,15 @@
  *   views-part.tbs             views.tbs cut inside its second STATS record
  *                              (a .part file: STATS 2 and 3 and END missing)
  *   views-other.jitdump        views.jitdump of pid 4343 (another run)
+ *   views-ir.tbs               views.tbs (version 1.3) with TB_IR records,
+ *                              -d op / -d op_opt text written by hand in
+ *                              QEMU's format: key 2's translation (before
+ *                              its TB, code_index 2), key 3's first
+ *                              translation (code_index 3, not its latest),
+ *                              and key 1 retranslated at exit
+ *                              (TBS_IR_RETRANSLATED, before STATS)
+ * (run.sh copies views-ir.tbs and views.jitdump into a run directory
+ * @GEN@/views-run under QEMU's names, which .gitignore keeps out of git.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +124,53 @@ static void stats(struct run *r, uint32_t id, uint64_t pc, uint64_t exec, uint32
     fixture_check(tbs_writer_write_stats(r->tw, &s, succ), "stats");
 }
 
+/* A TB_IR record of key (pc, flags 0xb3) with -d op and -d op_opt text. */
+static void tb_ir(struct run *r, uint64_t ts, uint64_t idx, uint64_t pc, uint32_t stats_id)
+{
+    static const char ops[] =
+        "OP:\n"
+        " ld_i32 loc9,env,$0xfffffffffffffff8\n"
+        " brcond_i32 loc9,$0x0,lt,$L0\n"
+        "\n"
+        " ---- 0000000000401100 0000000000000000\n"
+        " add_i64 tmp0,rdi,$0x8\n"
+        " mov_i64 rax,tmp0\n"
+        "\n"
+        " ---- 0000000000401104 0000000000000000\n"
+        " qemu_ld_a64_i64 tmp0,rsp,noat+leq+al,0\n"
+        " add_i64 rsp,rsp,$0x8\n"
+        " mov_i64 rip,tmp0\n"
+        " call lookup_tb_ptr,$0x6,$1,tmp11,env\n"
+        " goto_ptr tmp11\n"
+        " set_label $L0\n"
+        " exit_tb $0x7f0000001203\n";
+    static const char ops_opt[] =
+        "OP after optimization and liveness analysis:\n"
+        " ld_i32 loc9,env,$0xfffffffffffffff8          pref=0xffff\n"
+        " brcond_i32 loc9,$0x0,lt,$L0                  dead: 0 1\n"
+        "\n"
+        " ---- 0000000000401100 0000000000000000\n"
+        " add_i64 rax,rdi,$0x8                         sync: 0  dead: 1  pref=0xffff\n"
+        "\n"
+        " ---- 0000000000401104 0000000000000000\n"
+        " qemu_ld_a64_i64 tmp0,rsp,noat+leq+al,0       pref=0xffff\n"
+        " add_i64 rsp,rsp,$0x8                         sync: 0  dead: 1 2  pref=0xffff\n"
+        " mov_i64 rip,tmp0                             sync: 0  dead: 0 1  pref=0xffff\n"
+        " call lookup_tb_ptr,$0x6,$1,tmp11,env         dead: 1  pref=none\n"
+        " goto_ptr tmp11                               dead: 0\n"
+        " set_label $L0\n"
+        " exit_tb $0x7f0000001203\n";
+    const struct tbs_tb_ir_view ir = {
+        .timestamp = ts, .code_index = idx, .guest_pc = pc, .flags = 0xb3,
+        .stats_id = stats_id, .ops_len = sizeof(ops) - 1, .ops_opt_len = sizeof(ops_opt) - 1,
+        .ops = ops, .ops_opt = ops_opt,
+    };
+
+    fixture_check(tbs_writer_write_tb_ir(r->tw, &ir), "tb_ir");
+}
+
 /* The run; returns the offset of the second STATS record (0 without STATS). */
-static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid)
+static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid, int with_ir)
 {
     /* push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
     static const uint8_t a[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
@@ -136,10 +190,16 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid)
 
     start(r, flags, jd_pid);
     tb(r, 200, 1, 0x401000, with_stats ? 1 : 0, a, a_sizes, 4, "demo+0x1000 main");
+    if (with_ir)
+        tb_ir(r, 210, 2, 0x401100, 2);
     tb(r, 210, 2, 0x401100, with_stats ? 2 : 0, b, b_sizes, 2, "demo+0x1100 fib");
+    if (with_ir)
+        tb_ir(r, 220, 3, 0x401200, 3);
     tb(r, 220, 3, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 leaf");
     fixture_check(tbs_writer_write_flush(r->tw, 300), "flush");
     tb(r, 310, 4, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 \"leaf\",again");
+    if (with_ir)
+        tb_ir(r, 990, TBS_IR_RETRANSLATED, 0x401000, 1);
     if (with_stats) {
         stats(r, 1, 0x401000, 1000, 4, 1, 34, succ1, 2, 1);
         tbs_writer_data(r->tw, &second);
@@ -168,7 +228,7 @@ int main(int argc, char **argv)
     }
     dir = argv[1];
 
-    second = write_run(&r, 1, 4242);
+    second = write_run(&r, 1, 4242, 0);
     data = tbs_writer_data(r.tw, &len);
     fixture_save(dir, "views.tbs", data, len);
     fixture_save(dir, "views-part.tbs", data, second + 50);
@@ -176,14 +236,19 @@ int main(int argc, char **argv)
     fixture_save(dir, "views.jitdump", data, len);
     close_run(&r);
 
-    write_run(&r, 0, 4242);
+    write_run(&r, 0, 4242, 0);
     data = tbs_writer_data(r.tw, &len);
     fixture_save(dir, "views-nostats.tbs", data, len);
     close_run(&r);
 
-    write_run(&r, 1, 4343);
+    write_run(&r, 1, 4343, 0);
     data = jd_writer_data(r.jw, &len);
     fixture_save(dir, "views-other.jitdump", data, len);
+    close_run(&r);
+
+    write_run(&r, 1, 4242, 1);
+    data = tbs_writer_data(r.tw, &len);
+    fixture_save(dir, "views-ir.tbs", data, len);
     close_run(&r);
     return 0;
 }

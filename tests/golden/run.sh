@@ -48,6 +48,12 @@ for g in make-profile-fixtures make-gstack-fixtures; do
     fi
 done
 
+# A run directory of the offline views, as qemu-perf record leaves one
+# (make-views-fixtures.c's views-ir.tbs and views.jitdump under QEMU's names).
+mkdir -p "$gen/views-run"
+cp views-ir.tbs "$gen/views-run/jit-4242.tbstats"
+cp views.jitdump "$gen/views-run/jit-4242.dump"
+
 for cmd in *.cmd; do
     name=${cmd%.cmd}
     # shellcheck disable=SC2046 # the arguments are split on purpose

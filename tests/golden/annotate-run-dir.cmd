@@ -1,0 +1,1 @@
+annotate @GEN@/profile 1

@@ -1,0 +1,1 @@
+cfg views-ir.tbs 1

@@ -1,0 +1,1 @@
+coverset @GEN@/views-run 90

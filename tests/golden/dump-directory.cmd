@@ -1,0 +1,1 @@
+dump @GEN@/views-run

@@ -1,0 +1,1 @@
+dump views-ir.tbs

@@ -1,0 +1,1 @@
+flame @GEN@/profile/perf.data --folded

@@ -1,0 +1,1 @@
+report @GEN@/profile -i @GEN@/profile/perf.data

@@ -1,0 +1,1 @@
+report @GEN@/profile -n 3

@@ -1,0 +1,1 @@
+report @GEN@/profile --by function --sort hi/gi

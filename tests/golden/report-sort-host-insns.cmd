@@ -1,0 +1,1 @@
+report @GEN@/profile --sort host_insns --format json

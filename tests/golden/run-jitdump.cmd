@@ -1,0 +1,1 @@
+tb-list views.jitdump

@@ -1,0 +1,1 @@
+coverset no-such-run 50

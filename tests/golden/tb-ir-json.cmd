@@ -1,0 +1,1 @@
+tb views-ir.tbs 3 --ir --format json

@@ -1,0 +1,1 @@
+tb views.tbs 2 --ir

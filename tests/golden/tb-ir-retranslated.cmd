@@ -1,0 +1,1 @@
+tb views-ir.tbs 1 --ir

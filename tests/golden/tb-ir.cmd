@@ -1,0 +1,1 @@
+tb views-ir.tbs 2 --ir --jitdump views.jitdump

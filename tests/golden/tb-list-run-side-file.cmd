@@ -1,0 +1,1 @@
+tb-list views-ir.tbs --jitdump views.jitdump

@@ -1,0 +1,1 @@
+tb-list @GEN@/views-run --sort host_insns --format csv

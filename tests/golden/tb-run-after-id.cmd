@@ -1,0 +1,1 @@
+tb 2 @GEN@/views-run

@@ -1,0 +1,1 @@
+tb @GEN@/views-run 2
