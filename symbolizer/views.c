@@ -829,7 +829,7 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     const struct guestsym_loc *loc;
 
     if (tb->have_load)
-        return guestsym_load_name(profile_guestsym(p), tb->guest_pc, tb->name);
+        return tb->name;
     gs = profile_guestsym(p);
     if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
         return loc->name;
@@ -916,6 +916,7 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
     table_u64(t, sum->time_ns);
     if (key) {
         name = key->latest ? view_tb_name(p, key->latest, buf, sizeof(buf)) : NULL;
+        name = guestsym_load_name(profile_guestsym(p), guest_pc, name);
         if (!name) {
             snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, guest_pc);
             name = buf;
