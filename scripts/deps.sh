@@ -15,7 +15,7 @@ SOURCES=/etc/apt/sources.list.d/qemu-jitdump.sources
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
 libzstd-dev linux-perf ninja-build libglib2.0-dev python3-venv flex bison \
 dpkg-dev xz-utils gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
-device-tree-compiler chromium"
+device-tree-compiler chromium libc6-dbg"
 BPO_PKGS="meson python3-pycotap"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
