@@ -120,6 +120,8 @@ static void funcs_finish(struct elfsyms *es)
 {
     size_t n = 0;
 
+    if (!es->nr_funcs)
+        return;
     qsort(es->funcs, es->nr_funcs, sizeof(*es->funcs), func_cmp);
     for (size_t i = 0; i < es->nr_funcs; i++) {
         if (!es->funcs[i].size)
@@ -574,7 +576,8 @@ static int plt_read(struct elfsyms *es, Elf *elf, uint64_t bias)
     if (!gelf_getehdr(elf, &c.ehdr) || elf_getshdrstrndx(elf, &c.shstrndx) != 0)
         return 0;
     /* ifunc_name() looks up the functions read so far. */
-    qsort(es->funcs, es->nr_funcs, sizeof(*es->funcs), func_cmp);
+    if (es->nr_funcs)
+        qsort(es->funcs, es->nr_funcs, sizeof(*es->funcs), func_cmp);
     c.nr_sorted = es->nr_funcs;
     err = plt_got(&c);
     return err ? err : plt_slots(&c);

@@ -18,6 +18,10 @@
 #   exec-aarch64    aarch64-linux-gnu-gcc -g -O1
 #   object          gcc -g -O1 -c (ET_REL, with relocations)
 #   shared          gcc -g -O1 -shared -fPIC -z noseparate-code (ET_DYN at 0, .dynsym)
+#   plt-x86_64      plt.c: gcc -O1 -shared -fPIC, calls to two undefined
+#                   functions through .plt and .rela.plt (elfsyms.h's PLT rule)
+#   plt-ibt         the same with -fcf-protection=full -z ibtplt (.plt.sec)
+#   plt-aarch64     the same with aarch64-linux-gnu-gcc
 set -eu
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
@@ -46,6 +50,21 @@ fi
 cc object gcc -g -O1 $small -c
 cc shared gcc -g -O1 $small -shared -fPIC -nostdlib -Wl,--build-id=none \
     -Wl,-z,max-page-size=4096 -Wl,-z,noseparate-code
+cat >"$tmp/plt.c" <<'PROG'
+int ext_a(int);
+int ext_b(int);
+int call(int x) { return ext_a(x) + ext_b(x); }
+PROG
+pltso() { # output, compiler and flags...
+    o=$1; shift
+    (cd "$tmp" && "$@" -O1 $small -shared -fPIC -nostdlib -Wl,--build-id=none \
+        -Wl,-z,max-page-size=4096 -Wl,-z,noseparate-code -o "$out/$o" plt.c)
+}
+pltso plt-x86_64 gcc
+pltso plt-ibt gcc -fcf-protection=full -Wl,-z,ibtplt
+if command -v aarch64-linux-gnu-gcc >/dev/null; then
+    pltso plt-aarch64 aarch64-linux-gnu-gcc
+fi
 for f in "$out"/*; do
     [ "$(wc -c <"$f")" -lt 8192 ] || { echo "$f: over 8 KB" >&2; exit 1; }
 done
