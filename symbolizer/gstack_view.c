@@ -240,7 +240,11 @@ const char *gstack_function_name(struct guestsym *gs, uint64_t pc)
         return "[unknown]";
     if (loc->symbol)
         return loc->symbol;
-    /* libc's internal functions are in no .dynsym, but in its debug file's .symtab. */
+    /*
+     * No function symbol (not even from a debug file's .symtab): libdwfl's
+     * nearest symbol, e.g. an assembly label without a size (a binary
+     * search in the file's index, elfsyms.h).
+     */
     if (guestsym_lookup_flags(gs, pc, GUESTSYM_DWFL_SYMBOL, &loc) == 0 && loc->dwfl_symbol)
         return loc->dwfl_symbol;
     return loc->basename ? loc->basename : "[unknown]";
