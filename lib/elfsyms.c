@@ -251,7 +251,7 @@ static void label_section(struct any_sym *a, Elf *elf, GElf_Word shndx, uint64_t
         a->sec_hi = UINT64_MAX;
 }
 
-static int read_symtab(struct elfsyms *es, Dwfl_Module *mod, bool mask_bit0)
+static int read_symtab(struct elfsyms *es, Dwfl_Module *mod, uint64_t main_bias, bool mask_bit0)
 {
     int n = dwfl_module_getsymtab(mod);
 
@@ -272,6 +272,7 @@ static int read_symtab(struct elfsyms *es, Dwfl_Module *mod, bool mask_bit0)
 
         if (!name || !name[0] || sym.st_shndx == SHN_UNDEF)
             continue;
+        addr -= main_bias;      /* the main file's ELF address */
         type = GELF_ST_TYPE(sym.st_info);
         if (type == STT_SECTION || type == STT_FILE || type == STT_TLS)
             continue;
@@ -318,7 +319,6 @@ struct plt_ctx {
     Elf *elf;
     GElf_Ehdr ehdr;
     size_t shstrndx;
-    uint64_t bias;
     size_t nr_sorted;           /* es->funcs[0..nr_sorted): the symbol table's, sorted */
 };
 
@@ -444,7 +444,7 @@ static const char *rel_sym_name(const struct plt_ctx *c, size_t symndx, uint32_t
 static const char *ifunc_name(const struct plt_ctx *c, const struct plt_rel *r)
 {
     const struct elfsyms *es = c->es;
-    uint64_t addr = r->addend + c->bias;
+    uint64_t addr = r->addend;
     size_t i;
 
     if (c->ehdr.e_machine != EM_X86_64 || r->type != R_X86_64_IRELATIVE)
@@ -504,7 +504,7 @@ static int plt_got(const struct plt_ctx *c)
         name = lo < nr && rels[lo].offset == got ? rel_sym_name(c, rsh.sh_link, rels[lo].sym)
                                                  : NULL;
         if (name)
-            err = name_add(c->es, sh.sh_addr + i + c->bias, sh.sh_entsize, "%s@plt", name);
+            err = name_add(c->es, sh.sh_addr + i, sh.sh_entsize, "%s@plt", name);
     }
     free(rels);
     return err;
@@ -526,7 +526,7 @@ static int plt_slots(const struct plt_ctx *c)
         return 0;
     have_sec = is_x86(c) && section_named(c, ".plt.sec", &sec) && sec.sh_type == SHT_PROGBITS;
     plt_sym = c->es->nr_funcs;
-    err = name_add(c->es, plt.sh_addr + c->bias, have_sec ? plt.sh_size : header, "%s", ".plt");
+    err = name_add(c->es, plt.sh_addr, have_sec ? plt.sh_size : header, "%s", ".plt");
     if (err)
         return err;
     if (have_sec) {
@@ -562,15 +562,15 @@ static int plt_slots(const struct plt_ctx *c)
         if (!name)
             name = ifunc_name(c, &rels[i]);
         if (name)
-            err = name_add(c->es, slot + c->bias, entry, "%s@plt", name);
+            err = name_add(c->es, slot, entry, "%s@plt", name);
     }
     free(rels);
     return err;
 }
 
-static int plt_read(struct elfsyms *es, Elf *elf, uint64_t bias)
+static int plt_read(struct elfsyms *es, Elf *elf)
 {
-    struct plt_ctx c = { .es = es, .elf = elf, .bias = bias };
+    struct plt_ctx c = { .es = es, .elf = elf };
     int err;
 
     if (!gelf_getehdr(elf, &c.ehdr) || elf_getshdrstrndx(elf, &c.shstrndx) != 0)
@@ -600,9 +600,9 @@ int elfsyms_new(Dwfl_Module *mod, struct elfsyms **esp)
     if (elf && gelf_getehdr(elf, &ehdr))
         mask = ehdr.e_machine == EM_ARM || ehdr.e_machine == EM_AARCH64 ||
                ehdr.e_machine == EM_MIPS;
-    err = read_symtab(es, mod, mask);
+    err = read_symtab(es, mod, bias, mask);
     if (!err && elf)
-        err = plt_read(es, elf, bias);
+        err = plt_read(es, elf);
     if (err) {
         elfsyms_free(es);
         return err;

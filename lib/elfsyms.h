@@ -75,7 +75,11 @@
 
 struct elfsyms;
 
-/* One symbol; addr is a module address (ELF value + the module's bias). */
+/*
+ * One symbol; addr is an ELF virtual address of the main file (a debug
+ * file's symbols are moved to the main file's addresses, as libdwfl does),
+ * whatever bias the module was reported at.
+ */
 struct elfsym {
     uint64_t addr;
     uint64_t size;
@@ -94,7 +98,7 @@ int elfsyms_new(Dwfl_Module *mod, struct elfsyms **esp);
 /* elfsyms_free - free the index.  Accepts NULL. */
 void elfsyms_free(struct elfsyms *es);
 
-/* elfsyms_func_at - the function symbol holding addr (first rule), or NULL. */
+/* elfsyms_func_at - the function symbol holding ELF address addr (first rule), or NULL. */
 const struct elfsym *elfsyms_func_at(const struct elfsyms *es, uint64_t addr);
 
 /* elfsyms_any_at - libdwfl's symbol for addr (second rule), or NULL. */

@@ -476,12 +476,12 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
         loc.bias = m->bias;
         loc.vaddr = pc - m->bias;
         loc.file_ok = m->mod != NULL;
-        sym = elfsyms_func_at(m->syms, pc);
+        sym = elfsyms_func_at(m->syms, loc.vaddr);
         if (sym) {
             loc.symbol = sym->name;
-            loc.sym_start = sym->addr;
+            loc.sym_start = sym->addr + m->bias;
             loc.sym_size = sym->size;
-            loc.offset = pc - sym->addr;
+            loc.offset = loc.vaddr - sym->addr;
         } else {
             loc.offset = loc.vaddr;
         }
@@ -537,9 +537,9 @@ static void resolve_dwfl_symbol(struct gs_cached *c)
 
     if (c->loc.have_dwfl_symbol)
         return;
-    s = elfsyms_any_at(c->module->syms, c->loc.pc);
+    s = elfsyms_any_at(c->module->syms, c->loc.vaddr);
     c->loc.dwfl_symbol = s ? s->name : NULL;
-    c->loc.dwfl_offset = s ? c->loc.pc - s->addr : 0;
+    c->loc.dwfl_offset = s ? c->loc.vaddr - s->addr : 0;
     c->loc.have_dwfl_symbol = true;
 }
 
