@@ -32,6 +32,10 @@ tmp=$out.tmp
     echo "## tbsym report against perf inject (issue 5)"
     echo
     python3 "$top/bench/bench_report.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
+    echo
+    echo "## tbsym views against report --by tb and perf"
+    echo
+    python3 "$top/bench/bench_views.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
 } > "$tmp"
 mv "$tmp" "$out"
 cat "$out"
