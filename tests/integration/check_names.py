@@ -64,16 +64,75 @@ def parse_jitdump_names(path):
         off += size
     return names
 
+def debug_file(path):
+    """The separate debug file Debian installs for path (found by build-id),
+    or None."""
+    r = subprocess.run(['readelf', '-n', path], capture_output=True, text=True)
+    m = re.search(r'Build ID: ([0-9a-f]{4,})', r.stdout)
+    if m:
+        d = '/usr/lib/debug/.build-id/%s/%s.debug' % (m.group(1)[:2], m.group(1)[2:])
+        if os.path.exists(d):
+            return d
+    return None
+
+def plt_syms(path, ifuncs):
+    """[(addr, size, name)] of the PLT, from binutils' own synthetic symbols:
+    objdump -d labels every PLT slot <SYM@plt> (IRELATIVE ones
+    <*ABS*+0xADDR@plt>, named here after the IFUNC symbol at ADDR).  The
+    header (or, with .plt.sec, all of .plt) is ".plt"."""
+    secs = {}
+    objdump = 'objdump'
+    with open(path, 'rb') as f:
+        hdr = f.read(20)
+    if hdr[18:20] in (b'\xb7\x00', b'\x00\xb7'):      # EM_AARCH64
+        objdump = 'aarch64-linux-gnu-objdump'
+    r = subprocess.run([objdump, '-h', path], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[1] in ('.plt', '.plt.sec', '.plt.got'):
+            secs[f[1]] = (int(f[3], 16), int(f[2], 16))
+    if not secs:
+        return []
+    out = []
+    for name, (start, size) in secs.items():
+        r = subprocess.run([objdump, '-d', '-j', name, path], capture_output=True, text=True)
+        labels = [(int(m.group(1), 16), m.group(2)) for m in
+                  re.finditer(r'^([0-9a-f]+) <(.+)>:$', r.stdout, re.M)]
+        bounds = [a for a, _ in labels] + [start + size]
+        slots = []
+        for (a, l), nxt in zip(labels, bounds[1:]):
+            m = re.match(r'^\*ABS\*\+0x([0-9a-f]+)@plt$', l)
+            if m:
+                l = ifuncs.get(int(m.group(1), 16))
+                l = l + '@plt' if l else None
+            elif not l.endswith('@plt'):
+                continue
+            if l:
+                slots.append((a, nxt - a, l))
+        if name == '.plt':
+            if '.plt.sec' in secs:
+                out.append((start, size, '.plt'))
+            elif labels and slots and slots[0][0] > start:
+                out.append((start, slots[0][0] - start, '.plt'))
+        out += slots
+    return out
+
 _syms = {}
 def elf_syms(path):
-    """Sorted [(addr, size, name)] of FUNC symbols: .symtab, else .dynsym;
-    of aliases (same address and size) the one perf's choose_best_symbol()
-    picks: not weak, global, fewer leading underscores, longer name."""
+    """Sorted [(addr, size, name)] of FUNC symbols: .symtab, else the
+    .symtab of the debug file installed for it, else .dynsym; of aliases
+    (same address and size) the one perf's choose_best_symbol() picks: not
+    weak, global, fewer leading underscores, longer name; plus the PLT."""
     if path in _syms:
         return _syms[path]
     tables = {}
     cur = None
     r = subprocess.run(['readelf', '-Ws', path], capture_output=True, text=True)
+    if '.symtab' not in r.stdout:
+        dbg = debug_file(path)
+        if dbg:
+            r2 = subprocess.run(['readelf', '-Ws', dbg], capture_output=True, text=True)
+            r = subprocess.CompletedProcess(r.args, 0, r.stdout + r2.stdout, '')
     for line in r.stdout.splitlines():
         m = re.match(r"Symbol table '(\.\w+)'", line)
         if m:
@@ -91,7 +150,7 @@ def elf_syms(path):
             continue
         under = len(name) - len(name.lstrip('_'))
         cur.append((int(f[1], 16), size, name,
-                    (bind == 'WEAK', bind != 'GLOBAL', under, -len(name), name)))
+                    (bind == 'WEAK', bind != 'GLOBAL', under, -len(name), name), typ))
     out = tables.get('.symtab') or tables.get('.dynsym') or []
     out.sort(key=lambda s: (s[0], -s[1], s[3]))
     best = []
@@ -99,6 +158,12 @@ def elf_syms(path):
         if best and best[-1][0] == s[0] and best[-1][1] == s[1]:
             continue
         best.append(s[:3])
+    ifuncs = {}     # IRELATIVE slots: the IFUNC alias perf would pick
+    for s in out:
+        if s[4] == 'IFUNC':
+            ifuncs.setdefault(s[0], s[2])
+    best += plt_syms(path, ifuncs)
+    best.sort(key=lambda s: (s[0], -s[1]))
     _syms[path] = best
     return best
 

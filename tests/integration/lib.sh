@@ -3,8 +3,9 @@
 # when the machine cannot give what it needs.
 set -eu
 : "${BUILD:?}" "${TOP:?}"
-QEMU_X86=$BUILD/bin/qemu-x86_64
-QEMU_ARM=$BUILD/bin/qemu-aarch64
+# QEMU_X86 and QEMU_ARM may name other builds (a work tree of the series).
+QEMU_X86=${QEMU_X86:-$BUILD/bin/qemu-x86_64}
+QEMU_ARM=${QEMU_ARM:-$BUILD/bin/qemu-aarch64}
 ARM_SYSROOT=/usr/aarch64-linux-gnu
 GUESTS=$BUILD/guests
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qjd-test.XXXXXX")

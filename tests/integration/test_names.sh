@@ -1,4 +1,4 @@
-# Issue 3: after perf inject -j, TB names are the guest's ELF symbols (main
+# After perf inject -j, TB names are the guest's ELF symbols (main
 # program and libc): every TB name matches an independent oracle
 # (check_names.py: readelf + the side file) and >= 95 % of JIT samples inside
 # a guest symbol carry its name, on x86_64 and aarch64.
