@@ -251,6 +251,31 @@ static void label_section(struct any_sym *a, Elf *elf, GElf_Word shndx, uint64_t
         a->sec_hi = UINT64_MAX;
 }
 
+/* es takes name (malloc'ed; NULL is out of memory): name, or NULL when out of memory. */
+static const char *names_keep(struct elfsyms *es, char *name)
+{
+    if (name && es->nr_names == es->cap_names) {
+        size_t cap = es->cap_names ? 2 * es->cap_names : 64;
+        char **n = realloc(es->names, cap * sizeof(*n));
+
+        if (!n) {
+            free(name);
+            return NULL;
+        }
+        es->names = n;
+        es->cap_names = cap;
+    }
+    if (name)
+        es->names[es->nr_names++] = name;
+    return name;
+}
+
+/* A copy of the first len bytes of name that es owns, or NULL (out of memory). */
+static const char *name_own(struct elfsyms *es, const char *name, size_t len)
+{
+    return names_keep(es, strndup(name, len));
+}
+
 static int read_symtab(struct elfsyms *es, Dwfl_Module *mod, uint64_t main_bias, bool mask_bit0)
 {
     int n = dwfl_module_getsymtab(mod);
@@ -286,6 +311,10 @@ static int read_symtab(struct elfsyms *es, Dwfl_Module *mod, uint64_t main_bias,
             shndx != SHN_UNDEF && shndx < SHN_LORESERVE) {
             if (mask_bit0)
                 s.addr &= ~(uint64_t)1;
+            /* "memcpy@@GLIBC_2.14" (a debug file's .symtab) is "memcpy", as QEMU names it. */
+            if (strchr(s.name, '@') && s.name[0] != '@' &&
+                !(s.name = name_own(es, s.name, strcspn(s.name, "@"))))
+                return -ENOMEM;
             if (func_push(es, s))
                 return -ENOMEM;
         }
@@ -364,18 +393,8 @@ static int name_add(struct elfsyms *es, uint64_t addr, uint64_t size, const char
 {
     char *name;
 
-    if (es->nr_names == es->cap_names) {
-        size_t cap = es->cap_names ? 2 * es->cap_names : 64;
-        char **n = realloc(es->names, cap * sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        es->names = n;
-        es->cap_names = cap;
-    }
-    if (asprintf(&name, fmt, sym) < 0)
+    if (asprintf(&name, fmt, sym) < 0 || !names_keep(es, name))
         return -ENOMEM;
-    es->names[es->nr_names++] = name;
     return func_push(es, (struct elfsym){ addr, size, name, STB_GLOBAL, STT_FUNC });
 }
 

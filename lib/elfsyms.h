@@ -17,7 +17,9 @@
  * elfsyms_func_at(), perf's and QEMU's function names:
  *   - defined (section index neither SHN_UNDEF nor reserved) STT_FUNC and
  *     STT_GNU_IFUNC symbols of non-zero size with a name; on ARM, AArch64
- *     and MIPS bit 0 of the address is cleared (Thumb, MIPS16);
+ *     and MIPS bit 0 of the address is cleared (Thumb, MIPS16); a symbol
+ *     version in the name is dropped ("memcpy@@GLIBC_2.14", as a debug
+ *     file's .symtab spells it, is "memcpy");
  *   - aliases (same address and size) resolve to one name as perf's
  *     choose_best_symbol(): not weak, then global, then fewer leading
  *     underscores, then the longer name (then strcmp);
