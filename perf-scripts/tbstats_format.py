@@ -31,9 +31,11 @@ FLAG_SHADOW_STACK = 1 << 7
 
 REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
 REC_SHADOW_STACK = 7
+REC_TB_IR = 8
+TB_IR_RETRANSLATED = (1 << 64) - 1
 REC_NAMES = {REC_MAPPING: 'MAPPING', REC_UNMAP: 'UNMAP', REC_TB: 'TB',
              REC_FLUSH: 'FLUSH', REC_END: 'END', REC_STATS: 'STATS',
-             REC_SHADOW_STACK: 'SHADOW_STACK'}
+             REC_SHADOW_STACK: 'SHADOW_STACK', REC_TB_IR: 'TB_IR'}
 
 # struct tbs_file_header, after magic: the fields up to qemu_version.
 _HEADER = ('HHIIQHHIII16s32s',
@@ -56,6 +58,8 @@ _RECORDS = {
                 'guest_bytes host_bytes ops ops_opt spills time_gen_ns time_opt_ns time_la_ns '
                 'time_code_ns time_restore_ns nr_succ succ_dropped', 176),
     REC_SHADOW_STACK: ('QQII', 'timestamp addr tid capacity', 32),
+    REC_TB_IR: ('QQQQIIII', 'timestamp code_index guest_pc cs_base flags stats_id ops_len ops_opt_len',
+                56),
 }
 
 
@@ -193,6 +197,20 @@ def _record(data, e, name, off, rtype, size, ex):
                                '%d bytes, room for %d successors' % (size, (size - minsize) // 8))
         r['succ_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, off + minsize))
         ex.stats[r['stats_id']] = r
+    elif rtype == REC_TB_IR:
+        n0, n1 = r['ops_len'], r['ops_opt_len']
+        if n0 > size - minsize:
+            raise TbstatsError(name, off + 48, 'TB_IR ops_len %d too large for the record' % n0,
+                               '%d bytes' % size)
+        if n1 > size - minsize - n0:
+            raise TbstatsError(name, off + 52, 'TB_IR ops_opt_len %d too large for the record' % n1,
+                               '%d bytes' % size)
+        r['retranslated'] = r['code_index'] == TB_IR_RETRANSLATED
+        text = bytes(data[off + minsize:off + minsize + n0 + n1])
+        if b'\0' in text:
+            raise TbstatsError(name, off + minsize + text.index(b'\0'), 'TB_IR text holds a NUL')
+        r['ops'] = text[:n0].decode('utf-8', 'replace')
+        r['ops_opt'] = text[n0:].decode('utf-8', 'replace')
     elif rtype == REC_END:
         ex.end = r
     return r
