@@ -1,7 +1,8 @@
-# Issue 4: TBStatistics collected in QEMU and exported in jit-PID.tbstats.
+# TBStatistics collected in QEMU and exported in jit-PID.tbstats.
 #  - sum(executions x guest insns) equals QEMU's libinsn plugin within 0.5 %
-#    (same run) on five programs: x86_64 demo, threads and a Python
-#    interpreter; aarch64 demo and threads;
+#    (same run) on six programs: x86_64 demo, threads, a Python interpreter
+#    and a bytecode interpreter (short TBs ending in indirect jumps: the
+#    one-instruction counter on every dispatch); aarch64 demo and threads;
 #  - 8 threads: each work loop's TB ran exactly as often as the program says;
 #  - executions through the atomic single-step path are counted apart;
 #  - a function keeping 28 values live spills, a trivial one does not;
@@ -52,6 +53,7 @@ compare() {
 compare x86-demo x86_64 "$GUESTS/x86_64/demo" 3
 compare x86-threads x86_64 "$GUESTS/x86_64/threads"
 compare x86-python x86_64 /usr/bin/python3 "$TOP/tests/guests/workload.py" 200
+compare x86-bytecode x86_64 "$GUESTS/x86_64/bytecode" 20
 need_arm
 compare arm-demo aarch64 "$GUESTS/aarch64/demo" 3
 compare arm-threads aarch64 "$GUESTS/aarch64/threads"
