@@ -2,7 +2,7 @@
 """An oracle for the TBStatistics export, independent of lib/tbstats.c.
 
 It reads jit-PID.tbstats with its own decoder, written from
-lib/tbstats-format.h, and checks what issue 4 asks of the statistics.
+lib/tbstats-format.h, and checks what the statistics promise (docs/devel/tcg-perf.rst in the series).
 
   check_tbstats.py insns FILE LIBINSN_LOG [TOLERANCE]
       sum over keys of insns_executed equals the "total insns" of QEMU's

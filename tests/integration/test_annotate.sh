@@ -1,4 +1,4 @@
-# Issue 3: perf annotate on a TB (after perf inject -j and `tbsym listing`,
+# perf annotate on a TB (after perf inject -j and `tbsym listing`,
 # which writes the guest listing jit-PID.s the debug info points into) shows
 # every guest instruction -- address, disassembly, source line -- above the
 # host instructions generated for it.

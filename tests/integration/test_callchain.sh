@@ -1,4 +1,4 @@
-# Issue 3: with --call-graph dwarf, perf unwinds through TB frames using the
+# With --call-graph dwarf, perf unwinds through TB frames using the
 # jitdump's UNWINDING_INFO: a softfloat helper's chain reads
 # helper -> JIT frame named after the guest function -> cpu_tb_exec -> ... -> main.
 . "$TOP/tests/integration/lib.sh"

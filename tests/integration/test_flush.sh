@@ -1,4 +1,4 @@
-# Issue 3: with a 1 MiB code buffer QEMU flushes translated code and reuses
+# With a 1 MiB code buffer QEMU flushes translated code and reuses
 # host addresses; every sample must still land on the TB live at its time.
 . "$TOP/tests/integration/lib.sh"
 need_perf
@@ -21,7 +21,7 @@ note "code buffer flushes: $flushes"
 inject "$d"
 python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 ||
     fail "attribution after flushes is wrong"
-# Issue 7: tbsym report attributes like perf does after the flushes, from the raw data too.
+# tbsym report attributes like perf does after the flushes, from the raw data too.
 compare_with_perf "$d" flush
 # QEMU copies each TB's host code into the jitdump after translation (in its
 # flusher thread): every copied TB must still be the code its instruction

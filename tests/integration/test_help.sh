@@ -1,5 +1,5 @@
 #!/bin/sh
-# --help on every command, and a page for each in docs/ (issue 6):
+# --help on every command, and a page for each in docs/:
 #  - for every command "tbsym help" lists, "tbsym X --help", "tbsym X -h" and
 #    "tbsym help X" exit 0, print the same usage starting "usage: tbsym X" on
 #    stdout and nothing on stderr; docs/tbsym-X.md exists;

@@ -1,4 +1,4 @@
-# Issue 3: QEMU never writes through a planted symlink, warns once and runs
+# QEMU never writes through a planted symlink, warns once and runs
 # the guest unharmed when the directory is unwritable or the disk is full.
 . "$TOP/tests/integration/lib.sh"
 prog=$GUESTS/x86_64/demo

@@ -1,4 +1,4 @@
-# Issue 5: tbsym report on real recordings of the patched QEMU.
+# tbsym report on real recordings of the patched QEMU.
 #  - the raw perf.data (+ jitdump + export) and perf inject -j's output (+ export)
 #    give the same report;
 #  - its per-symbol attribution (--by sym) equals perf report --sort dso,sym on

@@ -1,4 +1,4 @@
-# Issue 3: a guest SIGKILLed mid-run leaves a jitdump perf can inject (whole
+# A guest SIGKILLed mid-run leaves a jitdump perf can inject (whole
 # records only, flushed at least every 100 ms) and a usable .tbstats.part.
 . "$TOP/tests/integration/lib.sh"
 need_perf
@@ -33,7 +33,7 @@ loads=$(perf report -i perf.jit.data --stdio --sort dso 2>/dev/null | grep -c 'j
 note "JIT DSOs with samples after the kill: $loads"
 [ "$loads" -gt 0 ] || fail "no samples landed in injected JIT code"
 python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 || fail "names wrong in the killed run"
-# Issue 7: tbsym report reads what the killed run left: without --partial it
+# tbsym report reads what the killed run left: without --partial it
 # says what is cut and exits 2; with it, raw and injected inputs agree.
 rc=0
 "$TBSYM" report -i perf.data > report.out 2> report.err || rc=$?

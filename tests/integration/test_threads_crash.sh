@@ -1,4 +1,4 @@
-# Issue 3: an 8-thread guest gets a well-formed dump (records never
+# An 8-thread guest gets a well-formed dump (records never
 # interleave: every record parses, names are right), and a guest that dies of
 # SIGSEGV still leaves a complete dump (CLOSE last) and a completed side file
 # recording exit code 128+11.
