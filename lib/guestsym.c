@@ -586,7 +586,7 @@ int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
                           const struct guestsym_loc **locp)
 {
     struct gs_cached *c;
-    int err = lookup_entry(gs, pc, true, &c);
+    int err = lookup_entry(gs, pc, !(flags & GUESTSYM_NO_SOURCE), &c);
 
     if (err)
         return err;

@@ -101,6 +101,7 @@ struct guestsym_loc {
 /* guestsym_lookup_flags(): the optional, slower parts of a result */
 #define GUESTSYM_FRAMES      1u  /* inlined frames (dwarf_getscopes: ~50 us) */
 #define GUESTSYM_DWFL_SYMBOL 2u  /* dwfl_symbol (a binary search of the index) */
+#define GUESTSYM_NO_SOURCE   4u  /* skip the source line (a line-table search) */
 
 /*
  * guestsym_new - an empty symbolizer.
@@ -146,7 +147,9 @@ int guestsym_lookup(struct guestsym *gs, uint64_t pc, const struct guestsym_loc 
  * dwfl_symbol/dwfl_offset.  Without them these fields are zero unless an
  * earlier lookup of the same PC filled them (have_frames, have_dwfl_symbol
  * say which); a later lookup with the flag fills them in the same loc.
- * Everything else (QEMU's symbol and name, source line) is always filled.
+ * Everything else (QEMU's symbol and name, source line) is always filled,
+ * the source line unless GUESTSYM_NO_SOURCE says it is not wanted (then
+ * src_file is NULL unless an earlier lookup of the same PC filled it).
  */
 int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
                           const struct guestsym_loc **locp);

@@ -90,7 +90,7 @@ static int find_keys(struct profile *p, const char *target, const struct tbdb_ke
         if (!gs)
             return -ENOMEM;
         for (size_t i = 0; i < db->nr_keys; i++) {
-            if (guestsym_lookup_flags(gs, db->keys[i].guest_pc, 0, &loc) < 0)
+            if (guestsym_lookup_flags(gs, db->keys[i].guest_pc, GUESTSYM_NO_SOURCE, &loc) < 0)
                 return -ENOMEM;
             if (loc->symbol && !strcmp(loc->symbol, target))
                 keys[n++] = &db->keys[i];
