@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cost of -perf (issue 3): wall time of the patched QEMU with -perf against
+"""Cost of -perf: wall time of the patched QEMU with -perf against
 the same binary without it, the patched binary against unpatched QEMU
 (build/ref), and upstream -jitdump (built with libdw) for comparison.
 Method: see benchlib.py.  Prints a Markdown section on stdout.
@@ -44,7 +44,7 @@ def main():
         print('bench: -perf: %s done' % wname, file=sys.stderr)
     print('\n'.join(out))
     print()
-    print('`-perf` alone implies `-tb-stats jit` (issue 4); `-perf -tb-stats none` is the jitdump'
+    print('`-perf` alone implies `-tb-stats jit`; `-perf -tb-stats none` is the jitdump'
           ' and side file without statistics.')
     print('Times: median of %d interleaved runs per variant, wall time of the QEMU process alone'
           ' (no perf record running).  Ratios: median of the %d per-round paired ratios, with'

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Speed and memory of tbsym report (issue 5): against perf inject -j +
+"""Speed and memory of tbsym report: against perf inject -j +
 perf report on one real recording, and on a synthetic recording of 10^6
 code loads and 10^6 samples.  Prints a Markdown section on stdout.
 
@@ -85,7 +85,7 @@ def main():
         print('| `tbsym report` on the raw perf.data | %.3f s | %.0f MB |' % (tt, tm / 1024))
         print('| **tbsym vs perf** | **%.0fx faster** (IQR %.0f-%.0f) | **%.1f %%** of perf\'s |'
               % (statistics.median(ratios), q[0], q[2], 100.0 * tm / pm))
-        print('| target (issue 5) | >= 30x faster | <= 10 % |')
+        print('| target | >= 30x faster | <= 10 % |')
         print()
         print('Medians of %d interleaved rounds.  Commands, in the recording\'s directory:' % a.repeat)
         print()
@@ -115,7 +115,7 @@ def main():
         print('| `tbsym report --format json` | %.2f s | %.0f MB |'
               % (statistics.median(r[0] for r in runs_json),
                  statistics.median(r[1] for r in runs_json) / 1024))
-        print('| target (issue 5) | <= 5 s | |')
+        print('| target | <= 5 s | |')
         print()
         print('Medians of 3 runs.')
     finally:

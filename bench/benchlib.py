@@ -33,13 +33,15 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def workloads(build):
-    """The three guest workloads of issues 3 and 4: (name, argv)."""
+    """The guest workloads of the -perf and TBStatistics benchmarks: (name, argv)."""
     return [
         ('python3 json+regex (translation-heavy, dynamically linked interpreter)',
          ['/usr/bin/python3', TOP + '/tests/guests/workload.py', '3000']),
-        ('demo 60 (compute loop: float, matrix, qsort)', [build + '/guests/x86_64/demo', '60']),
+        ('demo 30 (compute loop: float, matrix, qsort)', [build + '/guests/x86_64/demo', '30']),
         ('manytbs 4000 (many short-lived TBs: self-modifying code)',
          [build + '/guests/x86_64/manytbs', '4000']),
+        ('bytecode 150 (interpreter dispatch: short TBs ending in indirect jumps)',
+         [build + '/guests/x86_64/bytecode', '150']),
     ]
 
 

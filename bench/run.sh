@@ -17,11 +17,11 @@ tmp=$out.tmp
          "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
     echo "- kernel $(uname -r), $(perf --version 2>/dev/null), QEMU $(cat "$build/qemu-pristine/VERSION" 2>/dev/null || echo "?") (Debian +ds source)"
     echo
-    echo "## -perf cost (issue 3)"
+    echo "## -perf cost"
     echo
     python3 "$top/bench/bench_jitdump.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
-    echo "## TBStatistics cost (issue 4)"
+    echo "## TBStatistics cost"
     echo
     python3 "$top/bench/bench_tbstats.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
@@ -29,7 +29,7 @@ tmp=$out.tmp
     echo
     python3 "$top/bench/bench_callstack.py" "$build" --repeat "${BENCH_REPEAT:-7}"
     echo
-    echo "## tbsym report against perf inject (issue 5)"
+    echo "## tbsym report against perf inject"
     echo
     python3 "$top/bench/bench_report.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
     echo
