@@ -76,8 +76,10 @@ struct jitdump_code_move {
 /*
  * One entry of JITDUMP_CODE_DEBUG_INFO: host code from addr on comes from
  * source line `lineno` of file `name` (NUL-terminated, follows the struct).
- * A name consisting of the single byte 0xff followed by NUL means "same file
- * as the previous entry" (the spec's compression, which perf understands).
+ * A name consisting of the single byte 0xff followed by NUL is meant as
+ * "same file as the previous entry" by some writers, but perf inject -j
+ * (checked with perf 6.1) takes it as a file called "\xff": QEMU always
+ * writes the name.  Readers here accept it and say so (name_repeated).
  */
 struct jitdump_debug_entry {
     uint64_t addr;
