@@ -10,6 +10,10 @@ ARM_SYSROOT=/usr/aarch64-linux-gnu
 GUESTS=$BUILD/guests
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qjd-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# perf keeps a copy of every jitted-*.so that perf inject writes and perf
+# report reads in its build-id cache (~/.debug): thousands per recording,
+# gigabytes over a few test runs.  Keep the tests' cache in WORK.
+export PERF_BUILDID_DIR="$WORK/.debug"
 
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
