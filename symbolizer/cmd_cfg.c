@@ -48,7 +48,7 @@ static void put_dot_str(FILE *f, const char *s, size_t len)
 int cmd_cfg(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "cfg", .usage = cmd_cfg_usage };
-    const char *which = NULL, *run = NULL;
+    const char *which = NULL;
     char *pos[2];
     int npos = 0;
     struct tbdb *db = NULL;
@@ -82,10 +82,8 @@ int cmd_cfg(int argc, char **argv)
             return view_usage_error(&v, "unknown argument '%s'", argv[i]);
         pos[npos++] = argv[i];
     }
-    rc = view_split_run(&v, npos, pos, npos == 1 && view_looks_like_key(pos[0]), &run, &which,
-                        "no ID or 0xGUESTPC given");
-    if (rc == 0 && run)
-        rc = view_take_run(&v, run);
+    rc = view_take_positionals(&v, npos, pos, view_looks_like_key, &which,
+                               "no ID or 0xGUESTPC given");
     if (rc)
         return rc;
     if (v.format != VIEW_TEXT)

@@ -378,7 +378,7 @@ int cmd_tb(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb", .usage = cmd_tb_usage };
     const struct tbdb_key *k;
-    const char *which = NULL, *run = NULL;
+    const char *which = NULL;
     char *pos[2];
     int npos = 0;
     bool ir = false;
@@ -402,10 +402,8 @@ int cmd_tb(int argc, char **argv)
         else
             pos[npos++] = argv[i];
     }
-    rc = view_split_run(&v, npos, pos, npos == 1 && view_looks_like_key(pos[0]), &run, &which,
-                        "no ID or 0xGUESTPC given");
-    if (rc == 0 && run)
-        rc = view_take_run(&v, run);
+    rc = view_take_positionals(&v, npos, pos, view_looks_like_key, &which,
+                               "no ID or 0xGUESTPC given");
     if (rc)
         return rc;
     if (v.format == VIEW_CSV)

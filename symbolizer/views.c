@@ -40,8 +40,7 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
                       bool (*looks_like_arg)(const char *), const char *missing)
 {
     char *pos[3];
-    const char *run;
-    int n = 0, rc;
+    int n = 0;
 
     *arg = NULL;
     for (int i = 1; i < argc; i++) {
@@ -55,7 +54,16 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
             return view_usage_error(v, "unknown argument '%s'", argv[i]);
         pos[n++] = argv[i];
     }
-    rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
+    return view_take_positionals(v, n, pos, looks_like_arg, arg, missing);
+}
+
+int view_take_positionals(struct view_opts *v, int n, char **pos,
+                          bool (*looks_like_arg)(const char *), const char **arg,
+                          const char *missing)
+{
+    const char *run;
+    int rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
+
     if (rc == 0 && run)
         rc = view_take_run(v, run);
     return rc;

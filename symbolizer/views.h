@@ -234,6 +234,16 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
                       bool (*looks_like_arg)(const char *), const char *missing);
 
 /*
+ * view_take_positionals - the positional arguments pos[0..n) of a command
+ * that parses its own options, as view_parse_single() takes them:
+ * view_split_run(), then view_take_run() for the RUN.  0, or an exit code
+ * after the message.
+ */
+int view_take_positionals(struct view_opts *v, int n, char **pos,
+                          bool (*looks_like_arg)(const char *), const char **arg,
+                          const char *missing);
+
+/*
  * view_parse_format - a --format argument: "text", "json", or "csv" when
  * csv is true, into *f; false for anything else (the caller says so).
  */
