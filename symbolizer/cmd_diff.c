@@ -178,7 +178,8 @@ static const char *align_name(struct diff *d, struct profile *p, const struct tb
     struct guestsym *gs = profile_guestsym(p);
     const struct guestsym_loc *loc;
 
-    if (!gs || guestsym_lookup_flags(gs, k->guest_pc, 0, &loc) < 0 || !loc->name) {
+    if (!gs || guestsym_lookup_flags(gs, k->guest_pc, GUESTSYM_NO_SOURCE, &loc) < 0 ||
+        !loc->name) {
         snprintf(buf, size, "guest-0x%" PRIx64, k->guest_pc);
         return buf;
     }

@@ -217,7 +217,7 @@ static const char *guest_function(struct flame *f, const struct tbdb_tb *tb)
     struct guestsym *gs = profile_guestsym(f->p);
     const struct guestsym_loc *loc;
 
-    if (gs && guestsym_lookup(gs, tb->guest_pc, &loc) == 0) {
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0) {
         if (loc->symbol)
             return loc->symbol;
         if (loc->name)

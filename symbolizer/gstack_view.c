@@ -236,7 +236,7 @@ const char *gstack_function_name(struct guestsym *gs, uint64_t pc)
 {
     const struct guestsym_loc *loc;
 
-    if (!gs || guestsym_lookup_flags(gs, pc, 0, &loc) < 0 || !loc->mapped)
+    if (!gs || guestsym_lookup_flags(gs, pc, GUESTSYM_NO_SOURCE, &loc) < 0 || !loc->mapped)
         return "[unknown]";
     if (loc->symbol)
         return loc->symbol;
@@ -245,7 +245,8 @@ const char *gstack_function_name(struct guestsym *gs, uint64_t pc)
      * nearest symbol, e.g. an assembly label without a size (a binary
      * search in the file's index, elfsyms.h).
      */
-    if (guestsym_lookup_flags(gs, pc, GUESTSYM_DWFL_SYMBOL, &loc) == 0 && loc->dwfl_symbol)
+    if (guestsym_lookup_flags(gs, pc, GUESTSYM_DWFL_SYMBOL | GUESTSYM_NO_SOURCE, &loc) == 0 &&
+        loc->dwfl_symbol)
         return loc->dwfl_symbol;
     return loc->basename ? loc->basename : "[unknown]";
 }
@@ -282,7 +283,8 @@ static int symbolize(struct gstack_view *gv, uint64_t addr, uint32_t *first, uin
         rc = pool_push(gv, id);
     if (rc < 0)
         return rc;
-    if (!gv->names[id].pc && gv->gs && guestsym_lookup_flags(gv->gs, addr, 0, &loc) == 0) {
+    if (!gv->names[id].pc && gv->gs &&
+        guestsym_lookup_flags(gv->gs, addr, GUESTSYM_NO_SOURCE, &loc) == 0) {
         if (loc->symbol)
             gv->names[id].pc = loc->sym_start;
         else if (loc->have_dwfl_symbol && loc->dwfl_symbol)

@@ -839,7 +839,7 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     if (tb->have_load)
         return tb->name;
     gs = profile_guestsym(p);
-    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, 0, &loc) == 0 && loc->name)
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0 && loc->name)
         return loc->name;
     snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
     return buf;
