@@ -334,6 +334,70 @@ static int die_udata(Dwarf_Die *die, unsigned name)
     return (int)v;
 }
 
+/* DIEs whose children may hold scopes with code: libdw's __libdw_visit_scopes() set. */
+static bool may_hold_scopes(int tag)
+{
+    switch (tag) {
+    case DW_TAG_subprogram:
+    case DW_TAG_inlined_subroutine:
+    case DW_TAG_lexical_block:
+    case DW_TAG_with_stmt:
+    case DW_TAG_catch_block:
+    case DW_TAG_try_block:
+    case DW_TAG_entry_point:
+    case DW_TAG_namespace:
+    case DW_TAG_module:
+    case DW_TAG_class_type:
+    case DW_TAG_structure_type:
+        return true;
+    default:
+        return false;
+    }
+}
+
+#define MAX_SCOPE_DEPTH 128
+
+/*
+ * The DIEs under parent whose code ranges hold pc, outermost first, into
+ * chain[depth...]; returns the new depth.  Only DIEs with ranges are
+ * entered by their ranges; namespaces and classes, which have none, are
+ * searched through.  This is the one descent dwarf_getscopes() makes, kept
+ * as a chain: no second walk of the whole unit to find the innermost
+ * scope's parents (dwarf_getscopes_die()), which was most of the time of
+ * the frames of a large unit.
+ */
+static int scope_chain(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int depth)
+{
+    Dwarf_Die child;
+
+    if (depth >= MAX_SCOPE_DEPTH || dwarf_child(parent, &child) != 0)
+        return depth;
+    do {
+        int tag = dwarf_tag(&child), d;
+
+        if (!may_hold_scopes(tag) || !dwarf_haschildren(&child)) {
+            if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+                continue;
+        }
+        switch (dwarf_haspc(&child, pc)) {
+        case 1:
+            chain[depth] = child;
+            return scope_chain(&child, pc, chain, depth + 1);
+        case 0:
+            if (tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_class_type ||
+                tag == DW_TAG_structure_type) {
+                d = scope_chain(&child, pc, chain, depth);
+                if (d > depth)
+                    return d;
+            }
+            break;
+        default:
+            break;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return depth;
+}
+
 /*
  * The frames at pc (see struct guestsym_frame), into frames[MAX_FRAMES];
  * returns how many.  Frame 0's file:line is the line table's.
@@ -342,7 +406,7 @@ static size_t module_frames(struct gs_module *m, uint64_t pc, const struct guest
                             struct guestsym_frame *frames)
 {
     Dwarf_Addr bias;
-    Dwarf_Die *cu, *scopes = NULL, innermost;
+    Dwarf_Die *cu, chain[MAX_SCOPE_DEPTH], scopes[MAX_SCOPE_DEPTH];
     Dwarf_Files *files = NULL;
     size_t nr_files = 0, n = 0;
     int nscopes;
@@ -352,20 +416,15 @@ static size_t module_frames(struct gs_module *m, uint64_t pc, const struct guest
     cu = dwfl_module_addrdie(m->mod, pc, &bias);
     if (!cu)
         return 0;
-    nscopes = dwarf_getscopes(cu, pc - bias, &scopes);
-    if (nscopes <= 0)
-        return 0;
     /*
-     * Past an inlined subroutine, dwarf_getscopes() goes on with the scopes
-     * of its abstract origin; the concrete chain of callers is the DIE
-     * tree above the innermost scope (as eu-addr2line -i does it).
+     * The concrete chain of callers is the DIE tree above the innermost
+     * scope (as eu-addr2line -i has it), innermost first.
      */
-    innermost = scopes[0];
-    free(scopes);
-    scopes = NULL;
-    nscopes = dwarf_getscopes_die(&innermost, &scopes);
+    nscopes = scope_chain(cu, pc - bias, chain, 0);
     if (nscopes <= 0)
         return 0;
+    for (int i = 0; i < nscopes; i++)
+        scopes[i] = chain[nscopes - 1 - i];
     if (dwarf_getsrcfiles(cu, &files, &nr_files) != 0)
         files = NULL;
     frames[0] = (struct guestsym_frame){ NULL, loc->src_file, loc->src_line,
@@ -397,7 +456,6 @@ static size_t module_frames(struct gs_module *m, uint64_t pc, const struct guest
         if (frames[n].column < 0)
             frames[n].column = 0;
     }
-    free(scopes);
     /* A chain cut short still ends with a frame whose function may be NULL. */
     return n;
 }
@@ -586,7 +644,9 @@ int guestsym_lookup_flags(struct guestsym *gs, uint64_t pc, unsigned flags,
                           const struct guestsym_loc **locp)
 {
     struct gs_cached *c;
-    int err = lookup_entry(gs, pc, !(flags & GUESTSYM_NO_SOURCE), &c);
+    /* The innermost inlined frame is the source line. */
+    bool src = !(flags & GUESTSYM_NO_SOURCE) || (flags & GUESTSYM_FRAMES);
+    int err = lookup_entry(gs, pc, src, &c);
 
     if (err)
         return err;

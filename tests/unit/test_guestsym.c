@@ -9,12 +9,15 @@
  * Also measures lookups: "guestsym bench: ..." on stdout.
  */
 #include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -275,6 +278,114 @@ static void test_libc(void)
     guestsym_free(gs);
 }
 
+/* --- inlined frames against libdw's own scopes ----------------------------------- */
+
+static const char *oracle_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    const char *name = NULL;
+
+    if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+        name = dwarf_formstring(&attr);
+    if (!name && dwarf_attr_integrate(die, DW_AT_linkage_name, &attr))
+        name = dwarf_formstring(&attr);
+    return name;
+}
+
+/*
+ * The oracle: the functions at file address vaddr as eu-addr2line -i finds
+ * them, dwarf_getscopes() to the innermost scope, then dwarf_getscopes_die()
+ * for its concrete parents; innermost first, up to the out-of-line function.
+ */
+static size_t oracle_frames(Dwfl_Module *mod, Dwarf_Addr vaddr, const char **names, size_t max)
+{
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, vaddr, &bias), *scopes = NULL, innermost;
+    size_t k = 0;
+    int n;
+
+    if (!cu || (n = dwarf_getscopes(cu, vaddr - bias, &scopes)) <= 0)
+        return 0;
+    innermost = scopes[0];
+    free(scopes);
+    scopes = NULL;
+    n = dwarf_getscopes_die(&innermost, &scopes);
+    for (int i = 0; i < n && k < max; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+
+        if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+            continue;
+        names[k++] = oracle_name(&scopes[i]);
+        if (tag == DW_TAG_subprogram)
+            break;
+    }
+    free(scopes);
+    return k;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * libc with its separate debug file (libc6-dbg): guestsym's frames at every
+ * 97th byte of the code equal libdw's scopes.
+ */
+static void test_libc_frames(void)
+{
+    static const Dwfl_Callbacks cb = {
+        .find_elf = dwfl_build_id_find_elf,
+        .find_debuginfo = dwfl_standard_find_debuginfo,
+        .section_address = dwfl_offline_section_address,
+    };
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+    struct loaded libc;
+    Dwfl_Module *mod;
+    Dwarf_Addr dbias;
+    Dwfl *dwfl;
+    size_t checked = 0, inlined = 0, bad = 0;
+
+    if (!load(&libc, "libc.so.6")) {
+        fprintf(stderr, "no libc.so.6 mapping: not checked\n");
+        return;
+    }
+    dwfl = dwfl_begin(&cb);
+    mod = dwfl ? dwfl_report_elf(dwfl, "libc", libc.path, -1, 0, false) : NULL;
+    dwfl_report_end(dwfl, NULL, NULL);
+    if (!mod || !dwfl_module_getdwarf(mod, &dbias)) {
+        fprintf(stderr, "no DWARF for %s (libc6-dbg): frames not checked\n", libc.path);
+        dwfl_end(dwfl);
+        return;
+    }
+    CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
+    map(gs, &libc);
+    for (uint64_t a = libc.start; a < libc.end; a += 97) {
+        const char *want[16];
+        size_t n = oracle_frames(mod, a - libc.bias, want, 16);
+
+        CHECK_EQ_I64(guestsym_lookup(gs, a, &loc), 0);
+        checked++;
+        inlined += n > 1;
+        if (loc->nr_frames != n) {
+            bad++;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!same_name(loc->frames[i].function, want[i])) {
+                bad++;
+                break;
+            }
+    }
+    printf("libc frames: %zu addresses, %zu in inlined code, %zu differ from libdw's scopes\n",
+           checked, inlined, bad);
+    CHECK_EQ_U64(bad, 0);
+    CHECK(inlined > 100);
+    guestsym_free(gs);
+    dwfl_end(dwfl);
+}
+
 /* A file that cannot be opened still has a mapping and an object+0xoff name. */
 static void test_missing_file(void)
 {
@@ -417,6 +528,7 @@ int main(void)
     RUN_TEST(test_format);
     RUN_TEST(test_self);
     RUN_TEST(test_libc);
+    RUN_TEST(test_libc_frames);
     RUN_TEST(test_missing_file);
     RUN_TEST(test_unterminated_debug_str);
     RUN_TEST(test_bench);
