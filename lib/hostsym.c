@@ -558,6 +558,28 @@ static bool dso_vaddr(const struct hs_dso *d, uint64_t off, uint64_t *vaddr)
 /* --- kernel symbols ------------------------------------------------------------ */
 
 /* Text symbols of a kallsyms file; all-zero addresses (kptr_restrict): none. */
+/*
+ * One line of /proc/kallsyms, "ADDR TYPE NAME[\t[MODULE]]\n": false if it is
+ * not one.  NAME is cut at the first blank, in line.
+ */
+static bool kallsyms_parse(char *line, unsigned long long *addr, char *type, char **name)
+{
+    char *end, *n;
+
+    errno = 0;
+    *addr = strtoull(line, &end, 16);
+    if (end == line || errno || end[0] != ' ' || !end[1] || end[2] != ' ')
+        return false;
+    *type = end[1];
+    n = end + 3;
+    end = n + strcspn(n, " \t\r\n");
+    if (end == n)
+        return false;
+    *end = '\0';
+    *name = n;
+    return true;
+}
+
 static int kallsyms_read(struct hostsym *hs)
 {
     size_t cap = 0, names_len = 0, names_cap = 0;
@@ -572,11 +594,12 @@ static int kallsyms_read(struct hostsym *hs)
     f = fopen(hs->kallsyms_path, "re");
     if (!f)
         return 0;
+    setvbuf(f, NULL, _IOFBF, 1 << 16);
     while (!err && fgets(line, sizeof(line), f)) {
         unsigned long long addr;
-        char type, name[512];
+        char type, *name;
 
-        if (sscanf(line, "%llx %c %511s", &addr, &type, name) != 3)
+        if (!kallsyms_parse(line, &addr, &type, &name))
             continue;
         if (type != 't' && type != 'T' && type != 'w' && type != 'W')
             continue;

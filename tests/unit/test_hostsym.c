@@ -222,6 +222,9 @@ static void test_kernel(void)
     fputs("ffffffff81000000 T _stext\n"
           "ffffffff81000100 t do_one_initcall\n"
           "ffffffff81000200 D some_data\n"
+          "not a symbol line\n"
+          "ffffffff81000280 T\n"
+          "ffffffff81000290 TT bad_type\n"
           "ffffffff81000300 T schedule\n"
           "ffffffffc0000000 t mod_fn\t[mymod]\n", f);
     fclose(f);
@@ -235,6 +238,9 @@ static void test_kernel(void)
     CHECK_EQ_U64(loc.offset, 0x50);
     /* Data symbols do not end a text symbol's range. */
     CHECK_EQ_I64(hostsym_lookup(hs, 1, 0xffffffff81000250ull, 0, 0, &loc), 0);
+    CHECK_STR_EQ(loc.symbol, "do_one_initcall");
+    /* Lines that are not "ADDR TYPE NAME" add nothing. */
+    CHECK_EQ_I64(hostsym_lookup(hs, 1, 0xffffffff810002a0ull, 0, 0, &loc), 0);
     CHECK_STR_EQ(loc.symbol, "do_one_initcall");
     CHECK_EQ_I64(hostsym_lookup(hs, 1, 0xffffffffc0000004ull, 0, 0, &loc), 0);
     CHECK_STR_EQ(loc.symbol, "mod_fn");
