@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -995,11 +996,33 @@ static unw_accessors_t accessors = {
 /* ------------------------------------------------------------------------ */
 /* API                                                                       */
 
+/*
+ * libunwind's global set-up (tdep_init(): its signal mask, locks and
+ * caches) runs in the first unw_init_remote() of a process, and writes the
+ * mask again in every thread that gets there before it is done: two
+ * threads unwinding with their own unwinders race there (ThreadSanitizer
+ * saw it in tbsym diff).  Done once here, before any unwinder is used.
+ */
+static void libunwind_init(void)
+{
+    struct uw dummy = { 0 };
+    unw_cursor_t cursor;
+
+    dummy.as = unw_create_addr_space(&accessors, 0);
+    if (!dummy.as)
+        return;
+    /* Fails without registers, after the set-up. */
+    (void)unw_init_remote(&cursor, dummy.as, &dummy);
+    unw_destroy_addr_space(dummy.as);
+}
+
 int uw_new(const struct uw_callbacks *cb, void *arg, struct uw **out)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct uw *uw;
 
     *out = NULL;
+    pthread_once(&once, libunwind_init);
     uw = calloc(1, sizeof(*uw));
     if (!uw)
         return -ENOMEM;
