@@ -71,7 +71,7 @@ $(BUILD)/lib/libqjd.a: $(LIB_OBJS)
 
 $(BUILD)/bin/tbsym: $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm -pthread
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)

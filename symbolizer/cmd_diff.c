@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,33 +434,75 @@ static int print_diff(const struct diff *d, enum view_format format, size_t limi
 
 /* --- the command ---------------------------------------------------------------------- */
 
-/* Open and count one recording; prints the error and returns an exit code (> 0). */
-static int open_side(struct side *s, const struct profile_opts *base)
+/* One recording to read: its profile options, then what reading it gave. */
+struct side_job {
+    struct side *s;
+    struct profile_opts po;
+    int rc;                     /* of profile_open() or tally_run() */
+};
+
+/*
+ * Find one recording's files; prints the error and returns an exit code
+ * (> 0) when they are not there.
+ */
+static int prepare_side(struct side_job *j, const struct profile_opts *base)
 {
-    struct profile_opts po = *base;
+    struct side *s = j->s;
     int rc;
 
-    po.tbstats = s->tbstats;
-    po.jitdump = s->jitdump;
-    po.perf_data = NULL;
+    j->po = *base;
+    j->po.tbstats = s->tbstats;
+    j->po.jitdump = s->jitdump;
+    j->po.perf_data = NULL;
     rc = run_arg_classify(&s->run, s->arg);
     if (rc == 0)
-        rc = run_arg_profile(&s->run, "diff", &po);
+        rc = run_arg_profile(&s->run, "diff", &j->po);
     if (rc)
         return rc;
-    s->perf_data = strdup(po.perf_data);
+    s->perf_data = strdup(j->po.perf_data);
     if (!s->perf_data) {
         fprintf(stderr, "tbsym: out of memory\n");
         return TBSYM_EXIT_IO;
     }
-    po.perf_data = s->perf_data;
-    rc = profile_open(&po, &s->p);
-    if (rc == 0)
-        rc = tally_run(&s->t, s->p);
-    if (rc < 0)
-        return view_profile_error(s->p, rc);
-    if (profile_warning(s->p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(s->p));
+    j->po.perf_data = s->perf_data;
+    return 0;
+}
+
+/* Open and count one recording (no output: two of these run at once). */
+static void *load_side(void *arg)
+{
+    struct side_job *j = arg;
+
+    j->rc = profile_open(&j->po, &j->s->p);
+    if (j->rc == 0)
+        j->rc = tally_run(&j->s->t, j->s->p);
+    return NULL;
+}
+
+/*
+ * Read both recordings, B in a second thread: the two share no state, and
+ * reading is most of diff's time.  Errors and warnings are printed after,
+ * A's first.  Returns 0 or an exit code.
+ */
+static int load_sides(struct side_job jobs[2])
+{
+    pthread_t b;
+    bool threaded = pthread_create(&b, NULL, load_side, &jobs[1]) == 0;
+
+    load_side(&jobs[0]);
+    if (threaded)
+        pthread_join(b, NULL);
+    else
+        load_side(&jobs[1]);
+    for (int i = 0; i < 2; i++) {
+        struct side *s = jobs[i].s;
+
+        if (jobs[i].rc < 0)
+            return view_profile_error(s->p, jobs[i].rc);
+    }
+    for (int i = 0; i < 2; i++)
+        if (profile_warning(jobs[i].s->p))
+            fprintf(stderr, "tbsym: warning: %s\n", profile_warning(jobs[i].s->p));
     return 0;
 }
 
@@ -491,6 +535,7 @@ int cmd_diff(int argc, char **argv)
     const char *fail_arg = NULL;
     int64_t fail_cents = 0;
     const char *paths[2] = { NULL, NULL };
+    struct side_job jobs[2];
     bool all = false;
     int rc, ret = TBSYM_EXIT_OK;
 
@@ -547,10 +592,14 @@ int cmd_diff(int argc, char **argv)
 
     for (int i = 0; i < 2; i++) {
         d.s[i].arg = paths[i];
-        ret = open_side(&d.s[i], &po);
+        jobs[i].s = &d.s[i];
+        ret = prepare_side(&jobs[i], &po);
         if (ret)
             goto out;
     }
+    ret = load_sides(jobs);
+    if (ret)
+        goto out;
     for (int i = 0; i < 2; i++) {
         rc = add_side(&d, i);
         if (rc < 0)
