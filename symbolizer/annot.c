@@ -150,6 +150,7 @@ struct view {
     uint64_t self;             /* the key's samples: 100% */
     csh hcs;
     bool have_hcs;
+    cs_insn *hin;              /* cs_malloc(hcs) */
     const char *last_src;      /* text: the source line shown last */
     int last_line;
 };
@@ -163,15 +164,42 @@ static uint64_t hits_in(const struct view *v, uint64_t start, uint64_t end)
     return n;
 }
 
+/* "41 57 .." : the first max of n bytes in hex (one snprintf per byte was a tenth of annotate). */
 static void fmt_bytes(char *buf, size_t size, const uint8_t *p, size_t n, size_t max)
 {
+    static const char hex[] = "0123456789abcdef";
     size_t len = 0;
 
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && i < max && len + 4 < size; i++)
-        len += snprintf(buf + len, size - len, "%s%02x", i ? " " : "", p[i]);
-    if (n > max && len + 4 < size)
-        snprintf(buf + len, size - len, " ..");
+    for (size_t i = 0; i < n && i < max && len + 4 < size; i++) {
+        if (i)
+            buf[len++] = ' ';
+        buf[len++] = hex[p[i] >> 4];
+        buf[len++] = hex[p[i] & 15];
+    }
+    if (n > max && len + 4 < size) {
+        memcpy(buf + len, " ..", 3);
+        len += 3;
+    }
+    buf[len] = '\0';
+}
+
+/*
+ * The instruction at code[0, len) (address pc) as "mnemonic operands" into
+ * text, its size into *size; false when capstone does not decode it.
+ * in: a cs_malloc() of cs, reused (no allocation per instruction).
+ */
+static bool disasm_one(csh cs, cs_insn *in, const uint8_t *code, size_t len, uint64_t pc,
+                       char *text, size_t tsize, uint64_t *size)
+{
+    const uint8_t *c = code;
+    size_t n = len;
+    uint64_t a = pc;
+
+    if (!in || !cs_disasm_iter(cs, &c, &n, &a, in))
+        return false;
+    *size = in->size;
+    snprintf(text, tsize, "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "", in->op_str);
+    return true;
 }
 
 static void fmt_count(char *num, char *pct, uint64_t n, uint64_t of)
@@ -204,17 +232,11 @@ static void host_range(struct view *v, const struct tbdb_tb *t, uint64_t start, 
                        const char *label)
 {
     while (start < end) {
-        cs_insn *in = NULL;
         char bytes[64], text[256], num[24], pct[24];
         uint64_t size, n;
 
-        if (v->have_hcs && cs_disasm(v->hcs, t->code + start, end - start,
-                                     t->code_addr + start, 1, &in) == 1) {
-            size = in->size;
-            snprintf(text, sizeof(text), "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "",
-                     in->op_str);
-            cs_free(in, 1);
-        } else {
+        if (!v->have_hcs || !disasm_one(v->hcs, v->hin, t->code + start, end - start,
+                                        t->code_addr + start, text, sizeof(text), &size)) {
             size = end - start;
             snprintf(text, sizeof(text), ".byte");
         }
@@ -289,26 +311,21 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
 }
 
 static void print_guest_insn(struct view *v, const struct tbdb_tb *t, uint32_t i, csh gcs,
-                             bool have_gcs, uint64_t n)
+                             cs_insn *gin, uint64_t n)
 {
     uint64_t pc = t->insn_pc[i];
     uint64_t next = i + 1 < t->icount ? t->insn_pc[i + 1] : t->guest_pc + t->guest_size;
     uint64_t off = pc - t->guest_pc, len = next - pc;
     char bytes[64] = "", text[256] = "", src[512], num[24], pct[24], addr[32];
-    cs_insn *in = NULL;
+    uint64_t size;
     bool have_src = source_of(v->p, pc, src, sizeof(src));
 
     /* The export's values are not trusted: the bytes must lie in guest_code. */
     if (pc >= t->guest_pc && next > pc && off < t->guest_code_size &&
         len <= t->guest_code_size - off) {
         fmt_bytes(bytes, sizeof(bytes), t->guest_code + off, len, 8);
-        if (have_gcs && cs_disasm(gcs, t->guest_code + off, len, pc, 1, &in) == 1) {
-            snprintf(text, sizeof(text), "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "",
-                     in->op_str);
-            cs_free(in, 1);
-        } else {
+        if (!disasm_one(gcs, gin, t->guest_code + off, len, pc, text, sizeof(text), &size))
             snprintf(text, sizeof(text), ".byte");
-        }
     }
     if (v->json) {
         out_object_begin(v->o, NULL, "insn");
@@ -344,6 +361,7 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
     const struct tbdb_tb *t = k->latest;
     struct view v = { .o = o, .json = o->format == OUT_JSON, .p = p };
     csh gcs = 0;
+    cs_insn *gin = NULL;
     bool have_gcs;
     uint64_t pos = 0, size, host_end, shown = 0;
 
@@ -366,7 +384,9 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         return;
     }
     have_gcs = view_disasm_open(db->header.guest_machine, &gcs);
+    gin = have_gcs ? cs_malloc(gcs) : NULL;
     v.have_hcs = t->have_load && view_disasm_open(db->header.host_machine, &v.hcs);
+    v.hin = v.have_hcs ? cs_malloc(v.hcs) : NULL;
     size = tb_size(t);
     if (v.json) {
         out_u64(o, "code_index", t->code_index);
@@ -378,7 +398,7 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         host_end = t->host_end[i] < size ? t->host_end[i] : size;
         if (host_end < pos)
             host_end = pos;
-        print_guest_insn(&v, t, i, gcs, have_gcs, hits_in(&v, pos, host_end));
+        print_guest_insn(&v, t, i, gcs, gin, hits_in(&v, pos, host_end));
         shown += hits_in(&v, pos, host_end);
         if (v.json)
             out_array_begin(o, "out_asm");
@@ -423,6 +443,10 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
     else
         fputs("\n", o->f);
     free((char *)v.last_src);
+    if (gin)
+        cs_free(gin, 1);
+    if (v.hin)
+        cs_free(v.hin, 1);
     if (have_gcs)
         cs_close(&gcs);
     if (v.have_hcs)
