@@ -23,6 +23,7 @@
 #include "hostsym.h"
 #include "perfdata.h"
 #include "profile.h"
+#include "runfiles.h"
 #include "tbdb.h"
 #include "unwind.h"
 
@@ -132,34 +133,6 @@ static char *dir_name(const char *path)
     return strndup(path, (size_t)(s - path));
 }
 
-/* "jit-PID.dump" -> pid, else 0. */
-static uint32_t jitdump_name_pid(const char *name)
-{
-    unsigned long pid;
-    int n = -1;
-
-    if (sscanf(name, "jit-%lu.dump%n", &pid, &n) == 1 && n >= 0 && name[n] == '\0' &&
-        pid > 0 && pid <= UINT32_MAX)
-        return (uint32_t)pid;
-    return 0;
-}
-
-/* "jitted-PID-N.so" -> 1 with pid and N. */
-static int jitted_name(const char *name, uint32_t *pid, uint64_t *index)
-{
-    unsigned long p;
-    unsigned long long i;
-    int n = -1;
-
-    if (sscanf(name, "jitted-%lu-%llu.so%n", &p, &i, &n) == 2 && n >= 0 && name[n] == '\0' &&
-        p <= UINT32_MAX) {
-        *pid = (uint32_t)p;
-        *index = i;
-        return 1;
-    }
-    return 0;
-}
-
 static const char *event_name(const struct pd_attr *a, char *buf, size_t size)
 {
     if (a->name && a->name[0])
@@ -250,7 +223,8 @@ static int scan_mmaps(struct profile *p)
         if (ev.type != PERF_RECORD_MMAP && ev.type != PERF_RECORD_MMAP2)
             continue;
         base = base_name(m->filename);
-        pid = jitdump_name_pid(base);
+        if (run_file_kind(base, &pid) != RUN_FILE_JITDUMP)
+            pid = 0;
         if (pid && pid == m->pid && (!p->want_pid || pid == p->want_pid) && !jd_pid) {
             jd_pid = pid;
             free(p->jitdump_dir);
@@ -258,7 +232,7 @@ static int scan_mmaps(struct profile *p)
             if (!p->jitdump_dir)
                 goto nomem;
         }
-        if (jitted_name(base, &pid, &index)) {
+        if (run_file_jitted(base, &pid, &index)) {
             if (!inj_pid && (!p->want_pid || pid == p->want_pid))
                 inj_pid = pid;
             if (pid == inj_pid && push_injected(p, &ev, index) < 0)
@@ -342,7 +316,7 @@ static int find_files(struct profile *p)
 
             if (!dirs[i])
                 continue;
-            if (asprintf(&path, "%s/jit-%" PRIu32 ".dump", dirs[i], p->info.pid) < 0) {
+            if (!(path = run_file_path(dirs[i], RUN_FILE_JITDUMP, p->info.pid))) {
                 free(dir);
                 return -ENOMEM;
             }

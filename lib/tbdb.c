@@ -23,6 +23,7 @@
 
 #include "filebuf.h"
 #include "jitdump.h"
+#include "runfiles.h"
 
 #define TBDB_MSG_SIZE 1024
 
@@ -907,32 +908,6 @@ const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint
 
 /* --- finding the files ------------------------------------------------------------- */
 
-/* Is name "jit-PID.tbstats" or "jit-PID.tbstats.part"?  Its pid and kind if so. */
-static bool parse_export_name(const char *name, uint32_t *pid, bool *part)
-{
-    unsigned long v = 0;
-    const char *s;
-
-    if (strncmp(name, "jit-", 4))
-        return false;
-    s = name + 4;
-    if (*s < '1' || *s > '9')
-        return false;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        v = v * 10 + (*s - '0');
-        if (v > UINT32_MAX)
-            return false;
-    }
-    if (!strcmp(s, ".tbstats"))
-        *part = false;
-    else if (!strcmp(s, ".tbstats.part"))
-        *part = true;
-    else
-        return false;
-    *pid = v;
-    return true;
-}
-
 int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp, char **jitdump_pathp)
 {
     struct dirent *de;
@@ -951,10 +926,11 @@ int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp, char **
         return -errno;
     while ((de = readdir(d))) {
         uint32_t p;
-        bool part, better;
+        enum run_file kind = run_file_kind(de->d_name, &p);
+        bool part = kind == RUN_FILE_SIDE_PART, better;
         char *path;
 
-        if (!parse_export_name(de->d_name, &p, &part) || (pid && p != pid))
+        if ((kind != RUN_FILE_SIDE && !part) || (pid && p != pid))
             continue;
         if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
             ret = -ENOMEM;
@@ -987,8 +963,7 @@ int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp, char **
     if (ret == 0 && !best)
         ret = -ENOENT;
     if (ret == 0) {
-        if (asprintf(&jd, "%s/jit-%u.dump", dir, best_pid) < 0) {
-            jd = NULL;
+        if (!(jd = run_file_path(dir, RUN_FILE_JITDUMP, best_pid))) {
             ret = -ENOMEM;
         } else if (stat(jd, &st) < 0) {
             free(jd);

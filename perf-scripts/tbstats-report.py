@@ -40,7 +40,7 @@ USAGE = """usage: perf script -i perf.jit.data -s tbstats-report.py -- [--tbstat
   --partial       accept an export cut short (jit-PID.tbstats.part of a killed QEMU)
 """
 
-JITTED = re.compile(r'jitted-(\d+)-(\d+)\.so$')
+JITTED = re.compile(r'jitted-([1-9]\d*)-(\d+)\.so$')
 
 
 def usage_error(msg):

@@ -36,6 +36,7 @@
 
 #include "guestsym.h"
 #include "outfile.h"
+#include "runfiles.h"
 #include "tbstats.h"
 #include "tbsym.h"
 #include "views.h"
@@ -298,24 +299,6 @@ static bool output_is_stream(const char *out_path)
 }
 
 /*
- * Is name "jit-PID.tbstats" or "jit-PID.tbstats.part"?  *pid receives PID,
- * *part whether it is a .part file.
- */
-static bool side_file_name(const char *name, unsigned long *pid, bool *part)
-{
-    char *end;
-
-    if (strncmp(name, "jit-", 4) != 0 || name[4] < '0' || name[4] > '9')
-        return false;
-    errno = 0;
-    *pid = strtoul(name + 4, &end, 10);
-    if (errno)
-        return false;
-    *part = strcmp(end, ".tbstats.part") == 0;
-    return *part || strcmp(end, ".tbstats") == 0;
-}
-
-/*
  * The listing of the side file at path into out_path; NULL means jit-PID.s
  * in the side file's directory, "-" stdout.  Returns a TBSYM_EXIT_* code.
  */
@@ -342,19 +325,22 @@ static int list_file(const char *path, const char *out_path)
     if (out_path) {
         dest = strdup(out_path);
     } else {
-        unsigned long pid;
-        bool part;
+        enum run_file kind;
+        uint32_t pid;
+        char *dir;
 
         /*
          * QEMU names the side file and the listing after the same PID; the
          * header's pid only for a side file someone renamed.
          */
         slash = strrchr(path, '/');
-        if (!side_file_name(slash ? slash + 1 : path, &pid, &part))
+        kind = run_file_kind(slash ? slash + 1 : path, &pid);
+        if (kind != RUN_FILE_SIDE && kind != RUN_FILE_SIDE_PART)
             pid = tbs_reader_header(r)->pid;
-        if (asprintf(&dest, "%.*sjit-%lu.s", slash ? (int)(slash - path + 1) : 0,
-                     path, pid) < 0)
-            dest = NULL;
+        dir = slash ? strndup(path, (size_t)(slash - path + 1)) : NULL;
+        if (!slash || dir)
+            dest = run_file_path(dir, RUN_FILE_LISTING, pid);
+        free(dir);
     }
     if (!dest) {
         fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
@@ -440,10 +426,11 @@ static int side_files(const char *dir, char ***namesp)
     if (!dp)
         return -errno;
     while ((d = readdir(dp))) {
-        unsigned long pid;
-        bool part;
+        enum run_file kind;
+        uint32_t pid;
 
-        if (!side_file_name(d->d_name, &pid, &part))
+        kind = run_file_kind(d->d_name, &pid);
+        if (kind != RUN_FILE_SIDE && kind != RUN_FILE_SIDE_PART)
             continue;
         if (nr == cap) {
             cap = cap ? 2 * cap : 16;

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "run_arg.h"
+#include "runfiles.h"
 #include "tbstats-format.h"
 #include "tbsym.h"
 
@@ -89,12 +91,13 @@ int run_arg_classify(struct run_arg *ra, const char *path)
         ra->kind = RUN_ARG_PERF_DATA;
         return 0;
     }
-    if (len >= 16 && (!memcmp(head, "QTBS", 4) || !memcmp(head, "SBTQ", 4))) {
+    if ((size_t)len >= offsetof(struct tbs_file_header, pid) + sizeof(uint32_t) &&
+        (!memcmp(head, "QTBS", 4) || !memcmp(head, "SBTQ", 4))) {
         uint32_t pid;
         int n;
 
         ra->kind = RUN_ARG_SIDE_FILE;
-        memcpy(&pid, head + 12, sizeof(pid));    /* tbs_file_header.pid */
+        memcpy(&pid, head + offsetof(struct tbs_file_header, pid), sizeof(pid));
         /* "QTBS": a little-endian writer's file. */
         if ((memcmp(head, "QTBS", 4) == 0) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__))
             pid = __builtin_bswap32(pid);
@@ -102,8 +105,7 @@ int run_arg_classify(struct run_arg *ra, const char *path)
         if ((size_t)snprintf(ra->perf_data, sizeof(ra->perf_data), "%s/perf.data", ra->dir) >=
             sizeof(ra->perf_data))
             return too_long(path);
-        n = snprintf(ra->jitdump, sizeof(ra->jitdump), "%s/jit-%" PRIu32 ".dump", ra->dir,
-                     ra->pid);
+        n = run_file_name(ra->jitdump, sizeof(ra->jitdump), ra->dir, RUN_FILE_JITDUMP, ra->pid);
         if (n < 0 || (size_t)n >= sizeof(ra->jitdump) || stat(ra->jitdump, &st) < 0 ||
             !S_ISREG(st.st_mode))
             ra->jitdump[0] = '\0';
