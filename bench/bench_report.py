@@ -22,10 +22,10 @@ import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
 import benchlib as bl
 
 
-def run(argv, cwd, stdout=subprocess.DEVNULL):
+def run(argv, cwd, stdout=subprocess.DEVNULL, env=None):
     """(seconds, peak RSS in KiB) of one child; exits on failure."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+    p = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, ru = os.wait4(p.pid, 0)
     t = time.perf_counter() - t0
     err = p.stderr.read().decode(errors='replace')
@@ -60,9 +60,10 @@ def main():
         res = {'perf': [], 'tbsym': []}
         nfiles = 0
         for _ in range(a.repeat):
-            t1, m1 = run(inject, d)
-            nfiles = len(glob.glob(d + '/jitted-*.so'))
-            t2, m2 = run(report, d)
+            with bl.PerfEnv() as pe:
+                t1, m1 = run(inject, d, env=pe.env)
+                nfiles = len(glob.glob(d + '/jitted-*.so'))
+                t2, m2 = run(report, d, env=pe.env)
             res['perf'].append((t1 + t2, max(m1, m2), t1, m1))
             for f in glob.glob(d + '/jitted-*.so') + [d + '/perf.jit.data']:
                 os.unlink(f)
@@ -87,7 +88,8 @@ def main():
               % (statistics.median(ratios), q[0], q[2], 100.0 * tm / pm))
         print('| target | >= 30x faster | <= 10 % |')
         print()
-        print('Medians of %d interleaved rounds.  Commands, in the recording\'s directory:' % a.repeat)
+        print('Medians of %d interleaved rounds.  %s  Commands, in the recording\'s '
+              'directory:' % (a.repeat, bl.PERF_CACHE_NOTE))
         print()
         print('- record (once): `%s`' % bl.shown(rec))
         print('- perf: `%s && %s`' % (' '.join(inject), ' '.join(report)))

@@ -35,11 +35,11 @@ BASE = 'report --by tb'
 PERF = 'perf inject -j + perf report'
 
 
-def timed(argv, cwd):
+def timed(argv, cwd, env=None):
     """Seconds of one run; exits on failure."""
     t0 = time.perf_counter()
     p = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       preexec_fn=bl.no_thp)
+                       preexec_fn=bl.no_thp, env=env)
     t = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit('bench_views: %s failed: %s' % (' '.join(argv), p.stderr.decode()[-300:]))
@@ -47,8 +47,10 @@ def timed(argv, cwd):
 
 
 def perf_pipeline(d):
-    t = timed(['perf', 'inject', '-j', '-i', 'perf.data', '-o', 'perf.jit.data'], d)
-    t += timed(['perf', 'report', '-i', 'perf.jit.data', '--stdio', '--sort', 'sym'], d)
+    with bl.PerfEnv() as pe:
+        t = timed(['perf', 'inject', '-j', '-i', 'perf.data', '-o', 'perf.jit.data'], d, pe.env)
+        t += timed(['perf', 'report', '-i', 'perf.jit.data', '--stdio', '--sort', 'sym'], d,
+                   pe.env)
     for f in glob.glob(d + '/jitted-*.so') + [d + '/perf.jit.data']:
         os.unlink(f)
     return t
@@ -137,7 +139,8 @@ def main():
           'in the first column (RUN: the current directory), against `perf inject -j -i '
           'perf.data -o perf.jit.data && perf report -i perf.jit.data --stdio --sort sym`.  '
           'Guest symbols come from one sorted index per guest file (lib/elfsyms.h), libdw '
-          'only for source lines and inlined frames.  %s' % (a.repeat, bl.THP_NOTE))
+          'only for source lines and inlined frames.  %s  %s'
+          % (a.repeat, bl.PERF_CACHE_NOTE, bl.THP_NOTE))
 
 
 if __name__ == '__main__':

@@ -85,3 +85,28 @@ def median(times, name):
 def shown(argv):
     """argv as a command line, with paths inside the repository relative."""
     return ' '.join(os.path.relpath(x, TOP) if x.startswith(TOP) else x for x in argv)
+
+
+PERF_CACHE_NOTE = ('perf runs with an empty home directory and its build-id cache off'
+                   ' (`buildid.dir = /dev/null` in the file PERF_CONFIG names): by default'
+                   ' `perf inject -j` copies every jitted-*.so it writes into ~/.debug, which'
+                   ' took from 5 s to 30 s here depending on what the cache held already, and'
+                   ' added 800 MB to it per run.  Off, it is the cheapest perf can be.')
+
+
+class PerfEnv:
+    """An environment for perf with an empty HOME and no build-id cache
+    (PERF_CACHE_NOTE), so that its timings do not depend on ~/.debug.
+    Use as a context manager; .env is the environment."""
+
+    def __enter__(self):
+        self.home = tempfile.mkdtemp(prefix='qjd-bench-home.')
+        conf = os.path.join(self.home, 'perfconfig')
+        with open(conf, 'w') as f:
+            f.write('[buildid]\n\tdir = /dev/null\n')
+        self.env = dict(os.environ, HOME=self.home, PERF_CONFIG=conf)
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.home, ignore_errors=True)
+        return False
