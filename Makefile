@@ -2,7 +2,9 @@
 #
 #   make demo     install what is missing, build, profile a bundled guest, print the report
 #   make check    the same set-up, then every test (unit, sanitizer, golden, integration)
-#   make          the library, the symbolizer and the patched QEMU into build/
+#   make          the library, tbsym and qemu-perf into build/, with nothing but their
+#                 build dependencies (checked with pkg-config; nothing is installed)
+#   make install  those, and the patched QEMU when it is built, into $(DESTDIR)$(PREFIX)
 #   make deps     install missing Debian packages (as root)
 #   make qemu     the patched QEMU (build/bin/qemu-x86_64, qemu-aarch64, build/plugins/)
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
@@ -12,12 +14,24 @@
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (600) each, with clang
 
 CC       ?= cc
-CFLAGS   ?= -O2 -g -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+# -Werror in development and CI builds (make check, make demo; or WERROR=1),
+# not in a packager's build with another compiler.
+WARNINGS := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
 BUILD    := build
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+LIBEXECDIR ?= $(PREFIX)/libexec
+DOCDIR   ?= $(DATADIR)/doc/qemu-jitdump
 CACHE    ?= /var/cache/qemu-jitdump
 PKGS     := libelf libdw libzstd capstone libunwind-generic
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config name:Debian package, for scripts/check-build-deps.sh.
+BUILD_DEPS := libelf:libelf-dev libdw:libdw-dev libzstd:libzstd-dev capstone:libcapstone-dev \
+              libunwind-generic:libunwind-dev
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS       = $(PKG_LIBS) -lm -pthread
 CPPFLAGS += -Ilib -D_GNU_SOURCE
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -37,10 +51,11 @@ QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
                qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 
-.PHONY: all deps qemu qemu-ref series-check tools demo check unit asan guests bench fuzz fuzz-build clean distclean
+.PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan guests \
+        bench fuzz fuzz-build clean distclean
 .DELETE_ON_ERROR:
 
-all: tools qemu
+all: tools
 
 deps:
 	@scripts/deps.sh
@@ -61,9 +76,14 @@ $(BUILD)/share/qemu-perf/%: perf-scripts/%
 	cp $< $@
 
 # --- the library and the symbolizer ---------------------------------------
-$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | deps-quiet
+# build-deps: one line naming the Debian package of a missing -dev package.
+# An order-only prerequisite: it never forces a rebuild.
+build-deps:
+	@CC="$(CC)" scripts/check-build-deps.sh $(BUILD_DEPS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | build-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/lib/libqjd.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -71,29 +91,29 @@ $(BUILD)/lib/libqjd.a: $(LIB_OBJS)
 
 $(BUILD)/bin/tbsym: $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm -pthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TBSYM_OBJS) $(BUILD)/lib/libqjd.a $(LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(LIBS)
 
 # Fuzz targets are replayed over their saved corpus by a plain driver (no clang needed).
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/lib/libqjd.a $(LIBS)
 
 # Tools for tests and benchmarks, built on the library like tbsym.
 $(BUILD)/tests/synth-recording: tests/tools/synth-recording.c $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(LIBS)
 $(BUILD)/tests/check-code: tests/tools/check-code.c $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(LIBS)
 
 # --- sanitizer build ---------------------------------------------------------
-$(BUILD)/asan/obj/%.o: %.c $(wildcard lib/*.h)
+$(BUILD)/asan/obj/%.o: %.c $(wildcard lib/*.h) | build-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN) -MMD -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN) -MMD -c $< -o $@
 
 $(BUILD)/asan/lib/libqjd.a: $(ASAN_LIB_OBJS)
 	@mkdir -p $(@D)
@@ -101,7 +121,7 @@ $(BUILD)/asan/lib/libqjd.a: $(ASAN_LIB_OBJS)
 
 $(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/asan/lib/libqjd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(CFLAGS) $(SAN) -o $@ $< $(BUILD)/asan/lib/libqjd.a $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $< $(BUILD)/asan/lib/libqjd.a $(LIBS)
 
 asan: $(ASAN_UNIT_BINS)
 
@@ -122,7 +142,7 @@ $(BUILD)/fuzz/lib/libqjd.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/lib/libqjd.a
-	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/fuzz/lib/libqjd.a $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/fuzz/lib/libqjd.a $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -159,21 +179,49 @@ deps-quiet:
 	@scripts/deps.sh
 
 # --- guest programs -------------------------------------------------------------
-guests:
+# (cross compilers: make deps)
+guests: | deps-quiet
 	@$(MAKE) -s -C tests/guests OUT=$(abspath $(BUILD))/guests
 
 # --- the two commands -------------------------------------------------------------
-demo: all guests
+# Each does the whole set-up first (scripts/deps.sh), then builds with -Werror.
+SETUP = @scripts/deps.sh && $(MAKE) --no-print-directory WERROR=1
+
+demo:
+	$(SETUP) tools qemu guests
 	@perf-scripts/demo.sh $(BUILD)
 
 unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recording \
       $(BUILD)/tests/check-code
 
-check: all guests unit
+check:
+	$(SETUP) tools qemu guests unit
 	@tests/run-tests.sh $(BUILD)
 
-bench: all qemu-ref guests $(BUILD)/tests/synth-recording
+bench:
+	$(SETUP) tools qemu qemu-ref guests $(BUILD)/tests/synth-recording
 	@bench/run.sh $(BUILD)
+
+# --- install ----------------------------------------------------------------------
+# tbsym and qemu-perf in BINDIR, the perf-script helpers in DATADIR/qemu-perf
+# (where qemu-perf looks for them), README.md and docs/ in DOCDIR (so the
+# README's links work), and the patched QEMU,
+# when built, in LIBEXECDIR/qemu-jitdump: qemu-perf finds it there, and it
+# does not shadow the distribution's qemu-x86_64 on PATH.
+install: tools
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/qemu-perf $(DESTDIR)$(DOCDIR)/docs
+	install -m 755 $(BUILD)/bin/tbsym $(BUILD)/bin/qemu-perf $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BUILD)/share/qemu-perf/tbstats-report.py $(DESTDIR)$(DATADIR)/qemu-perf/
+	install -m 644 $(BUILD)/share/qemu-perf/tbstats_format.py $(DESTDIR)$(DATADIR)/qemu-perf/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	@set -e; for q in $(QEMU_BINS); do \
+	    if [ -x $$q ]; then \
+	        install -d $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump; \
+	        echo "install -m 755 $$q $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump/"; \
+	        install -m 755 $$q $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump/; \
+	    fi; \
+	done
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/fuzz $(BUILD)/bin/tbsym $(BUILD)/guests
