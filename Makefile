@@ -10,6 +10,7 @@
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
 #   make series-check  build every prefix of the patch series and run a guest after each
 #   make asan     library + unit tests with ASan+UBSan into build/asan/
+#   make fixtures-check  regenerate every committed binary fixture, fail on a difference
 #   make bench    the benchmarks of bench/, rewriting bench/RESULTS.md
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (600) each, with clang
 
@@ -52,7 +53,7 @@ QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 
 .PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan guests \
-        bench fuzz fuzz-build clean distclean
+        bench fuzz fuzz-build fixtures-check clean distclean
 .DELETE_ON_ERROR:
 
 all: tools
@@ -124,6 +125,10 @@ $(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUI
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) $(SAN) -o $@ $< $(BUILD)/asan/lib/libqjd.a $(LIBS)
 
 asan: $(ASAN_UNIT_BINS)
+
+# The committed binary fixtures, written again by their generators (make check runs it).
+fixtures-check: $(BUILD)/lib/libqjd.a
+	@tests/fixtures-check.sh $(BUILD)
 
 # --- libFuzzer builds (clang only; see tests/fuzz/README.md) -------------------
 FUZZ_CC      ?= clang

@@ -50,6 +50,7 @@ for t in "$build"/tests/replay_fuzz_*; do
     target=${t##*/replay_fuzz_}
     [ -d "$top/tests/fuzz/corpus/$target" ] && run_one "fuzz-replay/$target" "$t" "$top/tests/fuzz/corpus/$target"
 done
+run_one "fixtures-check" "$top/tests/fixtures-check.sh" "$build"
 if [ -x "$top/tests/golden/run.sh" ]; then
     run_one "golden" "$top/tests/golden/run.sh" "$build"
 fi
