@@ -22,21 +22,10 @@
 
 #include "gstack.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define PREFIX 32
 #define MAX_ROOM 64
-
-static volatile uint64_t sink;
-
-static uint64_t le(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < PREFIX)
         return 0;
-    sp = le(data, 8);
-    addr = sp + le(data + 8, 8);
-    capacity = (uint32_t)le(data + 16, 4);
-    room = (uint32_t)(le(data + 20, 4) % (MAX_ROOM + 1));
+    sp = fuzz_le(data, 8);
+    addr = sp + fuzz_le(data + 8, 8);
+    capacity = (uint32_t)fuzz_le(data + 16, 4);
+    room = (uint32_t)(fuzz_le(data + 20, 4) % (MAX_ROOM + 1));
     len = size - PREFIX;
     /* A copy of the exact size, so that ASan sees any read past it. */
     dump = malloc(len ? len : 1);
@@ -73,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     for (size_t i = 0; i < g.nr_frames; i++)
         h += ret[i] + flags[i];
-    sink = h + strlen(gstack_why_name(g.why));
+    sink = (unsigned)(h + strlen(gstack_why_name(g.why)));
     free(dump);
     return 0;
 }

@@ -29,14 +29,12 @@
 #include "guestsym.h"
 #include "hostsym.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define EXEC_START 0x400000ull
 #define DYN_START  0x10000000ull
 #define MAP_SIZE   0x100000ull
 #define NR_TAIL_PCS 16
-
-static volatile unsigned sink;
 
 static unsigned touch_str(const char *s)
 {
@@ -46,15 +44,6 @@ static unsigned touch_str(const char *s)
         while (*s)
             h = h * 31 + (uint8_t)*s++;
     return h;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 static unsigned touch_loc(const struct guestsym_loc *l)
@@ -112,14 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pcs[nr_pcs++] = DYN_START + 0x40;
     pcs[nr_pcs++] = DYN_START - 1;      /* unmapped */
     if (size >= 32) {                   /* e_entry, as if little-endian */
-        uint64_t entry = data[4] == 1 ? (uint32_t)le64(data + 24) : le64(data + 24);
+        uint64_t entry = data[4] == 1 ? (uint32_t)fuzz_le(data + 24, 8) : fuzz_le(data + 24, 8);
 
         pcs[nr_pcs++] = entry;
         pcs[nr_pcs++] = DYN_START + entry % MAP_SIZE;
     }
     for (size_t i = 0; i < NR_TAIL_PCS && size >= 8 * (i + 1); i++)
         pcs[nr_pcs++] = (i & 1 ? DYN_START : EXEC_START) +
-                        le64(data + size - 8 * (i + 1)) % MAP_SIZE;
+                        fuzz_le(data + size - 8 * (i + 1), 8) % MAP_SIZE;
 
     if (guestsym_new(NULL, &gs) == 0) {
         const struct tbs_mapping_view exec = {

@@ -16,20 +16,7 @@
 
 #include "jitdump.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Folded into a volatile sink so the compiler cannot skip the reads. */
-static volatile unsigned sink;
-
-static unsigned touch(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    unsigned h = 0;
-
-    for (size_t i = 0; i < len; i++)
-        h = h * 31 + b[i];
-    return h;
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,11 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ret == 0) {
         h += jd_reader_header(r)->version;
         while ((ret = jd_reader_next(r, &rec)) == 1) {
-            h += touch(rec.raw, rec.size);
+            h += fuzz_touch(rec.raw, rec.size);
             switch (rec.id) {
             case JITDUMP_CODE_LOAD:
-                h += touch(rec.u.load.name, rec.u.load.name_len + 1);
-                h += touch(rec.u.load.code, rec.u.load.code_size);
+                h += fuzz_touch(rec.u.load.name, rec.u.load.name_len + 1);
+                h += fuzz_touch(rec.u.load.code, rec.u.load.code_size);
                 break;
             case JITDUMP_CODE_DEBUG_INFO: {
                 struct jd_debug_iter it;
@@ -58,13 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 jd_debug_iter_init(&it, &rec.u.debug_info);
                 while ((n = jd_debug_iter_next(&it, &e)) == 1)
-                    h += touch(e.name, e.name_len + 1) + (unsigned)e.lineno;
+                    h += fuzz_touch(e.name, e.name_len + 1) + (unsigned)e.lineno;
                 if (n != 0)
                     __builtin_trap();   /* a checked record must iterate cleanly */
                 break;
             }
             case JITDUMP_CODE_UNWINDING_INFO:
-                h += touch(rec.u.unwinding.data, rec.u.unwinding.unwinding_size);
+                h += fuzz_touch(rec.u.unwinding.data, rec.u.unwinding.unwinding_size);
                 break;
             default:
                 break;

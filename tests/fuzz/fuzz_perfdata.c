@@ -18,44 +18,32 @@
 
 #include "perfdata.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static volatile unsigned sink;
-
-static unsigned touch(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    unsigned h = 0;
-
-    for (size_t i = 0; i < len; i++)
-        h = h * 31 + b[i];
-    return h;
-}
+#include "fuzz.h"
 
 static unsigned walk_event(const struct pd_event *ev)
 {
-    unsigned h = touch(ev->raw, ev->size);
+    unsigned h = fuzz_touch(ev->raw, ev->size);
     const struct pd_sample *s = &ev->u.sample;
 
     switch (ev->type) {
     case PERF_RECORD_SAMPLE:
         if (!ev->attr)
             break;
-        h += touch(s->callchain, s->callchain_nr * 8);
-        h += touch(s->raw, s->raw ? s->raw_size : 0);
-        h += touch(s->branches, s->branch_nr * sizeof(*s->branches));
-        h += touch(s->user_regs, s->user_regs_nr * 8);
-        h += touch(s->intr_regs, s->intr_regs_nr * 8);
-        h += touch(s->stack_user, s->stack_user ? s->stack_user_size : 0);
-        h += touch(s->aux, s->aux ? s->aux_size : 0);
-        h += touch(s->read.values, s->read.values ? s->read.nr * sizeof(*s->read.values) : 0);
+        h += fuzz_touch(s->callchain, s->callchain_nr * 8);
+        h += fuzz_touch(s->raw, s->raw ? s->raw_size : 0);
+        h += fuzz_touch(s->branches, s->branch_nr * sizeof(*s->branches));
+        h += fuzz_touch(s->user_regs, s->user_regs_nr * 8);
+        h += fuzz_touch(s->intr_regs, s->intr_regs_nr * 8);
+        h += fuzz_touch(s->stack_user, s->stack_user ? s->stack_user_size : 0);
+        h += fuzz_touch(s->aux, s->aux ? s->aux_size : 0);
+        h += fuzz_touch(s->read.values, s->read.values ? s->read.nr * sizeof(*s->read.values) : 0);
         break;
     case PERF_RECORD_MMAP:
     case PERF_RECORD_MMAP2:
-        h += touch(ev->u.mmap.filename, strlen(ev->u.mmap.filename));
+        h += fuzz_touch(ev->u.mmap.filename, strlen(ev->u.mmap.filename));
         break;
     case PERF_RECORD_COMM:
-        h += touch(ev->u.comm.comm, strlen(ev->u.comm.comm));
+        h += fuzz_touch(ev->u.comm.comm, strlen(ev->u.comm.comm));
         break;
     default:
         break;
@@ -87,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < pd_reader_nr_attrs(r); i++) {
                 const struct pd_attr *a = pd_reader_attr(r, i);
 
-                h += touch(a->ids, a->nr_ids * 8) + (a->name ? strlen(a->name) : 0);
+                h += fuzz_touch(a->ids, a->nr_ids * 8) + (a->name ? strlen(a->name) : 0);
             }
             if (pd_reader_cmdline(r, &argc, &argv) == 1)
                 for (size_t i = 0; i < argc; i++)

@@ -19,19 +19,7 @@
 
 #include "tbdb.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static volatile unsigned sink;
-
-static unsigned touch(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    unsigned h = 0;
-
-    for (size_t i = 0; i < len; i++)
-        h = h * 31 + b[i];
-    return h;
-}
+#include "fuzz.h"
 
 static unsigned walk(const struct tbdb *db)
 {
@@ -40,7 +28,7 @@ static unsigned walk(const struct tbdb *db)
     for (size_t i = 0; i < db->nr_keys; i++) {
         const struct tbdb_key *k = &db->keys[i];
 
-        h += touch(k->succ_pc, k->nr_succ * sizeof(*k->succ_pc));
+        h += fuzz_touch(k->succ_pc, k->nr_succ * sizeof(*k->succ_pc));
         for (uint32_t j = 0; j < k->nr_tbs; j++)
             if (k->tbs[j]->key != k)
                 __builtin_trap();       /* a key's TBs point back to it */
@@ -61,20 +49,20 @@ static unsigned walk(const struct tbdb *db)
 
         if (!t->key)
             __builtin_trap();
-        h += touch(t->insn_pc, t->icount * sizeof(*t->insn_pc));
-        h += touch(t->host_end, t->icount * sizeof(*t->host_end));
-        h += touch(t->guest_code, t->guest_code_size);
+        h += fuzz_touch(t->insn_pc, t->icount * sizeof(*t->insn_pc));
+        h += fuzz_touch(t->host_end, t->icount * sizeof(*t->host_end));
+        h += fuzz_touch(t->guest_code, t->guest_code_size);
         if (t->have_load) {
-            h += touch(t->name, t->name_len + 1);
-            h += touch(t->code, t->code_size);
-            h += touch(t->unwind_data, t->unwind_data ? t->unwinding_size : 0);
+            h += fuzz_touch(t->name, t->name_len + 1);
+            h += fuzz_touch(t->code, t->code_size);
+            h += fuzz_touch(t->unwind_data, t->unwind_data ? t->unwinding_size : 0);
         }
         if (!tbdb_tb_by_code_index(db, t->code_index))
             __builtin_trap();
     }
     for (size_t i = 0; i < db->nr_mappings; i++)
-        h += touch(db->mappings[i].path, strlen(db->mappings[i].path)) +
-             touch(db->mappings[i].build_id, db->mappings[i].build_id_size);
+        h += fuzz_touch(db->mappings[i].path, strlen(db->mappings[i].path)) +
+             fuzz_touch(db->mappings[i].build_id, db->mappings[i].build_id_size);
     return h;
 }
 

@@ -17,20 +17,7 @@
 
 #include "tbstats.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Folded into a volatile sink so the compiler cannot skip the reads. */
-static volatile unsigned sink;
-
-static unsigned touch(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    unsigned h = 0;
-
-    for (size_t i = 0; i < len; i++)
-        h = h * 31 + b[i];
-    return h;
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,18 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while ((ret = tbs_reader_next(r, &rec)) == 1) {
             if (rec.size < 8 || rec.size % 8)
                 __builtin_trap();       /* the reader promises whole 8-byte units */
-            h += touch(rec.raw, rec.size);
+            h += fuzz_touch(rec.raw, rec.size);
             switch (rec.type) {
             case TBS_REC_MAPPING:
-                h += touch(rec.u.mapping.path, rec.u.mapping.path_len + 1);
-                h += touch(rec.u.mapping.build_id, rec.u.mapping.build_id_size);
+                h += fuzz_touch(rec.u.mapping.path, rec.u.mapping.path_len + 1);
+                h += fuzz_touch(rec.u.mapping.build_id, rec.u.mapping.build_id_size);
                 break;
             case TBS_REC_TB: {
                 const struct tbs_tb_view *tb = &rec.u.tb;
 
                 for (unsigned i = 0; i < tb->icount; i++)
                     h += (unsigned)tbs_tb_insn_pc(tb, i) + tbs_tb_host_end(tb, i);
-                h += touch(tb->guest_code, tb->guest_code_size);
+                h += fuzz_touch(tb->guest_code, tb->guest_code_size);
                 if (tb->guest_code_size > tb->guest_size)
                     __builtin_trap();
                 break;

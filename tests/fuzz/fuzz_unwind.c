@@ -20,7 +20,7 @@
 
 #include "unwind.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define TB_ADDR 0x7f0000001000ull
 #define STACK_ADDR 0x7ffc00010000ull
@@ -44,11 +44,6 @@ static int find_module(void *arg, uint64_t addr, struct uw_module *out)
     return 0;
 }
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct uw *uw;
@@ -60,10 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 8)
         return 0;
-    in.blob_size = le16(data);
-    in.hdr_size = le16(data + 2);
-    in.code_size = le16(data + 4);
-    ip_off = le16(data + 6);
+    in.blob_size = (uint16_t)fuzz_le(data, 2);
+    in.hdr_size = (uint16_t)fuzz_le(data + 2, 2);
+    in.code_size = (uint16_t)fuzz_le(data + 4, 2);
+    ip_off = (uint16_t)fuzz_le(data + 6, 2);
     data += 8;
     size -= 8;
     if (in.blob_size > size)
