@@ -6,7 +6,7 @@
 #       [--tbstats jit-PID.tbstats] [-n N] [--by tb|load] [--format text|json] [--partial]
 #
 # perf inject -j names each translation's code jitted-PID-N.so, N being the
-# jitdump LOAD's code_index; the export's TB record with that code_index
+# jitdump LOAD's code_index; the side file's TB record with that code_index
 # gives the TBStatistics key (stats_id) and so the counters.  Rows (--by tb,
 # the default) are TBStatistics keys, summed over their translations, as in
 # tbsym report; --by load gives one row per jitted-PID-N.so.
@@ -15,11 +15,11 @@
 # exec_count, guest_insns (translated, summed over translations), h/g (host
 # code bytes per guest code byte), spills, translations, loads (jitted .so
 # files sampled), symbol (perf's name of the code).  Counters a -tb-stats
-# level did not collect are 0; "-" where the export has no STATS record.
+# level did not collect are 0; "-" where the side file has no STATS record.
 #
-# The export is jit-PID.tbstats next to the jitted-PID-N.so files (where perf
+# The side file is jit-PID.tbstats next to the jitted-PID-N.so files (where perf
 # inject wrote them: the jitdump's directory) unless --tbstats names it.
-# Exit status (perf's): 0 success, 2 bad arguments or a bad export, 3 I/O error.
+# Exit status (perf's): 0 success, 2 bad arguments or a bad side file, 3 I/O error.
 # SPDX-License-Identifier: GPL-2.0-or-later
 from __future__ import print_function
 
@@ -33,11 +33,11 @@ import tbstats_format  # noqa: E402  (perf-scripts/tbstats_format.py)
 
 USAGE = """usage: perf script -i perf.jit.data -s tbstats-report.py -- [--tbstats FILE] [-n N]
                                           [--by tb|load] [--format text|json] [--partial]
-  --tbstats FILE  the export (default: jit-PID.tbstats next to the jitted-PID-N.so files)
+  --tbstats FILE  the side file (default: jit-PID.tbstats next to the jitted-PID-N.so files)
   -n N            the first N rows (default 30; 0: all)
   --by tb|load    one row per TBStatistics key (default) or per jitted-PID-N.so
   --format F      text (default) or json: {"total_samples", "jit_samples", "rows"}
-  --partial       accept an export cut short (jit-PID.tbstats.part of a killed QEMU)
+  --partial       accept a side file cut short (jit-PID.tbstats.part of a killed QEMU)
 """
 
 JITTED = re.compile(r'jitted-([1-9]\d*)-(\d+)\.so$')
@@ -108,7 +108,7 @@ def trace_unhandled(event_name, context, event_fields_dict):
 
 
 def load_exports():
-    """{pid: Export} for every pid sampled; exits on a missing or bad export."""
+    """{pid: SideFile} for every pid sampled; exits on a missing or bad side file."""
     exports = {}
     for (pid, _), (_, _, dso) in loads.items():
         if pid in exports:
@@ -125,7 +125,7 @@ def load_exports():
             sys.stderr.write('tbstats-report.py: %s: %s\n' % (path, err.strerror))
             sys.exit(3)
         if ex.header['pid'] != pid:
-            sys.stderr.write('tbstats-report.py: warning: %s is the export of pid %d, the samples are of pid %d\n'
+            sys.stderr.write('tbstats-report.py: warning: %s is the side file of pid %d, the samples are of pid %d\n'
                              % (path, ex.header['pid'], pid))
         if ex.truncated_at is not None:
             sys.stderr.write('tbstats-report.py: warning: %s is cut short at byte offset %d\n'

@@ -1,18 +1,18 @@
-"""A small decoder of jit-PID.tbstats, the TBStatistics export of QEMU's -perf.
+"""A small decoder of jit-PID.tbstats, the side file of QEMU's -perf.
 
 Written from lib/tbstats-format.h (format 1.x), independently of lib/tbstats.c,
 for the Python tools: perf-scripts/tbstats-report.py (under perf script -s) and
 the tests.  Python 3.5 or later, standard library only, so that the Python
 embedded in perf can import it.
 
-    export = tbstats_format.read_file(path)          # or decode(data, name)
-    export.header['pid'], export.tbs[i]['code_index'], export.stats[stats_id]
+    side = tbstats_format.read_file(path)          # or decode(data, name)
+    side.header['pid'], side.tbs[i]['code_index'], side.stats[stats_id]
 
 read_file() and decode() raise TbstatsError, whose str() is
-"FILE: what at byte offset N (detail)", on a file that is not an export, has
+"FILE: what at byte offset N (detail)", on a file that is not a side file, has
 an unknown major version, a corrupt record or (unless partial=True) a record
 cut short.  With partial=True a file cut inside its last record (a .part file
-of a QEMU that was killed) decodes up to that record and export.truncated_at
+of a QEMU that was killed) decodes up to that record and side.truncated_at
 says where.
 """
 import struct
@@ -64,7 +64,7 @@ _RECORDS = {
 
 
 class TbstatsError(Exception):
-    """A bad export: name, byte offset and what is wrong."""
+    """A bad side file: name, byte offset and what is wrong."""
 
     def __init__(self, name, offset, what, detail=None):
         self.name, self.offset, self.what, self.detail = name, offset, what, detail
@@ -74,8 +74,8 @@ class TbstatsError(Exception):
         Exception.__init__(self, msg)
 
 
-class Export(object):
-    """A decoded export.
+class SideFile(object):
+    """A decoded side file.
 
     header      dict of struct tbs_file_header (guest_arch, qemu_version as str,
                 byte_order 'little' or 'big')
@@ -115,8 +115,8 @@ def _cstr(b):
 
 
 def decode(data, name='<memory>', partial=False):
-    """Decode an export held in bytes; raises TbstatsError."""
-    ex = Export(name)
+    """Decode a side file held in bytes; raises TbstatsError."""
+    ex = SideFile(name)
     if len(data) < 4:
         raise TbstatsError(name, 0, 'file too short for a header', '%d bytes' % len(data))
     if struct.unpack_from('<I', data, 0)[0] == MAGIC:
@@ -124,7 +124,7 @@ def decode(data, name='<memory>', partial=False):
     elif struct.unpack_from('>I', data, 0)[0] == MAGIC:
         e = '>'
     else:
-        raise TbstatsError(name, 0, 'not a TBStatistics export (bad magic)')
+        raise TbstatsError(name, 0, 'not a side file (bad magic)')
     if len(data) < HEADER_SIZE:
         raise TbstatsError(name, 0, 'truncated header', 'needs %d bytes, %d left' % (HEADER_SIZE, len(data)))
     h = dict(zip(_HEADER[1].split(), struct.unpack_from(e + _HEADER[0], data, 4)))
@@ -217,7 +217,7 @@ def _record(data, e, name, off, rtype, size, ex):
 
 
 def read_file(path, partial=False):
-    """Read and decode the export at path; raises TbstatsError or OSError."""
+    """Read and decode the side file at path; raises TbstatsError or OSError."""
     with open(path, 'rb') as f:
         data = f.read()
     return decode(data, path, partial)
