@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "annot.h"
+#include "disasm.h"
 #include "guestsym.h"
-#include "views.h"
+#include "keys.h"
+#include "table.h"
 
 struct annot {
     const struct tbdb *db;

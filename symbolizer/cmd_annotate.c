@@ -13,8 +13,9 @@
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
+#include "profile_opts.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_annotate_usage[] =
     "usage: tbsym annotate [RUN] TARGET [-i perf.data] [--format text|json]\n"

@@ -16,8 +16,10 @@
 #include "gstack_view.h"
 #include "out.h"
 #include "profile.h"
+#include "profile_opts.h"
+#include "table.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_callgraph_usage[] =
     "usage: tbsym callgraph [RUN | -i perf.data] FUNC [-n N] [--format text|json]\n"

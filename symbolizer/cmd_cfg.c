@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
+#include "table.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_cfg_usage[] =
     "usage: tbsym cfg [RUN] ID|0xGUESTPC [--depth N]\n"

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm.h"
+#include "keys.h"
+#include "table.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_coverset_usage[] =
     "usage: tbsym coverset [RUN] PCT [--format text|json|csv]\n"

@@ -21,9 +21,11 @@
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
+#include "profile_opts.h"
+#include "table.h"
 #include "tally.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_diff_usage[] =
     "usage: tbsym diff [--by function|tb] [-n N] [--all] [--fail-above PCT]\n"

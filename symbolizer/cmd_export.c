@@ -38,8 +38,9 @@
 #include "perfdata.h"
 #include "perfdata_writer.h"
 #include "profile.h"
+#include "profile_opts.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_export_usage[] =
     "usage: tbsym export [RUN | -i perf.data] -o FILE [--guest-only] [--tbstats FILE]\n"

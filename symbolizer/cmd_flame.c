@@ -12,8 +12,9 @@
 #include "gstack_view.h"
 #include "outfile.h"
 #include "profile.h"
+#include "profile_opts.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_flame_usage[] =
     "usage: tbsym flame [RUN | -i perf.data] [--guest] [--folded | --svg FILE]\n"

@@ -13,13 +13,17 @@
 #include <string.h>
 
 #include "annot.h"
+#include "disasm.h"
 #include "flame.h"
 #include "gstack_view.h"
 #include "outfile.h"
 #include "profile.h"
+#include "profile_opts.h"
+#include "report_table.h"
+#include "table.h"
 #include "tally.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_html_usage[] =
     "usage: tbsym html [RUN | -i perf.data] -o FILE.html [-n N] [--tbstats FILE]\n"

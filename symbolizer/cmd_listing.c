@@ -34,12 +34,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disasm.h"
 #include "guestsym.h"
 #include "outfile.h"
+#include "run_arg.h"
 #include "runfiles.h"
 #include "tbstats.h"
 #include "tbsym.h"
-#include "views.h"
 
 const char cmd_listing_usage[] =
     "usage: tbsym listing [-o OUT] [RUN]\n"

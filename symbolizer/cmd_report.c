@@ -11,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm.h"
 #include "gstack_view.h"
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
+#include "profile_opts.h"
+#include "report_table.h"
+#include "table.h"
 #include "tally.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_report_usage[] =
     "usage: tbsym report [RUN | -i perf.data] [--by tb|function|sym] [--sort COL] [-n N] [--all]\n"

@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm.h"
+#include "keys.h"
+#include "table.h"
 #include "tbstats.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_tb_usage[] =
     "usage: tbsym tb [RUN] ID|0xGUESTPC [--ir] [--format text|json]\n"

@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm.h"
+#include "keys.h"
+#include "table.h"
 #include "tbsym.h"
-#include "views.h"
+#include "view_opts.h"
 
 const char cmd_tb_list_usage[] =
     "usage: tbsym tb-list [RUN] [--sort KEY] [-n N] [--format text|json|csv]\n"
@@ -66,15 +69,6 @@ struct counted_key {
     double v;                  /* host_insns or hi/gi; -1: none */
 };
 
-static uint64_t xlate_ns(const struct tbdb_key *k)
-{
-    uint64_t t = k->time_gen_ns, parts[] = { k->time_opt_ns, k->time_la_ns, k->time_code_ns };
-
-    for (size_t i = 0; i < 3; i++)
-        t = __builtin_add_overflow(t, parts[i], &t) ? UINT64_MAX : t;
-    return t;
-}
-
 #define CMP_DESC(a, b) do { if ((a) != (b)) return (a) > (b) ? -1 : 1; } while (0)
 
 static int cmp_counted(const void *pa, const void *pb)
@@ -98,51 +92,9 @@ static int cmp_rows(const void *pa, const void *pb)
     case SORT_SPILLS:       CMP_DESC(a->spills, b->spills); break;
     case SORT_INSNS:        CMP_DESC(a->insns_executed, b->insns_executed); break;
     case SORT_TRANSLATIONS: CMP_DESC(a->translations, b->translations); break;
-    case SORT_TIME:         CMP_DESC(xlate_ns(a), xlate_ns(b)); break;
+    case SORT_TIME:         CMP_DESC(view_key_xlate_ns(a), view_key_xlate_ns(b)); break;
     }
     return (a->stats_id > b->stats_id) - (a->stats_id < b->stats_id);
-}
-
-static const struct table_col tb_list_cols[] = {
-    { "id", false }, { "guest_pc", false }, { "exec_count", false }, { "guest_insns", false },
-    { "insns_exec", false }, { "cov%", false }, { "host_bytes", false }, { "h/g", false },
-    { "h/insn", false }, { "host_insns", false }, { "hi/gi", false }, { "spills", false }, { "ops", false }, { "ops_opt", false },
-    { "translations", false }, { "xlate_ns", false }, { "name", true },
-};
-
-/* Share a of total b, in percent, for table_ratio() without overflow. */
-void view_percent(struct table *t, uint64_t a, uint64_t b)
-{
-    if (a <= UINT64_MAX / 100)
-        table_ratio(t, a * 100, b);
-    else
-        table_ratio(t, a, b / 100);
-}
-
-void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
-                  struct view_host_insns *hi)
-{
-    char buf[32];
-    const char *name;
-    size_t len;
-
-    table_u64(t, k->stats_id);
-    table_hex(t, k->guest_pc);
-    table_u64(t, k->exec_count);
-    table_u64(t, k->guest_insns);
-    table_u64(t, k->insns_executed);
-    view_percent(t, k->insns_executed, db->total_insns_executed);
-    table_u64(t, k->host_bytes);
-    table_ratio(t, k->host_bytes, k->guest_bytes);
-    table_ratio(t, k->host_bytes, k->guest_insns);
-    view_host_insns_cells(t, hi, k);
-    table_u64(t, k->spills);
-    table_u64(t, k->ops);
-    table_u64(t, k->ops_opt);
-    table_u64(t, k->translations);
-    table_u64(t, xlate_ns(k));
-    name = view_key_name(k, buf, sizeof(buf), &len);
-    table_str(t, name, len);
 }
 
 /*
@@ -167,11 +119,6 @@ static int sort_counted(const struct tbdb_key **rows, size_t n, struct view_host
         rows[i] = c[i].k;
     free(c);
     return 0;
-}
-
-struct table *view_key_table(void)
-{
-    return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
 }
 
 static void print_note(void *arg, FILE *f)

@@ -1,0 +1,106 @@
+/*
+ * keys.c: a run's keys: found by argument, named, and as tb-list's rows (see
+ * keys.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "view_opts.h"
+
+bool view_looks_like_key(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+
+    if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && s[2])
+        return strspn(s + 2, "0123456789abcdefABCDEF") == strlen(s + 2);
+    return n && !s[n];
+}
+
+const struct tbdb_key *view_find_key(const struct view_opts *v, const struct tbdb *db,
+                                     const char *arg)
+{
+    const struct tbdb_key *k = NULL;
+    unsigned long long n;
+    char *end;
+
+    errno = 0;
+    if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2)) {
+        n = strtoull(arg + 2, &end, 16);
+        if (arg[2] && !*end && !errno)
+            k = tbdb_key_by_pc(db, n);
+    } else {
+        n = strtoull(arg, &end, 10);
+        if (*arg && !*end && !errno && n <= UINT32_MAX)
+            k = tbdb_key_by_id(db, n);
+        else {
+            view_usage_error(v, "'%s' is neither a stats_id nor 0xGUESTPC", arg);
+            return NULL;
+        }
+    }
+    if (!k)
+        fprintf(stderr, "tbsym: %s: no key %s %s\n", db->tbstats_path,
+                arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') ? "at guest_pc" : "with stats_id",
+                arg);
+    return k;
+}
+
+const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size_t *lenp)
+{
+    if (k->latest && k->latest->have_load) {
+        *lenp = k->latest->name_len;
+        return k->latest->name;
+    }
+    snprintf(buf, size, "guest-0x%" PRIx64, k->guest_pc);
+    *lenp = strlen(buf);
+    return buf;
+}
+
+uint64_t view_key_xlate_ns(const struct tbdb_key *k)
+{
+    uint64_t t = k->time_gen_ns, parts[] = { k->time_opt_ns, k->time_la_ns, k->time_code_ns };
+
+    for (size_t i = 0; i < 3; i++)
+        t = __builtin_add_overflow(t, parts[i], &t) ? UINT64_MAX : t;
+    return t;
+}
+
+static const struct table_col tb_list_cols[] = {
+    { "id", false }, { "guest_pc", false }, { "exec_count", false }, { "guest_insns", false },
+    { "insns_exec", false }, { "cov%", false }, { "host_bytes", false }, { "h/g", false },
+    { "h/insn", false }, { "host_insns", false }, { "hi/gi", false }, { "spills", false }, { "ops", false }, { "ops_opt", false },
+    { "translations", false }, { "xlate_ns", false }, { "name", true },
+};
+
+void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
+                  struct view_host_insns *hi)
+{
+    char buf[32];
+    const char *name;
+    size_t len;
+
+    table_u64(t, k->stats_id);
+    table_hex(t, k->guest_pc);
+    table_u64(t, k->exec_count);
+    table_u64(t, k->guest_insns);
+    table_u64(t, k->insns_executed);
+    view_percent(t, k->insns_executed, db->total_insns_executed);
+    table_u64(t, k->host_bytes);
+    table_ratio(t, k->host_bytes, k->guest_bytes);
+    table_ratio(t, k->host_bytes, k->guest_insns);
+    view_host_insns_cells(t, hi, k);
+    table_u64(t, k->spills);
+    table_u64(t, k->ops);
+    table_u64(t, k->ops_opt);
+    table_u64(t, k->translations);
+    table_u64(t, view_key_xlate_ns(k));
+    name = view_key_name(k, buf, sizeof(buf), &len);
+    table_str(t, name, len);
+}
+
+struct table *view_key_table(void)
+{
+    return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
+}

@@ -1,0 +1,123 @@
+/*
+ * report_table.c: tbsym report's TB table, which tbsym html shows too:
+ * columns, rows, summary (see report_table.h).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "guestsym.h"
+#include "report_table.h"
+
+const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf, size_t size)
+{
+    struct guestsym *gs;
+    const struct guestsym_loc *loc;
+
+    if (tb->have_load)
+        return tb->name;
+    gs = profile_guestsym(p);
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0 && loc->name)
+        return loc->name;
+    snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
+    return buf;
+}
+
+/* The columns after guest_pc (and the inclusive ones), in both lists. */
+#define REPORT_COLS_TAIL \
+    { "samples", false }, { "%", false }, { "helper_samples", false }, \
+    { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false }, \
+    { "host_bytes", false }, { "h/g", false }, { "host_insns", false }, { "hi/gi", false }, \
+    { "spills", false }, { "ops", false }, \
+    { "ops_opt", false }, { "translations", false }, { "xlate_ns", false }, \
+    { "symbol", true }, { "source", true }
+
+const struct table_col view_report_cols[] = {
+    { "guest_pc", false }, REPORT_COLS_TAIL,
+};
+const size_t view_report_ncols = sizeof(view_report_cols) / sizeof(view_report_cols[0]);
+
+const struct table_col view_report_incl_cols[] = {
+    { "guest_pc", false }, { "children", false }, { "children%", false }, { "self", false },
+    { "self%", false }, REPORT_COLS_TAIL,
+};
+const size_t view_report_incl_ncols = sizeof(view_report_incl_cols) / sizeof(view_report_incl_cols[0]);
+
+/* "file:line" of the guest PC's source, basename only; "" when unknown. */
+static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
+{
+    struct guestsym *gs = profile_guestsym(p);
+    const struct guestsym_loc *loc;
+    const char *f;
+
+    buf[0] = '\0';
+    if (!gs || guestsym_lookup_flags(gs, pc, 0, &loc) < 0 || !loc->src_file || !loc->src_line)
+        return;
+    f = strrchr(loc->src_file, '/');
+    snprintf(buf, size, "%s:%d", f ? f + 1 : loc->src_file, loc->src_line);
+}
+
+void view_report_row(struct table *t, struct profile *p, const struct tally_sums *sum,
+                     uint64_t guest_pc, const struct tbdb_key *key, const char *name,
+                     uint64_t total, const struct view_inclusive *incl,
+                     struct view_host_insns *hi)
+{
+    const struct tbdb *db = profile_tbdb(p);
+    char buf[64], src[512];
+
+    table_hex(t, guest_pc);
+    if (incl) {
+        table_u64(t, incl->children);
+        view_percent(t, incl->children, total);
+        table_u64(t, incl->self);
+        view_percent(t, incl->self, total);
+    }
+    table_u64(t, sum->samples);
+    view_percent(t, sum->samples, total);
+    table_u64(t, sum->helper);
+    table_u64(t, sum->exec_count);
+    table_ratio(t, sum->samples * 1000000ull, sum->exec_count);
+    table_u64(t, sum->guest_insns);
+    view_percent(t, sum->insns_executed, db->total_insns_executed);
+    table_u64(t, sum->host_bytes);
+    table_ratio(t, sum->host_bytes, sum->guest_bytes);
+    view_host_insns_cells(t, hi, key);
+    table_u64(t, sum->spills);
+    table_u64(t, sum->ops);
+    table_u64(t, sum->ops_opt);
+    table_u64(t, sum->translations);
+    table_u64(t, sum->time_ns);
+    if (key) {
+        name = key->latest ? view_tb_name(p, key->latest, buf, sizeof(buf)) : NULL;
+        name = guestsym_load_name(profile_guestsym(p), guest_pc, name);
+        if (!name) {
+            snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, guest_pc);
+            name = buf;
+        }
+    }
+    table_str(t, name, strlen(name));
+    source_of(p, guest_pc, src, sizeof(src));
+    table_str(t, src, strlen(src));
+}
+
+void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint64_t *by_class)
+{
+    const struct profile_info *in = profile_info(p);
+    static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
+    char pct[32];
+
+    fprintf(f, "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n", in->perf_data,
+            in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
+            in->injected ? " (jitted-*.so)" : "");
+    fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
+            in->jitdump ? in->jitdump : "");
+    fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", total,
+            in->event ? in->event : "?",
+            in->event && !strcmp(in->event, "cpu-clock") ? " (no hardware cycles counter)" : "",
+            chains[in->chains]);
+    fputs("#", f);
+    for (int c = 0; c < PROFILE_OTHER; c++)
+        fprintf(f, " %s %s%%%s", profile_class_name(c),
+                view_percent_str(pct, sizeof(pct), by_class[c], total),
+                c + 1 < PROFILE_OTHER ? "," : "");
+    fputs("\n", f);
+}

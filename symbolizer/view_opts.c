@@ -1,0 +1,253 @@
+/*
+ * view_opts.c: the offline views' options, RUN and the loading of the run
+ * (see view_opts.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tbsym.h"
+#include "view_opts.h"
+
+int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tbsym %s: ", v->cmd);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(v->usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
+bool view_parse_pid(const char *s, uint32_t *pid)
+{
+    char *end;
+    unsigned long p;
+
+    errno = 0;
+    p = strtoul(s, &end, 10);
+    if (errno || !*s || *end || p == 0 || p > UINT32_MAX)
+        return false;
+    *pid = (uint32_t)p;
+    return true;
+}
+
+int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
+                      bool (*looks_like_arg)(const char *), const char *missing)
+{
+    char *pos[3];
+    int n = 0;
+
+    *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = view_parse_option(v, argc, argv, &i);
+
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (argv[i][0] == '-' || n == 2)
+            return view_usage_error(v, "unknown argument '%s'", argv[i]);
+        pos[n++] = argv[i];
+    }
+    return view_take_positionals(v, n, pos, looks_like_arg, arg, missing);
+}
+
+int view_take_positionals(struct view_opts *v, int n, char **pos,
+                          bool (*looks_like_arg)(const char *), const char **arg,
+                          const char *missing)
+{
+    const char *run;
+    int rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
+
+    if (rc == 0 && run)
+        rc = view_take_run(v, run);
+    return rc;
+}
+
+int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
+                   const char **run, const char **arg, const char *missing)
+{
+    *run = NULL;
+    *arg = NULL;
+    if (n == 0)
+        return view_usage_error(v, "%s", missing);
+    if (n > 2)
+        return view_usage_error(v, "unknown argument '%s'", pos[2]);
+    if (n == 1) {
+        if (!is_arg && run_arg_exists(pos[0])) {
+            fprintf(stderr, "tbsym %s: '%s' is a path, taken as RUN, but %s: "
+                    "give RUN first, then the argument\n", v->cmd, pos[0], missing);
+            fputs(v->usage, stderr);
+            return TBSYM_EXIT_INPUT;
+        }
+        *arg = pos[0];
+        return 0;
+    }
+    if (!run_arg_exists(pos[0]) && run_arg_exists(pos[1])) {
+        fprintf(stderr, "tbsym %s: RUN comes first: tbsym %s %s %s\n", v->cmd, v->cmd,
+                pos[1], pos[0]);
+        fputs(v->usage, stderr);
+        return TBSYM_EXIT_INPUT;
+    }
+    *run = pos[0];
+    *arg = pos[1];
+    return 0;
+}
+
+int view_take_run(struct view_opts *v, const char *path)
+{
+    int rc;
+
+    if (v->dir || v->tbstats)
+        return view_usage_error(v, "RUN '%s' and --dir or --tbstats both given: give one", path);
+    rc = run_arg_classify(&v->run, path);
+    if (rc)
+        return rc;
+    switch (v->run.kind) {
+    case RUN_ARG_DIR:
+    case RUN_ARG_PERF_DATA:
+        v->dir = v->run.dir;
+        break;
+    case RUN_ARG_SIDE_FILE:
+        v->tbstats = path;
+        if (!v->jitdump && v->run.jitdump[0])
+            v->jitdump = v->run.jitdump;
+        break;
+    }
+    return 0;
+}
+
+bool view_parse_count(const char *s, unsigned long long *n)
+{
+    char *end;
+    unsigned long long x;
+
+    errno = 0;
+    x = strtoull(s, &end, 10);
+    if (errno || !*s || *end || s[0] == '-')
+        return false;
+    *n = x;
+    return true;
+}
+
+int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
+{
+    static const char *const with_arg[] = { "--dir", "--pid", "--tbstats", "--jitdump", "--format" };
+    const char *a = argv[*i], *val = NULL, *name = NULL;
+    char opt[16];
+
+    for (size_t j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]); j++) {
+        size_t n = strlen(with_arg[j]);
+
+        if (!strcmp(a, with_arg[j])) {
+            if (*i + 1 >= argc) {
+                view_usage_error(v, "%s needs an argument", a);
+                return -1;
+            }
+            name = with_arg[j];
+            val = argv[++*i];
+            break;
+        }
+        if (!strncmp(a, with_arg[j], n) && a[n] == '=') {
+            name = with_arg[j];
+            val = a + n + 1;
+            break;
+        }
+    }
+    if (!name)
+        return 0;
+    snprintf(opt, sizeof(opt), "%s", name);
+    if (!strcmp(opt, "--dir")) {
+        v->dir = val;
+    } else if (!strcmp(opt, "--tbstats")) {
+        v->tbstats = val;
+    } else if (!strcmp(opt, "--jitdump")) {
+        v->jitdump = val;
+    } else if (!strcmp(opt, "--pid")) {
+        if (!view_parse_pid(val, &v->pid)) {
+            view_usage_error(v, "bad --pid '%s'", val);
+            return -1;
+        }
+    } else if (!view_parse_format(val, true, &v->format)) {
+        view_usage_error(v, "unknown format '%s' (text, json or csv)", val);
+        return -1;
+    }
+    return 1;
+}
+
+bool view_parse_format(const char *s, bool csv, enum view_format *f)
+{
+    if (!strcmp(s, "text"))
+        *f = VIEW_TEXT;
+    else if (!strcmp(s, "json"))
+        *f = VIEW_JSON;
+    else if (csv && !strcmp(s, "csv"))
+        *f = VIEW_CSV;
+    else
+        return false;
+    return true;
+}
+
+/* Missing or bad input is the user's (2); anything else is I/O (3). */
+static int exit_code_of(int err)
+{
+    switch (err) {
+    case -ENOENT:
+    case -ENOTDIR:
+    case -EBADMSG:
+    case -ENODATA:
+    case -ENOTSUP:
+        return TBSYM_EXIT_INPUT;
+    default:
+        return TBSYM_EXIT_IO;
+    }
+}
+
+int view_open(const struct view_opts *v, struct tbdb **dbp)
+{
+    char *tbs = NULL, *jd = NULL;
+    int err;
+
+    *dbp = NULL;
+    if (v->jitdump && !v->tbstats) {
+        fprintf(stderr, "tbsym %s: --jitdump needs --tbstats\n", v->cmd);
+        return TBSYM_EXIT_INPUT;
+    }
+    if (!v->tbstats) {
+        const char *dir = v->dir ? v->dir : ".";
+        struct stat st;
+
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            err = stat(dir, &st) < 0 ? errno : ENOTDIR;
+            fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(err));
+            return exit_code_of(-err);
+        }
+        err = tbdb_find_files(dir, v->pid, &tbs, &jd);
+        if (err == -ENOENT && v->pid) {
+            fprintf(stderr, "tbsym: %s: no jit-%u.tbstats or jit-%u.tbstats.part\n",
+                    dir, v->pid, v->pid);
+            return TBSYM_EXIT_INPUT;
+        }
+        if (err == -ENOENT) {
+            fprintf(stderr, "tbsym: %s: no jit-PID.tbstats or jit-PID.tbstats.part\n", dir);
+            return TBSYM_EXIT_INPUT;
+        }
+        if (err < 0) {
+            fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(-err));
+            return exit_code_of(err);
+        }
+    }
+    err = tbdb_open(tbs ? tbs : v->tbstats, tbs ? jd : v->jitdump, dbp);
+    free(tbs);
+    free(jd);
+    if (err < 0) {
+        fprintf(stderr, "tbsym: %s\n", *dbp ? tbdb_strerror(*dbp) : strerror(-err));
+        tbdb_close(*dbp);
+        *dbp = NULL;
+        return exit_code_of(err);
+    }
+    if (tbdb_warning(*dbp))
+        fprintf(stderr, "tbsym: warning: %s; using the records before it\n", tbdb_warning(*dbp));
+    return 0;
+}

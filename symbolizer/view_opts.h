@@ -1,0 +1,104 @@
+/*
+ * view_opts.h: the command line of the offline views of one run (tb-list,
+ * tb, coverset, cfg) and the loading of that run (lib/tbdb.h); the usage
+ * errors and the option arguments (--format, -n, --pid) all commands share.
+ *
+ * The run: a positional RUN (run_arg.h: a run directory, a perf.data, a
+ * side file; view_take_run()), or the common options, parsed by
+ * view_parse_option():
+ *   --dir DIR          the directory holding jit-PID.tbstats and jit-PID.dump (default .)
+ *   --pid PID          which run in DIR (default: the only or newest one)
+ *   --tbstats FILE     the side file, instead of looking in DIR
+ *   --jitdump FILE     its jitdump (with --tbstats; optional)
+ *   --format FMT       text, json or csv (each command says which it takes)
+ */
+#ifndef TBSYM_VIEW_OPTS_H
+#define TBSYM_VIEW_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "run_arg.h"
+#include "table.h"
+#include "tbdb.h"
+
+struct view_opts {
+    const char *cmd;            /* the subcommand, for messages */
+    const char *usage;          /* its usage text */
+    const char *dir;
+    const char *tbstats;
+    const char *jitdump;
+    uint32_t pid;
+    enum view_format format;
+    struct run_arg run;         /* view_take_run()'s storage */
+};
+
+/*
+ * view_parse_option - if argv[*i] is a common option, consume it (and its
+ * argument) and return 1; return 0 if it is not one; on a bad option
+ * argument print the usage error and return -1 (exit TBSYM_EXIT_INPUT).
+ */
+int view_parse_option(struct view_opts *v, int argc, char **argv, int *i);
+
+/*
+ * view_take_run - RUN (run_arg.h) as the run of an offline view: a
+ * directory as --dir, a perf.data as --dir of its directory, a side file as
+ * --tbstats with the jit-PID.dump next to it as --jitdump (unless given).
+ * Refuses RUN with --dir or --tbstats.  0 or an exit code after a message.
+ */
+int view_take_run(struct view_opts *v, const char *path);
+
+/*
+ * view_split_run - the positional arguments pos[0..n) of a command taking
+ * "[RUN] ARG" (run_arg.h's order): *run receives RUN or NULL, *arg ARG;
+ * none: usage error "missing"; more than two: usage error.  When the one
+ * argument given names an existing path and is not what ARG looks like
+ * (is_arg false), the usage error says ARG is missing.  0 or
+ * TBSYM_EXIT_INPUT after the message.
+ */
+int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
+                   const char **run, const char **arg, const char *missing);
+
+/* view_usage_error - "tbsym CMD: MESSAGE" and the usage on stderr; TBSYM_EXIT_INPUT. */
+int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg);
+
+/*
+ * view_open - find and load the run; on failure print one line to stderr
+ * and return a TBSYM_EXIT_* code (> 0); a warning (truncated file) is
+ * printed as "tbsym: warning: ..." and the load succeeds (0).
+ */
+int view_open(const struct view_opts *v, struct tbdb **dbp);
+
+/*
+ * view_parse_single - the whole command line of a command that takes the
+ * common options and "[RUN] ARG" (view_split_run(); looks_like_arg says
+ * whether a lone argument is an ARG rather than a RUN without one) into
+ * *arg, the RUN through view_take_run(); "no ..." (@missing) when ARG is
+ * absent.  0, or an exit code after the message.
+ */
+int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
+                      bool (*looks_like_arg)(const char *), const char *missing);
+
+/*
+ * view_take_positionals - the positional arguments pos[0..n) of a command
+ * that parses its own options, as view_parse_single() takes them:
+ * view_split_run(), then view_take_run() for the RUN.  0, or an exit code
+ * after the message.
+ */
+int view_take_positionals(struct view_opts *v, int n, char **pos,
+                          bool (*looks_like_arg)(const char *), const char **arg,
+                          const char *missing);
+
+/*
+ * view_parse_format - a --format argument: "text", "json", or "csv" when
+ * csv is true, into *f; false for anything else (the caller says so).
+ */
+bool view_parse_format(const char *s, bool csv, enum view_format *f);
+
+/* view_parse_count - a -n argument: a decimal count, 0 or more. */
+bool view_parse_count(const char *s, unsigned long long *n);
+
+/* view_parse_pid - a --pid argument: a process id, decimal, 1 to UINT32_MAX. */
+bool view_parse_pid(const char *s, uint32_t *pid);
+
+#endif /* TBSYM_VIEW_OPTS_H */
