@@ -80,20 +80,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "jitdump_writer.h"
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
 #include "unwind.h"
 
-#include "../tools/fixture.h"
+#include "../tools/fixture_run.h"
 
 #define PID 4242
 #define TID2 4243
 #define TID_IO 4250
-#define QEMU_BASE 0x555500000000ull
-#define HOST(idx) (0x7f0000001000ull + (idx) * 0x100)
+#define QEMU_BASE FIXTURE_QEMU_BASE
+#define HOST(idx) FIXTURE_HOST(idx)
 #define GUEST_PATH "/proc/self/cwd/gstack-guest.elf"
 
 #define BLOCK1 0x7ffcf0001000ull       /* tid 4242's shadow stack */
@@ -115,52 +114,16 @@
 
 static const char *dir;
 
-static void save(const char *sub, const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-
-    snprintf(path, sizeof(path), "%s/%s", dir, sub);
-    mkdir(path, 0777);
-    fixture_save(path, name, buf, len);
-}
-
 /* --- the export and the jitdump ---------------------------------------------------------- */
 
+/* A TB and its LOAD (key 0: the export has no STATS); the guest code is nops. */
 static void tb(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_t idx,
                uint64_t pc, const unsigned *sizes, unsigned icount, const char *name)
 {
-    static const uint8_t per_insn[] = { 0x48, 0x83, 0xc3, 0xf8, 0x48, 0x89, 0xe5 };
-    static const uint8_t tail[] = { 0xe9, 0x00, 0x00, 0x00, 0x00, 0xc3 };
     static const uint8_t nops[16] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
                                       0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
-    uint64_t insn_pc[4];
-    uint32_t host_end[4], guest_size = 0, host_size = 0;
-    uint8_t host[4 * sizeof(per_insn) + sizeof(tail)];
-    struct tbs_tb_view v;
-    struct jd_code_load l;
 
-    for (unsigned i = 0; i < icount; i++) {
-        insn_pc[i] = pc + guest_size;
-        guest_size += sizes[i];
-        memcpy(host + host_size, per_insn, sizeof(per_insn));
-        host_size += sizeof(per_insn);
-        host_end[i] = host_size;
-    }
-    memcpy(host + host_size, tail, sizeof(tail));
-    host_size += sizeof(tail);
-    v = (struct tbs_tb_view){
-        .timestamp = ts, .code_index = idx, .host_addr = HOST(idx), .guest_pc = pc,
-        .phys_pc = pc, .flags = 0xb3, .host_size = host_size, .guest_size = guest_size,
-        .guest_code_size = guest_size, .icount = icount,
-        .guest_code = nops,
-    };
-    l = (struct jd_code_load){
-        .pid = PID, .tid = PID, .vma = HOST(idx), .code_addr = HOST(idx),
-        .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
-        .code = host,
-    };
-    fixture_check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
-    fixture_check(jd_writer_write_load(jw, ts, &l), "load");
+    fixture_tb(tw, jw, PID, ts, idx, pc, 0, nops, sizes, icount, name);
 }
 
 static void write_run(const char *sub)
@@ -202,9 +165,9 @@ static void write_run(const char *sub)
     tb(tw, jw, 230, 5, 0x40015d, handler_sizes, 2, "gstack-guest.elf+0x15d handler");
     fixture_check(tbs_writer_write_end(tw, &end), "end");
     data = tbs_writer_data(tw, &len);
-    save(sub, "jit-4242.tbstats", data, len);
+    fixture_save_sub(dir, sub, "jit-4242.tbstats", data, len);
     data = jd_writer_data(jw, &len);
-    save(sub, "jit-4242.dump", data, len);
+    fixture_save_sub(dir, sub, "jit-4242.dump", data, len);
     tbs_writer_close(tw);
     jd_writer_close(jw);
 }
@@ -331,12 +294,6 @@ static void write_perf_data(const char *sub)
     const uint64_t jit_sp = BLOCK1 - 0x400, helper_sp = BLOCK1 - 0x900;
     const uint64_t qemu_sp = BLOCK1 - 0x1800;
     struct perf_event_attr attr = { 0 };
-    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 50 };
-    struct pd_mmap qemu = { .pid = PID, .tid = PID, .start = QEMU_BASE, .len = 0x100000,
-                            .prot = 5, .filename = "/nonexistent/qemu-x86_64" };
-    struct pd_mmap jd = { .pid = PID, .tid = PID, .start = 0x7f1000000000ull, .len = 0x1000,
-                          .prot = 5, .filename = "/nonexistent/jit-4242.dump" };
-    static const uint64_t ids[] = { 1 };
     struct pd_writer *w;
     const uint8_t *data;
     size_t len;
@@ -348,11 +305,7 @@ static void write_perf_data(const char *sub)
     attr.sample_regs_user = UW_X86_64_REGS_MASK;
     attr.sample_stack_user = STACK_DUMP;
     attr.sample_id_all = 1;
-    fixture_check(pd_writer_open_mem(0, &w), "perf.data open");
-    fixture_check(pd_writer_add_attr(w, &attr, "cpu-clock", ids, 1), "attr");
-    fixture_check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
-    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
-    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
+    fixture_perf_open(&attr, PID, &w);
 
     repeat(w, 12, &(struct sample_fx){ PID, PID, HOST(1) + 0, jit_sp, STACK_DUMP, 0, &lex_gs });
     repeat(w, 8, &(struct sample_fx){ PID, PID, HOST(1) + 15, jit_sp, STACK_DUMP, 0, &lex_gs });
@@ -378,7 +331,7 @@ static void write_perf_data(const char *sub)
     sample(w, &(struct sample_fx){ 999, 999, 0x400000, 0x7fff00000000ull, STACK_DUMP, 0, NULL });
     fixture_check(pd_writer_finish(w), "finish");
     data = pd_writer_data(w, &len);
-    save(sub, "perf.data", data, len);
+    fixture_save_sub(dir, sub, "perf.data", data, len);
     pd_writer_close(w);
 }
 

@@ -30,82 +30,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "jitdump_writer.h"
 #include "perfdata_writer.h"
 #include "tbstats_writer.h"
 
-#include "../tools/fixture.h"
+#include "../tools/fixture_run.h"
 
 #define PID 4242
-#define QEMU_BASE 0x555500000000ull
+#define QEMU_BASE FIXTURE_QEMU_BASE
 #define CPU_EXEC_RA (QEMU_BASE + 0x2010)
-#define HOST(idx) (0x7f0000001000ull + (idx) * 0x100)
+#define HOST(idx) FIXTURE_HOST(idx)
 
 static const char *dir;
 
-static void save(const char *sub, const char *name, const uint8_t *buf, size_t len)
-{
-    char path[4096];
-
-    snprintf(path, sizeof(path), "%s/%s", dir, sub);
-    mkdir(path, 0777);
-    fixture_save(path, name, buf, len);
-}
-
 /* --- the export and the jitdump ---------------------------------------------------------- */
-
-static void tb(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_t idx,
-               uint64_t pc, uint32_t stats_id, const uint8_t *code, const unsigned *sizes,
-               unsigned icount, const char *name)
-{
-    static const uint8_t per_insn[] = { 0x48, 0x83, 0xc3, 0xf8, 0x48, 0x89, 0xe5 };
-    static const uint8_t tail[] = { 0xe9, 0x00, 0x00, 0x00, 0x00, 0xc3 };
-    uint64_t insn_pc[8];
-    uint32_t host_end[8], guest_size = 0, host_size = 0;
-    uint8_t host[8 * sizeof(per_insn) + sizeof(tail)];
-    struct tbs_tb_view v;
-    struct jd_code_load l;
-
-    for (unsigned i = 0; i < icount; i++) {
-        insn_pc[i] = pc + guest_size;
-        guest_size += sizes[i];
-        memcpy(host + host_size, per_insn, sizeof(per_insn));
-        host_size += sizeof(per_insn);
-        host_end[i] = host_size;
-    }
-    memcpy(host + host_size, tail, sizeof(tail));
-    host_size += sizeof(tail);
-    v = (struct tbs_tb_view){
-        .timestamp = ts, .code_index = idx, .host_addr = HOST(idx), .guest_pc = pc,
-        .phys_pc = pc, .flags = 0xb3, .host_size = host_size, .guest_size = guest_size,
-        .guest_code_size = guest_size, .icount = icount, .stats_id = stats_id,
-        .guest_code = code,
-    };
-    l = (struct jd_code_load){
-        .pid = PID, .tid = PID, .vma = HOST(idx), .code_addr = HOST(idx),
-        .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
-        .code = host,
-    };
-    fixture_check(tbs_writer_write_tb(tw, &v, insn_pc, host_end), "tb");
-    fixture_check(jd_writer_write_load(jw, ts, &l), "load");
-}
-
-static void stats(struct tbs_writer *tw, uint32_t id, uint64_t pc, uint64_t exec,
-                  uint32_t icount, uint32_t translations, uint32_t host_size)
-{
-    const struct tbs_stats_view s = {
-        .stats_id = id, .flags = 0xb3, .guest_pc = pc, .phys_pc = pc, .exec_count = exec,
-        .insns_executed = exec * icount, .translations = translations,
-        .guest_insns = icount * translations, .guest_bytes = 3 * icount * translations,
-        .host_bytes = host_size * translations, .ops = 20 * icount * translations,
-        .ops_opt = 15 * icount * translations, .spills = id - 1,
-        .time_gen_ns = 1000 * id, .time_opt_ns = 100, .time_la_ns = 200, .time_code_ns = 300,
-    };
-
-    fixture_check(tbs_writer_write_stats(tw, &s, NULL), "stats");
-}
 
 static void write_run(const char *sub)
 {
@@ -140,19 +79,19 @@ static void write_run(const char *sub)
     fixture_check(tbs_writer_write_header(tw, &h), "header");
     fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
     fixture_check(jd_writer_write_header(jw, &jh), "jd header");
-    tb(tw, jw, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
-    tb(tw, jw, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
-    tb(tw, jw, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    fixture_tb(tw, jw, PID, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
+    fixture_tb(tw, jw, PID, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
+    fixture_tb(tw, jw, PID, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
     fixture_check(tbs_writer_write_flush(tw, 300), "flush");
-    tb(tw, jw, 310, 4, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
-    stats(tw, 1, 0x401000, 1000, 4, 1, 34);
-    stats(tw, 2, 0x401100, 5000, 2, 1, 20);
-    stats(tw, 3, 0x401200, 10, 2, 2, 20);
+    fixture_tb(tw, jw, PID, 310, 4, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    fixture_stats(tw, 1, 0x401000, 1000, 4, 1, 34, NULL, 0, 0);
+    fixture_stats(tw, 2, 0x401100, 5000, 2, 1, 20, NULL, 0, 1);
+    fixture_stats(tw, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 2);
     fixture_check(tbs_writer_write_end(tw, &end), "end");
     data = tbs_writer_data(tw, &len);
-    save(sub, "jit-4242.tbstats", data, len);
+    fixture_save_sub(dir, sub, "jit-4242.tbstats", data, len);
     data = jd_writer_data(jw, &len);
-    save(sub, "jit-4242.dump", data, len);
+    fixture_save_sub(dir, sub, "jit-4242.dump", data, len);
     tbs_writer_close(tw);
     jd_writer_close(jw);
 }
@@ -201,14 +140,8 @@ static void kernel_sample(struct pd_writer *w, bool chains, uint64_t ip, uint64_
 static void write_perf_data(const char *sub, bool chains)
 {
     struct perf_event_attr attr = { 0 };
-    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 50 };
-    struct pd_mmap qemu = { .pid = PID, .tid = PID, .start = QEMU_BASE, .len = 0x100000,
-                            .prot = 5, .filename = "/nonexistent/qemu-x86_64" };
-    struct pd_mmap jd = { .pid = PID, .tid = PID, .start = 0x7f1000000000ull, .len = 0x1000,
-                          .prot = 5, .filename = "/nonexistent/jit-4242.dump" };
     const uint64_t to_cpu_exec[] = { CPU_EXEC_RA };
     const uint64_t from_key2[] = { HOST(2) + 0xb, CPU_EXEC_RA };
-    static const uint64_t ids[] = { 1 };
     struct pd_writer *w;
     const uint8_t *data;
     size_t len;
@@ -219,11 +152,7 @@ static void write_perf_data(const char *sub, bool chains)
     attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
                        (chains ? PERF_SAMPLE_CALLCHAIN : 0);
     attr.sample_id_all = 1;
-    fixture_check(pd_writer_open_mem(0, &w), "perf.data open");
-    fixture_check(pd_writer_add_attr(w, &attr, "cpu-clock", ids, 1), "attr");
-    fixture_check(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), "comm");
-    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
-    fixture_check(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
+    fixture_perf_open(&attr, PID, &w);
 
     for (int i = 0; i < 3; i++)
         sample(w, PID, HOST(1) + 0, to_cpu_exec, nr);
@@ -244,7 +173,7 @@ static void write_perf_data(const char *sub, bool chains)
     sample(w, 999, 0x400000, NULL, 0);
     fixture_check(pd_writer_finish(w), "finish");
     data = pd_writer_data(w, &len);
-    save(sub, "perf.data", data, len);
+    fixture_save_sub(dir, sub, "perf.data", data, len);
     pd_writer_close(w);
 }
 

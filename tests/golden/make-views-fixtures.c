@@ -41,7 +41,7 @@
 #include "jitdump_writer.h"
 #include "tbstats_writer.h"
 
-#include "../tools/fixture.h"
+#include "../tools/fixture_run.h"
 
 static const unsigned host_is_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 static const char *dir;
@@ -75,53 +75,7 @@ static void start(struct run *r, uint32_t flags, uint32_t jd_pid)
 static void tb(struct run *r, uint64_t ts, uint64_t idx, uint64_t pc, uint32_t stats_id,
                const uint8_t *code, const unsigned *sizes, unsigned icount, const char *name)
 {
-    static const uint8_t per_insn[] = { 0x48, 0x83, 0xc3, 0xf8, 0x48, 0x89, 0xe5 };
-    static const uint8_t tail[] = { 0xe9, 0x00, 0x00, 0x00, 0x00, 0xc3 };
-    uint64_t insn_pc[8], host_addr = 0x7f0000001000 + idx * 0x100;
-    uint32_t host_end[8], guest_size = 0, host_size = 0;
-    uint8_t host[8 * sizeof(per_insn) + sizeof(tail)];
-    struct tbs_tb_view v;
-    struct jd_code_load l;
-
-    for (unsigned i = 0; i < icount; i++) {
-        insn_pc[i] = pc + guest_size;
-        guest_size += sizes[i];
-        memcpy(host + host_size, per_insn, sizeof(per_insn));
-        host_size += sizeof(per_insn);
-        host_end[i] = host_size;
-    }
-    memcpy(host + host_size, tail, sizeof(tail));
-    host_size += sizeof(tail);
-    v = (struct tbs_tb_view){
-        .timestamp = ts, .code_index = idx, .host_addr = host_addr, .guest_pc = pc,
-        .phys_pc = pc, .flags = 0xb3, .host_size = host_size, .guest_size = guest_size,
-        .guest_code_size = guest_size, .icount = icount, .stats_id = stats_id,
-        .guest_code = code,
-    };
-    l = (struct jd_code_load){
-        .pid = 4242, .tid = 4242, .vma = host_addr, .code_addr = host_addr,
-        .code_size = host_size, .code_index = idx, .name = name, .name_len = strlen(name),
-        .code = host,
-    };
-    fixture_check(tbs_writer_write_tb(r->tw, &v, insn_pc, host_end), "tb");
-    fixture_check(jd_writer_write_load(r->jw, ts, &l), "load");
-}
-
-static void stats(struct run *r, uint32_t id, uint64_t pc, uint64_t exec, uint32_t icount,
-                  uint32_t translations, uint32_t host_size, const uint64_t *succ,
-                  uint32_t nr_succ, uint32_t spills)
-{
-    const struct tbs_stats_view s = {
-        .stats_id = id, .flags = 0xb3, .guest_pc = pc, .phys_pc = pc, .exec_count = exec,
-        .insns_executed = exec * icount, .translations = translations,
-        .guest_insns = icount * translations, .guest_bytes = 3 * icount * translations,
-        .host_bytes = host_size * translations, .ops = 20 * icount * translations,
-        .ops_opt = 15 * icount * translations, .spills = spills,
-        .time_gen_ns = 1000 * id, .time_opt_ns = 100, .time_la_ns = 200, .time_code_ns = 300,
-        .nr_succ = nr_succ,
-    };
-
-    fixture_check(tbs_writer_write_stats(r->tw, &s, succ), "stats");
+    fixture_tb(r->tw, r->jw, 4242, ts, idx, pc, stats_id, code, sizes, icount, name);
 }
 
 /* A TB_IR record of key (pc, flags 0xb3) with -d op and -d op_opt text. */
@@ -201,10 +155,10 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid, int with
     if (with_ir)
         tb_ir(r, 990, TBS_IR_RETRANSLATED, 0x401000, 1);
     if (with_stats) {
-        stats(r, 1, 0x401000, 1000, 4, 1, 34, succ1, 2, 1);
+        fixture_stats(r->tw, 1, 0x401000, 1000, 4, 1, 34, succ1, 2, 1);
         tbs_writer_data(r->tw, &second);
-        stats(r, 2, 0x401100, 5000, 2, 1, 20, succ2, 2, 0);
-        stats(r, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 3);
+        fixture_stats(r->tw, 2, 0x401100, 5000, 2, 1, 20, succ2, 2, 0);
+        fixture_stats(r->tw, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 3);
     }
     fixture_check(tbs_writer_write_end(r->tw, &end), "end");
     return second;
