@@ -104,12 +104,6 @@ struct tbdb_counts {
 };
 
 /*
- * Read the records of the export; with fill false only count them into *c,
- * with fill true store them into the arrays sized by the first pass (which
- * returns the same records: same buffer, same reader).  Returns 0 or a
- * negative errno after setting the message; truncation is a warning.
- */
-/*
  * Drop the pages of a file mapping below offset done, every RELEASE_STEP
  * bytes: a load touches every page of files of hundreds of MB once, and
  * the few it needs later (names, host code) fault back in from the page
@@ -128,6 +122,124 @@ static void release_pages(bool mapped, const void *buf, uint64_t done, uint64_t 
     *released = upto;
 }
 
+/*
+ * Store a MAPPING or UNMAP record into db->mappings[n->mappings] and its
+ * path (empty for an UNMAP) at p->paths + n->path_bytes.
+ */
+static void fill_mapping(struct tbdb *db, const struct tbs_record_view *rec,
+                         const struct tbdb_counts *n)
+{
+    struct tbdb_priv *p = db->priv;
+    struct tbdb_mapping *m = &db->mappings[n->mappings];
+
+    memset(m, 0, sizeof(*m));
+    if (rec->type == TBS_REC_UNMAP) {
+        m->unmap = true;
+        m->timestamp = rec->u.unmap.timestamp;
+        m->start = rec->u.unmap.start;
+        m->end = rec->u.unmap.end;
+        p->paths[n->path_bytes] = '\0';
+        m->path = &p->paths[n->path_bytes];
+    } else {
+        const struct tbs_mapping_view *v = &rec->u.mapping;
+
+        m->timestamp = v->timestamp;
+        m->start = v->start;
+        m->end = v->end;
+        m->offset = v->offset;
+        m->bias = v->bias;
+        m->prot = v->prot;
+        m->build_id_size = v->build_id_size;
+        memcpy(m->build_id, v->build_id, v->build_id_size);
+        memcpy(&p->paths[n->path_bytes], v->path, v->path_len + 1);
+        m->path = &p->paths[n->path_bytes];
+    }
+}
+
+/*
+ * Store the TB record at file offset into db->tbs[n->tbs], its instruction
+ * arrays at n->insns and its guest code at n->guest_code.
+ */
+static void fill_tb(struct tbdb *db, const struct tbs_tb_view *v, uint64_t offset,
+                    const struct tbdb_counts *n)
+{
+    struct tbdb_priv *p = db->priv;
+    struct tbdb_tb *t = &db->tbs[n->tbs];
+
+    memset(t, 0, sizeof(*t));
+    t->timestamp = v->timestamp;
+    t->code_index = v->code_index;
+    t->host_addr = v->host_addr;
+    t->guest_pc = v->guest_pc;
+    t->cs_base = v->cs_base;
+    t->phys_pc = v->phys_pc;
+    t->flags = v->flags;
+    t->cflags = v->cflags;
+    t->host_size = v->host_size;
+    t->guest_size = v->guest_size;
+    t->guest_code_size = v->guest_code_size;
+    t->icount = v->icount;
+    t->listing_line = v->listing_line;
+    t->stats_id = v->stats_id;
+    t->file_offset = offset;
+    t->insn_pc = &p->insn_pc[n->insns];
+    t->host_end = &p->host_end[n->insns];
+    for (unsigned i = 0; i < v->icount; i++) {
+        p->insn_pc[n->insns + i] = tbs_tb_insn_pc(v, i);
+        p->host_end[n->insns + i] = tbs_tb_host_end(v, i);
+    }
+    t->guest_code = &p->guest_code[n->guest_code];
+    memcpy(&p->guest_code[n->guest_code], v->guest_code, v->guest_code_size);
+}
+
+/*
+ * Store the STATS record at file offset as the key db->keys[n->stats], its
+ * successors at n->succ.
+ */
+static void fill_key(struct tbdb *db, const struct tbs_stats_view *v, uint64_t offset,
+                     const struct tbdb_counts *n)
+{
+    struct tbdb_priv *p = db->priv;
+    struct tbdb_key *k = &db->keys[n->stats];
+
+    memset(k, 0, sizeof(*k));
+    k->stats_id = v->stats_id;
+    k->flags = v->flags;
+    k->guest_pc = v->guest_pc;
+    k->cs_base = v->cs_base;
+    k->phys_pc = v->phys_pc;
+    k->file_offset = offset;
+    k->exec_count = v->exec_count;
+    k->exec_atomic = v->exec_atomic;
+    k->insns_executed = v->insns_executed;
+    k->translations = v->translations;
+    k->translations_spanning = v->translations_spanning;
+    k->translations_uncached = v->translations_uncached;
+    k->restores = v->restores;
+    k->guest_insns = v->guest_insns;
+    k->guest_bytes = v->guest_bytes;
+    k->host_bytes = v->host_bytes;
+    k->ops = v->ops;
+    k->ops_opt = v->ops_opt;
+    k->spills = v->spills;
+    k->time_gen_ns = v->time_gen_ns;
+    k->time_opt_ns = v->time_opt_ns;
+    k->time_la_ns = v->time_la_ns;
+    k->time_code_ns = v->time_code_ns;
+    k->time_restore_ns = v->time_restore_ns;
+    k->nr_succ = v->nr_succ;
+    k->succ_dropped = v->succ_dropped;
+    k->succ_pc = &p->succ_pc[n->succ];
+    for (uint32_t i = 0; i < v->nr_succ; i++)
+        p->succ_pc[n->succ + i] = tbs_stats_succ_pc(v, i);
+}
+
+/*
+ * Read the records of the export; with fill false only count them into *c,
+ * with fill true store them into the arrays sized by the first pass (which
+ * returns the same records: same buffer, same reader).  Returns 0 or a
+ * negative errno after setting the message; truncation is a warning.
+ */
 static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
                     struct tbdb_counts *c)
 {
@@ -156,112 +268,24 @@ static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
         switch (rec.type) {
         case TBS_REC_MAPPING:
         case TBS_REC_UNMAP:
-            if (fill) {
-                struct tbdb_mapping *m = &db->mappings[n.mappings];
-
-                memset(m, 0, sizeof(*m));
-                if (rec.type == TBS_REC_UNMAP) {
-                    m->unmap = true;
-                    m->timestamp = rec.u.unmap.timestamp;
-                    m->start = rec.u.unmap.start;
-                    m->end = rec.u.unmap.end;
-                    p->paths[n.path_bytes] = '\0';
-                    m->path = &p->paths[n.path_bytes];
-                } else {
-                    const struct tbs_mapping_view *v = &rec.u.mapping;
-
-                    m->timestamp = v->timestamp;
-                    m->start = v->start;
-                    m->end = v->end;
-                    m->offset = v->offset;
-                    m->bias = v->bias;
-                    m->prot = v->prot;
-                    m->build_id_size = v->build_id_size;
-                    memcpy(m->build_id, v->build_id, v->build_id_size);
-                    memcpy(&p->paths[n.path_bytes], v->path, v->path_len + 1);
-                    m->path = &p->paths[n.path_bytes];
-                }
-            }
+            if (fill)
+                fill_mapping(db, &rec, &n);
             n.path_bytes += rec.type == TBS_REC_MAPPING ? rec.u.mapping.path_len + 1 : 1;
             n.mappings++;
             break;
-        case TBS_REC_TB: {
-            const struct tbs_tb_view *v = &rec.u.tb;
-
-            if (fill) {
-                struct tbdb_tb *t = &db->tbs[n.tbs];
-
-                memset(t, 0, sizeof(*t));
-                t->timestamp = v->timestamp;
-                t->code_index = v->code_index;
-                t->host_addr = v->host_addr;
-                t->guest_pc = v->guest_pc;
-                t->cs_base = v->cs_base;
-                t->phys_pc = v->phys_pc;
-                t->flags = v->flags;
-                t->cflags = v->cflags;
-                t->host_size = v->host_size;
-                t->guest_size = v->guest_size;
-                t->guest_code_size = v->guest_code_size;
-                t->icount = v->icount;
-                t->listing_line = v->listing_line;
-                t->stats_id = v->stats_id;
-                t->file_offset = rec.offset;
-                t->insn_pc = &p->insn_pc[n.insns];
-                t->host_end = &p->host_end[n.insns];
-                for (unsigned i = 0; i < v->icount; i++) {
-                    p->insn_pc[n.insns + i] = tbs_tb_insn_pc(v, i);
-                    p->host_end[n.insns + i] = tbs_tb_host_end(v, i);
-                }
-                t->guest_code = &p->guest_code[n.guest_code];
-                memcpy(&p->guest_code[n.guest_code], v->guest_code, v->guest_code_size);
-            }
-            n.insns += v->icount;
-            n.guest_code += v->guest_code_size;
+        case TBS_REC_TB:
+            if (fill)
+                fill_tb(db, &rec.u.tb, rec.offset, &n);
+            n.insns += rec.u.tb.icount;
+            n.guest_code += rec.u.tb.guest_code_size;
             n.tbs++;
             break;
-        }
-        case TBS_REC_STATS: {
-            const struct tbs_stats_view *v = &rec.u.stats;
-
-            if (fill) {
-                struct tbdb_key *k = &db->keys[n.stats];
-
-                memset(k, 0, sizeof(*k));
-                k->stats_id = v->stats_id;
-                k->flags = v->flags;
-                k->guest_pc = v->guest_pc;
-                k->cs_base = v->cs_base;
-                k->phys_pc = v->phys_pc;
-                k->file_offset = rec.offset;
-                k->exec_count = v->exec_count;
-                k->exec_atomic = v->exec_atomic;
-                k->insns_executed = v->insns_executed;
-                k->translations = v->translations;
-                k->translations_spanning = v->translations_spanning;
-                k->translations_uncached = v->translations_uncached;
-                k->restores = v->restores;
-                k->guest_insns = v->guest_insns;
-                k->guest_bytes = v->guest_bytes;
-                k->host_bytes = v->host_bytes;
-                k->ops = v->ops;
-                k->ops_opt = v->ops_opt;
-                k->spills = v->spills;
-                k->time_gen_ns = v->time_gen_ns;
-                k->time_opt_ns = v->time_opt_ns;
-                k->time_la_ns = v->time_la_ns;
-                k->time_code_ns = v->time_code_ns;
-                k->time_restore_ns = v->time_restore_ns;
-                k->nr_succ = v->nr_succ;
-                k->succ_dropped = v->succ_dropped;
-                k->succ_pc = &p->succ_pc[n.succ];
-                for (uint32_t i = 0; i < v->nr_succ; i++)
-                    p->succ_pc[n.succ + i] = tbs_stats_succ_pc(v, i);
-            }
-            n.succ += v->nr_succ;
+        case TBS_REC_STATS:
+            if (fill)
+                fill_key(db, &rec.u.stats, rec.offset, &n);
+            n.succ += rec.u.stats.nr_succ;
             n.stats++;
             break;
-        }
         case TBS_REC_SHADOW_STACK:
             if (fill) {
                 const struct tbs_shadow_stack_loc_view *v = &rec.u.shadow_stack;
@@ -325,29 +349,17 @@ static uint64_t key_hash(uint64_t pc, uint64_t cs_base, uint32_t flags, uint64_t
     return h ^ (h >> 29);
 }
 
-
 /*
- * Join every TB to its key: the STATS key of its stats_id, else a key
- * synthesised per tuple and appended to db->keys (reallocated once, so TBs
- * get their key pointers only after it), then give each key its
- * translations in file order (a counting sort).
+ * Give TB i in tb_key[i] the index of its key: that of the STATS key of its
+ * stats_id, else one numbered from nr_stats up per tuple in order of first
+ * appearance, found through the open-addressing table slots (cap entries, a
+ * power of two, zeroed).  Returns how many tuples got such a number.
  */
-static int link_keys(struct tbdb *db)
+static size_t join_tbs_to_keys(const struct tbdb *db, size_t nr_stats, uint32_t *tb_key,
+                               uint32_t *slots, size_t cap)
 {
-    struct tbdb_priv *p = db->priv;
-    size_t nr_stats = db->nr_keys, nr_synth = 0, cap = 1, filled = 0, *start = NULL;
-    uint32_t *tb_key = NULL, *slots = NULL;
-    uint32_t next_id = nr_stats ? db->keys[nr_stats - 1].stats_id : 0;
-    int ret = -ENOMEM;
+    size_t nr_synth = 0;
 
-    if (!db->nr_tbs)
-        return 0;
-    tb_key = malloc(db->nr_tbs * sizeof(*tb_key));
-    while (cap < 2 * db->nr_tbs)
-        cap <<= 1;
-    slots = calloc(cap, sizeof(*slots));       /* index + 1 of a key's first TB; 0: free */
-    if (!tb_key || !slots)
-        goto out;
     for (size_t i = 0; i < db->nr_tbs; i++) {
         const struct tbdb_tb *t = &db->tbs[i];
         const struct tbdb_key *k = t->stats_id ? tbdb_key_by_id(db, t->stats_id) : NULL;
@@ -374,6 +386,32 @@ static int link_keys(struct tbdb *db)
             }
         }
     }
+    return nr_synth;
+}
+
+/*
+ * Join every TB to its key: the STATS key of its stats_id, else a key
+ * synthesised per tuple and appended to db->keys (reallocated once, so TBs
+ * get their key pointers only after it), then give each key its
+ * translations in file order (a counting sort).
+ */
+static int link_keys(struct tbdb *db)
+{
+    struct tbdb_priv *p = db->priv;
+    size_t nr_stats = db->nr_keys, nr_synth = 0, cap = 1, filled = 0, *start = NULL;
+    uint32_t *tb_key = NULL, *slots = NULL;
+    uint32_t next_id = nr_stats ? db->keys[nr_stats - 1].stats_id : 0;
+    int ret = -ENOMEM;
+
+    if (!db->nr_tbs)
+        return 0;
+    tb_key = malloc(db->nr_tbs * sizeof(*tb_key));
+    while (cap < 2 * db->nr_tbs)
+        cap <<= 1;
+    slots = calloc(cap, sizeof(*slots));       /* index + 1 of a key's first TB; 0: free */
+    if (!tb_key || !slots)
+        goto out;
+    nr_synth = join_tbs_to_keys(db, nr_stats, tb_key, slots, cap);
 
     if (nr_synth > UINT32_MAX - next_id) {
         /* Numbering them past it would repeat ids: tbdb_key_by_id() would be ambiguous. */
