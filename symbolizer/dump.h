@@ -1,0 +1,75 @@
+/*
+ * dump.h: the dumpers of tbsym dump (cmd_dump.c), one per file type: a
+ * jitdump (dump_jitdump.c), a side file (dump_tbstats.c) and a perf.data
+ * (dump_perfdata.c), and what they share (dump.c).
+ *
+ * A dumper prints the file through struct out, so text and JSON come from
+ * the same code:
+ *
+ *   header   the file header
+ *   records  one per record, in file order, with its byte offset and type
+ *   summary  the number of records of each type, totals of the type's
+ *            contents, and how the file ended: "clean", "truncated"
+ *            (--partial) or "error"
+ *
+ * When the file is bad, the records before the bad spot are printed, the
+ * summary says so, stdout stays a complete document, and one line
+ * "tbsym: FILE: WHAT at byte offset N (DETAIL)" goes to stderr.
+ */
+#ifndef TBSYM_DUMP_H
+#define TBSYM_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "out.h"
+
+struct dump_opts {
+    enum out_format format;
+    bool partial;
+    bool ordered;       /* perf.data: by time within rounds (--ordered) */
+};
+
+/*
+ * dump_TYPE_probe - does a file starting with head[0..len) (len <= 16)
+ * have this type?
+ * dump_TYPE - print path, or when buf is not NULL its len bytes already
+ * read from path (a pipe cannot be opened a second time); returns a
+ * TBSYM_EXIT_* code after any message.
+ */
+bool dump_jitdump_probe(const unsigned char *head, size_t len);
+int dump_jitdump(const char *path, const uint8_t *buf, size_t len, const struct dump_opts *opts);
+bool dump_tbstats_probe(const unsigned char *head, size_t len);
+int dump_tbstats(const char *path, const uint8_t *buf, size_t len, const struct dump_opts *opts);
+bool dump_perfdata_probe(const unsigned char *head, size_t len);
+int dump_perfdata(const char *path, const uint8_t *buf, size_t len,
+                  const struct dump_opts *opts);
+
+/* --- what the dumpers share ------------------------------------------------------ */
+
+/*
+ * dump_open_failed - a reader could not even be opened (err, a negative
+ * errno; msg its message or NULL for strerror): "tbsym: MSG" on stderr and
+ * the exit code.  Nothing is usable, not even with --partial.
+ */
+int dump_open_failed(int err, const char *msg);
+
+/*
+ * dump_summary_end - the summary's last fields: the bytes read and how the
+ * file ended (ret: the reader's final result, 0 or a negative errno).
+ */
+void dump_summary_end(struct out *o, int ret, const struct dump_opts *opts,
+                      uint64_t valid_bytes, const char *errmsg);
+
+/*
+ * dump_finish - after the document: stdout flushed, then the exit code for
+ * the reader's final result ret and its message errmsg on stderr; total is
+ * the number of records printed.
+ */
+int dump_finish(int ret, const struct dump_opts *opts, const char *errmsg, uint64_t total);
+
+/* dump_elf_machine_name - a name for an ELF e_machine ("x86_64"), "unknown" if unknown. */
+const char *dump_elf_machine_name(uint32_t mach);
+
+#endif /* TBSYM_DUMP_H */
