@@ -219,6 +219,133 @@ static int parse_header(struct tbs_reader *r)
     return 0;
 }
 
+/* TB: the fixed fields; the instruction arrays and guest code must fit the record. */
+static int decode_tb(struct tbs_reader *r, size_t off, uint32_t size,
+                     struct tbs_record_view *out)
+{
+    struct tbs_tb_view *t = &out->u.tb;
+    size_t room = size - TB_SIZE, arrays;
+    const char *what = tbs_record_name(out->type);
+
+    t->timestamp = rd64(r, off + FIELD(tbs_tb, timestamp));
+    t->code_index = rd64(r, off + FIELD(tbs_tb, code_index));
+    t->host_addr = rd64(r, off + FIELD(tbs_tb, host_addr));
+    t->guest_pc = rd64(r, off + FIELD(tbs_tb, guest_pc));
+    t->cs_base = rd64(r, off + FIELD(tbs_tb, cs_base));
+    t->phys_pc = rd64(r, off + FIELD(tbs_tb, phys_pc));
+    t->flags = rd32(r, off + FIELD(tbs_tb, flags));
+    t->cflags = rd32(r, off + FIELD(tbs_tb, cflags));
+    t->host_size = rd32(r, off + FIELD(tbs_tb, host_size));
+    t->guest_size = rd32(r, off + FIELD(tbs_tb, guest_size));
+    t->guest_code_size = rd32(r, off + FIELD(tbs_tb, guest_code_size));
+    t->icount = rd16(r, off + FIELD(tbs_tb, icount));
+    t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
+    /* 1.0 wrote zero padding here, which reads as "no statistics". */
+    t->stats_id = rd32(r, off + FIELD(tbs_tb, stats_id));
+    t->swapped = r->swapped;
+    t->insn_pc = r->buf + off + TB_SIZE;
+    t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
+    /* icount is 16 bits: icount * 12 cannot overflow a size_t. */
+    arrays = (size_t)t->icount * TB_INSN_SIZE;
+    if (arrays > room)
+        return fail(r, -EBADMSG, off + FIELD(tbs_tb, icount),
+                    "%s icount %u at byte offset %zu too large for the record "
+                    "(%u bytes, room for %zu instructions)",
+                    what, t->icount, off + FIELD(tbs_tb, icount), size,
+                    room / TB_INSN_SIZE);
+    if (t->guest_code_size > room - arrays)
+        return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
+                    "%s guest_code_size %u at byte offset %zu larger than the record "
+                    "(%u bytes, room for %zu bytes of guest code after %u instructions)",
+                    what, t->guest_code_size, off + FIELD(tbs_tb, guest_code_size),
+                    size, room - arrays, t->icount);
+    if (t->guest_code_size > t->guest_size)
+        return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
+                    "%s guest_code_size %u at byte offset %zu larger than "
+                    "guest_size %u", what, t->guest_code_size,
+                    off + FIELD(tbs_tb, guest_code_size), t->guest_size);
+    t->guest_code = t->host_end + (size_t)t->icount * sizeof(uint32_t);
+    return 0;
+}
+
+/* STATS: the counters; the successor array must fit the record. */
+static int decode_stats(struct tbs_reader *r, size_t off, uint32_t size,
+                        struct tbs_record_view *out)
+{
+    struct tbs_stats_view *st = &out->u.stats;
+    size_t room = size - STATS_SIZE;
+    const char *what = tbs_record_name(out->type);
+
+    st->stats_id = rd32(r, off + FIELD(tbs_stats, stats_id));
+    st->flags = rd32(r, off + FIELD(tbs_stats, flags));
+    st->guest_pc = rd64(r, off + FIELD(tbs_stats, guest_pc));
+    st->cs_base = rd64(r, off + FIELD(tbs_stats, cs_base));
+    st->phys_pc = rd64(r, off + FIELD(tbs_stats, phys_pc));
+    st->exec_count = rd64(r, off + FIELD(tbs_stats, exec_count));
+    st->exec_atomic = rd64(r, off + FIELD(tbs_stats, exec_atomic));
+    st->insns_executed = rd64(r, off + FIELD(tbs_stats, insns_executed));
+    st->translations = rd32(r, off + FIELD(tbs_stats, translations));
+    st->translations_spanning = rd32(r, off + FIELD(tbs_stats, translations_spanning));
+    st->translations_uncached = rd32(r, off + FIELD(tbs_stats, translations_uncached));
+    st->restores = rd32(r, off + FIELD(tbs_stats, restores));
+    st->guest_insns = rd64(r, off + FIELD(tbs_stats, guest_insns));
+    st->guest_bytes = rd64(r, off + FIELD(tbs_stats, guest_bytes));
+    st->host_bytes = rd64(r, off + FIELD(tbs_stats, host_bytes));
+    st->ops = rd64(r, off + FIELD(tbs_stats, ops));
+    st->ops_opt = rd64(r, off + FIELD(tbs_stats, ops_opt));
+    st->spills = rd64(r, off + FIELD(tbs_stats, spills));
+    st->time_gen_ns = rd64(r, off + FIELD(tbs_stats, time_gen_ns));
+    st->time_opt_ns = rd64(r, off + FIELD(tbs_stats, time_opt_ns));
+    st->time_la_ns = rd64(r, off + FIELD(tbs_stats, time_la_ns));
+    st->time_code_ns = rd64(r, off + FIELD(tbs_stats, time_code_ns));
+    st->time_restore_ns = rd64(r, off + FIELD(tbs_stats, time_restore_ns));
+    st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
+    st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
+    st->swapped = r->swapped;
+    st->succ_pc = r->buf + off + STATS_SIZE;
+    /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
+    if (st->nr_succ > room / sizeof(uint64_t))
+        return fail(r, -EBADMSG, off + FIELD(tbs_stats, nr_succ),
+                    "%s nr_succ %u at byte offset %zu too large for the record "
+                    "(%u bytes, room for %zu successors)",
+                    what, st->nr_succ, off + FIELD(tbs_stats, nr_succ), size,
+                    room / sizeof(uint64_t));
+    return 0;
+}
+
+/* TB_IR: the fixed fields; both texts must fit the record. */
+static int decode_tb_ir(struct tbs_reader *r, size_t off, uint32_t size,
+                        struct tbs_record_view *out)
+{
+    struct tbs_tb_ir_view *ir = &out->u.tb_ir;
+    size_t room = size - TB_IR_SIZE;
+    const char *what = tbs_record_name(out->type);
+
+    ir->timestamp = rd64(r, off + FIELD(tbs_tb_ir, timestamp));
+    ir->code_index = rd64(r, off + FIELD(tbs_tb_ir, code_index));
+    ir->guest_pc = rd64(r, off + FIELD(tbs_tb_ir, guest_pc));
+    ir->cs_base = rd64(r, off + FIELD(tbs_tb_ir, cs_base));
+    ir->flags = rd32(r, off + FIELD(tbs_tb_ir, flags));
+    ir->stats_id = rd32(r, off + FIELD(tbs_tb_ir, stats_id));
+    ir->ops_len = rd32(r, off + FIELD(tbs_tb_ir, ops_len));
+    ir->ops_opt_len = rd32(r, off + FIELD(tbs_tb_ir, ops_opt_len));
+    /* Compared one at a time: the sum of two 32-bit lengths may wrap. */
+    if (ir->ops_len > room)
+        return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_len),
+                    "%s ops_len %u at byte offset %zu larger than the record "
+                    "(%u bytes, room for %zu bytes of text)",
+                    what, ir->ops_len, off + FIELD(tbs_tb_ir, ops_len), size, room);
+    if (ir->ops_opt_len > room - ir->ops_len)
+        return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_opt_len),
+                    "%s ops_opt_len %u at byte offset %zu larger than the record "
+                    "(%u bytes, room for %zu bytes after %u of ops)",
+                    what, ir->ops_opt_len, off + FIELD(tbs_tb_ir, ops_opt_len), size,
+                    room - ir->ops_len, ir->ops_len);
+    ir->ops = (const char *)r->buf + off + TB_IR_SIZE;
+    ir->ops_opt = ir->ops + ir->ops_len;
+    return 0;
+}
+
 /*
  * Decode a record's fixed part into out and check its fields against the
  * record size.  Runs also on a record cut by the end of the file, to tell
@@ -257,50 +384,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         u->end = rd64(r, off + FIELD(tbs_unmap, end));
         break;
     }
-    case TBS_REC_TB: {
-        struct tbs_tb_view *t = &out->u.tb;
-        size_t room = size - TB_SIZE, arrays;
-
-        t->timestamp = rd64(r, off + FIELD(tbs_tb, timestamp));
-        t->code_index = rd64(r, off + FIELD(tbs_tb, code_index));
-        t->host_addr = rd64(r, off + FIELD(tbs_tb, host_addr));
-        t->guest_pc = rd64(r, off + FIELD(tbs_tb, guest_pc));
-        t->cs_base = rd64(r, off + FIELD(tbs_tb, cs_base));
-        t->phys_pc = rd64(r, off + FIELD(tbs_tb, phys_pc));
-        t->flags = rd32(r, off + FIELD(tbs_tb, flags));
-        t->cflags = rd32(r, off + FIELD(tbs_tb, cflags));
-        t->host_size = rd32(r, off + FIELD(tbs_tb, host_size));
-        t->guest_size = rd32(r, off + FIELD(tbs_tb, guest_size));
-        t->guest_code_size = rd32(r, off + FIELD(tbs_tb, guest_code_size));
-        t->icount = rd16(r, off + FIELD(tbs_tb, icount));
-        t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
-        /* 1.0 wrote zero padding here, which reads as "no statistics". */
-        t->stats_id = rd32(r, off + FIELD(tbs_tb, stats_id));
-        t->swapped = r->swapped;
-        t->insn_pc = r->buf + off + TB_SIZE;
-        t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
-        /* icount is 16 bits: icount * 12 cannot overflow a size_t. */
-        arrays = (size_t)t->icount * TB_INSN_SIZE;
-        if (arrays > room)
-            return fail(r, -EBADMSG, off + FIELD(tbs_tb, icount),
-                        "%s icount %u at byte offset %zu too large for the record "
-                        "(%u bytes, room for %zu instructions)",
-                        what, t->icount, off + FIELD(tbs_tb, icount), size,
-                        room / TB_INSN_SIZE);
-        if (t->guest_code_size > room - arrays)
-            return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
-                        "%s guest_code_size %u at byte offset %zu larger than the record "
-                        "(%u bytes, room for %zu bytes of guest code after %u instructions)",
-                        what, t->guest_code_size, off + FIELD(tbs_tb, guest_code_size),
-                        size, room - arrays, t->icount);
-        if (t->guest_code_size > t->guest_size)
-            return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
-                        "%s guest_code_size %u at byte offset %zu larger than "
-                        "guest_size %u", what, t->guest_code_size,
-                        off + FIELD(tbs_tb, guest_code_size), t->guest_size);
-        t->guest_code = t->host_end + (size_t)t->icount * sizeof(uint32_t);
-        break;
-    }
+    case TBS_REC_TB:
+        return decode_tb(r, off, size, out);
     case TBS_REC_FLUSH:
         out->u.flush.timestamp = rd64(r, off + FIELD(tbs_flush, timestamp));
         break;
@@ -313,46 +398,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         e->nr_flushes = rd64(r, off + FIELD(tbs_end, nr_flushes));
         break;
     }
-    case TBS_REC_STATS: {
-        struct tbs_stats_view *st = &out->u.stats;
-        size_t room = size - STATS_SIZE;
-
-        st->stats_id = rd32(r, off + FIELD(tbs_stats, stats_id));
-        st->flags = rd32(r, off + FIELD(tbs_stats, flags));
-        st->guest_pc = rd64(r, off + FIELD(tbs_stats, guest_pc));
-        st->cs_base = rd64(r, off + FIELD(tbs_stats, cs_base));
-        st->phys_pc = rd64(r, off + FIELD(tbs_stats, phys_pc));
-        st->exec_count = rd64(r, off + FIELD(tbs_stats, exec_count));
-        st->exec_atomic = rd64(r, off + FIELD(tbs_stats, exec_atomic));
-        st->insns_executed = rd64(r, off + FIELD(tbs_stats, insns_executed));
-        st->translations = rd32(r, off + FIELD(tbs_stats, translations));
-        st->translations_spanning = rd32(r, off + FIELD(tbs_stats, translations_spanning));
-        st->translations_uncached = rd32(r, off + FIELD(tbs_stats, translations_uncached));
-        st->restores = rd32(r, off + FIELD(tbs_stats, restores));
-        st->guest_insns = rd64(r, off + FIELD(tbs_stats, guest_insns));
-        st->guest_bytes = rd64(r, off + FIELD(tbs_stats, guest_bytes));
-        st->host_bytes = rd64(r, off + FIELD(tbs_stats, host_bytes));
-        st->ops = rd64(r, off + FIELD(tbs_stats, ops));
-        st->ops_opt = rd64(r, off + FIELD(tbs_stats, ops_opt));
-        st->spills = rd64(r, off + FIELD(tbs_stats, spills));
-        st->time_gen_ns = rd64(r, off + FIELD(tbs_stats, time_gen_ns));
-        st->time_opt_ns = rd64(r, off + FIELD(tbs_stats, time_opt_ns));
-        st->time_la_ns = rd64(r, off + FIELD(tbs_stats, time_la_ns));
-        st->time_code_ns = rd64(r, off + FIELD(tbs_stats, time_code_ns));
-        st->time_restore_ns = rd64(r, off + FIELD(tbs_stats, time_restore_ns));
-        st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
-        st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
-        st->swapped = r->swapped;
-        st->succ_pc = r->buf + off + STATS_SIZE;
-        /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
-        if (st->nr_succ > room / sizeof(uint64_t))
-            return fail(r, -EBADMSG, off + FIELD(tbs_stats, nr_succ),
-                        "%s nr_succ %u at byte offset %zu too large for the record "
-                        "(%u bytes, room for %zu successors)",
-                        what, st->nr_succ, off + FIELD(tbs_stats, nr_succ), size,
-                        room / sizeof(uint64_t));
-        break;
-    }
+    case TBS_REC_STATS:
+        return decode_stats(r, off, size, out);
     case TBS_REC_SHADOW_STACK: {
         struct tbs_shadow_stack_loc_view *ss = &out->u.shadow_stack;
 
@@ -362,34 +409,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         ss->capacity = rd32(r, off + FIELD(tbs_shadow_stack_loc, capacity));
         break;
     }
-    case TBS_REC_TB_IR: {
-        struct tbs_tb_ir_view *ir = &out->u.tb_ir;
-        size_t room = size - TB_IR_SIZE;
-
-        ir->timestamp = rd64(r, off + FIELD(tbs_tb_ir, timestamp));
-        ir->code_index = rd64(r, off + FIELD(tbs_tb_ir, code_index));
-        ir->guest_pc = rd64(r, off + FIELD(tbs_tb_ir, guest_pc));
-        ir->cs_base = rd64(r, off + FIELD(tbs_tb_ir, cs_base));
-        ir->flags = rd32(r, off + FIELD(tbs_tb_ir, flags));
-        ir->stats_id = rd32(r, off + FIELD(tbs_tb_ir, stats_id));
-        ir->ops_len = rd32(r, off + FIELD(tbs_tb_ir, ops_len));
-        ir->ops_opt_len = rd32(r, off + FIELD(tbs_tb_ir, ops_opt_len));
-        /* Compared one at a time: the sum of two 32-bit lengths may wrap. */
-        if (ir->ops_len > room)
-            return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_len),
-                        "%s ops_len %u at byte offset %zu larger than the record "
-                        "(%u bytes, room for %zu bytes of text)",
-                        what, ir->ops_len, off + FIELD(tbs_tb_ir, ops_len), size, room);
-        if (ir->ops_opt_len > room - ir->ops_len)
-            return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_opt_len),
-                        "%s ops_opt_len %u at byte offset %zu larger than the record "
-                        "(%u bytes, room for %zu bytes after %u of ops)",
-                        what, ir->ops_opt_len, off + FIELD(tbs_tb_ir, ops_opt_len), size,
-                        room - ir->ops_len, ir->ops_len);
-        ir->ops = (const char *)r->buf + off + TB_IR_SIZE;
-        ir->ops_opt = ir->ops + ir->ops_len;
-        break;
-    }
+    case TBS_REC_TB_IR:
+        return decode_tb_ir(r, off, size, out);
     default:
         break;
     }
