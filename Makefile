@@ -10,6 +10,7 @@
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
 #   make series-check  build every prefix of the patch series and run a guest after each
 #   make asan     library + unit tests with ASan+UBSan into build/asan/
+#   make tsan     tbsym with ThreadSanitizer into build/tsan/bin/ (make check builds it)
 #   make fixtures-check  regenerate every committed binary fixture, fail on a difference
 #   make bench    the benchmarks of bench/, rewriting bench/RESULTS.md
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (600) each, with clang
@@ -52,7 +53,7 @@ QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
                qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 
-.PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan guests \
+.PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan tsan guests \
         bench fuzz fuzz-build fixtures-check clean distclean
 .DELETE_ON_ERROR:
 
@@ -126,6 +127,20 @@ $(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUI
 
 asan: $(ASAN_UNIT_BINS)
 
+# --- ThreadSanitizer build of tbsym (tbsym diff reads two recordings in two threads) --
+TSAN := -fsanitize=thread -O1 -g
+TSAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/tsan/obj/%.o) $(TBSYM_SRCS:%.c=$(BUILD)/tsan/obj/%.o)
+
+$(BUILD)/tsan/obj/%.o: %.c $(wildcard lib/*.h) $(wildcard symbolizer/*.h) | build-deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(TSAN) -MMD -c $< -o $@
+
+$(BUILD)/tsan/bin/tbsym: $(TSAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(TSAN) $(LDFLAGS) -o $@ $(TSAN_OBJS) $(LIBS)
+
+tsan: $(BUILD)/tsan/bin/tbsym
+
 # The committed binary fixtures, written again by their generators (make check runs it).
 fixtures-check: $(BUILD)/lib/libqjd.a
 	@tests/fixtures-check.sh $(BUILD)
@@ -197,7 +212,7 @@ demo:
 	@perf-scripts/demo.sh $(BUILD)
 
 unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recording \
-      $(BUILD)/tests/check-code
+      $(BUILD)/tests/check-code $(BUILD)/tsan/bin/tbsym
 
 check:
 	$(SETUP) tools qemu guests unit
@@ -229,9 +244,9 @@ install: tools
 	done
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/fuzz $(BUILD)/bin/tbsym $(BUILD)/guests
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/tsan $(BUILD)/fuzz $(BUILD)/bin/tbsym $(BUILD)/guests
 
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/asan/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan/obj $(BUILD)/tsan/obj -name '*.d' 2>/dev/null)
