@@ -5,6 +5,7 @@
  * successor PC is joined to the hottest key of that PC; a successor PC
  * with no key is drawn as a dashed edge to a dashed plain node.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,124 +48,109 @@ static void put_dot_str(FILE *f, const char *s, size_t len)
     }
 }
 
-int cmd_cfg(int argc, char **argv)
+/*
+ * The successor edges of every key as key indices, and their reverse:
+ * succ_start[k]..succ_start[k + 1] index target[] (UINT32_MAX: a PC with
+ * no key), pred_start[k]..pred_start[k + 1] index pred[].  dist[k]: edges
+ * from the chosen key, -1 beyond the depth; queue: the walk's.
+ */
+struct cfg_graph {
+    size_t nk;
+    size_t *succ_start;
+    uint32_t *target, *pred_start, *pred, *queue;
+    int *dist;
+};
+
+static void cfg_graph_free(struct cfg_graph *g)
 {
-    struct view_opts v = { .cmd = "cfg", .usage = cmd_cfg_usage };
-    const char *which = NULL;
-    char *pos[2];
-    int npos = 0;
-    struct tbdb *db = NULL;
-    const struct tbdb_key *start;
-    uint32_t *target = NULL, *pred_start = NULL, *pred = NULL, *queue = NULL;
-    size_t *succ_start = NULL;
-    int *dist = NULL;
-    unsigned long depth = 2;
-    size_t nk, ne = 0, head = 0, tail = 0;
-    int rc;
+    free(g->pred);
+    free(g->target);
+    free(g->queue);
+    free(g->dist);
+    free(g->pred_start);
+    free(g->succ_start);
+}
 
-    for (int i = 1; i < argc; i++) {
-        int r;
+/* The edges of db's keys into g (zeroed); 0 or -ENOMEM (free g still). */
+static int cfg_graph_build(struct cfg_graph *g, const struct tbdb *db)
+{
+    size_t nk = db->nr_keys, ne = 0;
 
-        r = view_parse_option(&v, argc, argv, &i);
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--depth")) {
-            char *end;
-
-            if (i + 1 >= argc)
-                return view_usage_error(&v, "%s needs an argument", argv[i]);
-            depth = strtoul(argv[++i], &end, 10);
-            if (!argv[i][0] || *end || argv[i][0] == '-' || depth > 1000)
-                return view_usage_error(&v, "bad --depth '%s' (0 to 1000)", argv[i]);
-            continue;
-        }
-        if (argv[i][0] == '-' || npos == 2)
-            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
-        pos[npos++] = argv[i];
-    }
-    rc = view_take_positionals(&v, npos, pos, view_looks_like_key, &which,
-                               "no ID or 0xGUESTPC given");
-    if (rc)
-        return rc;
-    if (v.format != VIEW_TEXT)
-        return view_usage_error(&v, "%s", "cfg writes dot only (no --format)");
-
-    rc = view_open(&v, &db);
-    if (rc)
-        return rc;
-    start = view_find_key(&v, db, which);
-    if (!start) {
-        rc = TBSYM_EXIT_INPUT;
-        goto out;
-    }
-
-    /* Edges as key indices (UINT32_MAX: a PC with no key), and their reverse. */
-    nk = db->nr_keys;
-    succ_start = malloc((nk + 1) * sizeof(*succ_start));
-    pred_start = calloc(nk + 2, sizeof(*pred_start));
-    dist = malloc(nk * sizeof(*dist));
-    queue = malloc(nk * sizeof(*queue));
-    if (!succ_start || !pred_start || !dist || !queue)
-        goto nomem;
+    g->nk = nk;
+    g->succ_start = malloc((nk + 1) * sizeof(*g->succ_start));
+    g->pred_start = calloc(nk + 2, sizeof(*g->pred_start));
+    g->dist = malloc(nk * sizeof(*g->dist));
+    g->queue = malloc(nk * sizeof(*g->queue));
+    if (!g->succ_start || !g->pred_start || !g->dist || !g->queue)
+        return -ENOMEM;
     for (size_t i = 0; i < nk; i++) {
-        succ_start[i] = ne;
+        g->succ_start[i] = ne;
         ne += db->keys[i].nr_succ;
-        dist[i] = -1;
+        g->dist[i] = -1;
     }
-    succ_start[nk] = ne;
-    target = malloc((ne ? ne : 1) * sizeof(*target));
-    pred = malloc((ne ? ne : 1) * sizeof(*pred));
-    if (!target || !pred)
-        goto nomem;
+    g->succ_start[nk] = ne;
+    g->target = malloc((ne ? ne : 1) * sizeof(*g->target));
+    g->pred = malloc((ne ? ne : 1) * sizeof(*g->pred));
+    if (!g->target || !g->pred)
+        return -ENOMEM;
     for (size_t i = 0; i < nk; i++)
         for (uint32_t j = 0; j < db->keys[i].nr_succ; j++) {
             const struct tbdb_key *s = tbdb_key_by_pc(db, db->keys[i].succ_pc[j]);
-            size_t e = succ_start[i] + j;
+            size_t e = g->succ_start[i] + j;
 
-            target[e] = s ? (uint32_t)(s - db->keys) : UINT32_MAX;
+            g->target[e] = s ? (uint32_t)(s - db->keys) : UINT32_MAX;
             if (s)
-                pred_start[target[e] + 2]++;
+                g->pred_start[g->target[e] + 2]++;
         }
     for (size_t i = 0; i < nk; i++)
-        pred_start[i + 2] += pred_start[i + 1];
+        g->pred_start[i + 2] += g->pred_start[i + 1];
     for (size_t i = 0; i < nk; i++)
-        for (size_t e = succ_start[i]; e < succ_start[i + 1]; e++)
-            if (target[e] != UINT32_MAX)
-                pred[pred_start[target[e] + 1]++] = i;
+        for (size_t e = g->succ_start[i]; e < g->succ_start[i + 1]; e++)
+            if (g->target[e] != UINT32_MAX)
+                g->pred[g->pred_start[g->target[e] + 1]++] = i;
     /* Now pred_start[k]..pred_start[k + 1] are k's predecessors. */
+    return 0;
+}
 
-    /* Breadth first, both directions, to depth. */
-    dist[start - db->keys] = 0;
-    queue[tail++] = start - db->keys;
+/* dist[] of every key within depth edges of key start, breadth first, both directions. */
+static void cfg_graph_walk(struct cfg_graph *g, uint32_t start, unsigned long depth)
+{
+    size_t head = 0, tail = 0;
+
+    g->dist[start] = 0;
+    g->queue[tail++] = start;
     while (head < tail) {
-        uint32_t k = queue[head++];
+        uint32_t k = g->queue[head++];
 
-        if ((unsigned long)dist[k] >= depth)
+        if ((unsigned long)g->dist[k] >= depth)
             continue;
-        for (size_t e = succ_start[k]; e < succ_start[k + 1]; e++)
-            if (target[e] != UINT32_MAX && dist[target[e]] < 0) {
-                dist[target[e]] = dist[k] + 1;
-                queue[tail++] = target[e];
+        for (size_t e = g->succ_start[k]; e < g->succ_start[k + 1]; e++)
+            if (g->target[e] != UINT32_MAX && g->dist[g->target[e]] < 0) {
+                g->dist[g->target[e]] = g->dist[k] + 1;
+                g->queue[tail++] = g->target[e];
             }
-        for (uint32_t p = pred_start[k]; p < pred_start[k + 1]; p++)
-            if (dist[pred[p]] < 0) {
-                dist[pred[p]] = dist[k] + 1;
-                queue[tail++] = pred[p];
+        for (uint32_t p = g->pred_start[k]; p < g->pred_start[k + 1]; p++)
+            if (g->dist[g->pred[p]] < 0) {
+                g->dist[g->pred[p]] = g->dist[k] + 1;
+                g->queue[tail++] = g->pred[p];
             }
     }
+}
 
+/* The keys g reached and their edges as a dot digraph on stdout; start in bold. */
+static void cfg_print_dot(const struct tbdb *db, const struct cfg_graph *g,
+                          const struct tbdb_key *start)
+{
     printf("digraph \"tb%u\" {\n", start->stats_id);
     printf("  node [shape=box, style=filled, fontname=\"monospace\", fontsize=10];\n");
-    for (size_t i = 0; i < nk; i++) {
+    for (size_t i = 0; i < g->nk; i++) {
         const struct tbdb_key *k = &db->keys[i];
         double share = db->max_exec_count ? (double)k->exec_count / db->max_exec_count : 0;
         char buf[32];
         size_t len;
         const char *name;
 
-        if (dist[i] < 0)
+        if (g->dist[i] < 0)
             continue;
         name = view_key_name(k, buf, sizeof(buf), &len);
         printf("  k%u [label=\"", k->stats_id);
@@ -173,34 +159,94 @@ int cmd_cfg(int argc, char **argv)
                k->guest_pc, k->stats_id, k->exec_count, share,
                k == start ? ", penwidth=3" : "");
     }
-    for (size_t i = 0; i < nk; i++) {
-        if (dist[i] < 0)
+    for (size_t i = 0; i < g->nk; i++) {
+        if (g->dist[i] < 0)
             continue;
-        for (size_t e = succ_start[i]; e < succ_start[i + 1]; e++) {
-            uint64_t pc = db->keys[i].succ_pc[e - succ_start[i]];
+        for (size_t e = g->succ_start[i]; e < g->succ_start[i + 1]; e++) {
+            uint64_t pc = db->keys[i].succ_pc[e - g->succ_start[i]];
 
-            if (target[e] == UINT32_MAX) {
+            if (g->target[e] == UINT32_MAX) {
                 printf("  pc%" PRIx64 " [label=\"0x%" PRIx64 "\\n(no key)\", style=dashed];\n",
                        pc, pc);
                 printf("  k%u -> pc%" PRIx64 " [style=dashed];\n", db->keys[i].stats_id, pc);
-            } else if (dist[target[e]] >= 0) {
-                printf("  k%u -> k%u;\n", db->keys[i].stats_id, db->keys[target[e]].stats_id);
+            } else if (g->dist[g->target[e]] >= 0) {
+                printf("  k%u -> k%u;\n", db->keys[i].stats_id,
+                       db->keys[g->target[e]].stats_id);
             }
         }
     }
     printf("}\n");
+}
+
+/* The command line: the common options, --depth N, "[RUN] ID|0xGUESTPC". */
+static int cfg_parse_args(struct view_opts *v, int argc, char **argv, const char **which,
+                          unsigned long *depth)
+{
+    char *pos[2];
+    int npos = 0, rc;
+
+    for (int i = 1; i < argc; i++) {
+        int r;
+
+        r = view_parse_option(v, argc, argv, &i);
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r)
+            continue;
+        if (!strcmp(argv[i], "--depth")) {
+            char *end;
+
+            if (i + 1 >= argc)
+                return view_usage_error(v, "%s needs an argument", argv[i]);
+            *depth = strtoul(argv[++i], &end, 10);
+            if (!argv[i][0] || *end || argv[i][0] == '-' || *depth > 1000)
+                return view_usage_error(v, "bad --depth '%s' (0 to 1000)", argv[i]);
+            continue;
+        }
+        if (argv[i][0] == '-' || npos == 2)
+            return view_usage_error(v, "unknown argument '%s'", argv[i]);
+        pos[npos++] = argv[i];
+    }
+    rc = view_take_positionals(v, npos, pos, view_looks_like_key, which,
+                               "no ID or 0xGUESTPC given");
+    if (rc)
+        return rc;
+    if (v->format != VIEW_TEXT)
+        return view_usage_error(v, "%s", "cfg writes dot only (no --format)");
+    return 0;
+}
+
+int cmd_cfg(int argc, char **argv)
+{
+    struct view_opts v = { .cmd = "cfg", .usage = cmd_cfg_usage };
+    const char *which = NULL;
+    struct tbdb *db = NULL;
+    const struct tbdb_key *start;
+    struct cfg_graph g = { .nk = 0 };
+    unsigned long depth = 2;
+    int rc;
+
+    rc = cfg_parse_args(&v, argc, argv, &which, &depth);
+    if (rc)
+        return rc;
+    rc = view_open(&v, &db);
+    if (rc)
+        return rc;
+    start = view_find_key(&v, db, which);
+    if (!start) {
+        rc = TBSYM_EXIT_INPUT;
+        goto out;
+    }
+    if (cfg_graph_build(&g, db) < 0) {
+        fprintf(stderr, "tbsym: out of memory\n");
+        rc = TBSYM_EXIT_IO;
+        goto out;
+    }
+    cfg_graph_walk(&g, (uint32_t)(start - db->keys), depth);
+    cfg_print_dot(db, &g, start);
     rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    goto out;
-nomem:
-    fprintf(stderr, "tbsym: out of memory\n");
-    rc = TBSYM_EXIT_IO;
 out:
-    free(pred);
-    free(target);
-    free(queue);
-    free(dist);
-    free(pred_start);
-    free(succ_start);
+    cfg_graph_free(&g);
     tbdb_close(db);
     return rc;
 }
