@@ -63,7 +63,7 @@ deps:
 	@scripts/deps.sh
 
 PERF_SCRIPTS := $(BUILD)/bin/qemu-perf $(BUILD)/share/qemu-perf/tbstats-report.py \
-                $(BUILD)/share/qemu-perf/tbstats_format.py
+                $(BUILD)/share/qemu-perf/tbstats_format.py $(BUILD)/share/qemu-perf/tbstats-fields.h
 
 tools: $(BUILD)/lib/libqjd.a $(BUILD)/bin/tbsym $(PERF_SCRIPTS)
 
@@ -74,6 +74,11 @@ $(BUILD)/bin/qemu-perf: perf-scripts/qemu-perf
 	cp $< $@ && chmod +x $@
 
 $(BUILD)/share/qemu-perf/%: perf-scripts/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The STATS counters tbstats_format.py decodes, from the one list of them.
+$(BUILD)/share/qemu-perf/tbstats-fields.h: lib/tbstats-fields.h
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -232,7 +237,8 @@ install: tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/qemu-perf $(DESTDIR)$(DOCDIR)/docs
 	install -m 755 $(BUILD)/bin/tbsym $(BUILD)/bin/qemu-perf $(DESTDIR)$(BINDIR)/
 	install -m 755 $(BUILD)/share/qemu-perf/tbstats-report.py $(DESTDIR)$(DATADIR)/qemu-perf/
-	install -m 644 $(BUILD)/share/qemu-perf/tbstats_format.py $(DESTDIR)$(DATADIR)/qemu-perf/
+	install -m 644 $(BUILD)/share/qemu-perf/tbstats_format.py \
+	    $(BUILD)/share/qemu-perf/tbstats-fields.h $(DESTDIR)$(DATADIR)/qemu-perf/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	@set -e; for q in $(QEMU_BINS); do \

@@ -15,6 +15,8 @@ cut short.  With partial=True a file cut inside its last record (a .part file
 of a QEMU that was killed) decodes up to that record and side.truncated_at
 says where.
 """
+import os
+import re
 import struct
 
 MAGIC = 0x53425451
@@ -43,6 +45,33 @@ _HEADER = ('HHIIQHHIII16s32s',
            'host_machine flags guest_page_size guest_addr_bits guest_arch qemu_version')
 HEADER_SIZE = 88
 
+
+
+def stats_counters():
+    """[(name, bits, level)]: the STATS record's counters, in its order, as
+    TBS_STATS_COUNTERS in lib/tbstats-fields.h lists them (the one list the C
+    code expands too).  The header is next to this file where make install
+    and the build put it, else in the source tree's lib/."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for d in (here, os.path.join(here, '..', 'lib')):
+        path = os.path.join(d, 'tbstats-fields.h')
+        if os.path.exists(path):
+            with open(path) as f:
+                found = re.findall(r'X\((\w+), (32|64), (\w+)\)', f.read())
+            if found:
+                return [(name, int(bits), level) for name, bits, level in found]
+    raise ImportError('tbstats-fields.h: not next to %s nor in ../lib' % here)
+
+
+def _stats_record():
+    """struct tbs_stats: the key, the counters, nr_succ and succ_dropped."""
+    counters = stats_counters()
+    fmt = 'IIQQQ' + ''.join('Q' if bits == 64 else 'I' for _, bits, _ in counters) + 'II'
+    names = ['stats_id', 'flags', 'guest_pc', 'cs_base', 'phys_pc']
+    names += [name for name, _, _ in counters] + ['nr_succ', 'succ_dropped']
+    return fmt, ' '.join(names), 8 + struct.calcsize('<' + fmt)
+
+
 # Each record's fixed part after struct tbs_record (type, size), and its size
 # with the prefix: the minimum a record of that type may have.
 _RECORDS = {
@@ -52,11 +81,7 @@ _RECORDS = {
              'cflags host_size guest_size guest_code_size icount listing_line stats_id', 88),
     REC_FLUSH: ('Q', 'timestamp', 16),
     REC_END: ('Qi4xQQ', 'timestamp exit_code nr_tbs nr_flushes', 40),
-    REC_STATS: ('IIQQQQQQIIIIQQQQQQQQQQQII',
-                'stats_id flags guest_pc cs_base phys_pc exec_count exec_atomic insns_executed '
-                'translations translations_spanning translations_uncached restores guest_insns '
-                'guest_bytes host_bytes ops ops_opt spills time_gen_ns time_opt_ns time_la_ns '
-                'time_code_ns time_restore_ns nr_succ succ_dropped', 176),
+    REC_STATS: _stats_record(),
     REC_SHADOW_STACK: ('QQII', 'timestamp addr tid capacity', 32),
     REC_TB_IR: ('QQQQIIII', 'timestamp code_index guest_pc cs_base flags stats_id ops_len ops_opt_len',
                 56),

@@ -49,7 +49,7 @@ root=$WORK/root
 make -C "$TOP" BUILD="$b" install DESTDIR="$root" PREFIX=/opt/qj > "$WORK/install.log" 2>&1 ||
     { cat "$WORK/install.log"; fail "make install failed"; }
 for f in bin/tbsym bin/qemu-perf share/qemu-perf/tbstats-report.py share/qemu-perf/tbstats_format.py \
-         share/doc/qemu-jitdump/README.md; do
+         share/qemu-perf/tbstats-fields.h share/doc/qemu-jitdump/README.md; do
     [ -e "$root/opt/qj/$f" ] || fail "make install did not install $f"
 done
 [ ! -e "$root/opt/qj/libexec" ] || fail "installed a QEMU that was not built"
