@@ -18,6 +18,7 @@
 #include "tbstats_writer.h"
 #include "unit.h"
 #include "memlimit.h"
+#include "sample_checks.h"
 
 #define HDR sizeof(struct tbs_file_header)
 
@@ -67,14 +68,7 @@ static const struct tbs_end_view sample_end_rec = {
     .timestamp = 1006, .exit_code = 128 + 9, .nr_tbs = 1, .nr_flushes = 1,
 };
 
-/* A small file holding every record type; see build_sample(). */
-struct sample {
-    uint8_t *buf;
-    size_t len;
-    size_t ends[16];    /* end offset of the header and of every record */
-    size_t nr_ends;
-};
-
+/* The sample (sample_checks.h), a small file holding every record type; see build_sample(). */
 static void sample_mark(struct sample *s, struct tbs_writer *w)
 {
     tbs_writer_data(w, &s->ends[s->nr_ends++]);
@@ -325,26 +319,37 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     tbs_reader_close(r);
 }
 
+static const struct sample_format format = {
+    .build = build_sample, .swap = TBS_WRITER_SWAP, .check_records = check_sample_records,
+    .read_everything = read_everything, .header_size = HDR,
+    /* A cut record of unknown type may be a newer writer's record being written. */
+    .corrupt_when_cut = 0,
+};
+
 static void test_round_trip(void)
 {
-    struct sample s;
-
-    build_sample(&s, 0);
-    check_sample_records(s.buf, s.len, false);
-    free(s.buf);
+    sample_check_round_trip(&format);
 }
 
 static void test_foreign_byte_order(void)
 {
-    struct sample native, foreign;
+    sample_check_foreign_byte_order(&format);
+}
 
-    build_sample(&native, 0);
-    build_sample(&foreign, TBS_WRITER_SWAP);
-    CHECK_EQ_U64(native.len, foreign.len);
-    CHECK(memcmp(native.buf, foreign.buf, native.len) != 0);
-    check_sample_records(foreign.buf, foreign.len, true);
-    free(native.buf);
-    free(foreign.buf);
+static void test_truncation_everywhere(void)
+{
+    sample_check_truncations(&format);
+}
+
+static void test_byte_flips_everywhere(void)
+{
+    sample_check_flips(&format);
+}
+
+/* A few MB at the most: 16 MB is generous. */
+static void test_memory_bounded(void)
+{
+    sample_check_memory_bounded(&format, 16 << 20);
 }
 
 /* A header with the given version and size, then an END record. */
@@ -416,76 +421,6 @@ static void test_versions_and_header_size(void)
     CHECK_STR_EQ(tbs_reader_strerror(r),
                  "<memory>: truncated header at byte offset 0 (header needs 88 bytes, 0 left)");
     tbs_reader_close(r);
-}
-
-/*
- * Every prefix of a valid file is a valid file up to its last complete
- * record: a cut at a record boundary ends cleanly, any other cut with
- * -ENODATA after exactly the complete records (the record of unknown type
- * included: it may be a newer writer's record being written).
- */
-static void check_every_truncation(unsigned flags)
-{
-    struct sample s;
-
-    build_sample(&s, flags);
-    for (size_t len = 0; len <= s.len; len++) {
-        uint8_t *copy = malloc(len ? len : 1);
-        size_t nr, complete = 0;
-        bool boundary = false;
-        int ret;
-
-        memcpy(copy, s.buf, len);
-        for (size_t i = 0; i < s.nr_ends; i++) {
-            if (s.ends[i] <= len)
-                complete = i;   /* records before this end, header excluded */
-            if (s.ends[i] == len)
-                boundary = true;
-        }
-        ret = read_everything(copy, len, &nr);
-        if (len < HDR) {
-            CHECK_EQ_I64(ret, -ENODATA);
-        } else {
-            CHECK_EQ_I64(ret, boundary ? 0 : -ENODATA);
-            CHECK_EQ_U64(nr, complete);
-        }
-        free(copy);
-    }
-    free(s.buf);
-}
-
-static void test_truncation_everywhere(void)
-{
-    check_every_truncation(0);
-    check_every_truncation(TBS_WRITER_SWAP);
-}
-
-static void check_every_flip(unsigned flags)
-{
-    static const uint8_t masks[] = { 0x01, 0x10, 0x80, 0xff };
-    struct sample s;
-
-    build_sample(&s, flags);
-    for (size_t off = 0; off < s.len; off++) {
-        for (size_t m = 0; m < sizeof(masks); m++) {
-            uint8_t *copy = malloc(s.len);
-            size_t nr;
-            int ret;
-
-            memcpy(copy, s.buf, s.len);
-            copy[off] ^= masks[m];
-            ret = read_everything(copy, s.len, &nr);
-            CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
-            free(copy);
-        }
-    }
-    free(s.buf);
-}
-
-static void test_byte_flips_everywhere(void)
-{
-    check_every_flip(0);
-    check_every_flip(TBS_WRITER_SWAP);
 }
 
 /* Result and message of reading the sample with an 8/16/32-bit field replaced. */
@@ -957,41 +892,6 @@ static void test_writer_args(void)
     tbs_writer_close(w);
     tbs_writer_close(NULL);
     tbs_reader_close(NULL);
-}
-
-/*
- * Every 4-byte aligned field of the sample, in both byte orders, set to
- * each of unit_hostile_values (as 32 and as 64 bits): an error or records,
- * never an allocation beyond a few MB (the child runs with RLIMIT_AS).
- */
-static void read_hostile(void *arg, uint8_t *copy, size_t len, size_t off, size_t v)
-{
-    size_t nr;
-    int ret = read_everything(copy, len, &nr);
-
-    (void)arg;
-    (void)off;
-    (void)v;
-    CHECK(ret == 0 || ret == -ENODATA || ret == -EBADMSG || ret == -ENOTSUP);
-}
-
-static int hostile_sizes(void *arg)
-{
-    (void)arg;
-    for (int swapped = 0; swapped < 2; swapped++) {
-        struct sample s;
-
-        build_sample(&s, swapped ? TBS_WRITER_SWAP : 0);
-        unit_each_hostile(s.buf, s.len, swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__),
-                          read_hostile, NULL);
-        free(s.buf);
-    }
-    return (int)unit_failed;
-}
-
-static void test_memory_bounded(void)
-{
-    unit_memlimit_run(hostile_sizes, NULL, 16 << 20);
 }
 
 /* A copy of w's bytes (malloc()ed; *len their number), and w closed. */
