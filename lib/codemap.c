@@ -173,6 +173,70 @@ static uint64_t last_page(const struct cm_entry *e)
     return (e->start + (e->size - 1)) >> PAGE_SHIFT;
 }
 
+/*
+ * Every entry, indexed or pending, into all and all_seq (room for
+ * cm->nr_entries) with its insertion number; returns how many.
+ */
+static size_t gather_entries(const struct codemap *cm, struct cm_entry *all, uint32_t *all_seq)
+{
+    size_t nr_all = 0;
+
+    for (size_t p = 0; p < cm->nr_pages; p++) {
+        /* An indexed entry is the copy on its own first page. */
+        for (size_t i = cm->page_first[p]; i < cm->page_first[p + 1]; i++) {
+            const struct cm_copy *c = &cm->copies[i];
+
+            if (c->start >> PAGE_SHIFT == cm->pages[p]) {
+                all[nr_all] = (struct cm_entry){ c->start, c->size, c->time, c->cookie };
+                all_seq[nr_all++] = c->seq;
+            }
+        }
+    }
+    for (size_t i = 0; i < cm->nr_big; i++) {
+        all[nr_all] = cm->big[i];
+        all_seq[nr_all++] = cm->big_seq[i];
+    }
+    memcpy(all + nr_all, cm->pending, cm->nr_pending * sizeof(*all));
+    memcpy(all_seq + nr_all, cm->pending_seq, cm->nr_pending * sizeof(*all_seq));
+    return nr_all + cm->nr_pending;
+}
+
+/*
+ * The page table of the nr_keys copies sorted by page: *pagesp the
+ * *nr_pagesp pages, *page_firstp (one more) the index of each page's first
+ * copy.  Returns 0, or -ENOMEM with nothing allocated.
+ */
+static int index_pages(const struct cm_key *keys, size_t nr_keys, uint64_t **pagesp,
+                       uint32_t **page_firstp, size_t *nr_pagesp)
+{
+    size_t nr_pages = 0;
+    uint64_t *pages;
+    uint32_t *page_first;
+
+    for (size_t i = 0; i < nr_keys; i++)
+        if (i == 0 || keys[i].page != keys[i - 1].page)
+            nr_pages++;
+    pages = malloc((nr_pages ? nr_pages : 1) * sizeof(*pages));
+    page_first = malloc((nr_pages + 1) * sizeof(*page_first));
+    if (!pages || !page_first) {
+        free(pages);
+        free(page_first);
+        return -ENOMEM;
+    }
+    nr_pages = 0;
+    for (size_t i = 0; i < nr_keys; i++) {
+        if (i == 0 || keys[i].page != keys[i - 1].page) {
+            pages[nr_pages] = keys[i].page;
+            page_first[nr_pages++] = (uint32_t)i;
+        }
+    }
+    page_first[nr_pages] = (uint32_t)nr_keys;
+    *pagesp = pages;
+    *page_firstp = page_first;
+    *nr_pagesp = nr_pages;
+    return 0;
+}
+
 int codemap_build(struct codemap *cm)
 {
     struct cm_entry *all = NULL, *big = NULL;
@@ -191,24 +255,7 @@ int codemap_build(struct codemap *cm)
     all_seq = malloc((cm->nr_entries ? cm->nr_entries : 1) * sizeof(*all_seq));
     if (!all || !all_seq)
         goto out;
-    for (size_t p = 0; p < cm->nr_pages; p++) {
-        /* An indexed entry is the copy on its own first page. */
-        for (size_t i = cm->page_first[p]; i < cm->page_first[p + 1]; i++) {
-            const struct cm_copy *c = &cm->copies[i];
-
-            if (c->start >> PAGE_SHIFT == cm->pages[p]) {
-                all[nr_all] = (struct cm_entry){ c->start, c->size, c->time, c->cookie };
-                all_seq[nr_all++] = c->seq;
-            }
-        }
-    }
-    for (size_t i = 0; i < cm->nr_big; i++) {
-        all[nr_all] = cm->big[i];
-        all_seq[nr_all++] = cm->big_seq[i];
-    }
-    memcpy(all + nr_all, cm->pending, cm->nr_pending * sizeof(*all));
-    memcpy(all_seq + nr_all, cm->pending_seq, cm->nr_pending * sizeof(*all_seq));
-    nr_all += cm->nr_pending;
+    nr_all = gather_entries(cm, all, all_seq);
 
     /* One key per page of every small entry, one per big entry. */
     for (size_t i = 0; i < nr_all; i++) {
@@ -242,21 +289,9 @@ int codemap_build(struct codemap *cm)
 
         copies[i] = (struct cm_copy){ e->start, e->time, e->cookie, (uint32_t)e->size,
                                       keys[i].seq };
-        if (i == 0 || keys[i].page != keys[i - 1].page)
-            nr_pages++;
     }
-    pages = malloc((nr_pages ? nr_pages : 1) * sizeof(*pages));
-    page_first = malloc((nr_pages + 1) * sizeof(*page_first));
-    if (!pages || !page_first)
+    if (index_pages(keys, nr_keys, &pages, &page_first, &nr_pages))
         goto out;
-    nr_pages = 0;
-    for (size_t i = 0; i < nr_keys; i++) {
-        if (i == 0 || keys[i].page != keys[i - 1].page) {
-            pages[nr_pages] = keys[i].page;
-            page_first[nr_pages++] = (uint32_t)i;
-        }
-    }
-    page_first[nr_pages] = (uint32_t)nr_keys;
 
     /* The big entries, by (time, seq): page 0 for all makes key_cmp do. */
     nr_big = 0;
