@@ -114,7 +114,7 @@ int cmd_annotate(int argc, char **argv)
     struct annot *a = NULL;
     const struct tbdb_key **keys = NULL;
     const char *target = NULL;
-    bool json = false;
+    enum view_format format = VIEW_TEXT;
     size_t nr_keys = 0;
     struct out o;
     int rc, ret = TBSYM_EXIT_OK;
@@ -138,12 +138,8 @@ int cmd_annotate(int argc, char **argv)
             return view_usage_error(&vo, "unknown option or missing argument: %s", arg);
         i++;
         if (!strcmp(arg, "--format")) {
-            if (!strcmp(v, "text"))
-                json = false;
-            else if (!strcmp(v, "json"))
-                json = true;
-            else
-                return view_usage_error(&vo, "bad --format: %s (text or json)", v);
+            if ((rc = view_format_arg(&vo, v, false, &format)))
+                return rc;
         } else {
             return view_usage_error(&vo, "unknown option: %s", arg);
         }
@@ -155,11 +151,9 @@ int cmd_annotate(int argc, char **argv)
     if (rc)
         return rc;
 
-    rc = profile_open(&po, &p);
-    if (rc < 0) {
-        ret = view_profile_error(p, rc);
+    ret = view_profile_open(&po, &p);
+    if (ret)
         goto out;
-    }
     rc = find_keys(p, target, &keys, &nr_keys);
     if (rc == -EINVAL) {
         ret = view_usage_error(&vo, "bad TARGET: %s", target);
@@ -178,16 +172,15 @@ int cmd_annotate(int argc, char **argv)
     rc = profile_run(p, on_sample, a);
     if (rc < 0)
         goto fail;
-    if (profile_warning(p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
-    out_init(&o, stdout, json ? OUT_JSON : OUT_TEXT);
-    if (json) {
+    view_profile_warn(p);
+    out_init(&o, stdout, view_out_format(format));
+    if (format == VIEW_JSON) {
         out_u64(&o, "total_samples", annot_total(a));
         out_array_begin(&o, "keys");
     }
     for (size_t i = 0; i < nr_keys; i++)
         annot_print_key(&o, p, a, keys[i]);
-    if (json)
+    if (format == VIEW_JSON)
         out_finish(&o);
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
     goto out;

@@ -325,8 +325,8 @@ int cmd_callgraph(int argc, char **argv)
             if (!view_parse_count(v, &limit))
                 return view_usage_error(&vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--format")) {
-            if (!view_parse_format(v, false, &format))
-                return view_usage_error(&vo, "bad --format: %s (text or json)", v);
+            if ((rc = view_format_arg(&vo, v, false, &format)))
+                return rc;
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);
         }
@@ -339,11 +339,9 @@ int cmd_callgraph(int argc, char **argv)
     if (rc)
         return rc;
 
-    rc = profile_open(&po, &cg.p);
-    if (rc < 0) {
-        ret = view_profile_error(cg.p, rc);
+    ret = view_profile_open(&po, &cg.p);
+    if (ret)
         goto out;
-    }
     rc = gstack_view_new(cg.p, &cg.gv);
     if (rc == 0)
         rc = gstack_view_intern(cg.gv, func, strlen(func), &cg.fid);
@@ -358,8 +356,7 @@ int cmd_callgraph(int argc, char **argv)
     rc = profile_run(cg.p, on_sample, &cg);
     if (rc < 0)
         goto fail;
-    if (profile_warning(cg.p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(cg.p));
+    view_profile_warn(cg.p);
     if (gstack_missing_reason(profile_info(cg.p), why, sizeof(why))) {
         fprintf(stderr, "tbsym callgraph: %s\n", why);
         ret = TBSYM_EXIT_INPUT;

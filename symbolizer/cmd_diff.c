@@ -503,8 +503,7 @@ static int load_sides(struct side_job jobs[2])
             return view_profile_error(s->p, jobs[i].rc);
     }
     for (int i = 0; i < 2; i++)
-        if (profile_warning(jobs[i].s->p))
-            fprintf(stderr, "tbsym: warning: %s\n", profile_warning(jobs[i].s->p));
+        view_profile_warn(jobs[i].s->p);
     return 0;
 }
 
@@ -583,8 +582,8 @@ int cmd_diff(int argc, char **argv)
             fail_arg = v;
             fail_cents = (int64_t)llround(pct * 100.0);
         } else if (!strcmp(a, "--format")) {
-            if (!view_parse_format(v, true, &format))
-                return view_usage_error(&vo, "bad --format: %s (text, json or csv)", v);
+            if ((rc = view_format_arg(&vo, v, true, &format)))
+                return rc;
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);
         }

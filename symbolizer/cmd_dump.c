@@ -17,6 +17,7 @@
 
 #include "dump.h"
 #include "tbsym.h"
+#include "view_opts.h"
 
 const char cmd_dump_usage[] =
     "usage: tbsym dump [--format text|json] [--partial] [--ordered] FILE\n"
@@ -106,11 +107,7 @@ static int read_stream(int fd, const unsigned char *head, size_t len,
 
 static int dump_usage_error(const char *fmt, const char *arg)
 {
-    fputs("tbsym dump: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_dump_usage, stderr);
-    return TBSYM_EXIT_INPUT;
+    return tbsym_usage_error("dump", cmd_dump_usage, fmt, arg);
 }
 
 int cmd_dump(int argc, char **argv)
@@ -146,10 +143,11 @@ int cmd_dump(int argc, char **argv)
         }
     }
     if (format) {
-        if (!strcmp(format, "json"))
-            opts.format = OUT_JSON;
-        else if (strcmp(format, "text"))
+        enum view_format f;
+
+        if (!view_parse_format(format, false, &f))
             return dump_usage_error("unknown format '%s' (text or json)", format);
+        opts.format = view_out_format(f);
     }
     if (!path)
         return dump_usage_error("%s", "no FILE given");

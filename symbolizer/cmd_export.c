@@ -456,10 +456,10 @@ static int export_run(struct export *x, struct pd_reader *r, int argc, char **ar
 /* Open the inputs: the profile, and the recording again for its header. */
 static int open_inputs(struct export *x, struct profile_opts *po, struct pd_reader **r)
 {
-    int rc = profile_open(po, &x->p);
+    int rc = view_profile_open(po, &x->p);
 
-    if (rc < 0)
-        return view_profile_error(x->p, rc);
+    if (rc)
+        return rc;
     rc = pd_reader_open(profile_info(x->p)->perf_data, r);
     if (rc < 0)
         fprintf(stderr, "tbsym: %s\n", *r ? pd_reader_strerror(*r) : strerror(-rc));
@@ -486,15 +486,11 @@ int cmd_export(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
-        if (a[0] != '-' && !run) {
-            run = a;
-            continue;
-        }
         if (!strcmp(a, "--guest-only"))
             x.guest_only = true;
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
@@ -533,8 +529,7 @@ int cmd_export(int argc, char **argv)
         ret = view_profile_error(x.p, rc);
     } else {
         note_stacks(&x);
-        if (profile_warning(x.p))
-            fprintf(stderr, "tbsym: warning: %s\n", profile_warning(x.p));
+        view_profile_warn(x.p);
         summary(&x, out);
     }
     rc = outfile_close(&of, rc == 0);

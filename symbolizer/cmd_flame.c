@@ -83,15 +83,11 @@ int cmd_flame(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
-        if (a[0] != '-' && !run) {
-            run = a;
-            continue;
-        }
         if (!strcmp(a, "--guest")) { flags |= FLAME_GUEST; continue; }
         if (!strcmp(a, "--folded")) { svg = NULL; continue; }
         if (!v)
@@ -108,11 +104,9 @@ int cmd_flame(int argc, char **argv)
 
     if ((rc = view_profile_run(&vo, &po, &ra, run)))
         return rc;
-    rc = profile_open(&po, &p);
-    if (rc < 0) {
-        ret = view_profile_error(p, rc);
+    ret = view_profile_open(&po, &p);
+    if (ret)
         goto out;
-    }
     if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(flags & FLAME_GUEST))
         fprintf(stderr, "tbsym flame: %s has no call chains%s: one frame per sample "
                 "(record with -g or --call-graph dwarf)\n", profile_info(p)->perf_data,
@@ -123,8 +117,7 @@ int cmd_flame(int argc, char **argv)
     rc = profile_run(p, on_sample, f);
     if (rc < 0)
         goto fail;
-    if (profile_warning(p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
+    view_profile_warn(p);
     if (flags & FLAME_GUEST) {
         char why[512];
 

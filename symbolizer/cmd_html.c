@@ -345,15 +345,11 @@ int cmd_html(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
-        if (a[0] != '-' && !run) {
-            run = a;
-            continue;
-        }
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
@@ -371,11 +367,9 @@ int cmd_html(int argc, char **argv)
     if ((rc = view_profile_run(&vo, &po, &ra, run)))
         return rc;
 
-    rc = profile_open(&po, &pg.p);
-    if (rc < 0) {
-        ret = view_profile_error(pg.p, rc);
+    ret = view_profile_open(&po, &pg.p);
+    if (ret)
         goto out;
-    }
     pg.db = profile_tbdb(pg.p);
     rc = tally_init(&pg.t, pg.db);
     if (rc == 0)
@@ -389,8 +383,7 @@ int cmd_html(int argc, char **argv)
     rc = profile_run(pg.p, on_sample, &pg);
     if (rc < 0)
         goto fail;
-    if (profile_warning(pg.p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(pg.p));
+    view_profile_warn(pg.p);
     ret = outfile_open(&of, output);
     if (ret)
         goto out;

@@ -511,11 +511,7 @@ static int list_dir(const char *dir)
 
 static int listing_usage_error(const char *fmt, const char *arg)
 {
-    fputs("tbsym listing: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(cmd_listing_usage, stderr);
-    return TBSYM_EXIT_INPUT;
+    return tbsym_usage_error("listing", cmd_listing_usage, fmt, arg);
 }
 
 int cmd_listing(int argc, char **argv)

@@ -573,15 +573,11 @@ int cmd_report(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (!strcmp(a, "--all")) { all = true; continue; }
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
+        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
-        if (a[0] != '-' && !run) {
-            run = a;
-            continue;
-        }
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
@@ -601,8 +597,8 @@ int cmd_report(int argc, char **argv)
             if (!parse_sort(v, &sort_col))
                 return view_usage_error(&vo, "bad --sort: %s", v);
         } else if (!strcmp(a, "--format")) {
-            if (!view_parse_format(v, true, &format))
-                return view_usage_error(&vo, "bad --format: %s (text, json or csv)", v);
+            if ((rc = view_format_arg(&vo, v, true, &format)))
+                return rc;
         } else {
             return view_usage_error(&vo, "unknown option: %s", a);
         }
@@ -618,11 +614,9 @@ int cmd_report(int argc, char **argv)
         return view_usage_error(&vo, "--sort %s needs --by function", sort_names[sort_col]);
 
     po.kernel_symbols = r.by == BY_SYM;
-    rc = profile_open(&po, &r.p);
-    if (rc < 0) {
-        ret = view_profile_error(r.p, rc);
+    ret = view_profile_open(&po, &r.p);
+    if (ret)
         goto out;
-    }
     r.db = profile_tbdb(r.p);
     view_host_insns_open(&r.hi, r.db);
     rc = tally_init(&r.t, r.db);
@@ -648,8 +642,7 @@ int cmd_report(int argc, char **argv)
         rc = rows_by_function(&r, all);
     if (rc < 0)
         goto fail;
-    if (profile_warning(r.p))
-        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(r.p));
+    view_profile_warn(r.p);
     qsort(r.rows, r.nr_rows, sizeof(r.rows[0]), cmp_rows);
     rc = print_report(&r, format, (size_t)limit);
     if (rc < 0)

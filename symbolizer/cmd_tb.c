@@ -426,7 +426,7 @@ int cmd_tb(int argc, char **argv)
             goto out;
     }
     view_host_insns_open(&hi, db);
-    out_init(&o, stdout, v.format == VIEW_JSON ? OUT_JSON : OUT_TEXT);
+    out_init(&o, stdout, view_out_format(v.format));
     out_key(&o, db, k, &hi);
     if (ir)
         out_ir(&o, k, &irf);

@@ -75,3 +75,30 @@ int view_profile_error(struct profile *p, int rc)
         return TBSYM_EXIT_IO;
     }
 }
+
+int view_profile_arg(const struct view_opts *v, struct profile_opts *po, const char **run,
+                     int argc, char **argv, int *i)
+{
+    int rc = view_profile_option(v, po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, i);
+
+    if (rc)
+        return rc;
+    if (argv[*i][0] != '-' && !*run) {
+        *run = argv[*i];
+        return 1;
+    }
+    return 0;
+}
+
+int view_profile_open(const struct profile_opts *po, struct profile **pp)
+{
+    int rc = profile_open(po, pp);
+
+    return rc < 0 ? view_profile_error(*pp, rc) : 0;
+}
+
+void view_profile_warn(const struct profile *p)
+{
+    if (profile_warning(p))
+        fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
+}

@@ -42,4 +42,22 @@ int view_profile_run(const struct view_opts *v, struct profile_opts *po, struct 
  */
 int view_profile_error(struct profile *p, int rc);
 
+/*
+ * view_profile_arg - view_profile_option() with all the input options, and
+ * the first positional argument as RUN into *run (when *run is NULL): 1 if
+ * argv[*i] was one of them (consumed), 0 if not, -1 after a usage error.
+ */
+int view_profile_arg(const struct view_opts *v, struct profile_opts *po, const char **run,
+                     int argc, char **argv, int *i);
+
+/*
+ * view_profile_open - profile_open() with its error reported: 0, or the
+ * exit code after view_profile_error()'s message.  *pp is to be closed
+ * with profile_close() either way (it may be NULL).
+ */
+int view_profile_open(const struct profile_opts *po, struct profile **pp);
+
+/* view_profile_warn - the recording's warning (profile_warning()), if any, on stderr. */
+void view_profile_warn(const struct profile *p);
+
 #endif /* TBSYM_PROFILE_OPTS_H */

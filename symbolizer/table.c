@@ -319,6 +319,11 @@ void table_print_json(const struct table *t, struct out *o, const char *key)
     out_array_end(o);
 }
 
+enum out_format view_out_format(enum view_format format)
+{
+    return format == VIEW_JSON ? OUT_JSON : OUT_TEXT;
+}
+
 void view_print_table(const struct table *t, enum view_format format, const char *rows_key,
                       const struct view_doc *doc, void *arg)
 {

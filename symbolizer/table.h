@@ -21,6 +21,9 @@ enum view_format {
     VIEW_CSV,
 };
 
+/* view_out_format - the out.h format of VIEW_JSON (OUT_JSON) or of the others (OUT_TEXT). */
+enum out_format view_out_format(enum view_format format);
+
 struct table_col {
     const char *name;           /* header and JSON/CSV key */
     bool left;                  /* text: left-aligned (strings) */

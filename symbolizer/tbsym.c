@@ -55,6 +55,15 @@ static const struct tbsym_cmd *find_command(const char *name)
     return NULL;
 }
 
+int tbsym_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tbsym %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage, stderr);
+    return TBSYM_EXIT_INPUT;
+}
+
 int tbsym_finish_stdout(int rc)
 {
     int err = 0;

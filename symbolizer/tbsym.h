@@ -35,6 +35,12 @@ struct tbsym_cmd {
  */
 int tbsym_finish_stdout(int rc);
 
+/*
+ * tbsym_usage_error - "tbsym CMD: MESSAGE" (fmt with one string argument
+ * arg) and the command's usage text on stderr; returns TBSYM_EXIT_INPUT.
+ */
+int tbsym_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg);
+
 /* The subcommands. */
 int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];

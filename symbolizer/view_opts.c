@@ -12,11 +12,7 @@
 
 int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg)
 {
-    fprintf(stderr, "tbsym %s: ", v->cmd);
-    fprintf(stderr, fmt, arg);
-    fputs("\n", stderr);
-    fputs(v->usage, stderr);
-    return TBSYM_EXIT_INPUT;
+    return tbsym_usage_error(v->cmd, v->usage, fmt, arg);
 }
 
 bool view_parse_pid(const char *s, uint32_t *pid)
@@ -187,6 +183,14 @@ bool view_parse_format(const char *s, bool csv, enum view_format *f)
     else
         return false;
     return true;
+}
+
+int view_format_arg(const struct view_opts *v, const char *val, bool csv, enum view_format *f)
+{
+    if (view_parse_format(val, csv, f))
+        return 0;
+    return view_usage_error(v, csv ? "bad --format: %s (text, json or csv)"
+                                   : "bad --format: %s (text or json)", val);
 }
 
 /* Missing or bad input is the user's (2); anything else is I/O (3). */

@@ -95,6 +95,13 @@ int view_take_positionals(struct view_opts *v, int n, char **pos,
  */
 bool view_parse_format(const char *s, bool csv, enum view_format *f);
 
+/*
+ * view_format_arg - view_parse_format() of the argument of a command's own
+ * --format option, with its usage error "bad --format: VAL (text, json or
+ * csv)" (or "(text or json)").  0 or TBSYM_EXIT_INPUT after the message.
+ */
+int view_format_arg(const struct view_opts *v, const char *val, bool csv, enum view_format *f);
+
 /* view_parse_count - a -n argument: a decimal count, 0 or more. */
 bool view_parse_count(const char *s, unsigned long long *n);
 
