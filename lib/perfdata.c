@@ -767,6 +767,61 @@ static int bad_record(struct pd_reader *r, const struct pd_event *ev, const char
                 ev->flags & PD_EVENT_COMPRESSED ? " (compressed)" : "", what, ev->size);
 }
 
+/*
+ * PERF_SAMPLE_READ: the read values laid out by read_format rf, into
+ * scratch.  Returns false when they run past the end of the record.
+ */
+static bool parse_read(struct pd_reader *r, struct cur *c, uint64_t rf, struct pd_sample *s)
+{
+    uint64_t nr = 1, per;
+    struct pd_read_value *v;
+
+    if (rf & PERF_FORMAT_GROUP)
+        nr = c64(c);
+    if (rf & PERF_FORMAT_TOTAL_TIME_ENABLED)
+        s->read.time_enabled = c64(c);
+    if (rf & PERF_FORMAT_TOTAL_TIME_RUNNING)
+        s->read.time_running = c64(c);
+    per = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
+    if (c->bad || nr > (uint64_t)(c->end - c->p) / (8 * per) ||
+        !(v = scratch_get(r, nr, sizeof(*v))))
+        return false;
+    for (uint64_t i = 0; i < nr; i++) {
+        v[i].value = c64(c);
+        v[i].id = rf & PERF_FORMAT_ID ? c64(c) : 0;
+        v[i].lost = rf & PERF_FORMAT_LOST ? c64(c) : 0;
+    }
+    s->read.nr = nr;
+    s->read.values = v;
+    return true;
+}
+
+/*
+ * PERF_SAMPLE_BRANCH_STACK: the count, hw_idx when the attr asks for it,
+ * and the entries into scratch.  Returns false when they run past the end.
+ */
+static bool parse_branch_stack(struct pd_reader *r, struct cur *c,
+                               const struct perf_event_attr *a, struct pd_sample *s)
+{
+    struct pd_branch_entry *b;
+
+    s->branch_nr = c64(c);
+    if (a->branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX) {
+        s->branch_has_hw_idx = true;
+        s->branch_hw_idx = c64(c);
+    }
+    if (c->bad || s->branch_nr > (uint64_t)(c->end - c->p) / 24 ||
+        !(b = scratch_get(r, s->branch_nr, sizeof(*b))))
+        return false;
+    for (uint64_t i = 0; i < s->branch_nr; i++) {
+        b[i].from = c64(c);
+        b[i].to = c64(c);
+        b[i].flags = c64(c);
+    }
+    s->branches = b;
+    return true;
+}
+
 static int parse_sample(struct pd_reader *r, struct pd_event *ev)
 {
     const struct perf_event_attr *a = &ev->attr->attr;
@@ -793,28 +848,8 @@ static int parse_sample(struct pd_reader *r, struct pd_event *ev)
         c32x2(&c, &s->cpu, &s->cpu_res);
     if (st & PERF_SAMPLE_PERIOD)
         s->period = c64(&c);
-    if (st & PERF_SAMPLE_READ) {
-        uint64_t rf = a->read_format, nr = 1, per;
-        struct pd_read_value *v;
-
-        if (rf & PERF_FORMAT_GROUP)
-            nr = c64(&c);
-        if (rf & PERF_FORMAT_TOTAL_TIME_ENABLED)
-            s->read.time_enabled = c64(&c);
-        if (rf & PERF_FORMAT_TOTAL_TIME_RUNNING)
-            s->read.time_running = c64(&c);
-        per = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
-        if (c.bad || nr > (uint64_t)(c.end - c.p) / (8 * per) ||
-            !(v = scratch_get(r, nr, sizeof(*v))))
-            return bad_record(r, ev, "read values past the end");
-        for (uint64_t i = 0; i < nr; i++) {
-            v[i].value = c64(&c);
-            v[i].id = rf & PERF_FORMAT_ID ? c64(&c) : 0;
-            v[i].lost = rf & PERF_FORMAT_LOST ? c64(&c) : 0;
-        }
-        s->read.nr = nr;
-        s->read.values = v;
-    }
+    if ((st & PERF_SAMPLE_READ) && !parse_read(r, &c, a->read_format, s))
+        return bad_record(r, ev, "read values past the end");
     if (st & PERF_SAMPLE_CALLCHAIN) {
         s->callchain_nr = c64(&c);
         s->callchain = c64_array(r, &c, s->callchain_nr);
@@ -828,24 +863,8 @@ static int parse_sample(struct pd_reader *r, struct pd_event *ev)
         c.p += 4;
         s->raw = cbytes(&c, s->raw_size);
     }
-    if (st & PERF_SAMPLE_BRANCH_STACK) {
-        struct pd_branch_entry *b;
-
-        s->branch_nr = c64(&c);
-        if (a->branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX) {
-            s->branch_has_hw_idx = true;
-            s->branch_hw_idx = c64(&c);
-        }
-        if (c.bad || s->branch_nr > (uint64_t)(c.end - c.p) / 24 ||
-            !(b = scratch_get(r, s->branch_nr, sizeof(*b))))
-            return bad_record(r, ev, "branch stack past the end");
-        for (uint64_t i = 0; i < s->branch_nr; i++) {
-            b[i].from = c64(&c);
-            b[i].to = c64(&c);
-            b[i].flags = c64(&c);
-        }
-        s->branches = b;
-    }
+    if ((st & PERF_SAMPLE_BRANCH_STACK) && !parse_branch_stack(r, &c, a, s))
+        return bad_record(r, ev, "branch stack past the end");
     if (st & PERF_SAMPLE_REGS_USER) {
         s->user_regs_abi = c64(&c);
         if (s->user_regs_abi) {
@@ -903,10 +922,14 @@ static const char *body_string(const uint8_t *p, const uint8_t *end)
     return p < end && memchr(p, 0, end - p) ? (const char *)p : NULL;
 }
 
-static int parse_other(struct pd_reader *r, struct pd_event *ev)
+/*
+ * The attr of a record other than a sample, and its sample_id_all trailer
+ * into ev->sample_id.  *endp, the end of the record, is moved back to the
+ * start of the trailer.  Returns 0 or -EBADMSG.
+ */
+static int parse_sample_id(struct pd_reader *r, struct pd_event *ev, const uint8_t **endp)
 {
-    const uint8_t *body = ev->raw + EVHDR, *end = ev->raw + ev->size;
-    size_t blen;
+    const uint8_t *body = ev->raw + EVHDR, *end = *endp;
 
     /* Which attr: by the trailer's id, or the only one. */
     if (r->nr_attrs == 1) {
@@ -943,6 +966,18 @@ static int parse_other(struct pd_reader *r, struct pd_event *ev)
         if (st & PERF_SAMPLE_IDENTIFIER)
             id->id = c64(&c);
     }
+    *endp = end;
+    return 0;
+}
+
+static int parse_other(struct pd_reader *r, struct pd_event *ev)
+{
+    const uint8_t *body = ev->raw + EVHDR, *end = ev->raw + ev->size;
+    size_t blen;
+    int err = parse_sample_id(r, ev, &end);
+
+    if (err)
+        return err;
     blen = end - body;
 
     switch (ev->type) {
