@@ -248,14 +248,6 @@ static void test_rebuild(void)
     codemap_free(NULL);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * A million QEMU-like TBs (12 flushes of a 32 MiB buffer, ~300 bytes each)
  * and a million lookups of random addresses at random times.
@@ -269,7 +261,7 @@ static void test_bench(void)
     double t0, t1, t2;
 
     CHECK_EQ_I64(codemap_new(&cm), 0);
-    t0 = now();
+    t0 = unit_now();
     for (size_t i = 0; i < n; i++) {
         uint64_t size = 64 + rnd_below(480);
 
@@ -282,13 +274,13 @@ static void test_bench(void)
         t++;
     }
     CHECK_EQ_I64(codemap_build(cm), 0);
-    t1 = now();
+    t1 = unit_now();
     for (size_t i = 0; i < n; i++) {
         uint64_t cookie;
 
         hits += codemap_lookup(cm, base + rnd_below(buf), rnd_below(t + 1), &cookie, NULL) == 1;
     }
-    t2 = now();
+    t2 = unit_now();
     CHECK(hits > n / 2);
     printf("codemap bench: %zu entries (add+build %.3f s) + %zu lookups (%.3f s, %" PRIu64
            " hits) = %.3f s, %.1f bytes/entry\n", n, t1 - t0, n, t2 - t1, hits, t2 - t0,

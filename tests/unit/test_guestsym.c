@@ -24,6 +24,7 @@
 
 #include "guestsym.h"
 #include "unit.h"
+#include "loaded.h"
 
 /* --- functions whose addresses are looked up ---------------------------------- */
 
@@ -54,51 +55,6 @@ __attribute__((noinline, noclone)) int guestsym_test_outer(int x)
 }
 
 /* --- mapping the real files ---------------------------------------------------- */
-
-struct loaded {
-    const char *want;       /* substring of the object's name; "" for the executable */
-    char path[4096];
-    uint64_t bias, start, end;  /* the executable PT_LOAD */
-    bool found;
-};
-
-static int find_object(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct loaded *l = data;
-    const char *name = info->dlpi_name ? info->dlpi_name : "";
-
-    (void)size;
-    if (l->found || (l->want[0] ? !strstr(name, l->want) : name[0] != '\0'))
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            l->bias = info->dlpi_addr;
-            l->start = info->dlpi_addr + ph->p_vaddr;
-            l->end = l->start + ph->p_memsz;
-            l->found = true;
-        }
-    }
-    if (l->found) {
-        if (l->want[0]) {
-            snprintf(l->path, sizeof(l->path), "%s", name);
-        } else {
-            ssize_t n = readlink("/proc/self/exe", l->path, sizeof(l->path) - 1);
-
-            l->path[n > 0 ? n : 0] = '\0';
-        }
-    }
-    return l->found;
-}
-
-static bool load(struct loaded *l, const char *want)
-{
-    memset(l, 0, sizeof(*l));
-    l->want = want;
-    dl_iterate_phdr(find_object, l);
-    return l->found && l->path[0] == '/';
-}
 
 static void map(struct guestsym *gs, const struct loaded *l)
 {
@@ -145,7 +101,7 @@ static void test_self(void)
     uint64_t pc = (uintptr_t)static_target;
     bool saw_inline = false;
 
-    if (!load(&self, "")) {
+    if (!load_object(&self, "")) {
         fprintf(stderr, "cannot find the executable's mapping\n");
         CHECK(0);
         return;
@@ -242,7 +198,7 @@ static void test_libc(void)
     void *handle;
     uint64_t pc;
 
-    if (!load(&libc, "libc.so.6")) {
+    if (!load_object(&libc, "libc.so.6")) {
         fprintf(stderr, "no libc.so.6 mapping: not checked\n");
         return;
     }
@@ -347,7 +303,7 @@ static void test_libc_frames(void)
     Dwfl *dwfl;
     size_t checked = 0, inlined = 0, bad = 0;
 
-    if (!load(&libc, "libc.so.6")) {
+    if (!load_object(&libc, "libc.so.6")) {
         fprintf(stderr, "no libc.so.6 mapping: not checked\n");
         return;
     }
@@ -427,7 +383,7 @@ static void test_unterminated_debug_str(void)
     FILE *f;
     int fd;
 
-    if (!CHECK(load(&self, "")))
+    if (!CHECK(load_object(&self, "")))
         return;
     /* Read the binary and find the last byte of its .debug_str. */
     f = fopen(self.path, "rb");
@@ -475,14 +431,6 @@ static void test_unterminated_debug_str(void)
     unlink(path);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Distinct PCs through libc (DWARF from libc6-dbg if installed), with each
  * set of flags on a fresh guestsym, then again from the cache.
@@ -496,7 +444,7 @@ static void test_bench(void)
     struct loaded libc;
     const unsigned n = 5000;
 
-    if (!load(&libc, "libc.so.6"))
+    if (!load_object(&libc, "libc.so.6"))
         return;
     for (unsigned f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++) {
         size_t with_line = 0;
@@ -505,17 +453,17 @@ static void test_bench(void)
         CHECK_EQ_I64(guestsym_new(NULL, &gs), 0);
         map(gs, &libc);
         guestsym_lookup_flags(gs, libc.start, flag_sets[f], &loc);    /* opens the file */
-        t0 = now();
+        t0 = unit_now();
         for (unsigned i = 1; i <= n; i++) {
             CHECK_EQ_I64(guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
                                                flag_sets[f], &loc), 0);
             with_line += loc->src_file != NULL;
         }
-        t1 = now();
+        t1 = unit_now();
         for (unsigned i = 1; i <= n; i++)
             guestsym_lookup_flags(gs, libc.start + (libc.end - libc.start) / n * i,
                                   flag_sets[f], &loc);
-        t2 = now();
+        t2 = unit_now();
         printf("guestsym bench: flags %u: %u distinct libc PCs (%zu with a source line): "
                "%.1f us each, from the cache %.3f us\n", flag_sets[f], n, with_line,
                (t1 - t0) / n * 1e6, (t2 - t1) / n * 1e6);

@@ -39,6 +39,7 @@
 #include "elfsyms.h"
 #include "guestsym.h"
 #include "unit.h"
+#include "loaded.h"
 
 #define MAP_START 0x10000000ull    /* where a file is "mapped" (its bias for ET_DYN) */
 
@@ -289,42 +290,11 @@ static void test_plt_guests(void)
 
 /* --- the C library: PLT, debug-file names, libdwfl's rule --------------------------------- */
 
-struct loaded {
-    char path[4096];
-    uint64_t bias, start, end;
-};
-
-static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct loaded *l = data;
-
-    (void)size;
-    if (!info->dlpi_name || !strstr(info->dlpi_name, "libc.so.6"))
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            l->bias = info->dlpi_addr;
-            l->start = info->dlpi_addr + ph->p_vaddr;
-            l->end = l->start + ph->p_memsz;
-        }
-    }
-    snprintf(l->path, sizeof(l->path), "%s", info->dlpi_name);
-    return 1;
-}
-
-static bool load_libc(struct loaded *l)
-{
-    memset(l, 0, sizeof(*l));
-    return dl_iterate_phdr(find_libc, l) && l->path[0] == '/' && l->end > l->start;
-}
-
 static void test_plt_libc(void)
 {
     struct loaded libc;
 
-    if (!load_libc(&libc)) {
+    if (!load_object(&libc, "libc.so.6")) {
         printf("no libc.so.6: not checked\n");
         return;
     }
@@ -360,7 +330,7 @@ static void test_debug_file_names(void)
     bool saw_strcmp = false;
     FILE *p;
 
-    if (!load_libc(&libc) || !debug_file(libc.path, debug, sizeof(debug))) {
+    if (!load_object(&libc, "libc.so.6") || !debug_file(libc.path, debug, sizeof(debug))) {
         printf("no separate debug file for libc.so.6 (libc6-dbg): not checked\n");
         return;
     }
@@ -427,14 +397,6 @@ static void test_debug_file_names(void)
     free(syms);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* GUESTSYM_DWFL_SYMBOL (the index) against dwfl_module_addrinfo() itself. */
 static void check_dwfl_rule(const char *path, uint64_t bias, uint64_t start, uint64_t end)
 {
@@ -446,14 +408,14 @@ static void check_dwfl_rule(const char *path, uint64_t bias, uint64_t start, uin
 
     if (!CHECK(gs != NULL) || !CHECK(index_open(&x, path, bias)))
         return;
-    t0 = now();
+    t0 = unit_now();
     for (unsigned i = 0; i < n; i++) {
         const struct elfsym *s = elfsyms_any_at(x.es, start + (end - start) / n * i + i % 7 -
                                                        bias);
 
         named += s != NULL;
     }
-    t1 = now();
+    t1 = unit_now();
     named = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t pc = start + (end - start) / n * i + i % 7;
@@ -478,7 +440,7 @@ static void check_dwfl_rule(const char *path, uint64_t bias, uint64_t start, uin
     }
     printf("guestsym names bench: %s: %u PCs (%zu named by libdwfl), %zu the same; index "
            "%.3f us a PC, dwfl_module_addrinfo %.1f us\n", path, n, named, same,
-           (t1 - t0) / n * 1e6, (now() - t1) / n * 1e6);
+           (t1 - t0) / n * 1e6, (unit_now() - t1) / n * 1e6);
     CHECK_EQ_U64(same, n);
     index_close(&x);
     guestsym_free(gs);
@@ -490,7 +452,7 @@ static void test_dwfl_rule(void)
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-    if (load_libc(&libc))
+    if (load_object(&libc, "libc.so.6"))
         check_dwfl_rule(libc.path, libc.bias, libc.start, libc.end);
     self[n > 0 ? n : 0] = '\0';
     check_dwfl_rule(self, MAP_START, MAP_START, MAP_START + 0x20000);

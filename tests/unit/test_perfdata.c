@@ -821,14 +821,6 @@ static void test_file_writer(void)
     unlink(path);
 }
 
-static double now(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* PD_BENCH=1: write and read 1,000,000 samples (perf record -g like). */
 static void bench(void)
 {
@@ -841,7 +833,7 @@ static void bench(void)
     uint64_t sum = 0, n = 0;
 
     a.sample_type |= PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_CPU;
-    t0 = now();
+    t0 = unit_now();
     pd_writer_open(path, 0, &w);
     pd_writer_add_attr(w, &a, "cpu-clock", ids1, 1);
     for (int i = 0; i < 1000000; i++) {
@@ -854,20 +846,20 @@ static void bench(void)
             pd_writer_finished_round(w);
     }
     CHECK_EQ_I64(pd_writer_close(w), 0);
-    t1 = now();
+    t1 = unit_now();
     pd_reader_open(path, &r);
     while (pd_reader_next(r, &ev) == 1) {
         n += ev.type == PERF_RECORD_SAMPLE;
         sum += ev.u.sample.ip;
     }
-    t2 = now();
+    t2 = unit_now();
     pd_reader_close(r);
     pd_reader_open(path, &r);
     pd_reader_set_ordered(r, true);
     while (pd_reader_next(r, &ev) == 1)
         sum += ev.time;
     printf("bench: 1000000 samples: write %.3f s, read %.3f s (%" PRIu64 " samples), "
-           "ordered read %.3f s\n", t1 - t0, t2 - t1, n, now() - t2);
+           "ordered read %.3f s\n", t1 - t0, t2 - t1, n, unit_now() - t2);
     CHECK_EQ_U64(n, 1000000);
     pd_reader_close(r);
     unlink(path);

@@ -23,17 +23,6 @@
 static char dir[] = "/tmp/test_profile.XXXXXX";
 static char perf_data[256], export[256], export_part[256], dump[256], other_dump[256];
 
-static void write_file(const char *path, const uint8_t *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    CHECK(f != NULL);
-    if (f) {
-        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
-        fclose(f);
-    }
-}
-
 static void write_perf_data(void)
 {
     static const uint64_t ids[] = { 1 };
@@ -60,7 +49,7 @@ static void write_perf_data(void)
     CHECK_EQ_I64(pd_writer_sample(w, 0, &s), 0);
     CHECK_EQ_I64(pd_writer_finish(w), 0);
     d = pd_writer_data(w, &len);
-    write_file(perf_data, d, len);
+    unit_write_file(perf_data, d, len);
     pd_writer_close(w);
 }
 
@@ -97,15 +86,15 @@ static void write_run(uint32_t pid, const char *jd_path, uint32_t jd_pid)
     CHECK_EQ_I64(tbs_writer_write_tb(tw, &tb, pcs, ends), 0);
     CHECK_EQ_I64(tbs_writer_write_end(tw, &e), 0);
     d = tbs_writer_data(tw, &len);
-    write_file(export, d, len);
-    write_file(export_part, d, len - 3);
+    unit_write_file(export, d, len);
+    unit_write_file(export_part, d, len - 3);
     tbs_writer_close(tw);
 
     CHECK_EQ_I64(jd_writer_open_mem(0, &jw), 0);
     CHECK_EQ_I64(jd_writer_write_header(jw, &jh), 0);
     CHECK_EQ_I64(jd_writer_write_load(jw, 2, &l), 0);
     d = jd_writer_data(jw, &len);
-    write_file(jd_path, d, len);
+    unit_write_file(jd_path, d, len);
     jd_writer_close(jw);
 }
 

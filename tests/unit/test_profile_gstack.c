@@ -37,17 +37,6 @@
 static char dir[] = "/tmp/test_profile_gstack.XXXXXX";
 static char perf_data[256], export[256], dump[256];
 
-static void write_file(const char *path, const uint8_t *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    CHECK(f != NULL);
-    if (f) {
-        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
-        fclose(f);
-    }
-}
-
 /* The export and jitdump: one TB at HOST, insns 0x401000/01/04 ending at host 8/16/24. */
 static void write_run(unsigned swap)
 {
@@ -85,14 +74,14 @@ static void write_run(unsigned swap)
     CHECK_EQ_I64(tbs_writer_write_tb(tw, &tb, pcs, ends), 0);
     CHECK_EQ_I64(tbs_writer_write_end(tw, &e), 0);
     d = tbs_writer_data(tw, &len);
-    write_file(export, d, len);
+    unit_write_file(export, d, len);
     tbs_writer_close(tw);
 
     CHECK_EQ_I64(jd_writer_open_mem(swap ? JD_WRITER_SWAP : 0, &jw), 0);
     CHECK_EQ_I64(jd_writer_write_header(jw, &jh), 0);
     CHECK_EQ_I64(jd_writer_write_load(jw, 3, &l), 0);
     d = jd_writer_data(jw, &len);
-    write_file(dump, d, len);
+    unit_write_file(dump, d, len);
     jd_writer_close(jw);
 }
 
@@ -186,7 +175,7 @@ static void write_perf_data(unsigned swap, bool injected, bool stacks)
     sample(w, PID, HOST + 2, BLOCK - 0x100, 2, 14);
     CHECK_EQ_I64(pd_writer_finish(w), 0);
     d = pd_writer_data(w, &len);
-    write_file(perf_data, d, len);
+    unit_write_file(perf_data, d, len);
     pd_writer_close(w);
 }
 

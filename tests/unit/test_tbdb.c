@@ -408,17 +408,6 @@ static void test_corrupt(void)
     CHECK_STR_EQ(tbdb_strerror(NULL), "no error");
 }
 
-static void write_file(const char *path, const void *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    CHECK(f != NULL);
-    if (f) {
-        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
-        fclose(f);
-    }
-}
-
 static void test_files(void)
 {
     char dir[] = "/tmp/test_tbdb.XXXXXX", path[256], path2[256];
@@ -437,15 +426,15 @@ static void test_files(void)
     t = tbs_writer_data(f.tw, &tl);
     j = jd_writer_data(f.jw, &jl);
     snprintf(path, sizeof(path), "%s/jit-4242.tbstats.part", dir);
-    write_file(path, t, tl);
+    unit_write_file(path, t, tl);
     CHECK_EQ_I64(tbdb_find_files(dir, 0, &tp, &jp), 0);
     CHECK_STR_EQ(tp, path);
     CHECK(jp == NULL);
     free(tp);
     snprintf(path, sizeof(path), "%s/jit-4242.tbstats", dir);
-    write_file(path, t, tl);
+    unit_write_file(path, t, tl);
     snprintf(path2, sizeof(path2), "%s/jit-4242.dump", dir);
-    write_file(path2, j, jl);
+    unit_write_file(path2, j, jl);
     CHECK_EQ_I64(tbdb_find_files(dir, 4242, &tp, &jp), 0);
     CHECK_STR_EQ(tp, path);
     CHECK(jp && !strcmp(jp, path2));

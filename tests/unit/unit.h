@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static unsigned long unit_checks, unit_failed;
 static const char *unit_current = "";
@@ -77,6 +78,36 @@ static inline int unit_finish(const char *name)
     printf("%s: %lu checks, %lu failed\n", name, unit_checks, unit_failed);
     fflush(stdout);
     return unit_failed ? 1 : 0;
+}
+
+/* unit_write_file - write len bytes of buf to path; a failure is a failed check. */
+static inline void unit_write_file(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ_U64(fwrite(buf, 1, len, f), len);
+        fclose(f);
+    }
+}
+
+/* unit_now - seconds on the monotonic clock, for the timings of benchmarks. */
+static inline double unit_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* unit_xorshift - the next of Marsaglia's xorshift64 numbers from *state (not 0). */
+static inline uint64_t unit_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 static inline void unit_skip(const char *why)
