@@ -372,6 +372,40 @@ static void put_sample_id(struct pd_writer *w, const struct perf_event_attr *a,
         r_u64(r, sid->id);
 }
 
+/* PERF_SAMPLE_READ: the read values as read_format rf lays them out. */
+static void put_read(struct rec *r, uint64_t rf, const struct pd_sample *s)
+{
+    uint64_t nr = rf & PERF_FORMAT_GROUP ? s->read.nr : 1;
+
+    if (rf & PERF_FORMAT_GROUP)
+        r_u64(r, nr);
+    if (rf & PERF_FORMAT_TOTAL_TIME_ENABLED)
+        r_u64(r, s->read.time_enabled);
+    if (rf & PERF_FORMAT_TOTAL_TIME_RUNNING)
+        r_u64(r, s->read.time_running);
+    for (uint64_t i = 0; i < nr && !r->ovf; i++) {
+        r_u64(r, s->read.values ? s->read.values[i].value : 0);
+        if (rf & PERF_FORMAT_ID)
+            r_u64(r, s->read.values ? s->read.values[i].id : 0);
+        if (rf & PERF_FORMAT_LOST)
+            r_u64(r, s->read.values ? s->read.values[i].lost : 0);
+    }
+}
+
+/* PERF_SAMPLE_BRANCH_STACK: the count, hw_idx if the attr asks, the entries. */
+static void put_branch_stack(struct rec *r, const struct perf_event_attr *a,
+                             const struct pd_sample *s)
+{
+    r_u64(r, s->branch_nr);
+    if (a->branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX)
+        r_u64(r, s->branch_hw_idx);
+    for (uint64_t i = 0; i < s->branch_nr && !r->ovf; i++) {
+        r_u64(r, s->branches[i].from);
+        r_u64(r, s->branches[i].to);
+        r_u64(r, s->branches[i].flags);
+    }
+}
+
 int pd_writer_sample(struct pd_writer *w, int attr, const struct pd_sample *s)
 {
     const struct perf_event_attr *a = get_attr(w, attr);
@@ -404,23 +438,8 @@ int pd_writer_sample(struct pd_writer *w, int attr, const struct pd_sample *s)
     }
     if (st & PERF_SAMPLE_PERIOD)
         r_u64(r, s->period);
-    if (st & PERF_SAMPLE_READ) {
-        uint64_t rf = a->read_format, nr = rf & PERF_FORMAT_GROUP ? s->read.nr : 1;
-
-        if (rf & PERF_FORMAT_GROUP)
-            r_u64(r, nr);
-        if (rf & PERF_FORMAT_TOTAL_TIME_ENABLED)
-            r_u64(r, s->read.time_enabled);
-        if (rf & PERF_FORMAT_TOTAL_TIME_RUNNING)
-            r_u64(r, s->read.time_running);
-        for (uint64_t i = 0; i < nr && !r->ovf; i++) {
-            r_u64(r, s->read.values ? s->read.values[i].value : 0);
-            if (rf & PERF_FORMAT_ID)
-                r_u64(r, s->read.values ? s->read.values[i].id : 0);
-            if (rf & PERF_FORMAT_LOST)
-                r_u64(r, s->read.values ? s->read.values[i].lost : 0);
-        }
-    }
+    if (st & PERF_SAMPLE_READ)
+        put_read(r, a->read_format, s);
     if (st & PERF_SAMPLE_CALLCHAIN) {
         r_u64(r, s->callchain_nr);
         for (uint64_t i = 0; i < s->callchain_nr && !r->ovf; i++)
@@ -430,16 +449,8 @@ int pd_writer_sample(struct pd_writer *w, int attr, const struct pd_sample *s)
         r_u32(r, s->raw_size);
         r_bytes(r, s->raw, s->raw_size);
     }
-    if (st & PERF_SAMPLE_BRANCH_STACK) {
-        r_u64(r, s->branch_nr);
-        if (a->branch_sample_type & PERF_SAMPLE_BRANCH_HW_INDEX)
-            r_u64(r, s->branch_hw_idx);
-        for (uint64_t i = 0; i < s->branch_nr && !r->ovf; i++) {
-            r_u64(r, s->branches[i].from);
-            r_u64(r, s->branches[i].to);
-            r_u64(r, s->branches[i].flags);
-        }
-    }
+    if (st & PERF_SAMPLE_BRANCH_STACK)
+        put_branch_stack(r, a, s);
     if (st & PERF_SAMPLE_REGS_USER) {
         r_u64(r, s->user_regs_abi);
         if (s->user_regs_abi)
@@ -849,6 +860,62 @@ static void g_string(struct growbuf *g, bool swap, const char *s, int *err)
     g->len += padded;
 }
 
+/* HEADER_BUILD_ID: one perf_record_build_id per entry, file name padded. */
+static void build_id_bytes(const struct pd_writer *w, struct growbuf *g, int *err)
+{
+    bool sw = w->swap;
+
+    for (size_t i = 0; i < w->nr_bids; i++) {
+        const struct pd_build_id *b = &w->bids[i];
+        size_t n = strlen(b->filename) + 1;
+        size_t padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+        size_t size = sizeof(struct perf_record_build_id) + padded;
+        uint8_t id20[24] = { 0 };
+        uint16_t misc = b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE, sz = (uint16_t)size;
+
+        g_u32(g, sw, PERF_RECORD_HEADER_BUILD_ID, err);
+        if (sw) {
+            misc = __builtin_bswap16(misc);
+            sz = __builtin_bswap16(sz);
+        }
+        gb_append(g, &misc, 2);
+        gb_append(g, &sz, 2);
+        g_u32(g, sw, (uint32_t)b->pid, err);
+        memcpy(id20, b->build_id, 20);
+        id20[20] = b->size;
+        gb_append(g, id20, 24);
+        if (gb_reserve(g, padded)) {
+            *err = -ENOMEM;
+            return;
+        }
+        memcpy(g->p + g->len, b->filename, n);
+        memset(g->p + g->len + n, 0, padded - n);
+        g->len += padded;
+    }
+}
+
+/* HEADER_EVENT_DESC: per attr the attr itself, its name and its ids. */
+static void event_desc_bytes(const struct pd_writer *w, struct growbuf *g, int *err)
+{
+    bool sw = w->swap;
+
+    g_u32(g, sw, (uint32_t)w->nr_attrs, err);
+    g_u32(g, sw, sizeof(struct perf_event_attr), err);
+    for (size_t i = 0; i < w->nr_attrs; i++) {
+        uint8_t tmp[sizeof(struct perf_event_attr)];
+
+        memcpy(tmp, &w->attrs[i].attr, sizeof(tmp));
+        if (sw)
+            perf_attr_bswap(tmp, sizeof(tmp));
+        if (gb_append(g, tmp, sizeof(tmp)))
+            *err = -ENOMEM;
+        g_u32(g, sw, (uint32_t)w->attrs[i].nr_ids, err);
+        g_string(g, sw, w->attrs[i].name ? w->attrs[i].name : "", err);
+        for (size_t j = 0; j < w->attrs[i].nr_ids; j++)
+            g_u64(g, sw, w->attrs[i].ids[j], err);
+    }
+}
+
 /* The contents of feature id into g; false when the writer has none. */
 static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, int *err)
 {
@@ -864,33 +931,7 @@ static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, i
     case HEADER_BUILD_ID:
         if (!w->nr_bids)
             return false;
-        for (size_t i = 0; i < w->nr_bids; i++) {
-            const struct pd_build_id *b = &w->bids[i];
-            size_t n = strlen(b->filename) + 1;
-            size_t padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
-            size_t size = sizeof(struct perf_record_build_id) + padded;
-            uint8_t id20[24] = { 0 };
-            uint16_t misc = b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE, sz = (uint16_t)size;
-
-            g_u32(g, sw, PERF_RECORD_HEADER_BUILD_ID, err);
-            if (sw) {
-                misc = __builtin_bswap16(misc);
-                sz = __builtin_bswap16(sz);
-            }
-            gb_append(g, &misc, 2);
-            gb_append(g, &sz, 2);
-            g_u32(g, sw, (uint32_t)b->pid, err);
-            memcpy(id20, b->build_id, 20);
-            id20[20] = b->size;
-            gb_append(g, id20, 24);
-            if (gb_reserve(g, padded)) {
-                *err = -ENOMEM;
-                return true;
-            }
-            memcpy(g->p + g->len, b->filename, n);
-            memset(g->p + g->len + n, 0, padded - n);
-            g->len += padded;
-        }
+        build_id_bytes(w, g, err);
         return true;
     case HEADER_CMDLINE:
         if (!w->argv)
@@ -902,21 +943,7 @@ static bool feature_bytes(struct pd_writer *w, unsigned id, struct growbuf *g, i
     case HEADER_EVENT_DESC:
         if (!w->nr_attrs)
             return false;
-        g_u32(g, sw, (uint32_t)w->nr_attrs, err);
-        g_u32(g, sw, sizeof(struct perf_event_attr), err);
-        for (size_t i = 0; i < w->nr_attrs; i++) {
-            uint8_t tmp[sizeof(struct perf_event_attr)];
-
-            memcpy(tmp, &w->attrs[i].attr, sizeof(tmp));
-            if (sw)
-                perf_attr_bswap(tmp, sizeof(tmp));
-            if (gb_append(g, tmp, sizeof(tmp)))
-                *err = -ENOMEM;
-            g_u32(g, sw, (uint32_t)w->attrs[i].nr_ids, err);
-            g_string(g, sw, w->attrs[i].name ? w->attrs[i].name : "", err);
-            for (size_t j = 0; j < w->attrs[i].nr_ids; j++)
-                g_u64(g, sw, w->attrs[i].ids[j], err);
-        }
+        event_desc_bytes(w, g, err);
         return true;
     case HEADER_NRCPUS:
         if (!w->has_nrcpus)
