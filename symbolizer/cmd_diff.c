@@ -526,19 +526,21 @@ static size_t check_fail_above(const struct diff *d, int64_t fail_cents, const c
     return n;
 }
 
-int cmd_diff(int argc, char **argv)
+/* What diff's command line sets besides po, d->by and d->s[].tbstats, jitdump. */
+struct diff_args {
+    const char *paths[2];       /* the recordings A and B */
+    enum view_format format;
+    unsigned long long limit;   /* -n; 0: all rows */
+    const char *fail_arg;       /* --fail-above as given, or NULL */
+    int64_t fail_cents;         /* --fail-above in hundredths of a point */
+    bool all;
+};
+
+/* The command line into po, d and args; 0 or an exit code after the message. */
+static int diff_parse_args(const struct view_opts *vo, int argc, char **argv,
+                           struct profile_opts *po, struct diff *d, struct diff_args *args)
 {
-    const struct view_opts vo = { .cmd = "diff", .usage = cmd_diff_usage };
-    struct profile_opts po = { 0 };
-    struct diff d = { .by = BY_FUNCTION };
-    enum view_format format = VIEW_TEXT;
-    unsigned long long limit = 0;
-    const char *fail_arg = NULL;
-    int64_t fail_cents = 0;
-    const char *paths[2] = { NULL, NULL };
-    struct side_job jobs[2];
-    bool all = false;
-    int rc, ret = TBSYM_EXIT_OK;
+    int rc;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -546,53 +548,68 @@ int cmd_diff(int argc, char **argv)
         char *end;
 
         if (a[0] != '-' || !strcmp(a, "-")) {
-            if (paths[1])
-                return view_usage_error(&vo, "more than two recordings: %s", a);
-            paths[paths[0] ? 1 : 0] = a;
+            if (args->paths[1])
+                return view_usage_error(vo, "more than two recordings: %s", a);
+            args->paths[args->paths[0] ? 1 : 0] = a;
             continue;
         }
-        if (!strcmp(a, "--all")) { all = true; continue; }
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_COMMON, argc, argv, &i);
+        if (!strcmp(a, "--all")) { args->all = true; continue; }
+        rc = view_profile_option(vo, po, VIEW_PROFILE_COMMON, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
         if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
+            return view_usage_error(vo, "unknown option or missing argument: %s", a);
         i++;
         if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
-            d.s[a[10] == 'b'].tbstats = v;
+            d->s[a[10] == 'b'].tbstats = v;
         } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
-            d.s[a[10] == 'b'].jitdump = v;
+            d->s[a[10] == 'b'].jitdump = v;
         } else if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &limit))
-                return view_usage_error(&vo, "bad -n: %s", v);
+            if (!view_parse_count(v, &args->limit))
+                return view_usage_error(vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "function"))
-                d.by = BY_FUNCTION;
+                d->by = BY_FUNCTION;
             else if (!strcmp(v, "tb"))
-                d.by = BY_TB;
+                d->by = BY_TB;
             else
-                return view_usage_error(&vo, "bad --by: %s (function or tb)", v);
+                return view_usage_error(vo, "bad --by: %s (function or tb)", v);
         } else if (!strcmp(a, "--fail-above")) {
             double pct = strtod(v, &end);
 
             if (*end || !*v || !(pct >= 0 && pct <= 100))
-                return view_usage_error(&vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
-            fail_arg = v;
-            fail_cents = (int64_t)llround(pct * 100.0);
+                return view_usage_error(vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
+            args->fail_arg = v;
+            args->fail_cents = (int64_t)llround(pct * 100.0);
         } else if (!strcmp(a, "--format")) {
-            if ((rc = view_format_arg(&vo, v, true, &format)))
+            if ((rc = view_format_arg(vo, v, true, &args->format)))
                 return rc;
         } else {
-            return view_usage_error(&vo, "unknown option: %s", a);
+            return view_usage_error(vo, "unknown option: %s", a);
         }
     }
-    if (!paths[1])
-        return view_usage_error(&vo, "two recordings needed, A and B%s", "");
+    if (!args->paths[1])
+        return view_usage_error(vo, "two recordings needed, A and B%s", "");
+    return 0;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    const struct view_opts vo = { .cmd = "diff", .usage = cmd_diff_usage };
+    struct profile_opts po = { 0 };
+    struct diff d = { .by = BY_FUNCTION };
+    struct diff_args a = { .format = VIEW_TEXT };
+    struct side_job jobs[2];
+    int rc, ret = TBSYM_EXIT_OK;
+
+    rc = diff_parse_args(&vo, argc, argv, &po, &d, &a);
+    if (rc)
+        return rc;
 
     for (int i = 0; i < 2; i++) {
-        d.s[i].arg = paths[i];
+        d.s[i].arg = a.paths[i];
         jobs[i].s = &d.s[i];
         ret = prepare_side(&jobs[i], &po);
         if (ret)
@@ -606,13 +623,13 @@ int cmd_diff(int argc, char **argv)
         if (rc < 0)
             goto nomem;
     }
-    finish_rows(&d, all);
+    finish_rows(&d, a.all);
     qsort(d.rows, d.nr_rows, sizeof(d.rows[0]), cmp_rows);
-    rc = print_diff(&d, format, (size_t)limit);
+    rc = print_diff(&d, a.format, (size_t)a.limit);
     if (rc < 0)
         goto nomem;
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    if (ret == TBSYM_EXIT_OK && fail_arg && check_fail_above(&d, fail_cents, fail_arg))
+    if (ret == TBSYM_EXIT_OK && a.fail_arg && check_fail_above(&d, a.fail_cents, a.fail_arg))
         ret = TBSYM_EXIT_ABOVE;
     goto out;
 nomem:

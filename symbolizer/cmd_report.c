@@ -555,63 +555,84 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
 
 /* --- the command ---------------------------------------------------------------------- */
 
-int cmd_report(int argc, char **argv)
-{
-    const struct view_opts vo = { .cmd = "report", .usage = cmd_report_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
-    struct report r = { .by = BY_TB };
-    enum view_format format = VIEW_TEXT;
-    unsigned long long limit = 0;
-    bool all = false;
-    int rc, ret = TBSYM_EXIT_OK;
+/* What report's command line sets besides po, r->by and sort_col. */
+struct report_args {
+    const char *run;            /* RUN, or NULL */
+    enum view_format format;
+    unsigned long long limit;   /* -n; 0: all rows */
+    bool all;
+};
 
-    sort_col = SORT_DEFAULT;
+/*
+ * The command line into po (its RUN through ra), r->by, sort_col and args;
+ * 0 or an exit code after the message.
+ */
+static int report_parse_args(const struct view_opts *vo, int argc, char **argv,
+                             struct profile_opts *po, struct run_arg *ra, struct report *r,
+                             struct report_args *args)
+{
+    int rc;
+
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (!strcmp(a, "--all")) { all = true; continue; }
-        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
+        if (!strcmp(a, "--all")) { args->all = true; continue; }
+        rc = view_profile_arg(vo, po, &args->run, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         if (rc > 0)
             continue;
         if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
+            return view_usage_error(vo, "unknown option or missing argument: %s", a);
         i++;
         if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &limit))
-                return view_usage_error(&vo, "bad -n: %s", v);
+            if (!view_parse_count(v, &args->limit))
+                return view_usage_error(vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "tb"))
-                r.by = BY_TB;
+                r->by = BY_TB;
             else if (!strcmp(v, "function"))
-                r.by = BY_FUNCTION;
+                r->by = BY_FUNCTION;
             else if (!strcmp(v, "sym"))
-                r.by = BY_SYM;
+                r->by = BY_SYM;
             else
-                return view_usage_error(&vo, "bad --by: %s (tb, function or sym)", v);
+                return view_usage_error(vo, "bad --by: %s (tb, function or sym)", v);
         } else if (!strcmp(a, "--sort")) {
             if (!parse_sort(v, &sort_col))
-                return view_usage_error(&vo, "bad --sort: %s", v);
+                return view_usage_error(vo, "bad --sort: %s", v);
         } else if (!strcmp(a, "--format")) {
-            if ((rc = view_format_arg(&vo, v, true, &format)))
+            if ((rc = view_format_arg(vo, v, true, &args->format)))
                 return rc;
         } else {
-            return view_usage_error(&vo, "unknown option: %s", a);
+            return view_usage_error(vo, "unknown option: %s", a);
         }
     }
 
-    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+    if ((rc = view_profile_run(vo, po, ra, args->run)))
         return rc;
-    if (r.by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
-        return view_usage_error(&vo, "--sort %s needs --by tb", sort_names[sort_col]);
-    if (r.by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
-        return view_usage_error(&vo, "--by sym sorts by samples only%s", "");
-    if (r.by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
-        return view_usage_error(&vo, "--sort %s needs --by function", sort_names[sort_col]);
+    if (r->by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
+        return view_usage_error(vo, "--sort %s needs --by tb", sort_names[sort_col]);
+    if (r->by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
+        return view_usage_error(vo, "--by sym sorts by samples only%s", "");
+    if (r->by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
+        return view_usage_error(vo, "--sort %s needs --by function", sort_names[sort_col]);
+    return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const struct view_opts vo = { .cmd = "report", .usage = cmd_report_usage };
+    struct profile_opts po = { 0 };
+    struct run_arg ra;
+    struct report r = { .by = BY_TB };
+    struct report_args a = { .format = VIEW_TEXT };
+    int rc, ret = TBSYM_EXIT_OK;
+
+    sort_col = SORT_DEFAULT;
+    rc = report_parse_args(&vo, argc, argv, &po, &ra, &r, &a);
+    if (rc)
+        return rc;
 
     po.kernel_symbols = r.by == BY_SYM;
     ret = view_profile_open(&po, &r.p);
@@ -631,20 +652,20 @@ int cmd_report(int argc, char **argv)
         r.no_stacks = gstack_missing_reason(profile_info(r.p), r.no_stacks_buf,
                                             sizeof(r.no_stacks_buf));
         r.stacks = !r.no_stacks;
-        if (r.no_stacks && format == VIEW_CSV)
+        if (r.no_stacks && a.format == VIEW_CSV)
             fprintf(stderr, "tbsym report: %s\n", r.no_stacks);
     }
     if (sort_col == SORT_DEFAULT)
         sort_col = r.stacks ? SORT_CHILDREN : SORT_SAMPLES;
     if (r.by == BY_TB)
-        rc = rows_by_tb(&r, all);
+        rc = rows_by_tb(&r, a.all);
     else if (r.by == BY_FUNCTION)
-        rc = rows_by_function(&r, all);
+        rc = rows_by_function(&r, a.all);
     if (rc < 0)
         goto fail;
     view_profile_warn(r.p);
     qsort(r.rows, r.nr_rows, sizeof(r.rows[0]), cmp_rows);
-    rc = print_report(&r, format, (size_t)limit);
+    rc = print_report(&r, a.format, (size_t)a.limit);
     if (rc < 0)
         goto fail;
     ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
