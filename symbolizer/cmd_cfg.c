@@ -26,15 +26,10 @@ const char cmd_cfg_usage[] =
     "the chosen key has a bold border.  Edges come from the successors QEMU\n"
     "recorded (at most 8 per key); an edge to a PC that is no key is dashed.\n"
     "Render with e.g. dot -Tsvg.\n"
-    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
-    "                run in its directory) or a side file jit-PID.tbstats (with\n"
-    "                jit-PID.dump next to it), recognised by content\n"
-    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
-    "                --pid PID picks a run (default: the only or newest one)\n"
-    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+    RUN_ARG_USAGE
+    VIEW_USAGE_RUN_OPTIONS
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 /* A dot string: quotes and backslashes escaped, control bytes as '?'. */
 static void put_dot_str(FILE *f, const char *s, size_t len)

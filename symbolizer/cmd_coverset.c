@@ -22,15 +22,10 @@ const char cmd_coverset_usage[] =
     "instructions; one row per key with tb-list's columns (see tbsym help\n"
     "tb-list), then a summary.  Needs execution counts (-tb-stats\n"
     "exec or all; -perf alone counts translations only).\n"
-    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n"
-    "                run in its directory) or a side file jit-PID.tbstats (with\n"
-    "                jit-PID.dump next to it), recognised by content\n"
-    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
-    "                --pid PID picks a run (default: the only or newest one)\n"
-    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+    RUN_ARG_USAGE
+    VIEW_USAGE_RUN_OPTIONS
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 static int cmp_insns(const void *pa, const void *pb)
 {

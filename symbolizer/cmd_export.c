@@ -60,8 +60,7 @@ const char cmd_export_usage[] =
     "                mapping, so that the shares add up to the run as in tbsym report\n"
     "RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 #define QEMU_DSO      "[qemu]"
 #define PAGE          0x1000u

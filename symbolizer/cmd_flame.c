@@ -37,8 +37,7 @@ const char cmd_flame_usage[] =
     "  --title TEXT  the SVG's heading\n"
     "RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 static int on_sample(void *arg, const struct profile_sample *s)
 {

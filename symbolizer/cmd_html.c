@@ -40,8 +40,7 @@ const char cmd_html_usage[] =
     "open it sorted, with a TB shown.  FILE is written under a temporary name\n"
     "and renamed when complete.  RUN and input options as for tbsym report.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 struct page {
     struct profile *p;

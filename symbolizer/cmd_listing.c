@@ -64,8 +64,7 @@ const char cmd_listing_usage[] =
     "cut short inside a record (QEMU killed) is listed up to that record,\n"
     "with a note on stderr.\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 /* Gaps between TBs larger than this are corruption, not lost records. */
 #define MAX_LINE_GAP (1u << 24)

@@ -74,8 +74,7 @@ const char cmd_report_usage[] =
     "  --no-callchains   ignore call chains: helpers and translation by name\n"
     "  --partial     accept truncated files (QEMU or perf killed), with a warning\n"
     "\n"
-    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
-    "directory, perf.data or side file), 3 I/O error\n";
+    RUN_ARG_USAGE_EXIT;
 
 enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
 

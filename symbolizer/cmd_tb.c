@@ -43,9 +43,7 @@ const char cmd_tb_usage[] =
     "                run in its directory) or a side file jit-PID.tbstats (with\n"
     "                jit-PID.dump next to it), recognised by content; with two\n"
     "                arguments the first is RUN, with one it is the ID\n"
-    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n"
-    "                --pid PID picks a run (default: the only or newest one)\n"
-    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+    VIEW_USAGE_RUN_OPTIONS
     "\n"
     "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n"
     "directory, perf.data or side file; no such key; --ir and no TB_IR record of\n"

@@ -71,4 +71,17 @@ int run_arg_profile(struct run_arg *ra, const char *cmd, struct profile_opts *po
  */
 int run_arg_exists(const char *path);
 
+/*
+ * What a command's usage text says of RUN (RUN_ARG_USAGE, one option line)
+ * and, as its last line, of the exit codes when RUN is refused
+ * (RUN_ARG_USAGE_EXIT).
+ */
+#define RUN_ARG_USAGE \
+    "  RUN           a run directory (qemu-perf record -o DIR), a perf.data (the\n" \
+    "                run in its directory) or a side file jit-PID.tbstats (with\n" \
+    "                jit-PID.dump next to it), recognised by content\n"
+#define RUN_ARG_USAGE_EXIT \
+    "exit status: 0 success, 2 bad usage or bad input (RUN missing, or not a run\n" \
+    "directory, perf.data or side file), 3 I/O error\n"
+
 #endif /* TBSYM_RUN_ARG_H */

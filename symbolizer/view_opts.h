@@ -22,6 +22,12 @@
 #include "table.h"
 #include "tbdb.h"
 
+/* The usage text of --dir, --pid, --tbstats and --jitdump, as option lines. */
+#define VIEW_USAGE_RUN_OPTIONS \
+    "  --dir DIR     find jit-PID.tbstats and jit-PID.dump in DIR (default .);\n" \
+    "                --pid PID picks a run (default: the only or newest one)\n" \
+    "  --tbstats FILE [--jitdump FILE]   the files themselves\n"
+
 struct view_opts {
     const char *cmd;            /* the subcommand, for messages */
     const char *usage;          /* its usage text */
