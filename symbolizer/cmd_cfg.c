@@ -233,8 +233,7 @@ int cmd_cfg(int argc, char **argv)
         goto out;
     }
     if (cfg_graph_build(&g, db) < 0) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
     cfg_graph_walk(&g, (uint32_t)(start - db->keys), depth);

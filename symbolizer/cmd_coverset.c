@@ -142,15 +142,12 @@ int cmd_coverset(int argc, char **argv)
         rc = TBSYM_EXIT_INPUT;
         goto out;
     }
-    rows = malloc(db->nr_keys * sizeof(*rows));
+    rows = view_key_rows(db);
     t = view_key_table();
     if (!rows || !t) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
-    for (size_t i = 0; i < db->nr_keys; i++)
-        rows[i] = &db->keys[i];
     qsort(rows, db->nr_keys, sizeof(*rows), cmp_insns);
     view_host_insns_open(&hi, db);
     /* cum / total >= pct / 10000, in integers. */
@@ -162,8 +159,7 @@ int cmd_coverset(int argc, char **argv)
     }
     covered = cum > UINT64_MAX ? UINT64_MAX : (uint64_t)cum;
     if (!table_ok(t)) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
     sum = (struct coverset_sum){ db, pct_arg, pct, n, covered };

@@ -463,8 +463,7 @@ static int prepare_side(struct side_job *j, const struct profile_opts *base)
         return rc;
     s->perf_data = strdup(j->po.perf_data);
     if (!s->perf_data) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        return TBSYM_EXIT_IO;
+        return tbsym_out_of_memory();
     }
     j->po.perf_data = s->perf_data;
     return 0;
@@ -633,8 +632,7 @@ int cmd_diff(int argc, char **argv)
         ret = TBSYM_EXIT_ABOVE;
     goto out;
 nomem:
-    fprintf(stderr, "tbsym: out of memory\n");
-    ret = TBSYM_EXIT_IO;
+    ret = tbsym_out_of_memory();
 out:
     for (size_t i = 0; i < d.nr_rows; i++)
         free(d.rows[i].name);

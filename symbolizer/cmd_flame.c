@@ -52,8 +52,7 @@ static int write_svg(struct flame *f, const char *path, const char *title)
 
     if (!strcmp(path, "-")) {
         if (flame_print_svg(f, stdout, title, false) < 0) {
-            fprintf(stderr, "tbsym: out of memory\n");
-            return TBSYM_EXIT_IO;
+            return tbsym_out_of_memory();
         }
         return tbsym_finish_stdout(TBSYM_EXIT_OK);
     }

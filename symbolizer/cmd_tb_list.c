@@ -209,30 +209,25 @@ int cmd_tb_list(int argc, char **argv)
     rc = view_open(&v, &db);
     if (rc)
         return rc;
-    rows = malloc((db->nr_keys ? db->nr_keys : 1) * sizeof(*rows));
+    rows = view_key_rows(db);
     t = view_key_table();
     if (!rows || !t) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
     view_host_insns_open(&hi, db);
-    for (size_t i = 0; i < db->nr_keys; i++)
-        rows[i] = &db->keys[i];
     if (sort_by == SORT_HOST_INSNS || sort_by == SORT_HI_GI)
         rc = sort_counted(rows, db->nr_keys, &hi);
     else
         qsort(rows, db->nr_keys, sizeof(*rows), cmp_rows);
     if (rc) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
     for (size_t i = 0; i < db->nr_keys && i < limit; i++)
         view_key_row(t, db, rows[i], &hi);
     if (!table_ok(t)) {
-        fprintf(stderr, "tbsym: out of memory\n");
-        rc = TBSYM_EXIT_IO;
+        rc = tbsym_out_of_memory();
         goto out;
     }
     view_print_table(t, v.format, "keys", &tb_list_doc, db);

@@ -100,6 +100,15 @@ void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key 
     table_str(t, name, len);
 }
 
+const struct tbdb_key **view_key_rows(const struct tbdb *db)
+{
+    const struct tbdb_key **rows = malloc((db->nr_keys ? db->nr_keys : 1) * sizeof(*rows));
+
+    for (size_t i = 0; rows && i < db->nr_keys; i++)
+        rows[i] = &db->keys[i];
+    return rows;
+}
+
 struct table *view_key_table(void)
 {
     return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));

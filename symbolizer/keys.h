@@ -35,6 +35,12 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
 /* view_key_xlate_ns - the key's translation time: gen + opt + liveness + code (saturated). */
 uint64_t view_key_xlate_ns(const struct tbdb_key *k);
 
+/*
+ * view_key_rows - an array of pointers to every key of db, in db's order,
+ * for sorting rows (at least one element); NULL on ENOMEM.  free() it.
+ */
+const struct tbdb_key **view_key_rows(const struct tbdb *db);
+
 /* view_key_table - an empty table with tb-list's columns; NULL on ENOMEM. */
 struct table *view_key_table(void);
 /* view_key_row - one key as a row of view_key_table(); hi counts host_insns (NULL: empty). */

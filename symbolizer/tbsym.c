@@ -64,6 +64,12 @@ int tbsym_usage_error(const char *cmd, const char *usage, const char *fmt, const
     return TBSYM_EXIT_INPUT;
 }
 
+int tbsym_out_of_memory(void)
+{
+    fprintf(stderr, "tbsym: out of memory\n");
+    return TBSYM_EXIT_IO;
+}
+
 int tbsym_finish_stdout(int rc)
 {
     int err = 0;

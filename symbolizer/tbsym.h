@@ -41,6 +41,9 @@ int tbsym_finish_stdout(int rc);
  */
 int tbsym_usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg);
 
+/* tbsym_out_of_memory - "tbsym: out of memory" on stderr; returns TBSYM_EXIT_IO. */
+int tbsym_out_of_memory(void);
+
 /* The subcommands. */
 int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];
