@@ -8,6 +8,8 @@ QEMU_X86=${QEMU_X86:-$BUILD/bin/qemu-x86_64}
 QEMU_ARM=${QEMU_ARM:-$BUILD/bin/qemu-aarch64}
 ARM_SYSROOT=/usr/aarch64-linux-gnu
 GUESTS=$BUILD/guests
+TBSYM=$BUILD/bin/tbsym
+DEMO=$GUESTS/x86_64/demo
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qjd-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # perf keeps a copy of every jitted-*.so that perf inject writes and perf
@@ -53,6 +55,13 @@ need_arm() {
     [ -d "$ARM_SYSROOT/lib" ] || skip "no aarch64 sysroot at $ARM_SYSROOT (libc6-dev-arm64-cross)"
 }
 
+# need_demo: tbsym, the patched qemu-x86_64 and the x86_64 demo guest ($DEMO).
+need_demo() {
+    [ -x "$TBSYM" ] || skip "no $TBSYM"
+    [ -x "$QEMU_X86" ] || skip "no $QEMU_X86"
+    [ -x "$DEMO" ] || skip "no $DEMO (make guests)"
+}
+
 # record DIR ARCH PROG ARGS...: perf record -k 1 the patched QEMU with -perf,
 # in DIR, leaving DIR/perf.data and the dumps; the guest's stdout in DIR/guest.out.
 record() {
@@ -78,11 +87,18 @@ record_injected() {
     inject "$1"
 }
 
+# record_demo DIR ARCH ARGS...: record_injected ARCH's demo guest; skips
+# the test where aarch64 guests cannot run.
+record_demo() {
+    if [ "$2" = aarch64 ]; then need_arm; fi
+    dir=$1 arch=$2; shift 2
+    record_injected "$dir" "$arch" "$GUESTS/$arch/demo" "$@"
+}
+
 # compare_with_perf DIR LABEL [TBSYM_ARGS...]: tbsym report on DIR's raw perf.data
 # and on perf inject's perf.jit.data must be the same, and its --by sym
 # attribution must equal perf report --sort dso,sym on the injected data
 # (tests/integration/check_report.py: exact for TBs, 1 % for QEMU's code).
-TBSYM=$BUILD/bin/tbsym
 compare_with_perf() {
     d=$1 label=$2; shift 2
     (cd "$d" && "$TBSYM" report "$@" --format json > raw.json) || fail "$label: tbsym report (raw) failed"

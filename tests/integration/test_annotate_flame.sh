@@ -12,11 +12,7 @@
 #  - html writes one page with the table, the flamegraph and annotated TBs,
 #    and no URL reference at all (nothing is loaded from the network).
 . "$TOP/tests/integration/lib.sh"
-TBSYM=$BUILD/bin/tbsym
-[ -x "$TBSYM" ] || skip "no $TBSYM"
-[ -x "$QEMU_X86" ] || skip "no $QEMU_X86"
-DEMO=$GUESTS/x86_64/demo
-[ -x "$DEMO" ] || skip "no $DEMO (make guests)"
+need_demo
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 command -v objdump >/dev/null 2>&1 || skip "objdump is not installed (binutils)"
 need_perf

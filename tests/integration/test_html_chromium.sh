@@ -5,11 +5,7 @@
 # order and the TB's annotated view; a screenshot must be written.
 # Skips where Chromium is not installed (Debian: apt install chromium).
 . "$TOP/tests/integration/lib.sh"
-TBSYM=$BUILD/bin/tbsym
-[ -x "$TBSYM" ] || skip "no $TBSYM"
-[ -x "$QEMU_X86" ] || skip "no $QEMU_X86"
-DEMO=$GUESTS/x86_64/demo
-[ -x "$DEMO" ] || skip "no $DEMO (make guests)"
+need_demo
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (apt install chromium)"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"

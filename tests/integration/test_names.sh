@@ -5,9 +5,8 @@
 . "$TOP/tests/integration/lib.sh"
 need_perf
 for arch in x86_64 aarch64; do
-    [ "$arch" = aarch64 ] && need_arm
     d=$WORK/$arch
-    record_injected "$d" "$arch" "$GUESTS/$arch/demo" 10
+    record_demo "$d" "$arch" 10
     python3 "$TOP/tests/integration/check_names.py" "$d" --min-pct 95 ||
         fail "$arch: TB names do not match the guest's symbols"
     # libc's own functions are named too, not guest-0x...

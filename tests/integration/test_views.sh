@@ -9,11 +9,7 @@
 #  - cfg's output is accepted by dot -Tsvg when graphviz is installed.
 # No perf needed: the files come from QEMU itself.
 . "$TOP/tests/integration/lib.sh"
-TBSYM=$BUILD/bin/tbsym
-[ -x "$TBSYM" ] || skip "no $TBSYM"
-[ -x "$QEMU_X86" ] || skip "no $QEMU_X86"
-DEMO=$GUESTS/x86_64/demo
-[ -x "$DEMO" ] || skip "no $DEMO (make guests)"
+need_demo
 
 run=$WORK/run
 mkdir -p "$run"
