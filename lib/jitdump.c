@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "filebuf.h"
+#include "recfile.h"
 
 #define HEADER_SIZE     sizeof(struct jitdump_header)
 #define PREFIX_SIZE     sizeof(struct jitdump_prefix)
@@ -34,31 +34,23 @@
 enum reader_state {
     STATE_RUNNING,
     STATE_DONE,     /* clean end of file: next() returns 0 */
-    STATE_FAILED,   /* next() returns r->error */
+    STATE_FAILED,   /* next() returns r->f.error */
 };
 
 struct jd_reader {
-    char *name;
-    const uint8_t *buf;
-    size_t len;
-    struct filebuf file;    /* what jd_reader_open() loaded */
-    bool swapped;
+    struct recfile f;       /* the input and the first error */
     struct jd_header header;
-    size_t pos;             /* offset of the next record */
     enum reader_state state;
-    int error;
-    uint64_t error_offset;
-    char errmsg[1024];
 };
 
 static uint32_t rd32(const struct jd_reader *r, size_t off)
 {
-    return bytes_load32(r->swapped, r->buf + off);
+    return bytes_load32(r->f.swapped, r->f.buf + off);
 }
 
 static uint64_t rd64(const struct jd_reader *r, size_t off)
 {
-    return bytes_load64(r->swapped, r->buf + off);
+    return bytes_load64(r->f.swapped, r->f.buf + off);
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
@@ -66,25 +58,12 @@ __attribute__((format(printf, 4, 5)))
 static int fail(struct jd_reader *r, int err, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
     r->state = STATE_FAILED;
-    r->error = err;
-    r->error_offset = offset;
-    n = snprintf(r->errmsg, sizeof(r->errmsg), "%s: ", r->name);
-    if (n < 0 || (size_t)n >= sizeof(r->errmsg))
-        return err;
     va_start(ap, fmt);
-    vsnprintf(r->errmsg + n, sizeof(r->errmsg) - n, fmt, ap);
+    recfile_vfail(&r->f, err, offset, fmt, ap);
     va_end(ap);
     return err;
-}
-
-static int fail_errno(struct jd_reader *r, int err, const char *what)
-{
-    char buf[128];
-
-    return fail(r, err, 0, "%s: %s", what, strerror_r(-err, buf, sizeof(buf)));
 }
 
 const char *jd_record_name(uint32_t id)
@@ -133,45 +112,45 @@ static int parse_header(struct jd_reader *r)
     struct jd_header *h = &r->header;
     uint32_t magic, version, total;
 
-    if (r->len < 4) {
+    if (r->f.len < 4) {
         /* Too short for the magic: truncated if what is there matches one. */
-        if (memcmp(r->buf, magic_le, r->len) && memcmp(r->buf, magic_be, r->len))
+        if (memcmp(r->f.buf, magic_le, r->f.len) && memcmp(r->f.buf, magic_be, r->f.len))
             return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a jitdump file)");
         return fail(r, -ENODATA, 0,
                     "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
-                    HEADER_SIZE, r->len);
+                    HEADER_SIZE, r->f.len);
     }
-    memcpy(&magic, r->buf, sizeof(magic));
+    memcpy(&magic, r->f.buf, sizeof(magic));
     if (magic == JITDUMP_MAGIC_SWAPPED)
-        r->swapped = true;
+        r->f.swapped = true;
     else if (magic != JITDUMP_MAGIC)
         return fail(r, -EBADMSG, 0,
                     "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a jitdump file)",
-                    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
-    if (r->len >= 8) {
+                    r->f.buf[0], r->f.buf[1], r->f.buf[2], r->f.buf[3]);
+    if (r->f.len >= 8) {
         version = rd32(r, 4);
         if (version != 1 && version != 2)
             return fail(r, -ENOTSUP, 4,
                         "unsupported version %u at byte offset 4 (this reader handles 1 and 2)",
                         version);
     }
-    if (r->len >= 12) {
+    if (r->f.len >= 12) {
         total = rd32(r, 8);
         if (total < HEADER_SIZE)
             return fail(r, -EBADMSG, 8,
                         "header size %u too small at byte offset 8 (at least %zu)",
                         total, HEADER_SIZE);
-        if (total > r->len && total > JD_RECORD_SIZE_PLAUSIBLE)
+        if (total > r->f.len && total > JD_RECORD_SIZE_PLAUSIBLE)
             return fail(r, -EBADMSG, 8,
                         "header size %u at byte offset 8 exceeds end of file (%zu bytes)",
-                        total, r->len);
+                        total, r->f.len);
     } else {
         total = HEADER_SIZE;
     }
-    if (r->len < total)
+    if (r->f.len < total)
         return fail(r, -ENODATA, 0,
                     "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
-                    total, r->len);
+                    total, r->f.len);
 
     h->version = rd32(r, offsetof(struct jitdump_header, version));
     h->total_size = total;
@@ -179,9 +158,9 @@ static int parse_header(struct jd_reader *r)
     h->pid = rd32(r, offsetof(struct jitdump_header, pid));
     h->timestamp = rd64(r, offsetof(struct jitdump_header, timestamp));
     h->flags = rd64(r, offsetof(struct jitdump_header, flags));
-    h->big_endian = r->buf[0] == magic_be[0];
-    h->swapped = r->swapped;
-    r->pos = total;
+    h->big_endian = r->f.buf[0] == magic_be[0];
+    h->swapped = r->f.swapped;
+    r->f.pos = total;
     r->state = STATE_RUNNING;
     return 0;
 }
@@ -234,9 +213,9 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
 
         d->code_addr = rd64(r, off + offsetof(struct jitdump_code_debug_info, code_addr));
         d->nr_entry = rd64(r, off + offsetof(struct jitdump_code_debug_info, nr_entry));
-        d->entries = r->buf + off + DEBUG_SIZE;
+        d->entries = r->f.buf + off + DEBUG_SIZE;
         d->entries_size = total - DEBUG_SIZE;
-        d->swapped = r->swapped;
+        d->swapped = r->f.swapped;
         if (d->nr_entry > room)
             return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_debug_info, nr_entry),
                         "%s nr_entry %llu at byte offset %zu impossible "
@@ -256,7 +235,7 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
                                                       eh_frame_hdr_size));
         u->mapped_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
                                                 mapped_size));
-        u->data = r->buf + off + UNWIND_SIZE;
+        u->data = r->f.buf + off + UNWIND_SIZE;
         if (u->unwinding_size > room)
             return fail(r, -EBADMSG,
                         off + offsetof(struct jitdump_code_unwinding_info, unwinding_size),
@@ -289,7 +268,7 @@ static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struc
 
     if (out->id == JITDUMP_CODE_LOAD) {
         struct jd_code_load *l = &out->u.load;
-        const uint8_t *name = r->buf + off + LOAD_SIZE;
+        const uint8_t *name = r->f.buf + off + LOAD_SIZE;
         const uint8_t *nul = memchr(name, 0, total - LOAD_SIZE);
         size_t after;
 
@@ -300,7 +279,7 @@ static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struc
         l->name = (const char *)name;
         l->name_len = nul - name;
         l->code = nul + 1;
-        after = r->buf + end - l->code;
+        after = r->f.buf + end - l->code;
         if (l->code_size > after)
             return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
                         "%s code_size %llu at byte offset %zu larger than the record "
@@ -317,7 +296,7 @@ static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struc
         uint64_t i;
 
         for (i = 0; i < d->nr_entry; i++) {
-            size_t at = p - r->buf;
+            size_t at = p - r->f.buf;
             const uint8_t *nul;
 
             if ((size_t)(e - p) < ENTRY_MIN_SIZE)
@@ -351,17 +330,17 @@ int jd_reader_next(struct jd_reader *r, struct jd_record *out)
     if (r->state == STATE_DONE)
         return 0;
     if (r->state == STATE_FAILED)
-        return r->error;
+        return r->f.error;
 
-    off = r->pos;
-    rem = r->len - off;
+    off = r->f.pos;
+    rem = r->f.len - off;
     if (rem == 0) {
         r->state = STATE_DONE;
         return 0;
     }
     memset(out, 0, sizeof(*out));
     out->offset = off;
-    out->raw = r->buf + off;
+    out->raw = r->f.buf + off;
 
     /* Judge whatever part of the prefix is there, then the rest. */
     id = rem >= 4 ? rd32(r, off) : 0;
@@ -411,7 +390,7 @@ int jd_reader_next(struct jd_reader *r, struct jd_record *out)
         err = check_variable(r, off, total, out);
     if (err)
         return err;
-    r->pos = off + total;
+    r->f.pos = off + total;
     return 1;
 }
 
@@ -463,14 +442,13 @@ static struct jd_reader *reader_new(const char *name)
 
     if (!r)
         return NULL;
-    r->name = strdup(name ? name : "<memory>");
-    if (!r->name) {
+    if (recfile_init(&r->f, name)) {
+        recfile_fini(&r->f);
         free(r);
         return NULL;
     }
     r->state = STATE_FAILED;    /* until the header is parsed */
-    r->error = -EINVAL;
-    snprintf(r->errmsg, sizeof(r->errmsg), "%s: no error", r->name);
+    r->f.error = -EINVAL;
     return r;
 }
 
@@ -483,25 +461,22 @@ int jd_reader_open_mem(const void *buf, size_t len, const char *name,
     if (!r)
         return -ENOMEM;
     /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
-    r->buf = buf ? buf : (const uint8_t *)"";
-    r->len = buf ? len : 0;
+    r->f.buf = buf ? buf : (const uint8_t *)"";
+    r->f.len = buf ? len : 0;
     return parse_header(r);
 }
 
 int jd_reader_open(const char *path, struct jd_reader **readerp)
 {
     struct jd_reader *r = reader_new(path);
-    const char *what;
     int err;
 
     *readerp = r;
     if (!r)
         return -ENOMEM;
-    err = filebuf_open(path, &r->file, &what);
+    err = recfile_load(&r->f, path);
     if (err)
-        return fail_errno(r, err, what);
-    r->buf = r->file.data;
-    r->len = r->file.len;
+        return err;     /* the state is STATE_FAILED until the header is parsed */
     return parse_header(r);
 }
 
@@ -509,8 +484,7 @@ void jd_reader_close(struct jd_reader *r)
 {
     if (!r)
         return;
-    filebuf_close(&r->file);
-    free(r->name);
+    recfile_fini(&r->f);
     free(r);
 }
 
@@ -521,15 +495,15 @@ const struct jd_header *jd_reader_header(const struct jd_reader *r)
 
 const char *jd_reader_strerror(const struct jd_reader *r)
 {
-    return r->errmsg;
+    return r->f.errmsg;
 }
 
 uint64_t jd_reader_error_offset(const struct jd_reader *r)
 {
-    return r->error_offset;
+    return r->f.error_offset;
 }
 
 uint64_t jd_reader_offset(const struct jd_reader *r)
 {
-    return r->pos;
+    return r->f.pos;
 }

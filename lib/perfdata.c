@@ -21,8 +21,8 @@
 #include <zstd.h>
 
 #include "bytes.h"
-#include "filebuf.h"
 #include "perfdata_swap.h"
+#include "recfile.h"
 
 #define HEADER_SIZE   sizeof(struct perf_file_header)
 #define EVHDR         sizeof(struct perf_event_header)
@@ -48,11 +48,7 @@ struct queued {
 };
 
 struct pd_reader {
-    char *name;
-    const uint8_t *buf;
-    size_t len;
-    struct filebuf file;
-    bool swapped;
+    struct recfile f;           /* the input and the last error */
     struct pd_header header;
 
     struct pd_attr *attrs;
@@ -74,13 +70,10 @@ struct pd_reader {
     ssize_t nr_build_ids;
     bool build_ids_parsed;
 
-    size_t pos, data_end;
+    size_t data_end;
     bool data_truncated;
     bool done;
     int result;                 /* sticky end result: 0 or -errno */
-    int error;
-    uint64_t error_offset;
-    char errmsg[1024];
 
     ZSTD_DStream *zds;
     bool zactive;
@@ -102,23 +95,17 @@ struct pd_reader {
     uint64_t last_time;
 };
 
-static uint16_t rd16(const struct pd_reader *r, const uint8_t *p) { return bytes_load16(r->swapped, p); }
-static uint32_t rd32(const struct pd_reader *r, const uint8_t *p) { return bytes_load32(r->swapped, p); }
-static uint64_t rd64(const struct pd_reader *r, const uint8_t *p) { return bytes_load64(r->swapped, p); }
+static uint16_t rd16(const struct pd_reader *r, const uint8_t *p) { return bytes_load16(r->f.swapped, p); }
+static uint32_t rd32(const struct pd_reader *r, const uint8_t *p) { return bytes_load32(r->f.swapped, p); }
+static uint64_t rd64(const struct pd_reader *r, const uint8_t *p) { return bytes_load64(r->f.swapped, p); }
 
 __attribute__((format(printf, 4, 5)))
 static int fail(struct pd_reader *r, int err, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
-    r->error = err;
-    r->error_offset = offset;
-    n = snprintf(r->errmsg, sizeof(r->errmsg), "%s: ", r->name);
-    if (n < 0 || (size_t)n >= sizeof(r->errmsg))
-        return err;
     va_start(ap, fmt);
-    vsnprintf(r->errmsg + n, sizeof(r->errmsg) - n, fmt, ap);
+    recfile_vfail(&r->f, err, offset, fmt, ap);
     va_end(ap);
     return err;
 }
@@ -178,7 +165,7 @@ const char *pd_feature_name(unsigned id)
 /* Is [off, off + size) inside the input? */
 static bool in_file(const struct pd_reader *r, uint64_t off, uint64_t size)
 {
-    return off <= r->len && size <= r->len - off;
+    return off <= r->f.len && size <= r->f.len - off;
 }
 
 /* --- open ------------------------------------------------------------------- */
@@ -199,9 +186,9 @@ static int parse_attrs(struct pd_reader *r)
         return fail(r, -EBADMSG, 16, "bad attr_size at byte offset 16 (%llu)",
                     (unsigned long long)h->attr_size);
     if (!in_file(r, h->attrs_offset, h->attrs_size))
-        return fail(r, h->attrs_offset < r->len ? -ENODATA : -EBADMSG, 24,
+        return fail(r, h->attrs_offset < r->f.len ? -ENODATA : -EBADMSG, 24,
                     "attrs section outside the file at byte offset 24 (offset %llu size %llu, file %zu)",
-                    (unsigned long long)h->attrs_offset, (unsigned long long)h->attrs_size, r->len);
+                    (unsigned long long)h->attrs_offset, (unsigned long long)h->attrs_size, r->f.len);
     if (h->attrs_size % h->attr_size)
         return fail(r, -EBADMSG, 32, "bad attrs section size at byte offset 32 (%llu not a multiple of %llu)",
                     (unsigned long long)h->attrs_size, (unsigned long long)h->attr_size);
@@ -213,7 +200,7 @@ static int parse_attrs(struct pd_reader *r)
     r->nr_attrs = nr;
     for (size_t i = 0; i < nr; i++) {
         size_t off = h->attrs_offset + i * h->attr_size;
-        const uint8_t *sec = r->buf + off + h->attr_size - 16;
+        const uint8_t *sec = r->f.buf + off + h->attr_size - 16;
         uint64_t ids_off = rd64(r, sec), ids_size = rd64(r, sec + 8);
 
         if (!in_file(r, ids_off, ids_size) || ids_size % 8)
@@ -223,7 +210,7 @@ static int parse_attrs(struct pd_reader *r)
                         (unsigned long long)ids_off, (unsigned long long)ids_size);
         total_ids += ids_size / 8;      /* each within the file: no overflow */
         /* Disjoint arrays fit in the file; overlapping ones could multiply it. */
-        if (total_ids > r->len / 8)
+        if (total_ids > r->f.len / 8)
             return fail(r, -EBADMSG, off + h->attr_size - 16,
                         "bad ids section of attr %zu at byte offset %llu (ids of all attrs "
                         "exceed the file)", i, (unsigned long long)(off + h->attr_size - 16));
@@ -235,24 +222,24 @@ static int parse_attrs(struct pd_reader *r)
     for (size_t i = 0; i < nr; i++) {
         size_t off = h->attrs_offset + i * h->attr_size;
         size_t avail = h->attr_size - 16;
-        const uint8_t *sec = r->buf + off + avail;
+        const uint8_t *sec = r->f.buf + off + avail;
         uint64_t ids_off = rd64(r, sec), nids = rd64(r, sec + 8) / 8;
         struct pd_attr *a = &r->attrs[i];
         uint8_t tmp[ATTR_SIZE_MAX];
-        uint32_t fsize = rd32(r, r->buf + off + 4);
+        uint32_t fsize = rd32(r, r->f.buf + off + 4);
         size_t n = fsize ? fsize : PERF_ATTR_SIZE_VER0;
 
         if (n > avail)
             n = avail;
-        memcpy(tmp, r->buf + off, n);
-        if (r->swapped)
+        memcpy(tmp, r->f.buf + off, n);
+        if (r->f.swapped)
             perf_attr_bswap(tmp, n);
         memcpy(&a->attr, tmp, n < sizeof(a->attr) ? n : sizeof(a->attr));
         a->file_attr_size = fsize;
         a->ids = r->ids + k;
         a->nr_ids = nids;
         for (uint64_t j = 0; j < nids; j++, k++) {
-            r->ids[k] = rd64(r, r->buf + ids_off + 8 * j);
+            r->ids[k] = rd64(r, r->f.buf + ids_off + 8 * j);
             r->idmap[k].id = r->ids[k];
             r->idmap[k].idx = i;
         }
@@ -334,36 +321,36 @@ static int parse_header(struct pd_reader *r)
     static const char magic[8] = "PERFILE2";
     struct pd_header *h = &r->header;
     uint64_t m, nfeat = 0;
-    const uint8_t *b = r->buf;
+    const uint8_t *b = r->f.buf;
 
-    if (r->len < 8) {
-        if (!memcmp(b, magic, r->len) || (r->len && !memcmp(b, "2ELIFREP", r->len)))
-            return fail(r, -ENODATA, 0, "truncated header at byte offset 0 (%zu bytes)", r->len);
+    if (r->f.len < 8) {
+        if (!memcmp(b, magic, r->f.len) || (r->f.len && !memcmp(b, "2ELIFREP", r->f.len)))
+            return fail(r, -ENODATA, 0, "truncated header at byte offset 0 (%zu bytes)", r->f.len);
         return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a perf.data file)");
     }
     memcpy(&m, b, 8);
     if (m == PERF_FILE_MAGIC2) {
-        r->swapped = false;
+        r->f.swapped = false;
     } else if (m == PERF_FILE_MAGIC2_SWAPPED) {
-        r->swapped = true;
+        r->f.swapped = true;
     } else if (!memcmp(b, "PERFFILE", 8)) {
         return fail(r, -ENOTSUP, 0, "unsupported format at byte offset 0 (PERFFILE version 1)");
     } else {
         return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a perf.data file)");
     }
-    h->swapped = r->swapped;
-    h->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->swapped;
-    if (r->len < 16)
-        return fail(r, -ENODATA, 8, "truncated header at byte offset 8 (%zu bytes)", r->len);
+    h->swapped = r->f.swapped;
+    h->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->f.swapped;
+    if (r->f.len < 16)
+        return fail(r, -ENODATA, 8, "truncated header at byte offset 8 (%zu bytes)", r->f.len);
     h->header_size = rd64(r, b + 8);
     if (h->header_size == 16)
         return fail(r, -ENOTSUP, 8, "unsupported format at byte offset 8 (pipe-mode perf.data)");
     if (h->header_size < HEADER_SIZE)
         return fail(r, -EBADMSG, 8, "bad header size at byte offset 8 (%llu)",
                         (unsigned long long)h->header_size);
-    if (r->len < HEADER_SIZE)
+    if (r->f.len < HEADER_SIZE)
         return fail(r, -ENODATA, 0, "truncated header at byte offset 0 (%zu of %zu bytes)",
-                    r->len, HEADER_SIZE);
+                    r->f.len, HEADER_SIZE);
     h->attr_size = rd64(r, b + 16);
     h->attrs_offset = rd64(r, b + 24);
     h->attrs_size = rd64(r, b + 32);
@@ -372,21 +359,21 @@ static int parse_header(struct pd_reader *r)
     for (int i = 0; i < 4; i++)
         h->features[i] = rd64(r, b + 72 + 8 * i);
 
-    if (h->data_offset > r->len)
+    if (h->data_offset > r->f.len)
         return fail(r, -ENODATA, 40, "data section past the end at byte offset 40 (offset %llu, file %zu)",
-                    (unsigned long long)h->data_offset, r->len);
+                    (unsigned long long)h->data_offset, r->f.len);
     if (h->data_offset < HEADER_SIZE)
         return fail(r, -EBADMSG, 40, "bad data offset at byte offset 40 (%llu)",
                     (unsigned long long)h->data_offset);
-    r->pos = h->data_offset;
+    r->f.pos = h->data_offset;
     if (h->data_size == 0) {
         h->data_size_unset = true;
-        r->data_end = r->len;
-        h->data_size = r->len - h->data_offset;
+        r->data_end = r->f.len;
+        h->data_size = r->f.len - h->data_offset;
         memset(h->features, 0, sizeof(h->features));
-    } else if (h->data_size > r->len - h->data_offset) {
+    } else if (h->data_size > r->f.len - h->data_offset) {
         r->data_truncated = true;
-        r->data_end = r->len;
+        r->data_end = r->f.len;
     } else {
         r->data_end = h->data_offset + h->data_size;
     }
@@ -430,15 +417,13 @@ static int reader_new(const char *name, struct pd_reader **readerp)
     *readerp = NULL;
     if (!r)
         return -ENOMEM;
-    r->name = strdup(name ? name : "<memory>");
     r->scratch = malloc(SCRATCH_SIZE);
     r->dwin = malloc(DWIN_SIZE);
-    if (!r->name || !r->scratch || !r->dwin) {
+    if (recfile_init(&r->f, name) || !r->scratch || !r->dwin) {
         pd_reader_close(r);
         return -ENOMEM;
     }
     r->q_end = 1;
-    snprintf(r->errmsg, sizeof(r->errmsg), "%s: no error", r->name);
     *readerp = r;
     return 0;
 }
@@ -464,8 +449,8 @@ int pd_reader_open_mem(const void *buf, size_t len, const char *name,
 
     if (err)
         return err;
-    r->buf = buf;
-    r->len = len;
+    r->f.buf = buf;
+    r->f.len = len;
     *readerp = r;
     return reader_start(r);
 }
@@ -473,21 +458,17 @@ int pd_reader_open_mem(const void *buf, size_t len, const char *name,
 int pd_reader_open(const char *path, struct pd_reader **readerp)
 {
     struct pd_reader *r;
-    const char *what = "open";
-    char ebuf[128];
     int err = reader_new(path, &r);
 
     if (err)
         return err;
     *readerp = r;
-    err = filebuf_open(path, &r->file, &what);
+    err = recfile_load(&r->f, path);
     if (err) {
         r->done = true;
         r->result = err;
-        return fail(r, err, 0, "%s: %s", what, strerror_r(-err, ebuf, sizeof(ebuf)));
+        return err;
     }
-    r->buf = r->file.data;
-    r->len = r->file.len;
     return reader_start(r);
 }
 
@@ -509,14 +490,13 @@ void pd_reader_close(struct pd_reader *r)
     free(r->scratch);
     free(r->q);
     free(r->arena);
-    filebuf_close(&r->file);
-    free(r->name);
+    recfile_fini(&r->f);
     free(r);
 }
 
-const char *pd_reader_strerror(const struct pd_reader *r) { return r->errmsg; }
-uint64_t pd_reader_error_offset(const struct pd_reader *r) { return r->error ? r->error_offset : 0; }
-uint64_t pd_reader_offset(const struct pd_reader *r) { return r->pos; }
+const char *pd_reader_strerror(const struct pd_reader *r) { return r->f.errmsg; }
+uint64_t pd_reader_error_offset(const struct pd_reader *r) { return r->f.error ? r->f.error_offset : 0; }
+uint64_t pd_reader_offset(const struct pd_reader *r) { return r->f.pos; }
 const struct pd_header *pd_reader_header(const struct pd_reader *r) { return &r->header; }
 size_t pd_reader_nr_attrs(const struct pd_reader *r) { return r->nr_attrs; }
 int pd_reader_event_desc(const struct pd_reader *r) { return r->event_desc; }
@@ -537,7 +517,7 @@ int pd_reader_feature(const struct pd_reader *r, unsigned id, const uint8_t **pt
 {
     if (id >= PERF_HEADER_FEAT_BITS || !r->has_feat[id])
         return 0;
-    *ptr = r->buf + r->feat[id].offset;
+    *ptr = r->f.buf + r->feat[id].offset;
     *size = r->feat[id].size;
     return 1;
 }
@@ -617,8 +597,8 @@ ssize_t pd_reader_build_ids(struct pd_reader *r, const struct pd_build_id **idsp
 
             if ((size_t)(end - p) < fixed || (sz = rd16(r, p + 6)) < fixed + 1 ||
                 sz > (size_t)(end - p) || !memchr(p + fixed, 0, sz - fixed)) {
-                r->nr_build_ids = fail(r, -EBADMSG, p - r->buf,
-                                       "bad BUILD_ID entry at byte offset %zu", (size_t)(p - r->buf));
+                r->nr_build_ids = fail(r, -EBADMSG, p - r->f.buf,
+                                       "bad BUILD_ID entry at byte offset %zu", (size_t)(p - r->f.buf));
                 r->build_ids_parsed = true;
                 return r->nr_build_ids;
             }
@@ -1114,10 +1094,10 @@ static int zstd_more(struct pd_reader *r)
 static int cut_record(struct pd_reader *r, uint64_t want)
 {
     if (r->data_truncated || r->header.data_size_unset)
-        return fail(r, -ENODATA, r->pos, "truncated record at byte offset %zu (needs %llu bytes, %zu left)",
-                    r->pos, (unsigned long long)want, r->data_end - r->pos);
-    return fail(r, -EBADMSG, r->pos, "record past the end of the data section at byte offset %zu "
-                "(needs %llu bytes, %zu left)", r->pos, (unsigned long long)want, r->data_end - r->pos);
+        return fail(r, -ENODATA, r->f.pos, "truncated record at byte offset %zu (needs %llu bytes, %zu left)",
+                    r->f.pos, (unsigned long long)want, r->data_end - r->f.pos);
+    return fail(r, -EBADMSG, r->f.pos, "record past the end of the data section at byte offset %zu "
+                "(needs %llu bytes, %zu left)", r->f.pos, (unsigned long long)want, r->data_end - r->f.pos);
 }
 
 /*
@@ -1158,24 +1138,24 @@ static int next_raw(struct pd_reader *r, const uint8_t **raw, uint16_t *size,
             }
             r->zactive = false;     /* a partial event waits for the next record */
         }
-        if (r->pos >= r->data_end) {
+        if (r->f.pos >= r->data_end) {
             if (r->dlen > r->dpos)
                 return fail(r, r->data_truncated || r->header.data_size_unset ? -ENODATA : -EBADMSG,
                             r->zrec_off, "compressed data ends inside an event at byte offset %llu "
                             "(%zu bytes of it)", (unsigned long long)r->zrec_off, r->dlen - r->dpos);
             if (r->data_truncated || r->header.features_truncated)
-                return fail(r, -ENODATA, r->pos, "truncated file at byte offset %zu (%s)", r->pos,
+                return fail(r, -ENODATA, r->f.pos, "truncated file at byte offset %zu (%s)", r->f.pos,
                             r->data_truncated ? "data section cut short" : "features cut short");
             return 0;
         }
-        if (r->data_end - r->pos < EVHDR)
+        if (r->data_end - r->f.pos < EVHDR)
             return cut_record(r, EVHDR);
-        p = r->buf + r->pos;
+        p = r->f.buf + r->f.pos;
         type = rd32(r, p);
         sz = rd16(r, p + 6);
         if (sz < EVHDR)
-            return fail(r, -EBADMSG, r->pos, "bad record size at byte offset %zu (%u < 8)", r->pos, sz);
-        if (sz > r->data_end - r->pos)
+            return fail(r, -EBADMSG, r->f.pos, "bad record size at byte offset %zu (%u < 8)", r->f.pos, sz);
+        if (sz > r->data_end - r->f.pos)
             return cut_record(r, sz);
         if (type == PERF_RECORD_COMPRESSED || type == PERF_RECORD_COMPRESSED2) {
             size_t hdr = type == PERF_RECORD_COMPRESSED ? EVHDR : EVHDR + 8;
@@ -1183,35 +1163,35 @@ static int next_raw(struct pd_reader *r, const uint8_t **raw, uint16_t *size,
 
             if (type == PERF_RECORD_COMPRESSED2) {
                 if (sz < hdr || (dsz = rd64(r, p + 8)) > (size_t)sz - hdr)
-                    return fail(r, -EBADMSG, r->pos, "bad COMPRESSED2 record at byte offset %zu "
-                                "(data_size %zu, size %u)", r->pos, sz < hdr ? 0 : dsz, sz);
+                    return fail(r, -EBADMSG, r->f.pos, "bad COMPRESSED2 record at byte offset %zu "
+                                "(data_size %zu, size %u)", r->f.pos, sz < hdr ? 0 : dsz, sz);
             }
             if (!r->zds && !(r->zds = ZSTD_createDStream()))
-                return fail(r, -ENOMEM, r->pos, "out of memory");
+                return fail(r, -ENOMEM, r->f.pos, "out of memory");
             if (!r->zin && ZSTD_isError(ZSTD_initDStream(r->zds)))
-                return fail(r, -ENOMEM, r->pos, "out of memory");
+                return fail(r, -ENOMEM, r->f.pos, "out of memory");
             r->zin = p + hdr;
             r->zin_size = dsz;
             r->zin_pos = 0;
-            r->zrec_off = r->pos;
+            r->zrec_off = r->f.pos;
             r->zactive = true;
-            r->pos += sz;
+            r->f.pos += sz;
             continue;
         }
         *raw = p;
         *size = sz;
-        *offset = r->pos;
+        *offset = r->f.pos;
         *flags = 0;
-        r->pos += sz;
+        r->f.pos += sz;
         if (type == PERF_RECORD_AUXTRACE && sz >= 16) {
             /* The trace data follows the record, outside its size. */
             uint64_t aux = rd64(r, p + 8);
 
-            if (aux > r->data_end - r->pos) {
-                r->pos -= sz;
+            if (aux > r->data_end - r->f.pos) {
+                r->f.pos -= sz;
                 return cut_record(r, aux + sz);
             }
-            r->pos += aux;
+            r->f.pos += aux;
         }
         return 1;
     }

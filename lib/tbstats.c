@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "filebuf.h"
+#include "recfile.h"
 
 #define HEADER_SIZE   sizeof(struct tbs_file_header)
 #define PREFIX_SIZE   sizeof(struct tbs_record)
@@ -38,36 +38,28 @@
 enum reader_state {
     STATE_RUNNING,
     STATE_DONE,     /* clean end of file: next() returns 0 */
-    STATE_FAILED,   /* next() returns r->error */
+    STATE_FAILED,   /* next() returns r->f.error */
 };
 
 struct tbs_reader {
-    char *name;
-    const uint8_t *buf;
-    size_t len;
-    struct filebuf file;    /* what tbs_reader_open() loaded */
-    bool swapped;
+    struct recfile f;       /* the input and the first error */
     struct tbs_header header;
-    size_t pos;             /* offset of the next record */
     enum reader_state state;
-    int error;
-    uint64_t error_offset;
-    char errmsg[1024];
 };
 
 static uint16_t rd16(const struct tbs_reader *r, size_t off)
 {
-    return bytes_load16(r->swapped, r->buf + off);
+    return bytes_load16(r->f.swapped, r->f.buf + off);
 }
 
 static uint32_t rd32(const struct tbs_reader *r, size_t off)
 {
-    return bytes_load32(r->swapped, r->buf + off);
+    return bytes_load32(r->f.swapped, r->f.buf + off);
 }
 
 static uint64_t rd64(const struct tbs_reader *r, size_t off)
 {
-    return bytes_load64(r->swapped, r->buf + off);
+    return bytes_load64(r->f.swapped, r->f.buf + off);
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
@@ -75,25 +67,12 @@ __attribute__((format(printf, 4, 5)))
 static int fail(struct tbs_reader *r, int err, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
     r->state = STATE_FAILED;
-    r->error = err;
-    r->error_offset = offset;
-    n = snprintf(r->errmsg, sizeof(r->errmsg), "%s: ", r->name);
-    if (n < 0 || (size_t)n >= sizeof(r->errmsg))
-        return err;
     va_start(ap, fmt);
-    vsnprintf(r->errmsg + n, sizeof(r->errmsg) - n, fmt, ap);
+    recfile_vfail(&r->f, err, offset, fmt, ap);
     va_end(ap);
     return err;
-}
-
-static int fail_errno(struct tbs_reader *r, int err, const char *what)
-{
-    char buf[128];
-
-    return fail(r, err, 0, "%s: %s", what, strerror_r(-err, buf, sizeof(buf)));
 }
 
 const char *tbs_record_name(uint32_t type)
@@ -157,22 +136,22 @@ static int parse_header(struct tbs_reader *r)
     uint32_t magic, size;
     uint16_t major;
 
-    if (r->len < 4) {
+    if (r->f.len < 4) {
         /* Too short for the magic: truncated if what is there matches one. */
-        if (memcmp(r->buf, &magic_native, r->len) && memcmp(r->buf, &magic_swapped, r->len))
+        if (memcmp(r->f.buf, &magic_native, r->f.len) && memcmp(r->f.buf, &magic_swapped, r->f.len))
             return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a tbstats file)");
         return fail(r, -ENODATA, 0,
                     "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
-                    HEADER_SIZE, r->len);
+                    HEADER_SIZE, r->f.len);
     }
-    memcpy(&magic, r->buf, sizeof(magic));
+    memcpy(&magic, r->f.buf, sizeof(magic));
     if (magic == TBS_MAGIC_SWAPPED)
-        r->swapped = true;
+        r->f.swapped = true;
     else if (magic != TBS_MAGIC)
         return fail(r, -EBADMSG, 0,
                     "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a tbstats file)",
-                    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
-    if (r->len >= 6) {
+                    r->f.buf[0], r->f.buf[1], r->f.buf[2], r->f.buf[3]);
+    if (r->f.len >= 6) {
         major = rd16(r, FIELD(tbs_file_header, version_major));
         if (major != TBS_VERSION_MAJOR)
             return fail(r, -ENOTSUP, FIELD(tbs_file_header, version_major),
@@ -180,23 +159,23 @@ static int parse_header(struct tbs_reader *r)
                         "(this reader handles %u)",
                         major, FIELD(tbs_file_header, version_major), TBS_VERSION_MAJOR);
     }
-    if (r->len >= 12) {
+    if (r->f.len >= 12) {
         size = rd32(r, FIELD(tbs_file_header, header_size));
         if (size < HEADER_SIZE)
             return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
                         "header size %u too small at byte offset %zu (at least %zu)",
                         size, FIELD(tbs_file_header, header_size), HEADER_SIZE);
-        if (size > r->len && size > TBS_RECORD_SIZE_PLAUSIBLE)
+        if (size > r->f.len && size > TBS_RECORD_SIZE_PLAUSIBLE)
             return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
                         "header size %u at byte offset %zu exceeds end of file (%zu bytes)",
-                        size, FIELD(tbs_file_header, header_size), r->len);
+                        size, FIELD(tbs_file_header, header_size), r->f.len);
     } else {
         size = HEADER_SIZE;
     }
-    if (r->len < size)
+    if (r->f.len < size)
         return fail(r, -ENODATA, 0,
                     "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
-                    size, r->len);
+                    size, r->f.len);
 
     h->version_major = rd16(r, FIELD(tbs_file_header, version_major));
     h->version_minor = rd16(r, FIELD(tbs_file_header, version_minor));
@@ -208,13 +187,13 @@ static int parse_header(struct tbs_reader *r)
     h->flags = rd32(r, FIELD(tbs_file_header, flags));
     h->guest_page_size = rd32(r, FIELD(tbs_file_header, guest_page_size));
     h->guest_addr_bits = rd32(r, FIELD(tbs_file_header, guest_addr_bits));
-    copy_padded(h->guest_arch, r->buf + FIELD(tbs_file_header, guest_arch),
+    copy_padded(h->guest_arch, r->f.buf + FIELD(tbs_file_header, guest_arch),
                 sizeof(h->guest_arch) - 1);
-    copy_padded(h->qemu_version, r->buf + FIELD(tbs_file_header, qemu_version),
+    copy_padded(h->qemu_version, r->f.buf + FIELD(tbs_file_header, qemu_version),
                 sizeof(h->qemu_version) - 1);
-    h->swapped = r->swapped;
-    h->big_endian = r->swapped != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-    r->pos = size;
+    h->swapped = r->f.swapped;
+    h->big_endian = r->f.swapped != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+    r->f.pos = size;
     r->state = STATE_RUNNING;
     return 0;
 }
@@ -242,8 +221,8 @@ static int decode_tb(struct tbs_reader *r, size_t off, uint32_t size,
     t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
     /* 1.0 wrote zero padding here, which reads as "no statistics". */
     t->stats_id = rd32(r, off + FIELD(tbs_tb, stats_id));
-    t->swapped = r->swapped;
-    t->insn_pc = r->buf + off + TB_SIZE;
+    t->swapped = r->f.swapped;
+    t->insn_pc = r->f.buf + off + TB_SIZE;
     t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
     /* icount is 16 bits: icount * 12 cannot overflow a size_t. */
     arrays = (size_t)t->icount * TB_INSN_SIZE;
@@ -301,8 +280,8 @@ static int decode_stats(struct tbs_reader *r, size_t off, uint32_t size,
     st->time_restore_ns = rd64(r, off + FIELD(tbs_stats, time_restore_ns));
     st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
     st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
-    st->swapped = r->swapped;
-    st->succ_pc = r->buf + off + STATS_SIZE;
+    st->swapped = r->f.swapped;
+    st->succ_pc = r->f.buf + off + STATS_SIZE;
     /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
     if (st->nr_succ > room / sizeof(uint64_t))
         return fail(r, -EBADMSG, off + FIELD(tbs_stats, nr_succ),
@@ -341,7 +320,7 @@ static int decode_tb_ir(struct tbs_reader *r, size_t off, uint32_t size,
                     "(%u bytes, room for %zu bytes after %u of ops)",
                     what, ir->ops_opt_len, off + FIELD(tbs_tb_ir, ops_opt_len), size,
                     room - ir->ops_len, ir->ops_len);
-    ir->ops = (const char *)r->buf + off + TB_IR_SIZE;
+    ir->ops = (const char *)r->f.buf + off + TB_IR_SIZE;
     ir->ops_opt = ir->ops + ir->ops_len;
     return 0;
 }
@@ -367,8 +346,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         m->offset = rd64(r, off + FIELD(tbs_mapping, offset));
         m->bias = rd64(r, off + FIELD(tbs_mapping, bias));
         m->prot = rd32(r, off + FIELD(tbs_mapping, prot));
-        m->build_id_size = r->buf[off + FIELD(tbs_mapping, build_id_size)];
-        m->build_id = r->buf + off + FIELD(tbs_mapping, build_id);
+        m->build_id_size = r->f.buf[off + FIELD(tbs_mapping, build_id_size)];
+        m->build_id = r->f.buf + off + FIELD(tbs_mapping, build_id);
         if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id))
             return fail(r, -EBADMSG, off + FIELD(tbs_mapping, build_id_size),
                         "%s build_id_size %u at byte offset %zu larger than %zu",
@@ -423,7 +402,7 @@ static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
 {
     if (out->type == TBS_REC_MAPPING) {
         struct tbs_mapping_view *m = &out->u.mapping;
-        const uint8_t *path = r->buf + off + MAPPING_SIZE;
+        const uint8_t *path = r->f.buf + off + MAPPING_SIZE;
         const uint8_t *nul = memchr(path, 0, size - MAPPING_SIZE);
 
         if (!nul)
@@ -441,9 +420,9 @@ static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
         if (!nul)
             nul = memchr(ir->ops_opt, 0, ir->ops_opt_len);
         if (nul)
-            return fail(r, -EBADMSG, (const uint8_t *)nul - r->buf,
+            return fail(r, -EBADMSG, (const uint8_t *)nul - r->f.buf,
                         "TB_IR text holds a NUL at byte offset %zu (record at %zu: "
-                        "ops_len %u, ops_opt_len %u)", (size_t)((const uint8_t *)nul - r->buf),
+                        "ops_len %u, ops_opt_len %u)", (size_t)((const uint8_t *)nul - r->f.buf),
                         off, ir->ops_len, ir->ops_opt_len);
     }
     return 0;
@@ -459,17 +438,17 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
     if (r->state == STATE_DONE)
         return 0;
     if (r->state == STATE_FAILED)
-        return r->error;
+        return r->f.error;
 
-    off = r->pos;
-    rem = r->len - off;
+    off = r->f.pos;
+    rem = r->f.len - off;
     if (rem == 0) {
         r->state = STATE_DONE;
         return 0;
     }
     memset(out, 0, sizeof(*out));
     out->offset = off;
-    out->raw = r->buf + off;
+    out->raw = r->f.buf + off;
     if (rem < PREFIX_SIZE)
         return fail(r, -ENODATA, off,
                     "truncated record at byte offset %zu (record needs at least %zu bytes, "
@@ -514,7 +493,7 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
         err = check_variable(r, off, size, out);
     if (err)
         return err;
-    r->pos = off + size;
+    r->f.pos = off + size;
     return 1;
 }
 
@@ -524,14 +503,13 @@ static struct tbs_reader *reader_new(const char *name)
 
     if (!r)
         return NULL;
-    r->name = strdup(name ? name : "<memory>");
-    if (!r->name) {
+    if (recfile_init(&r->f, name)) {
+        recfile_fini(&r->f);
         free(r);
         return NULL;
     }
     r->state = STATE_FAILED;    /* until the header is parsed */
-    r->error = -EINVAL;
-    snprintf(r->errmsg, sizeof(r->errmsg), "%s: no error", r->name);
+    r->f.error = -EINVAL;
     return r;
 }
 
@@ -544,25 +522,22 @@ int tbs_reader_open_mem(const void *buf, size_t len, const char *name,
     if (!r)
         return -ENOMEM;
     /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
-    r->buf = buf ? buf : (const uint8_t *)"";
-    r->len = buf ? len : 0;
+    r->f.buf = buf ? buf : (const uint8_t *)"";
+    r->f.len = buf ? len : 0;
     return parse_header(r);
 }
 
 int tbs_reader_open(const char *path, struct tbs_reader **readerp)
 {
     struct tbs_reader *r = reader_new(path);
-    const char *what;
     int err;
 
     *readerp = r;
     if (!r)
         return -ENOMEM;
-    err = filebuf_open(path, &r->file, &what);
+    err = recfile_load(&r->f, path);
     if (err)
-        return fail_errno(r, err, what);
-    r->buf = r->file.data;
-    r->len = r->file.len;
+        return err;     /* the state is STATE_FAILED until the header is parsed */
     return parse_header(r);
 }
 
@@ -570,8 +545,7 @@ void tbs_reader_close(struct tbs_reader *r)
 {
     if (!r)
         return;
-    filebuf_close(&r->file);
-    free(r->name);
+    recfile_fini(&r->f);
     free(r);
 }
 
@@ -582,15 +556,15 @@ const struct tbs_header *tbs_reader_header(const struct tbs_reader *r)
 
 const char *tbs_reader_strerror(const struct tbs_reader *r)
 {
-    return r->errmsg;
+    return r->f.errmsg;
 }
 
 uint64_t tbs_reader_error_offset(const struct tbs_reader *r)
 {
-    return r->error_offset;
+    return r->f.error_offset;
 }
 
 uint64_t tbs_reader_offset(const struct tbs_reader *r)
 {
-    return r->pos;
+    return r->f.pos;
 }

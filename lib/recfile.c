@@ -1,0 +1,68 @@
+/*
+ * recfile.c: a reader's input and its first error (see recfile.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "recfile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int recfile_init(struct recfile *f, const char *name)
+{
+    memset(f, 0, sizeof(*f));
+    f->name = strdup(name ? name : "<memory>");
+    if (!f->name)
+        return -ENOMEM;
+    snprintf(f->errmsg, sizeof(f->errmsg), "%s: no error", f->name);
+    return 0;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    recfile_vfail(f, err, offset, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+int recfile_load(struct recfile *f, const char *path)
+{
+    const char *what = "open";
+    char buf[128];
+    int err;
+
+    err = filebuf_open(path, &f->file, &what);
+    if (err)
+        return recfile_fail(f, err, 0, "%s: %s", what, strerror_r(-err, buf, sizeof(buf)));
+    f->buf = f->file.data;
+    f->len = f->file.len;
+    return 0;
+}
+
+void recfile_fini(struct recfile *f)
+{
+    if (!f)
+        return;
+    filebuf_close(&f->file);
+    free(f->name);
+    f->name = NULL;
+}
+
+int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, va_list ap)
+{
+    int n;
+
+    f->error = err;
+    f->error_offset = offset;
+    n = snprintf(f->errmsg, sizeof(f->errmsg), "%s: ", f->name);
+    if (n < 0 || (size_t)n >= sizeof(f->errmsg))
+        return err;
+    vsnprintf(f->errmsg + n, sizeof(f->errmsg) - n, fmt, ap);
+    return err;
+}
