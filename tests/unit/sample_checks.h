@@ -5,8 +5,8 @@
  * 4-byte field set to a hostile size under a memory limit.  Header only,
  * on unit.h and memlimit.h.
  *
- * A test describes its format with a struct sample_format, and calls these
- * from its own test functions (RUN_TEST names the test by its function).
+ * A test describes its format with a struct sample_format and runs each
+ * check as RUN_TEST_ARG(sample_check_..., &format).
  */
 #ifndef SAMPLE_CHECKS_H
 #define SAMPLE_CHECKS_H
@@ -48,6 +48,8 @@ struct sample_format {
      * (-EBADMSG after the records before it); 0: none is.
      */
     size_t corrupt_when_cut;
+    /* The most the reader may allocate for the sample with a hostile size in it. */
+    unsigned long long memory_limit;
 };
 
 /* sample_check_round_trip - the sample read back as written. */
@@ -175,13 +177,12 @@ static inline int sample_hostile_sizes(void *arg)
  * sample_check_memory_bounded - every 4-byte aligned field of the sample,
  * in both byte orders, set to each of unit_hostile_values (as 32 and as 64
  * bits): an error or records, never a read past the end, and never an
- * allocation beyond limit bytes (the child runs with RLIMIT_AS, or under
- * AddressSanitizer's allocation hook).
+ * allocation beyond f->memory_limit bytes (the child runs with RLIMIT_AS,
+ * or under AddressSanitizer's allocation hook).
  */
-static inline void sample_check_memory_bounded(const struct sample_format *f,
-                                               unsigned long long limit)
+static inline void sample_check_memory_bounded(const struct sample_format *f)
 {
-    unit_memlimit_run(sample_hostile_sizes, (void *)f, limit);
+    unit_memlimit_run(sample_hostile_sizes, (void *)f, f->memory_limit);
 }
 
 #endif /* SAMPLE_CHECKS_H */

@@ -324,33 +324,8 @@ static const struct sample_format format = {
     .read_everything = read_everything, .header_size = HDR,
     /* A cut record of unknown type may be a newer writer's record being written. */
     .corrupt_when_cut = 0,
+    .memory_limit = 16 << 20,   /* a few MB at the most */
 };
-
-static void test_round_trip(void)
-{
-    sample_check_round_trip(&format);
-}
-
-static void test_foreign_byte_order(void)
-{
-    sample_check_foreign_byte_order(&format);
-}
-
-static void test_truncation_everywhere(void)
-{
-    sample_check_truncations(&format);
-}
-
-static void test_byte_flips_everywhere(void)
-{
-    sample_check_flips(&format);
-}
-
-/* A few MB at the most: 16 MB is generous. */
-static void test_memory_bounded(void)
-{
-    sample_check_memory_bounded(&format, 16 << 20);
-}
 
 /* A header with the given version and size, then an END record. */
 static uint8_t *header_only(uint16_t major, uint32_t header_size, size_t *len)
@@ -998,13 +973,13 @@ static void test_tb_ir(void)
 
 int main(void)
 {
-    RUN_TEST(test_round_trip);
-    RUN_TEST(test_foreign_byte_order);
+    RUN_TEST_ARG(sample_check_round_trip, &format);
+    RUN_TEST_ARG(sample_check_foreign_byte_order, &format);
     RUN_TEST(test_versions_and_header_size);
-    RUN_TEST(test_truncation_everywhere);
-    RUN_TEST(test_byte_flips_everywhere);
+    RUN_TEST_ARG(sample_check_truncations, &format);
+    RUN_TEST_ARG(sample_check_flips, &format);
     RUN_TEST(test_huge_values);
-    RUN_TEST(test_memory_bounded);
+    RUN_TEST_ARG(sample_check_memory_bounded, &format);
     RUN_TEST(test_truncated_vs_corrupt);
     RUN_TEST(test_stats_sizes);
     RUN_TEST(test_stats_truncated);

@@ -1,8 +1,8 @@
 /*
  * unit.h: a minimal unit-test harness, header only.
  *
- * A test binary defines test functions, runs them with RUN_TEST(fn) from
- * main() and returns unit_finish().  Every failed check prints one line
+ * A test binary defines test functions, runs them with RUN_TEST(fn) (or
+ * RUN_TEST_ARG(fn, arg)) from main() and returns unit_finish().  Every failed check prints one line
  *   FILE:LINE: check failed: EXPR (DETAIL)
  * to stderr and is counted; a test goes on after a failed check.
  * unit_finish() prints "NAME: N checks, M failed" and returns 0 when all
@@ -72,6 +72,9 @@ static inline int unit_report(int ok, const char *file, int line, const char *ex
                 "memcmp(" #a ", " #b ", " #n ") == 0", NULL)
 
 #define RUN_TEST(fn) do { unit_current = #fn; fn(); unit_current = ""; } while (0)
+
+/* RUN_TEST_ARG - RUN_TEST of a test that takes an argument (fn(arg)). */
+#define RUN_TEST_ARG(fn, arg) do { unit_current = #fn; fn(arg); unit_current = ""; } while (0)
 
 static inline int unit_finish(const char *name)
 {
