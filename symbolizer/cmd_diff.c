@@ -22,6 +22,7 @@
 #include "out.h"
 #include "profile.h"
 #include "profile_opts.h"
+#include "str_index.h"
 #include "table.h"
 #include "tally.h"
 #include "tbsym.h"
@@ -104,55 +105,35 @@ struct diff {
     struct side s[2];
     struct drow *rows;
     size_t nr_rows, cap_rows;
-    size_t *hash;              /* [hash_size] row index + 1, 0: empty */
-    size_t hash_size;
+    struct str_index index;    /* rows by name */
 };
 
 /* --- rows by name -------------------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s)
+static uint64_t row_hash(const void *ctx, size_t i)
 {
-    uint64_t h = 1469598103934665603ull;
+    const struct diff *d = ctx;
 
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return str_index_hash(STR_INDEX_HASH_INIT, d->rows[i].name);
 }
 
-static int hash_grow(struct diff *d)
+static bool row_is(const void *ctx, size_t i, const void *name)
 {
-    size_t size = d->hash_size ? d->hash_size * 2 : 1024;
-    size_t *h = calloc(size, sizeof(*h));
+    const struct diff *d = ctx;
 
-    if (!h)
-        return -ENOMEM;
-    for (size_t i = 0; i < d->nr_rows; i++) {
-        size_t j = hash_str(d->rows[i].name) & (size - 1);
-
-        while (h[j])
-            j = (j + 1) & (size - 1);
-        h[j] = i + 1;
-    }
-    free(d->hash);
-    d->hash = h;
-    d->hash_size = size;
-    return 0;
+    return !strcmp(d->rows[i].name, name);
 }
 
 static struct drow *row_by_name(struct diff *d, const char *name)
 {
     struct drow *row;
-    size_t j;
+    size_t *slot;
 
-    if ((d->nr_rows + 1) * 2 > d->hash_size && hash_grow(d) < 0)
+    if (str_index_reserve(&d->index, d->nr_rows, row_hash, d) < 0)
         return NULL;
-    j = hash_str(name) & (d->hash_size - 1);
-    while (d->hash[j]) {
-        row = &d->rows[d->hash[j] - 1];
-        if (!strcmp(row->name, name))
-            return row;
-        j = (j + 1) & (d->hash_size - 1);
-    }
+    slot = str_index_find(&d->index, str_index_hash(STR_INDEX_HASH_INIT, name), row_is, d, name);
+    if (*slot)
+        return &d->rows[*slot - 1];
     if (d->nr_rows == d->cap_rows) {
         size_t cap = d->cap_rows ? d->cap_rows * 2 : 256;
         struct drow *n = realloc(d->rows, cap * sizeof(*n));
@@ -167,7 +148,7 @@ static struct drow *row_by_name(struct diff *d, const char *name)
     row->name = strdup(name);
     if (!row->name)
         return NULL;
-    d->hash[j] = ++d->nr_rows;
+    *slot = ++d->nr_rows;
     return row;
 }
 
@@ -637,7 +618,7 @@ out:
     for (size_t i = 0; i < d.nr_rows; i++)
         free(d.rows[i].name);
     free(d.rows);
-    free(d.hash);
+    str_index_clear(&d.index);
     for (int i = 0; i < 2; i++) {
         tally_release(&d.s[i].t);
         profile_close(d.s[i].p);

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "profile_opts.h"
 #include "report_table.h"
+#include "str_index.h"
 #include "table.h"
 #include "tally.h"
 #include "tbsym.h"
@@ -135,8 +136,7 @@ struct report {
     /* BY_SYM: a hash of names. */
     struct row *rows;
     size_t nr_rows, cap_rows;
-    size_t *hash;              /* [hash_size] row index + 1, 0: empty */
-    size_t hash_size;
+    struct str_index index;    /* rows by (name, dso) */
     bool nomem;
     /* BY_FUNCTION: guest call stacks, counted per interned frame id. */
     struct gstack_view *gv;
@@ -153,15 +153,31 @@ static enum sort_col sort_col;
 
 /* --- BY_SYM: rows by name ----------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s, const char *d)
-{
-    uint64_t h = 1469598103934665603ull;
+/* A BY_SYM row's key: a name and its dso. */
+struct sym_key {
+    const char *name;
+    const char *dso;           /* NULL: none */
+};
 
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    for (; d && *d; d++)
-        h = (h ^ (unsigned char)*d) * 1099511628211ull;
-    return h;
+static uint64_t sym_hash(const char *name, const char *dso)
+{
+    return str_index_hash(str_index_hash(STR_INDEX_HASH_INIT, name), dso);
+}
+
+static uint64_t row_hash(const void *ctx, size_t i)
+{
+    const struct report *r = ctx;
+
+    return sym_hash(r->rows[i].name, r->rows[i].dso);
+}
+
+static bool row_is(const void *ctx, size_t i, const void *key)
+{
+    const struct row *row = &((const struct report *)ctx)->rows[i];
+    const struct sym_key *k = key;
+
+    return !strcmp(row->name, k->name) &&
+           (row->dso == k->dso || (row->dso && k->dso && !strcmp(row->dso, k->dso)));
 }
 
 static struct row *row_push(struct report *r)
@@ -179,41 +195,18 @@ static struct row *row_push(struct report *r)
     return &r->rows[r->nr_rows++];
 }
 
-static int hash_grow(struct report *r)
-{
-    size_t size = r->hash_size ? r->hash_size * 2 : 1024;
-    size_t *h = calloc(size, sizeof(*h));
-
-    if (!h)
-        return -ENOMEM;
-    for (size_t i = 0; i < r->nr_rows; i++) {
-        size_t j = hash_str(r->rows[i].name, r->rows[i].dso) & (size - 1);
-
-        while (h[j])
-            j = (j + 1) & (size - 1);
-        h[j] = i + 1;
-    }
-    free(r->hash);
-    r->hash = h;
-    r->hash_size = size;
-    return 0;
-}
-
 /* The row of (name, dso), created on first use; dso must outlive the report. */
 static struct row *row_by_name(struct report *r, const char *name, const char *dso)
 {
-    size_t j;
+    const struct sym_key key = { name, dso };
+    size_t *slot;
     struct row *row;
 
-    if ((r->nr_rows + 1) * 2 > r->hash_size && hash_grow(r) < 0)
+    if (str_index_reserve(&r->index, r->nr_rows, row_hash, r) < 0)
         return NULL;
-    j = hash_str(name, dso) & (r->hash_size - 1);
-    while (r->hash[j]) {
-        row = &r->rows[r->hash[j] - 1];
-        if (!strcmp(row->name, name) && (row->dso == dso || (row->dso && dso && !strcmp(row->dso, dso))))
-            return row;
-        j = (j + 1) & (r->hash_size - 1);
-    }
+    slot = str_index_find(&r->index, sym_hash(name, dso), row_is, r, &key);
+    if (*slot)
+        return &r->rows[*slot - 1];
     row = row_push(r);
     if (!row)
         return NULL;
@@ -223,7 +216,7 @@ static struct row *row_by_name(struct report *r, const char *name, const char *d
         r->nr_rows--;
         return NULL;
     }
-    r->hash[j] = r->nr_rows;
+    *slot = r->nr_rows;
     return row;
 }
 
@@ -675,7 +668,7 @@ out:
     for (size_t i = 0; i < r.nr_rows; i++)
         free(r.rows[i].name);
     free(r.rows);
-    free(r.hash);
+    str_index_clear(&r.index);
     free(r.children);
     free(r.self);
     free(r.stamp);

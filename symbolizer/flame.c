@@ -12,6 +12,7 @@
 #include "guestsym.h"
 #include "hostsym.h"
 #include "out.h"
+#include "str_index.h"
 
 struct stack {
     char *frames;              /* "root;...;leaf", owned */
@@ -33,8 +34,7 @@ struct flame {
     uint64_t total;
     struct stack *stacks;
     size_t nr, cap;
-    size_t *hash;              /* [hash_size]: stack index + 1, 0: empty */
-    size_t hash_size;
+    struct str_index index;    /* stacks by frames */
     bool sorted;
     /* The stack being built, leaf first: offsets of labels in buf. */
     char *buf;
@@ -81,7 +81,7 @@ void flame_free(struct flame *f)
     for (size_t i = 0; i < f->nr; i++)
         free(f->stacks[i].frames);
     free(f->stacks);
-    free(f->hash);
+    str_index_clear(&f->index);
     free(f->buf);
     free(f->label_at);
     free(f->line);
@@ -101,50 +101,31 @@ uint64_t flame_total(const struct flame *f)
     return f->total;
 }
 
-static uint64_t hash_str(const char *s)
+static uint64_t stack_hash(const void *ctx, size_t i)
 {
-    uint64_t h = 1469598103934665603ull;
+    const struct flame *f = ctx;
 
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return str_index_hash(STR_INDEX_HASH_INIT, f->stacks[i].frames);
 }
 
-static int hash_grow(struct flame *f)
+static bool stack_is(const void *ctx, size_t i, const void *frames)
 {
-    size_t size = f->hash_size ? f->hash_size * 2 : 1024;
-    size_t *h = calloc(size, sizeof(*h));
+    const struct flame *f = ctx;
 
-    if (!h)
-        return -ENOMEM;
-    for (size_t i = 0; i < f->nr; i++) {
-        size_t j = hash_str(f->stacks[i].frames) & (size - 1);
-
-        while (h[j])
-            j = (j + 1) & (size - 1);
-        h[j] = i + 1;
-    }
-    free(f->hash);
-    f->hash = h;
-    f->hash_size = size;
-    return 0;
+    return !strcmp(f->stacks[i].frames, frames);
 }
 
 static int stack_count(struct flame *f, const char *frames)
 {
-    size_t j;
+    size_t *slot;
 
-    if ((f->nr + 1) * 2 > f->hash_size && hash_grow(f) < 0)
+    if (str_index_reserve(&f->index, f->nr, stack_hash, f) < 0)
         return -ENOMEM;
-    j = hash_str(frames) & (f->hash_size - 1);
-    while (f->hash[j]) {
-        struct stack *s = &f->stacks[f->hash[j] - 1];
-
-        if (!strcmp(s->frames, frames)) {
-            s->count++;
-            return 0;
-        }
-        j = (j + 1) & (f->hash_size - 1);
+    slot = str_index_find(&f->index, str_index_hash(STR_INDEX_HASH_INIT, frames), stack_is, f,
+                          frames);
+    if (*slot) {
+        f->stacks[*slot - 1].count++;
+        return 0;
     }
     if (f->nr == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 256;
@@ -159,7 +140,7 @@ static int stack_count(struct flame *f, const char *frames)
     if (!f->stacks[f->nr].frames)
         return -ENOMEM;
     f->stacks[f->nr].count = 1;
-    f->hash[j] = ++f->nr;
+    *slot = ++f->nr;
     f->sorted = false;
     return 0;
 }
@@ -514,9 +495,7 @@ static void sort_stacks(struct flame *f)
     if (f->sorted)
         return;
     qsort(f->stacks, f->nr, sizeof(f->stacks[0]), cmp_stacks);
-    free(f->hash);      /* indices are stale now */
-    f->hash = NULL;
-    f->hash_size = 0;
+    str_index_clear(&f->index);      /* indices are stale now */
     f->sorted = true;
 }
 

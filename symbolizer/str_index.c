@@ -1,0 +1,56 @@
+/*
+ * str_index.c: an index by name of the items of an array (see str_index.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "str_index.h"
+
+uint64_t str_index_hash(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int str_index_reserve(struct str_index *x, size_t nr,
+                      uint64_t (*hash_of)(const void *ctx, size_t i), const void *ctx)
+{
+    size_t size, *slot;
+
+    if ((nr + 1) * 2 <= x->size)
+        return 0;
+    size = x->size ? x->size * 2 : 1024;
+    slot = calloc(size, sizeof(*slot));
+    if (!slot)
+        return -ENOMEM;
+    for (size_t i = 0; i < nr; i++) {
+        size_t j = hash_of(ctx, i) & (size - 1);
+
+        while (slot[j])
+            j = (j + 1) & (size - 1);
+        slot[j] = i + 1;
+    }
+    free(x->slot);
+    x->slot = slot;
+    x->size = size;
+    return 0;
+}
+
+size_t *str_index_find(const struct str_index *x, uint64_t hash,
+                       bool (*is_key)(const void *ctx, size_t i, const void *key),
+                       const void *ctx, const void *key)
+{
+    size_t j = hash & (x->size - 1);
+
+    while (x->slot[j] && !is_key(ctx, x->slot[j] - 1, key))
+        j = (j + 1) & (x->size - 1);
+    return &x->slot[j];
+}
+
+void str_index_clear(struct str_index *x)
+{
+    free(x->slot);
+    x->slot = NULL;
+    x->size = 0;
+}
