@@ -149,14 +149,8 @@ static void write_run(const char *sub)
     const struct tbs_end_view end = { .timestamp = 9999, .nr_tbs = 4 };
     struct tbs_writer *tw;
     struct jd_writer *jw;
-    const uint8_t *data;
-    size_t len;
 
-    fixture_check(tbs_writer_open_mem(0, &tw), "tbs open");
-    fixture_check(jd_writer_open_mem(0, &jw), "jd open");
-    fixture_check(tbs_writer_write_header(tw, &h), "header");
-    fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
-    fixture_check(jd_writer_write_header(jw, &jh), "jd header");
+    fixture_run_open(0, &h, &m, &jh, &tw, &jw);
     for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++)
         fixture_check(tbs_writer_write_shadow_stack(tw, &locs[i]), "shadow stack");
     tb(tw, jw, 200, 1, 0x4000b0, lex_sizes, 4, "gstack-guest.elf+0xb0 lex");
@@ -164,12 +158,7 @@ static void write_run(const char *sub)
     tb(tw, jw, 220, 4, 0x40012f, fib_sizes, 4, "gstack-guest.elf+0x12f fib");
     tb(tw, jw, 230, 5, 0x40015d, handler_sizes, 2, "gstack-guest.elf+0x15d handler");
     fixture_check(tbs_writer_write_end(tw, &end), "end");
-    data = tbs_writer_data(tw, &len);
-    fixture_save_sub(dir, sub, "jit-4242.tbstats", data, len);
-    data = jd_writer_data(jw, &len);
-    fixture_save_sub(dir, sub, "jit-4242.dump", data, len);
-    tbs_writer_close(tw);
-    jd_writer_close(jw);
+    fixture_run_save(tw, jw, dir, sub, PID);
 }
 
 /* --- perf.data ------------------------------------------------------------------------ */
@@ -295,8 +284,6 @@ static void write_perf_data(const char *sub)
     const uint64_t qemu_sp = BLOCK1 - 0x1800;
     struct perf_event_attr attr = { 0 };
     struct pd_writer *w;
-    const uint8_t *data;
-    size_t len;
 
     attr.type = PERF_TYPE_SOFTWARE;
     attr.config = PERF_COUNT_SW_CPU_CLOCK;
@@ -329,10 +316,7 @@ static void write_perf_data(const char *sub)
     sample(w, &(struct sample_fx){ PID, TID_IO, QEMU_BASE + 0x3000, 0x7ffce0001000ull,
                                    STACK_DUMP, 0, NULL });
     sample(w, &(struct sample_fx){ 999, 999, 0x400000, 0x7fff00000000ull, STACK_DUMP, 0, NULL });
-    fixture_check(pd_writer_finish(w), "finish");
-    data = pd_writer_data(w, &len);
-    fixture_save_sub(dir, sub, "perf.data", data, len);
-    pd_writer_close(w);
+    fixture_perf_save(w, dir, sub);
 }
 
 int main(int argc, char **argv)

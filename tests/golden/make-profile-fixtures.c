@@ -71,14 +71,8 @@ static void write_run(const char *sub)
     const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
     struct tbs_writer *tw;
     struct jd_writer *jw;
-    const uint8_t *data;
-    size_t len;
 
-    fixture_check(tbs_writer_open_mem(0, &tw), "tbs open");
-    fixture_check(jd_writer_open_mem(0, &jw), "jd open");
-    fixture_check(tbs_writer_write_header(tw, &h), "header");
-    fixture_check(tbs_writer_write_mapping(tw, &m), "mapping");
-    fixture_check(jd_writer_write_header(jw, &jh), "jd header");
+    fixture_run_open(0, &h, &m, &jh, &tw, &jw);
     fixture_tb(tw, jw, PID, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
     fixture_tb(tw, jw, PID, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
     fixture_tb(tw, jw, PID, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
@@ -88,12 +82,7 @@ static void write_run(const char *sub)
     fixture_stats(tw, 2, 0x401100, 5000, 2, 1, 20, NULL, 0, 1);
     fixture_stats(tw, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 2);
     fixture_check(tbs_writer_write_end(tw, &end), "end");
-    data = tbs_writer_data(tw, &len);
-    fixture_save_sub(dir, sub, "jit-4242.tbstats", data, len);
-    data = jd_writer_data(jw, &len);
-    fixture_save_sub(dir, sub, "jit-4242.dump", data, len);
-    tbs_writer_close(tw);
-    jd_writer_close(jw);
+    fixture_run_save(tw, jw, dir, sub, PID);
 }
 
 /* --- perf.data ------------------------------------------------------------------------ */
@@ -143,8 +132,6 @@ static void write_perf_data(const char *sub, bool chains)
     const uint64_t to_cpu_exec[] = { CPU_EXEC_RA };
     const uint64_t from_key2[] = { HOST(2) + 0xb, CPU_EXEC_RA };
     struct pd_writer *w;
-    const uint8_t *data;
-    size_t len;
     size_t nr = chains ? 1 : 0;
 
     attr.type = PERF_TYPE_SOFTWARE;
@@ -171,10 +158,7 @@ static void write_perf_data(const char *sub, bool chains)
     kernel_sample(w, chains, 0xffffffff81001000ull, HOST(1) + 4);
     sample(w, PID, QEMU_BASE + 0x3000, to_cpu_exec, nr);
     sample(w, 999, 0x400000, NULL, 0);
-    fixture_check(pd_writer_finish(w), "finish");
-    data = pd_writer_data(w, &len);
-    fixture_save_sub(dir, sub, "perf.data", data, len);
-    pd_writer_close(w);
+    fixture_perf_save(w, dir, sub);
 }
 
 int main(int argc, char **argv)

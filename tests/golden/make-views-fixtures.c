@@ -64,11 +64,7 @@ static void start(struct run *r, uint32_t flags, uint32_t jd_pid)
         .prot = 5, .path = "/nonexistent/demo", .path_len = 17,
     };
 
-    fixture_check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &r->tw), "tbs open");
-    fixture_check(jd_writer_open_mem(host_is_big ? JD_WRITER_SWAP : 0, &r->jw), "jd open");
-    fixture_check(tbs_writer_write_header(r->tw, &h), "header");
-    fixture_check(tbs_writer_write_mapping(r->tw, &m), "mapping");
-    fixture_check(jd_writer_write_header(r->jw, &jh), "jd header");
+    fixture_run_open(host_is_big, &h, &m, &jh, &r->tw, &r->jw);
 }
 
 /* One translation of guest code with instructions of the given sizes, and its LOAD. */

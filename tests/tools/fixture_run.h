@@ -1,8 +1,9 @@
 /*
  * fixture_run.h: the pieces of a synthetic QEMU run that the golden fixture
- * generators (tests/golden/make-*-fixtures.c) write alike: a translation
- * with its CODE_LOAD, a STATS record, a subdirectory per recording, and the
- * start of a perf.data of the QEMU process.  Header only, on fixture.h and
+ * generators (tests/golden/make-*-fixtures.c) write alike: the start and
+ * end of an export with its jitdump, a translation with its CODE_LOAD, a
+ * STATS record, the start and end of a perf.data of the QEMU process, each
+ * recording in a subdirectory.  Header only, on fixture.h and
  * the library's writers; included by relative path, so a generator still
  * builds as one .c file on build/lib/libqjd.a.  Every helper exits 1 on
  * the first error, as fixture_check() does.
@@ -36,6 +37,44 @@ static inline void fixture_save_sub(const char *dir, const char *sub, const char
     snprintf(path, sizeof(path), "%s/%s", dir, sub);
     mkdir(path, 0777);
     fixture_save(path, name, buf, len);
+}
+
+/*
+ * fixture_run_open - the writers of an export and of its jitdump (swap: 0,
+ * or both in the other byte order), with the export's header h and its
+ * first MAPPING m, and the jitdump's header jh.
+ */
+static inline void fixture_run_open(int swap, const struct tbs_header *h,
+                                    const struct tbs_mapping_view *m, const struct jd_header *jh,
+                                    struct tbs_writer **tw, struct jd_writer **jw)
+{
+    fixture_check(tbs_writer_open_mem(swap ? TBS_WRITER_SWAP : 0, tw), "tbs open");
+    fixture_check(jd_writer_open_mem(swap ? JD_WRITER_SWAP : 0, jw), "jd open");
+    fixture_check(tbs_writer_write_header(*tw, h), "header");
+    fixture_check(tbs_writer_write_mapping(*tw, m), "mapping");
+    fixture_check(jd_writer_write_header(*jw, jh), "jd header");
+}
+
+/*
+ * fixture_run_save - the export and the jitdump written so far saved as
+ * DIR/SUB/jit-PID.tbstats and DIR/SUB/jit-PID.dump, QEMU's names; both
+ * writers closed.
+ */
+static inline void fixture_run_save(struct tbs_writer *tw, struct jd_writer *jw,
+                                    const char *dir, const char *sub, uint32_t pid)
+{
+    const uint8_t *data;
+    char name[64];
+    size_t len;
+
+    data = tbs_writer_data(tw, &len);
+    snprintf(name, sizeof(name), "jit-%u.tbstats", pid);
+    fixture_save_sub(dir, sub, name, data, len);
+    data = jd_writer_data(jw, &len);
+    snprintf(name, sizeof(name), "jit-%u.dump", pid);
+    fixture_save_sub(dir, sub, name, data, len);
+    tbs_writer_close(tw);
+    jd_writer_close(jw);
 }
 
 /*
@@ -119,7 +158,7 @@ static inline void fixture_stats(struct tbs_writer *tw, uint32_t id, uint64_t pc
  * time 50 the COMM "qemu-x86_64" and the MMAP2s of QEMU
  * (/nonexistent/qemu-x86_64 at FIXTURE_QEMU_BASE) and of the jitdump
  * (/nonexistent/jit-PID.dump).  The caller writes the samples, then
- * finishes and closes *w.
+ * fixture_perf_save().
  */
 static inline void fixture_perf_open(const struct perf_event_attr *attr, uint32_t pid,
                                      struct pd_writer **w)
@@ -138,6 +177,18 @@ static inline void fixture_perf_open(const struct perf_event_attr *attr, uint32_
     fixture_check(pd_writer_comm(*w, 0, 0, pid, pid, "qemu-x86_64", &sid), "comm");
     fixture_check(pd_writer_mmap2(*w, 0, PERF_RECORD_MISC_USER, &qemu, &sid), "mmap qemu");
     fixture_check(pd_writer_mmap2(*w, 0, PERF_RECORD_MISC_USER, &jd, &sid), "mmap jitdump");
+}
+
+/* fixture_perf_save - w finished, saved as DIR/SUB/perf.data, and closed. */
+static inline void fixture_perf_save(struct pd_writer *w, const char *dir, const char *sub)
+{
+    const uint8_t *data;
+    size_t len;
+
+    fixture_check(pd_writer_finish(w), "finish");
+    data = pd_writer_data(w, &len);
+    fixture_save_sub(dir, sub, "perf.data", data, len);
+    pd_writer_close(w);
 }
 
 #endif /* TESTS_FIXTURE_RUN_H */
