@@ -460,9 +460,7 @@ int jd_reader_open_mem(const void *buf, size_t len, const char *name,
     *readerp = r;
     if (!r)
         return -ENOMEM;
-    /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
-    r->f.buf = buf ? buf : (const uint8_t *)"";
-    r->f.len = buf ? len : 0;
+    recfile_set_mem(&r->f, buf, len);
     return parse_header(r);
 }
 

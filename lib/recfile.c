@@ -31,6 +31,13 @@ static int recfile_fail(struct recfile *f, int err, uint64_t offset, const char 
     return err;
 }
 
+void recfile_set_mem(struct recfile *f, const void *buf, size_t len)
+{
+    /* memcmp()/memcpy() with a NULL pointer are undefined even for 0 bytes. */
+    f->buf = buf ? buf : (const uint8_t *)"";
+    f->len = buf ? len : 0;
+}
+
 int recfile_load(struct recfile *f, const char *path)
 {
     const char *what = "open";

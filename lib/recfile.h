@@ -39,6 +39,12 @@ struct recfile {
 int recfile_init(struct recfile *f, const char *name);
 
 /*
+ * recfile_set_mem - take @len bytes at @buf, which the caller keeps, as
+ * @f's input.  A NULL @buf is an empty input.
+ */
+void recfile_set_mem(struct recfile *f, const void *buf, size_t len);
+
+/*
  * recfile_load - load the file @path as @f's input (see filebuf_open()).
  * Returns 0, or a negative errno with the message "NAME: CALL: strerror"
  * set by recfile_fail() at offset 0.
