@@ -100,8 +100,7 @@ static void print_sum_json(void *arg, struct out *o)
     out_u64(o, "total_keys", c->db->nr_keys);
     out_u64(o, "insns_executed", covered);
     out_u64(o, "total_insns_executed", total);
-    out_ratio(o, "covered_pct", covered > UINT64_MAX / 100 ? covered : covered * 100,
-              covered > UINT64_MAX / 100 ? total / 100 : total);
+    out_percent(o, "covered_pct", covered, total);
     out_object_end(o);
 }
 

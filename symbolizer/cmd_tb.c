@@ -116,10 +116,7 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
     out_u64(o, "exec_atomic", k->exec_atomic);
     out_u64(o, "insns_executed", k->insns_executed);
     if (db->total_insns_executed)
-        out_ratio(o, "cov%", k->insns_executed > UINT64_MAX / 100 ? k->insns_executed
-                                                                  : k->insns_executed * 100,
-                  k->insns_executed > UINT64_MAX / 100 ? db->total_insns_executed / 100
-                                                       : db->total_insns_executed);
+        out_percent(o, "cov%", k->insns_executed, db->total_insns_executed);
     out_u64(o, "translations", k->translations);
     out_u64(o, "translations_spanning", k->translations_spanning);
     out_u64(o, "translations_uncached", k->translations_uncached);

@@ -292,6 +292,14 @@ void out_ratio(struct out *o, const char *key, uint64_t num, uint64_t den)
     fprintf(o->f, "%" PRIu64 ".%02" PRIu64, whole, cents);
 }
 
+void out_percent(struct out *o, const char *key, uint64_t a, uint64_t b)
+{
+    if (a <= UINT64_MAX / 100)
+        out_ratio(o, key, a * 100, b);
+    else
+        out_ratio(o, key, a, b / 100);
+}
+
 void out_str(struct out *o, const char *key, const char *s, size_t len)
 {
     item(o, key);

@@ -78,6 +78,8 @@ void out_str(struct out *o, const char *key, const char *s, size_t len);
  * rounded half up ("2.50"), a number in JSON too.  den must not be 0.
  */
 void out_ratio(struct out *o, const char *key, uint64_t num, uint64_t den);
+/* out_percent - a as a percentage of b, as out_ratio() does (scaled without overflow; b not 0). */
+void out_percent(struct out *o, const char *key, uint64_t a, uint64_t b);
 /*
  * out_cents - a signed decimal number given in hundredths (-150: "-1.50"),
  * a number in JSON too.
