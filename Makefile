@@ -105,7 +105,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/l
 	$(CC) $(CPPFLAGS) -Itests/unit $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/lib/libqjd.a $(LIBS)
 
 # Fuzz targets are replayed over their saved corpus by a plain driver (no clang needed).
-$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/lib/libqjd.a
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(BUILD)/lib/libqjd.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/lib/libqjd.a $(LIBS)
 
@@ -166,7 +166,7 @@ $(BUILD)/fuzz/lib/libqjd.a: $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/lib/libqjd.a
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(BUILD)/fuzz/lib/libqjd.a
 	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/fuzz/lib/libqjd.a $(LIBS)
 
 fuzz-build: $(FUZZ_BINS)
