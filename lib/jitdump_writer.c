@@ -1,9 +1,9 @@
 /*
  * jitdump_writer.c: the jitdump writer (see jitdump_writer.h).
  *
- * Every header or record is assembled at the end of w->buf and, for a stream
- * writer, written out and dropped once complete; a failed write leaves the
- * buffer as it was before the call.
+ * Every header or record is assembled at the end of w->out and, for a
+ * stream writer, written out and dropped once complete; a failed write
+ * leaves the buffer as it was before the call.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 struct jd_writer {
     bool swap;
     FILE *stream;       /* NULL for a memory writer */
-    uint8_t *buf;
-    size_t len;
-    size_t cap;
-    bool oom;           /* a put_*() since the last begin() failed to grow buf */
+    struct growbuf out;
+    bool oom;           /* a put_*() since the last begin() failed to grow out */
 };
 
 static int writer_new(unsigned flags, FILE *stream, struct jd_writer **writerp)
@@ -57,7 +57,7 @@ void jd_writer_close(struct jd_writer *w)
 {
     if (!w)
         return;
-    free(w->buf);
+    free(w->out.p);
     free(w);
 }
 
@@ -67,8 +67,8 @@ const uint8_t *jd_writer_data(const struct jd_writer *w, size_t *len)
         *len = 0;
         return NULL;
     }
-    *len = w->len;
-    return w->buf;
+    *len = w->out.len;
+    return w->out.p;
 }
 
 /* Errors of put_*() are collected in w->oom and checked once in finish(). */
@@ -76,30 +76,15 @@ static void put_bytes(struct jd_writer *w, const void *p, size_t n)
 {
     if (w->oom || n == 0)
         return;
-    if (n > w->cap - w->len) {
-        size_t cap = w->cap ? w->cap : 256;
-        uint8_t *buf;
-
-        while (cap - w->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                w->oom = true;
-                return;
-            }
-            cap *= 2;
-        }
-        buf = realloc(w->buf, cap);
-        if (!buf) {
-            w->oom = true;
-            return;
-        }
-        w->buf = buf;
-        w->cap = cap;
+    if (growbuf_reserve(&w->out, n, 256)) {
+        w->oom = true;
+        return;
     }
     if (p)
-        memcpy(w->buf + w->len, p, n);
+        memcpy(w->out.p + w->out.len, p, n);
     else
-        memset(w->buf + w->len, 0, n);
-    w->len += n;
+        memset(w->out.p + w->out.len, 0, n);
+    w->out.len += n;
 }
 
 static void put32(struct jd_writer *w, uint32_t v)
@@ -119,7 +104,7 @@ static void put64(struct jd_writer *w, uint64_t v)
 /* Start a record: its prefix, total_size patched by finish(). */
 static size_t begin(struct jd_writer *w, uint32_t id, uint64_t timestamp)
 {
-    size_t start = w->len;
+    size_t start = w->out.len;
 
     w->oom = false;
     put32(w, id);
@@ -135,7 +120,7 @@ static size_t begin(struct jd_writer *w, uint32_t id, uint64_t timestamp)
  */
 static int finish(struct jd_writer *w, size_t start, bool is_header)
 {
-    size_t size = w->len - start;
+    size_t size = w->out.len - start;
     int err = 0;
 
     if (w->oom) {
@@ -145,15 +130,15 @@ static int finish(struct jd_writer *w, size_t start, bool is_header)
     } else if (!is_header) {
         uint32_t total = w->swap ? __builtin_bswap32((uint32_t)size) : (uint32_t)size;
 
-        memcpy(w->buf + start + 4, &total, sizeof(total));
+        memcpy(w->out.p + start + 4, &total, sizeof(total));
     }
     if (!err && w->stream) {
         errno = 0;
-        if (fwrite(w->buf + start, 1, size, w->stream) != size)
+        if (fwrite(w->out.p + start, 1, size, w->stream) != size)
             err = errno ? -errno : -EIO;
     }
     if (err || w->stream)
-        w->len = start;
+        w->out.len = start;
     w->oom = false;
     return err;
 }
@@ -161,7 +146,7 @@ static int finish(struct jd_writer *w, size_t start, bool is_header)
 int jd_writer_write_header(struct jd_writer *w, const struct jd_header *h)
 {
     uint32_t total = h->total_size ? h->total_size : sizeof(struct jitdump_header);
-    size_t start = w->len;
+    size_t start = w->out.len;
 
     if (total < sizeof(struct jitdump_header))
         return -EINVAL;

@@ -16,16 +16,12 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "growbuf.h"
 #include "perfdata_swap.h"
 
 #define FLUSH_AT     (1u << 20)
 #define CHUNK_MAX    32768u
 #define ZREC_MAX     65000u     /* compressed bytes per record */
-
-struct growbuf {
-    uint8_t *p;
-    size_t len, cap;
-};
 
 struct wattr {
     struct perf_event_attr attr;
@@ -80,24 +76,10 @@ struct pd_writer {
     struct rec rec;
 };
 
+/* Output, staging and feature buffers start at 64 KiB. */
 static int gb_reserve(struct growbuf *g, size_t more)
 {
-    size_t ncap;
-    uint8_t *np;
-
-    if (g->cap - g->len >= more)
-        return 0;
-    ncap = g->cap ? g->cap : 65536;
-    while (ncap - g->len < more) {
-        if (ncap > SIZE_MAX / 2)
-            return -ENOMEM;
-        ncap *= 2;
-    }
-    if (!(np = realloc(g->p, ncap)))
-        return -ENOMEM;
-    g->p = np;
-    g->cap = ncap;
-    return 0;
+    return growbuf_reserve(g, more, 65536);
 }
 
 static int gb_append(struct growbuf *g, const void *p, size_t n)

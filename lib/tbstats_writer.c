@@ -14,14 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 #define FIELD(type, field) offsetof(struct type, field)
 #define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 struct tbs_writer {
     bool swap;
-    uint8_t *buf;
-    size_t len;
-    size_t cap;
+    struct growbuf out;
 };
 
 int tbs_writer_open_mem(unsigned flags, struct tbs_writer **writerp)
@@ -43,14 +43,14 @@ void tbs_writer_close(struct tbs_writer *w)
 {
     if (!w)
         return;
-    free(w->buf);
+    free(w->out.p);
     free(w);
 }
 
 const uint8_t *tbs_writer_data(const struct tbs_writer *w, size_t *len)
 {
-    *len = w->len;
-    return w->buf;
+    *len = w->out.len;
+    return w->out.p;
 }
 
 /* n zeroed bytes appended to the buffer, or NULL (nothing appended). */
@@ -58,24 +58,11 @@ static uint8_t *reserve(struct tbs_writer *w, size_t n)
 {
     uint8_t *p;
 
-    if (n > w->cap - w->len) {
-        size_t cap = w->cap ? w->cap : 256;
-        uint8_t *buf;
-
-        while (cap - w->len < n) {
-            if (cap > SIZE_MAX / 2)
-                return NULL;
-            cap *= 2;
-        }
-        buf = realloc(w->buf, cap);
-        if (!buf)
-            return NULL;
-        w->buf = buf;
-        w->cap = cap;
-    }
-    p = w->buf + w->len;
+    if (growbuf_reserve(&w->out, n, 256))
+        return NULL;
+    p = w->out.p + w->out.len;
     memset(p, 0, n);
-    w->len += n;
+    w->out.len += n;
     return p;
 }
 

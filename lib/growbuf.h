@@ -1,0 +1,26 @@
+/*
+ * growbuf.h: a byte buffer that grows by doubling, shared by the jitdump,
+ * side-file and perf.data writers.  Internal to the library.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GROWBUF_H
+#define GROWBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct growbuf {
+    uint8_t *p;             /* malloc()ed, or NULL while cap is 0 */
+    size_t len, cap;
+};
+
+/*
+ * growbuf_reserve - make room for @more bytes after @g->len: the capacity
+ * starts at @first and doubles until they fit.  Returns 0, or -ENOMEM (also
+ * when the capacity would overflow a size_t) with @g unchanged.  The
+ * caller appends and advances @g->len; free(@g->p) releases the buffer.
+ */
+int growbuf_reserve(struct growbuf *g, size_t more, size_t first);
+
+#endif /* GROWBUF_H */
