@@ -561,17 +561,31 @@ bad:
                 (unsigned long long)r->feat[HEADER_CMDLINE].offset);
 }
 
+/*
+ * Feature id, whose fixed fields take min bytes, at *pp: 1, 0 when the file
+ * has none, or -EBADMSG with the message when it is shorter.
+ */
+static int fixed_feature(struct pd_reader *r, unsigned id, size_t min, const uint8_t **pp)
+{
+    size_t size;
+
+    if (!pd_reader_feature(r, id, pp, &size))
+        return 0;
+    if (size < min)
+        return fail(r, -EBADMSG, r->feat[id].offset,
+                    "bad %s feature at byte offset %llu (size %zu)",
+                    pd_feature_name(id), (unsigned long long)r->feat[id].offset, size);
+    return 1;
+}
+
 int pd_reader_clockid(struct pd_reader *r, uint64_t *res_ns, int32_t *clockid)
 {
     const uint8_t *p;
     size_t size;
+    int ret = fixed_feature(r, HEADER_CLOCKID, 8, &p);
 
-    if (!pd_reader_feature(r, HEADER_CLOCKID, &p, &size))
-        return 0;
-    if (size < 8)
-        return fail(r, -EBADMSG, r->feat[HEADER_CLOCKID].offset,
-                    "bad CLOCKID feature at byte offset %llu (size %zu)",
-                    (unsigned long long)r->feat[HEADER_CLOCKID].offset, size);
+    if (ret <= 0)
+        return ret;
     *res_ns = rd64(r, p);
     *clockid = -1;
     if (pd_reader_feature(r, HEADER_CLOCK_DATA, &p, &size) && size >= 24)
@@ -630,14 +644,10 @@ ssize_t pd_reader_build_ids(struct pd_reader *r, const struct pd_build_id **idsp
 int pd_reader_compressed(struct pd_reader *r, struct pd_compressed *out)
 {
     const uint8_t *p;
-    size_t size;
+    int ret = fixed_feature(r, HEADER_COMPRESSED, 20, &p);
 
-    if (!pd_reader_feature(r, HEADER_COMPRESSED, &p, &size))
-        return 0;
-    if (size < 20)
-        return fail(r, -EBADMSG, r->feat[HEADER_COMPRESSED].offset,
-                    "bad COMPRESSED feature at byte offset %llu (size %zu)",
-                    (unsigned long long)r->feat[HEADER_COMPRESSED].offset, size);
+    if (ret <= 0)
+        return ret;
     out->version = rd32(r, p);
     out->type = rd32(r, p + 4);
     out->level = rd32(r, p + 8);
