@@ -827,19 +827,34 @@ static void g_u64(struct growbuf *g, bool swap, uint64_t v, int *err)
         *err = -ENOMEM;
 }
 
-/* A feature string: u32 len (NUL included, padded to 64), then the bytes. */
-static void g_string(struct growbuf *g, bool swap, const char *s, int *err)
+/* Bytes of s with its NUL, padded to PERF_NAME_ALIGN as perf stores names. */
+static size_t name_padded_size(const char *s)
 {
-    size_t n = strlen(s) + 1, padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+    return (strlen(s) + 1 + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+}
 
-    g_u32(g, swap, (uint32_t)padded, err);
+/* s and its NUL, zero-padded to padded bytes; false (and *err) when out of memory. */
+static bool g_padded(struct growbuf *g, const char *s, size_t padded, int *err)
+{
+    size_t n = strlen(s) + 1;
+
     if (gb_reserve(g, padded)) {
         *err = -ENOMEM;
-        return;
+        return false;
     }
     memcpy(g->p + g->len, s, n);
     memset(g->p + g->len + n, 0, padded - n);
     g->len += padded;
+    return true;
+}
+
+/* A feature string: u32 len (NUL included, padded to 64), then the bytes. */
+static void g_string(struct growbuf *g, bool swap, const char *s, int *err)
+{
+    size_t padded = name_padded_size(s);
+
+    g_u32(g, swap, (uint32_t)padded, err);
+    g_padded(g, s, padded, err);
 }
 
 /* HEADER_BUILD_ID: one perf_record_build_id per entry, file name padded. */
@@ -849,8 +864,7 @@ static void build_id_bytes(const struct pd_writer *w, struct growbuf *g, int *er
 
     for (size_t i = 0; i < w->nr_bids; i++) {
         const struct pd_build_id *b = &w->bids[i];
-        size_t n = strlen(b->filename) + 1;
-        size_t padded = (n + PERF_NAME_ALIGN - 1) / PERF_NAME_ALIGN * PERF_NAME_ALIGN;
+        size_t padded = name_padded_size(b->filename);
         size_t size = sizeof(struct perf_record_build_id) + padded;
         uint8_t id20[24] = { 0 };
         uint16_t misc = b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE, sz = (uint16_t)size;
@@ -866,13 +880,8 @@ static void build_id_bytes(const struct pd_writer *w, struct growbuf *g, int *er
         memcpy(id20, b->build_id, 20);
         id20[20] = b->size;
         gb_append(g, id20, 24);
-        if (gb_reserve(g, padded)) {
-            *err = -ENOMEM;
+        if (!g_padded(g, b->filename, padded, err))
             return;
-        }
-        memcpy(g->p + g->len, b->filename, n);
-        memset(g->p + g->len + n, 0, padded - n);
-        g->len += padded;
     }
 }
 
