@@ -33,8 +33,8 @@ struct recfile {
 
 /*
  * recfile_init - empty @f, named @name (NULL: "<memory>"), with the
- * message "NAME: no error".  Returns 0 or -ENOMEM; either way release @f
- * with recfile_fini().
+ * message "NAME: no error".  Returns 0, or -ENOMEM with nothing allocated
+ * (recfile_fini() is allowed then too).  Release @f with recfile_fini().
  */
 int recfile_init(struct recfile *f, const char *name);
 

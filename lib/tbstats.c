@@ -501,10 +501,7 @@ static struct tbs_reader *reader_new(const char *name)
 {
     struct tbs_reader *r = calloc(1, sizeof(*r));
 
-    if (!r)
-        return NULL;
-    if (recfile_init(&r->f, name)) {
-        recfile_fini(&r->f);
+    if (!r || recfile_init(&r->f, name)) {
         free(r);
         return NULL;
     }
