@@ -1,7 +1,7 @@
 /*
  * filebuf.h: a whole file in memory, mapped when it can be and read
- * otherwise, shared by the jitdump and side-file readers.  Internal to the
- * library.
+ * otherwise: what recfile_load() gives the jitdump, side-file and perf.data
+ * readers, and what tbdb loads a run from.  Internal to the library.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
