@@ -90,7 +90,7 @@ build-deps:
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | build-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) -MMD -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/lib/libqjd.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -120,7 +120,7 @@ $(BUILD)/tests/check-code: tests/tools/check-code.c $(BUILD)/lib/libqjd.a
 # --- sanitizer build ---------------------------------------------------------
 $(BUILD)/asan/obj/%.o: %.c $(wildcard lib/*.h) | build-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN) -MMD -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/asan/lib/libqjd.a: $(ASAN_LIB_OBJS)
 	@mkdir -p $(@D)
@@ -138,7 +138,7 @@ TSAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/tsan/obj/%.o) $(TBSYM_SRCS:%.c=$(BUILD)/tsa
 
 $(BUILD)/tsan/obj/%.o: %.c $(wildcard lib/*.h) $(wildcard symbolizer/*.h) | build-deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(TSAN) -MMD -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARNINGS) $(TSAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/tsan/bin/tbsym: $(TSAN_OBJS)
 	@mkdir -p $(@D)
