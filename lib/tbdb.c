@@ -209,24 +209,9 @@ static void fill_key(struct tbdb *db, const struct tbs_stats_view *v, uint64_t o
     k->cs_base = v->cs_base;
     k->phys_pc = v->phys_pc;
     k->file_offset = offset;
-    k->exec_count = v->exec_count;
-    k->exec_atomic = v->exec_atomic;
-    k->insns_executed = v->insns_executed;
-    k->translations = v->translations;
-    k->translations_spanning = v->translations_spanning;
-    k->translations_uncached = v->translations_uncached;
-    k->restores = v->restores;
-    k->guest_insns = v->guest_insns;
-    k->guest_bytes = v->guest_bytes;
-    k->host_bytes = v->host_bytes;
-    k->ops = v->ops;
-    k->ops_opt = v->ops_opt;
-    k->spills = v->spills;
-    k->time_gen_ns = v->time_gen_ns;
-    k->time_opt_ns = v->time_opt_ns;
-    k->time_la_ns = v->time_la_ns;
-    k->time_code_ns = v->time_code_ns;
-    k->time_restore_ns = v->time_restore_ns;
+#define X(name, bits, level) k->name = v->name;
+    TBS_STATS_COUNTERS(X)
+#undef X
     k->nr_succ = v->nr_succ;
     k->succ_dropped = v->succ_dropped;
     k->succ_pc = &p->succ_pc[n->succ];

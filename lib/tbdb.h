@@ -65,25 +65,10 @@ struct tbdb_key {
     uint64_t phys_pc;          /* key; -1: not in guest RAM */
     bool synthesised;          /* made from TB records: all counters below are 0 */
     uint64_t file_offset;      /* of the STATS record; synthesised: of its first TB */
-    /* The counters of struct tbs_stats_view (see tbstats-format.h). */
-    uint64_t exec_count;
-    uint64_t exec_atomic;
-    uint64_t insns_executed;
-    uint32_t translations;
-    uint32_t translations_spanning;
-    uint32_t translations_uncached;
-    uint32_t restores;
-    uint64_t guest_insns;
-    uint64_t guest_bytes;
-    uint64_t host_bytes;
-    uint64_t ops;
-    uint64_t ops_opt;
-    uint64_t spills;
-    uint64_t time_gen_ns;
-    uint64_t time_opt_ns;
-    uint64_t time_la_ns;
-    uint64_t time_code_ns;
-    uint64_t time_restore_ns;
+    /* The counters of the STATS record (tbstats-fields.h). */
+#define X(name, bits, level) uint##bits##_t name;
+    TBS_STATS_COUNTERS(X)
+#undef X
     uint32_t nr_succ;
     uint32_t succ_dropped;
     const uint64_t *succ_pc;   /* [nr_succ], guest PCs */

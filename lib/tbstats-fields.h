@@ -40,4 +40,12 @@
     X(time_code_ns, 64, TIME) \
     X(time_restore_ns, 64, TIME)
 
+/* TBS_STATS_C_<NAME>: each counter's index, for code that prints more after one. */
+enum tbs_stats_counter {
+#define TBS_STATS_ENUM(name, bits, level) TBS_STATS_C_##name,
+    TBS_STATS_COUNTERS(TBS_STATS_ENUM)
+#undef TBS_STATS_ENUM
+    TBS_STATS_NR_COUNTERS
+};
+
 #endif /* TBSTATS_FIELDS_H */

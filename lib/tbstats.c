@@ -260,24 +260,9 @@ static int decode_stats(struct tbs_reader *r, size_t off, uint32_t size,
     st->guest_pc = rd64(r, off + FIELD(tbs_stats, guest_pc));
     st->cs_base = rd64(r, off + FIELD(tbs_stats, cs_base));
     st->phys_pc = rd64(r, off + FIELD(tbs_stats, phys_pc));
-    st->exec_count = rd64(r, off + FIELD(tbs_stats, exec_count));
-    st->exec_atomic = rd64(r, off + FIELD(tbs_stats, exec_atomic));
-    st->insns_executed = rd64(r, off + FIELD(tbs_stats, insns_executed));
-    st->translations = rd32(r, off + FIELD(tbs_stats, translations));
-    st->translations_spanning = rd32(r, off + FIELD(tbs_stats, translations_spanning));
-    st->translations_uncached = rd32(r, off + FIELD(tbs_stats, translations_uncached));
-    st->restores = rd32(r, off + FIELD(tbs_stats, restores));
-    st->guest_insns = rd64(r, off + FIELD(tbs_stats, guest_insns));
-    st->guest_bytes = rd64(r, off + FIELD(tbs_stats, guest_bytes));
-    st->host_bytes = rd64(r, off + FIELD(tbs_stats, host_bytes));
-    st->ops = rd64(r, off + FIELD(tbs_stats, ops));
-    st->ops_opt = rd64(r, off + FIELD(tbs_stats, ops_opt));
-    st->spills = rd64(r, off + FIELD(tbs_stats, spills));
-    st->time_gen_ns = rd64(r, off + FIELD(tbs_stats, time_gen_ns));
-    st->time_opt_ns = rd64(r, off + FIELD(tbs_stats, time_opt_ns));
-    st->time_la_ns = rd64(r, off + FIELD(tbs_stats, time_la_ns));
-    st->time_code_ns = rd64(r, off + FIELD(tbs_stats, time_code_ns));
-    st->time_restore_ns = rd64(r, off + FIELD(tbs_stats, time_restore_ns));
+#define X(name, bits, level) st->name = rd##bits(r, off + FIELD(tbs_stats, name));
+    TBS_STATS_COUNTERS(X)
+#undef X
     st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
     st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
     st->swapped = r->f.swapped;

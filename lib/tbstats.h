@@ -45,6 +45,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tbstats-fields.h"
 #include "tbstats-format.h"
 
 /*
@@ -149,27 +150,10 @@ struct tbs_stats_view {
     uint64_t guest_pc;         /* key */
     uint64_t cs_base;          /* key */
     uint64_t phys_pc;          /* key; -1: not in guest RAM */
-    /* TBS_FLAG_STATS_EXEC */
-    uint64_t exec_count;
-    uint64_t exec_atomic;
-    uint64_t insns_executed;
-    /* TBS_FLAG_STATS_JIT */
-    uint32_t translations;
-    uint32_t translations_spanning;
-    uint32_t translations_uncached;
-    uint32_t restores;
-    uint64_t guest_insns;
-    uint64_t guest_bytes;
-    uint64_t host_bytes;
-    uint64_t ops;
-    uint64_t ops_opt;
-    uint64_t spills;
-    /* TBS_FLAG_STATS_TIME */
-    uint64_t time_gen_ns;
-    uint64_t time_opt_ns;
-    uint64_t time_la_ns;
-    uint64_t time_code_ns;
-    uint64_t time_restore_ns;
+    /* the counters, as the record has them (tbstats-fields.h) */
+#define X(name, bits, level) uint##bits##_t name;
+    TBS_STATS_COUNTERS(X)
+#undef X
     uint32_t nr_succ;          /* entries of succ_pc */
     uint32_t succ_dropped;
     const uint8_t *succ_pc;    /* uint64_t[nr_succ], file byte order, any alignment */

@@ -235,24 +235,9 @@ int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st
     st64(w, p + FIELD(tbs_stats, guest_pc), st->guest_pc);
     st64(w, p + FIELD(tbs_stats, cs_base), st->cs_base);
     st64(w, p + FIELD(tbs_stats, phys_pc), st->phys_pc);
-    st64(w, p + FIELD(tbs_stats, exec_count), st->exec_count);
-    st64(w, p + FIELD(tbs_stats, exec_atomic), st->exec_atomic);
-    st64(w, p + FIELD(tbs_stats, insns_executed), st->insns_executed);
-    st32(w, p + FIELD(tbs_stats, translations), st->translations);
-    st32(w, p + FIELD(tbs_stats, translations_spanning), st->translations_spanning);
-    st32(w, p + FIELD(tbs_stats, translations_uncached), st->translations_uncached);
-    st32(w, p + FIELD(tbs_stats, restores), st->restores);
-    st64(w, p + FIELD(tbs_stats, guest_insns), st->guest_insns);
-    st64(w, p + FIELD(tbs_stats, guest_bytes), st->guest_bytes);
-    st64(w, p + FIELD(tbs_stats, host_bytes), st->host_bytes);
-    st64(w, p + FIELD(tbs_stats, ops), st->ops);
-    st64(w, p + FIELD(tbs_stats, ops_opt), st->ops_opt);
-    st64(w, p + FIELD(tbs_stats, spills), st->spills);
-    st64(w, p + FIELD(tbs_stats, time_gen_ns), st->time_gen_ns);
-    st64(w, p + FIELD(tbs_stats, time_opt_ns), st->time_opt_ns);
-    st64(w, p + FIELD(tbs_stats, time_la_ns), st->time_la_ns);
-    st64(w, p + FIELD(tbs_stats, time_code_ns), st->time_code_ns);
-    st64(w, p + FIELD(tbs_stats, time_restore_ns), st->time_restore_ns);
+#define X(name, bits, level) st##bits(w, p + FIELD(tbs_stats, name), st->name);
+    TBS_STATS_COUNTERS(X)
+#undef X
     st32(w, p + FIELD(tbs_stats, nr_succ), st->nr_succ);
     st32(w, p + FIELD(tbs_stats, succ_dropped), st->succ_dropped);
     succ = p + sizeof(struct tbs_stats);

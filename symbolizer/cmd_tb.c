@@ -96,6 +96,28 @@ static void out_host_range(struct out *o, bool have_cs, csh cs, const char *labe
     }
 }
 
+/*
+ * What follows counter c in the key's object: its share of the run's
+ * executed instructions after insns_executed; host bytes per guest byte and
+ * per guest instruction, and the host instructions, after host_bytes.
+ */
+static void key_derived(struct out *o, const struct tbdb *db, const struct tbdb_key *k,
+                        int64_t host_insns, enum tbs_stats_counter c)
+{
+    if (c == TBS_STATS_C_insns_executed && db->total_insns_executed)
+        out_percent(o, "cov%", k->insns_executed, db->total_insns_executed);
+    if (c != TBS_STATS_C_host_bytes)
+        return;
+    if (k->guest_bytes)
+        out_ratio(o, "h/g", k->host_bytes, k->guest_bytes);
+    if (k->guest_insns)
+        out_ratio(o, "h/insn", k->host_bytes, k->guest_insns);
+    if (host_insns >= 0) {
+        out_u64(o, "host_insns", (uint64_t)host_insns);
+        out_ratio(o, "hi/gi", (uint64_t)host_insns, k->latest->icount);
+    }
+}
+
 static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key *k,
                     struct view_host_insns *hi)
 {
@@ -112,34 +134,12 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
     out_hex(o, "flags", k->flags);
     out_str(o, "name", name, len);
     out_flag(o, "synthesised", k->synthesised);
-    out_u64(o, "exec_count", k->exec_count);
-    out_u64(o, "exec_atomic", k->exec_atomic);
-    out_u64(o, "insns_executed", k->insns_executed);
-    if (db->total_insns_executed)
-        out_percent(o, "cov%", k->insns_executed, db->total_insns_executed);
-    out_u64(o, "translations", k->translations);
-    out_u64(o, "translations_spanning", k->translations_spanning);
-    out_u64(o, "translations_uncached", k->translations_uncached);
-    out_u64(o, "restores", k->restores);
-    out_u64(o, "guest_insns", k->guest_insns);
-    out_u64(o, "guest_bytes", k->guest_bytes);
-    out_u64(o, "host_bytes", k->host_bytes);
-    if (k->guest_bytes)
-        out_ratio(o, "h/g", k->host_bytes, k->guest_bytes);
-    if (k->guest_insns)
-        out_ratio(o, "h/insn", k->host_bytes, k->guest_insns);
-    if (host_insns >= 0) {
-        out_u64(o, "host_insns", (uint64_t)host_insns);
-        out_ratio(o, "hi/gi", (uint64_t)host_insns, k->latest->icount);
-    }
-    out_u64(o, "ops", k->ops);
-    out_u64(o, "ops_opt", k->ops_opt);
-    out_u64(o, "spills", k->spills);
-    out_u64(o, "time_gen_ns", k->time_gen_ns);
-    out_u64(o, "time_opt_ns", k->time_opt_ns);
-    out_u64(o, "time_la_ns", k->time_la_ns);
-    out_u64(o, "time_code_ns", k->time_code_ns);
-    out_u64(o, "time_restore_ns", k->time_restore_ns);
+    /* Every counter, each followed by what is derived from it. */
+#define X(name, bits, level) \
+    out_u64(o, #name, k->name); \
+    key_derived(o, db, k, host_insns, TBS_STATS_C_##name);
+    TBS_STATS_COUNTERS(X)
+#undef X
     out_u64(o, "translations_in_export", k->nr_tbs);
     out_object_end(o);
 

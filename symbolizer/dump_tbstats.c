@@ -120,27 +120,16 @@ static void dump_tbstats_stats(struct out *o, const struct tbs_stats_view *st)
     out_hex(o, "cs_base", st->cs_base);
     out_hex(o, "phys_pc", st->phys_pc);
     out_hex(o, "flags", st->flags);
-    out_u64(o, "exec_count", st->exec_count);
-    out_u64(o, "exec_atomic", st->exec_atomic);
-    out_u64(o, "insns_executed", st->insns_executed);
-    out_u64(o, "translations", st->translations);
-    out_u64(o, "translations_spanning", st->translations_spanning);
-    out_u64(o, "translations_uncached", st->translations_uncached);
-    out_u64(o, "restores", st->restores);
-    out_u64(o, "guest_insns", st->guest_insns);
-    out_u64(o, "guest_bytes", st->guest_bytes);
-    out_u64(o, "host_bytes", st->host_bytes);
-    /* Host code bytes per guest instruction, as QEMU's "info tb" shows it. */
-    if (st->guest_insns)
+    /*
+     * Every counter; after host_bytes, host code bytes per guest
+     * instruction, as QEMU's "info tb" shows it.
+     */
+#define X(name, bits, level) \
+    out_u64(o, #name, st->name); \
+    if (TBS_STATS_C_##name == TBS_STATS_C_host_bytes && st->guest_insns) \
         out_ratio(o, "h/insn", st->host_bytes, st->guest_insns);
-    out_u64(o, "ops", st->ops);
-    out_u64(o, "ops_opt", st->ops_opt);
-    out_u64(o, "spills", st->spills);
-    out_u64(o, "time_gen_ns", st->time_gen_ns);
-    out_u64(o, "time_opt_ns", st->time_opt_ns);
-    out_u64(o, "time_la_ns", st->time_la_ns);
-    out_u64(o, "time_code_ns", st->time_code_ns);
-    out_u64(o, "time_restore_ns", st->time_restore_ns);
+    TBS_STATS_COUNTERS(X)
+#undef X
     out_u64(o, "nr_succ", st->nr_succ);
     out_u64(o, "succ_dropped", st->succ_dropped);
     out_array_begin(o, "succ_pc");
