@@ -2,7 +2,7 @@
  * guestsym.c: guest code addresses to symbols, source lines and inlined
  * frames (see guestsym.h).
  *
- * The mapped ranges are a small array replayed from the export's records
+ * The mapped ranges are a small array replayed from the side file's records
  * (a guest maps a few dozen files).  Each (file, bias) is a module with its
  * own Dwfl, reported on first use so that its addresses are guest
  * addresses; its symbols are indexed once (elfsyms.h).  Results are cached

@@ -1,9 +1,9 @@
 /*
  * guestsym.h: symbols and source lines of guest code addresses, from the
- * guest's ELF files named by the MAPPING records of a TBStatistics export
+ * guest's ELF files named by the MAPPING records of a side file
  * (jit-PID.tbstats), through libdwfl.
  *
- * The caller replays the export's MAPPING and UNMAP records in file order
+ * The caller replays the side file's MAPPING and UNMAP records in file order
  * (guestsym_add_mapping(), guestsym_remove()) and looks up guest PCs in
  * between, so every PC is resolved against the mappings live when its TB
  * was translated.  A file is opened the first time a PC in it is looked
@@ -72,7 +72,7 @@ struct guestsym_frame {
  */
 struct guestsym_loc {
     uint64_t pc;
-    bool mapped;               /* inside a mapping of the export */
+    bool mapped;               /* inside a mapping of the side file */
     const char *path;          /* the mapped file; NULL when !mapped */
     const char *basename;      /* its last component; NULL when !mapped */
     uint64_t bias;             /* guest address = ELF vaddr + bias */

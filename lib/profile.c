@@ -27,7 +27,7 @@
 #include "tbdb.h"
 #include "unwind.h"
 
-/* A jitted-PID-N.so map of injected input, kept until the export is loaded. */
+/* A jitted-PID-N.so map of injected input, kept until the side file is loaded. */
 /* Frames kept per sample (perf's default kernel.perf_event_max_stack is 127). */
 #define PROFILE_MAX_FRAMES 512
 /* Guest frames kept per sample: a 64 KiB stack dump holds fewer. */
@@ -59,7 +59,7 @@ struct profile {
 
     struct injected_map *inj;
     size_t nr_inj, cap_inj;
-    uint64_t nr_unmatched;         /* injected maps of no TB of the export */
+    uint64_t nr_unmatched;         /* injected maps of no TB of the side file */
 
     uint64_t frames[PROFILE_MAX_FRAMES];
     uint64_t unwind_time;          /* the time of the sample being unwound */
@@ -276,7 +276,7 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Find the export and the jitdump: next to perf.data, else where QEMU wrote them. */
+/* Find the side file and the jitdump: next to perf.data, else where QEMU wrote them. */
 static int find_files(struct profile *p)
 {
     char *dir = dir_name(p->perf_data);
@@ -291,7 +291,7 @@ static int find_files(struct profile *p)
             rc = tbdb_find_files(p->jitdump_dir, p->info.pid, &ts, &jd);
         if (rc == -ENOENT) {
             set_err(p, "%s: no jit-%" PRIu32 ".tbstats next to it (in %s)%s%s: run QEMU with "
-                    "-perf, or give the export with --tbstats", p->perf_data, p->info.pid, dir,
+                    "-perf, or give the side file with --tbstats", p->perf_data, p->info.pid, dir,
                     p->jitdump_dir ? " nor in " : "", p->jitdump_dir ? p->jitdump_dir : "");
             free(dir);
             return rc;
@@ -442,7 +442,7 @@ int profile_open(const struct profile_opts *opts, struct profile **pp)
         return rc;
     }
     if (p->db->header.pid != p->info.pid) {
-        set_err(p, "%s: the export of pid %" PRIu32 ", but the QEMU process of %s is pid %" PRIu32,
+        set_err(p, "%s: the side file of pid %" PRIu32 ", but the QEMU process of %s is pid %" PRIu32,
                 p->tbstats, p->db->header.pid, p->perf_data, p->info.pid);
         return -EXDEV;
     }
@@ -673,7 +673,7 @@ static bool sample_user_reg(const struct pd_sample *s, uint64_t mask, int perf_r
 /*
  * The guest instruction a sample is charged to: the one whose host code
  * holds tb_ip, or, when tb_ip is a return address, the call before it.
- * An address no instruction covers (it cannot be, but the export is input)
+ * An address no instruction covers (it cannot be, but the side file is input)
  * is charged to the translation's first instruction.
  */
 static uint64_t guest_insn_at(const struct tbdb_tb *tb, uint64_t host_addr)

@@ -1,6 +1,6 @@
 /*
  * profile.h: one perf recording of QEMU joined with the run's TBStatistics
- * export, sample by sample.
+ * side file, sample by sample.
  *
  * A profile reads a perf.data file and resolves every sample of the QEMU
  * process to what it was spent on: the translated code of one TB, a helper
@@ -8,11 +8,11 @@
  * rest of QEMU, the kernel, or another process.  It accepts both forms a
  * perf user has:
  *   raw       perf.data as `perf record -k 1` wrote it, with jit-PID.dump
- *             and the export next to it: the code map is built from the
+ *             and the side file next to it: the code map is built from the
  *             jitdump's CODE_LOAD records;
- *   injected  the output of `perf inject -j`, with the export: the code map
+ *   injected  the output of `perf inject -j`, with the side file: the code map
  *             is built from the MMAP2 records of jitted-PID-N.so files, N
- *             being the CODE_LOAD's code_index, which the export's TB
+ *             being the CODE_LOAD's code_index, which the side file's TB
  *             records carry too.  The jitdump is optional then.
  * In both cases a sample at host address A and time T is charged to the
  * code load with the greatest timestamp <= T that contains A (the rule perf
@@ -171,7 +171,7 @@ struct profile_info {
     enum profile_chains chains;
     bool tbstats_partial, jitdump_partial, perf_data_partial;
     /*
-     * Guest call stacks: shadow_stacks says the export has them
+     * Guest call stacks: shadow_stacks says the side file has them
      * (TBS_FLAG_SHADOW_STACK); user_stacks that the recording has user
      * stacks and registers (--call-graph dwarf; also with
      * profile_opts.no_callchains).  Filled in by profile_run():
@@ -192,7 +192,7 @@ struct profile_info {
 
 /*
  * profile_open - read the perf.data headers and mmap events, find and load
- * the export (and the jitdump), build the code map.
+ * the side file (and the jitdump), build the code map.
  * @opts: the inputs; strings are copied.
  * @pp: receives the profile, also on failure (except -ENOMEM) so that
  *      profile_strerror() can say what went wrong; release it with
@@ -222,11 +222,11 @@ const char *profile_warning(const struct profile *p);
 /* profile_info - what was read; valid until profile_close(). */
 const struct profile_info *profile_info(const struct profile *p);
 
-/* profile_tbdb - the run's export (and jitdump) in memory. */
+/* profile_tbdb - the run's side file (and jitdump) in memory. */
 const struct tbdb *profile_tbdb(const struct profile *p);
 
 /*
- * profile_guestsym - the guest symbolizer fed with the export's mappings,
+ * profile_guestsym - the guest symbolizer fed with the side file's mappings,
  * created on first use (NULL on -ENOMEM).  Owned by the profile.
  */
 struct guestsym *profile_guestsym(struct profile *p);

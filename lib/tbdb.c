@@ -1,7 +1,7 @@
 /*
  * tbdb.c: one QEMU run in memory (see tbdb.h).
  *
- * Loading reads the export twice from one buffer: the first pass counts the
+ * Loading reads the side file twice from one buffer: the first pass counts the
  * records and the bytes of their arrays, the second fills arrays allocated
  * once each with those sizes.  Then keys are sorted by stats_id, TBs without
  * a STATS key get synthesised ones (a hash of the key tuple), each key gets
@@ -95,7 +95,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
 }
 
-/* --- the export ------------------------------------------------------------ */
+/* --- the side file ------------------------------------------------------------ */
 
 /* What the first pass counts. */
 struct tbdb_counts {
@@ -220,7 +220,7 @@ static void fill_key(struct tbdb *db, const struct tbs_stats_view *v, uint64_t o
 }
 
 /*
- * Read the records of the export; with fill false only count them into *c,
+ * Read the records of the side file; with fill false only count them into *c,
  * with fill true store them into the arrays sized by the first pass (which
  * returns the same records: same buffer, same reader).  Returns 0 or a
  * negative errno after setting the message; truncation is a warning.
@@ -652,7 +652,7 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
     db->jitdump_elf_mach = h->elf_mach;
     if (h->pid != db->header.pid)
         return set_err(db, -EBADMSG, "%s and %s are not from the same run at byte offset 0 "
-                       "(pid %u in the export, %u in the jitdump)", p->tbs_name, p->jd_name,
+                       "(pid %u in the side file, %u in the jitdump)", p->tbs_name, p->jd_name,
                        db->header.pid, h->pid);
 
     /*
@@ -688,7 +688,7 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
             free(name_off);
             return set_err(db, -EBADMSG, "%s and %s are not from the same run at byte offset %llu "
                            "(code_index %llu: code at 0x%llx size %llu in the jitdump, "
-                           "0x%llx size %u in the export at byte offset %llu)",
+                           "0x%llx size %u in the side file at byte offset %llu)",
                            p->jd_name, p->tbs_name, (unsigned long long)rec.offset,
                            (unsigned long long)l->code_index, (unsigned long long)l->code_addr,
                            (unsigned long long)l->code_size, (unsigned long long)t->host_addr,
@@ -794,7 +794,7 @@ int tbdb_open(const char *tbstats_path, const char *jitdump_path, struct tbdb **
         return set_err(db, ret, "%s: %s: %s", tbstats_path, what, strerror(-ret));
     db->priv->release_tbs = db->priv->tbs_fb.map != NULL;
     ret = load_tbstats(db, db->priv->tbs_fb.data, db->priv->tbs_fb.len);
-    /* Everything the db needs from the export is copied. */
+    /* Everything the db needs from the side file is copied. */
     filebuf_close(&db->priv->tbs_fb);
     if (ret < 0 || !jitdump_path)
         return ret;

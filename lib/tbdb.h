@@ -1,5 +1,5 @@
 /*
- * tbdb.h: one QEMU run in memory: its TBStatistics export (jit-PID.tbstats,
+ * tbdb.h: one QEMU run in memory: its side file (jit-PID.tbstats,
  * or jit-PID.tbstats.part) and optionally its jitdump (jit-PID.dump), joined
  * and indexed for the symbolizer's views (tb-list, tb, coverset, cfg, report).
  *
@@ -36,7 +36,7 @@
  *   -ENOTSUP   a format version the readers do not know
  *   -ENODATA   a file that ends inside its header (nothing to load)
  * plus -ENOMEM and the errno of open(), mmap(), read().  A file truncated
- * inside a record (a .part export, a jitdump still being written) is not an
+ * inside a record (a .part side file, a jitdump still being written) is not an
  * error: what precedes the cut is loaded and tbdb_warning() says so.
  * tbdb_strerror() says what went wrong, "FILE: WHAT at byte offset N (DETAIL)".
  *
@@ -77,7 +77,7 @@ struct tbdb_key {
     double host_per_insn;      /* host_bytes / guest_insns (QEMU's "h/g") */
     double insns_per_translation; /* guest_insns / translations */
     double coverage;           /* insns_executed / db->total_insns_executed, 0..1 */
-    /* The translations of this key found in the export, in file order. */
+    /* The translations of this key found in the side file, in file order. */
     const struct tbdb_tb *const *tbs;
     uint32_t nr_tbs;
     const struct tbdb_tb *latest; /* tbs[nr_tbs - 1], or NULL when nr_tbs is 0 */
@@ -149,18 +149,18 @@ struct tbdb_shadow_stack {
  * the ones after "private" are not.
  */
 struct tbdb {
-    struct tbs_header header;  /* the export's header */
+    struct tbs_header header;  /* the side file's header */
     const char *tbstats_path;  /* as given (or the name given to tbdb_open_mem) */
     const char *jitdump_path;  /* NULL: no jitdump */
     uint32_t jitdump_pid;      /* the jitdump header's pid (0 without one) */
     uint32_t jitdump_elf_mach; /* the jitdump header's elf_mach (0 without one) */
-    bool have_counters;        /* the export has STATS records */
+    bool have_counters;        /* the side file has STATS records */
     bool tbstats_partial;      /* cut inside a record, or no END record */
     bool jitdump_partial;      /* cut inside a record */
-    bool have_end;             /* the export's END record */
+    bool have_end;             /* the side file's END record */
     int32_t exit_code;         /* of END */
     uint64_t nr_flushes;       /* FLUSH records */
-    uint64_t nr_unmatched_loads; /* CODE_LOADs of no TB of the export */
+    uint64_t nr_unmatched_loads; /* CODE_LOADs of no TB of the side file */
 
     struct tbdb_key *keys;     /* [nr_keys], by ascending stats_id */
     size_t nr_keys;
@@ -183,7 +183,7 @@ struct tbdb {
 };
 
 /*
- * tbdb_open - load an export and, if jitdump_path is not NULL, its jitdump.
+ * tbdb_open - load a side file and, if jitdump_path is not NULL, its jitdump.
  * @tbstats_path: jit-PID.tbstats or jit-PID.tbstats.part.
  * @jitdump_path: jit-PID.dump of the same run, or NULL.
  * @dbp: receives the db.
@@ -257,15 +257,15 @@ const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint
                                                      uint64_t time);
 
 /*
- * tbdb_find_files - the export and jitdump of a run in directory dir, named
+ * tbdb_find_files - the side file and jitdump of a run in directory dir, named
  * as QEMU names them: jit-PID.tbstats (else jit-PID.tbstats.part) and
  * jit-PID.dump, as perf finds jit-PID.dump.
  * @pid: the run's pid, or 0 for the only run in dir, or the newest one (by
- *       the export's modification time) when there are several.
- * @tbstats_pathp: receives the export's path (malloc()ed, caller frees).
+ *       the side file's modification time) when there are several.
+ * @tbstats_pathp: receives the side file's path (malloc()ed, caller frees).
  * @jitdump_pathp: receives the jitdump's path (malloc()ed, caller frees),
  *       or NULL when the run has none.
- * Returns 0, -ENOENT when dir holds no export (of that pid), -ENOMEM, or the
+ * Returns 0, -ENOENT when dir holds no side file (of that pid), -ENOMEM, or the
  * errno of opendir().
  */
 int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp,

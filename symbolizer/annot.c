@@ -293,7 +293,7 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
         out_u64(v->o, "ops", k->ops);
         out_u64(v->o, "ops_opt", k->ops_opt);
         out_u64(v->o, "translations", k->translations);
-        out_u64(v->o, "translations_in_export", k->nr_tbs);
+        out_u64(v->o, "translations_in_side_file", k->nr_tbs);
         out_u64(v->o, "samples", v->self);
         out_u64(v->o, "helper_samples", helper);
         out_u64(v->o, "total_samples", annot_total(a));
@@ -304,7 +304,7 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
     fprintf(v->o->f, "key %" PRIu32 " guest_pc 0x%" PRIx64 " %.*s\n", k->stats_id,
             k->guest_pc, (int)len, name);
     fprintf(v->o->f, "  exec_count %" PRIu64 "  h/g %s  spills %" PRIu64 "  ops/ops_opt %"
-            PRIu64 "/%" PRIu64 "  translations %" PRIu32 " (%" PRIu32 " in the export)\n",
+            PRIu64 "/%" PRIu64 "  translations %" PRIu32 " (%" PRIu32 " in the side file)\n",
             k->exec_count, hg, k->spills, k->ops, k->ops_opt, k->translations, k->nr_tbs);
     fprintf(v->o->f, "  samples %" PRIu64 " (%s%% of %" PRIu64 ")  helpers called from it %"
             PRIu64 "%s%s\n", v->self, pct, annot_total(a), helper, src[0] ? "  source " : "",
@@ -322,7 +322,7 @@ static void print_guest_insn(struct view *v, const struct tbdb_tb *t, uint32_t i
     uint64_t size;
     bool have_src = source_of(v->p, pc, src, sizeof(src));
 
-    /* The export's values are not trusted: the bytes must lie in guest_code. */
+    /* The side file's values are not trusted: the bytes must lie in guest_code. */
     if (pc >= t->guest_pc && next > pc && off < t->guest_code_size &&
         len <= t->guest_code_size - off) {
         fmt_bytes(bytes, sizeof(bytes), t->guest_code + off, len, 8);
@@ -382,7 +382,7 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         if (v.json)
             out_object_end(o);
         else
-            fputs("  (no translation of this key in the export)\n\n", o->f);
+            fputs("  (no translation of this key in the side file)\n\n", o->f);
         return;
     }
     have_gcs = view_disasm_open(db->header.guest_machine, &gcs);

@@ -52,7 +52,7 @@ const uint64_t *annot_key_hits(const struct annot *a, const struct tbdb_key *k, 
 /*
  * annot_print_key - the annotated view of key k into o: a header (id, guest
  * PC, name, counters, samples, source line), then each guest instruction
- * of its latest translation (capstone, guest arch of the export) followed
+ * of its latest translation (capstone, guest arch of the side file) followed
  * by the host instructions generated for it (capstone, host arch), with
  * samples and % of the key's samples, then the out-of-line host code.
  * Text (a column layout of its own, not out's key=value lines) or JSON.

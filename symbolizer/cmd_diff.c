@@ -71,7 +71,7 @@ const char cmd_diff_usage[] =
     "                    with a, b (inputs and totals), classes and rows\n"
     "  --no-callchains   ignore call chains: helpers by name, not per TB\n"
     "  --tbstats-a F, --jitdump-a F, --tbstats-b F, --jitdump-b F\n"
-    "                    A's or B's export and jitdump, where they are not next\n"
+    "                    A's or B's side file and jitdump, where they are not next\n"
     "                    to its perf.data under QEMU's names\n"
     "  --partial         accept truncated files, with a warning\n"
     "\n"

@@ -51,7 +51,7 @@ const char cmd_export_usage[] =
     "perf script and perf annotate: each sample of the QEMU process at the guest\n"
     "instruction it was spent on (its TB's code, and the helpers, system calls and\n"
     "translation run on its behalf), with the guest call stack as its call chain\n"
-    "(needs shadow stacks in the export and perf record --call-graph dwarf, else\n"
+    "(needs shadow stacks in the side file and perf record --call-graph dwarf, else\n"
     "one frame), the guest's ELF files mapped at their guest addresses with their\n"
     "build ids, and the guest program's name as comm.\n"
     "  -o FILE       the output (required), written whole or not at all\n"

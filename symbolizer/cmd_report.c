@@ -2,7 +2,7 @@
  * cmd_report.c: "tbsym report", perf samples and TBStatistics in one table.
  *
  * The samples come resolved from lib/profile.h (raw perf.data + jitdump +
- * export, or perf inject's output + export); this file only counts them per
+ * side file, or perf inject's output + side file); this file only counts them per
  * TBStatistics key, guest function or symbol, sorts and prints.
  */
 #include <errno.h>

@@ -3,9 +3,9 @@
  *
  * The key's counters, its successors, then its latest translation as QEMU's
  * -d in_asm,out_asm would show it: each guest instruction (capstone on the
- * export's guest bytes, guest arch from the header) followed by the host
+ * side file's guest bytes, guest arch from the header) followed by the host
  * instructions generated for it (capstone on the jitdump's code bytes,
- * split at the export's host_end offsets), then the out-of-line host code
+ * split at the side file's host_end offsets), then the out-of-line host code
  * after the last instruction's (slow paths and constants: the bytes after
  * the last real instruction may disassemble as nonsense).
  */
@@ -140,7 +140,7 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
     key_derived(o, db, k, host_insns, TBS_STATS_C_##name);
     TBS_STATS_COUNTERS(X)
 #undef X
-    out_u64(o, "translations_in_export", k->nr_tbs);
+    out_u64(o, "translations_in_side_file", k->nr_tbs);
     out_object_end(o);
 
     out_array_begin(o, "successors");
@@ -190,7 +190,7 @@ static void out_translation(struct out *o, const struct tbdb *db, const struct t
 
         out_object_begin(o, NULL, "in_asm");
         out_hex(o, "pc", pc);
-        /* The export's values are not trusted: the bytes must lie in guest_code. */
+        /* The side file's values are not trusted: the bytes must lie in guest_code. */
         if (pc >= t->guest_pc && next > pc && off < t->guest_code_size &&
             n <= t->guest_code_size - off) {
             out_bytes(o, "bytes", t->guest_code + off, n);

@@ -486,7 +486,7 @@ int gstack_view_expand(struct gstack_view *gv, const struct profile_sample *s,
 
 const char *gstack_missing_reason(const struct profile_info *in, char *buf, size_t size)
 {
-    const char *tbs = in->tbstats ? in->tbstats : "the export";
+    const char *tbs = in->tbstats ? in->tbstats : "the side file";
     const char *pd = in->perf_data ? in->perf_data : "the recording";
 
     if (in->gstack_samples)

@@ -108,7 +108,7 @@ void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint6
     fprintf(f, "# %s: %s input, QEMU pid %" PRIu32 ", %zu code loads%s\n", in->perf_data,
             in->injected ? "perf inject -j" : "raw", in->pid, in->nr_code_loads,
             in->injected ? " (jitted-*.so)" : "");
-    fprintf(f, "# export %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
+    fprintf(f, "# side file %s%s%s\n", in->tbstats, in->jitdump ? ", jitdump " : "",
             in->jitdump ? in->jitdump : "");
     fprintf(f, "# %" PRIu64 " samples of %s%s, call chains: %s\n", total,
             in->event ? in->event : "?",

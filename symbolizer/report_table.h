@@ -45,7 +45,7 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
                      struct view_host_insns *hi);
 
 /*
- * view_report_summary - tbsym report's four "# " lines: input, export,
+ * view_report_summary - tbsym report's four "# " lines: input, side file,
  * samples and event, share of each class; by_class: [PROFILE_NR_CLASSES].
  */
 void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint64_t *by_class);

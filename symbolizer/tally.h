@@ -1,7 +1,7 @@
 /*
  * tally.h: the samples of one profile (lib/profile.h) counted per class and
  * per TBStatistics key, and sums over sets of keys, for the commands that
- * join samples with the export: tbsym report and tbsym diff.
+ * join samples with the side file: tbsym report and tbsym diff.
  *
  * A sample of the QEMU process counts once in total and in its class; a
  * PROFILE_JIT sample counts in its TB's key as "samples", a PROFILE_HELPER

@@ -1,10 +1,10 @@
 /*
  * fuzz_tbdb.c: libFuzzer target for tbdb_open_mem(), the join of a
- * TBStatistics export and its jitdump.
+ * side file and its jitdump.
  *
- * Input: a u32 little-endian length N, then N bytes of export, then the
+ * Input: a u32 little-endian length N, then N bytes of side file, then the
  * jitdump (none when nothing follows; N larger than the rest: all of it is
- * the export).  Every key and TB of a loaded db is walked, with every array
+ * the side file).  Every key and TB of a loaded db is walked, with every array
  * and byte its pointers claim, and looked up again by id, PC and
  * code_index.  Loading must return an error or a consistent db, never
  * crash, read out of bounds, leak or hang.

@@ -7,18 +7,18 @@
  *   cc -Ilib -D_GNU_SOURCE tests/fuzz/make-seeds-tbdb.c build/lib/libqjd.a \
  *      -o build/make-seeds-tbdb && build/make-seeds-tbdb tests/fuzz/corpus/tbdb
  *
- * Each seed is fuzz_tbdb's input: u32 little-endian export length, the
- * export, the jitdump.  One run written by the writers, as QEMU -perf
+ * Each seed is fuzz_tbdb's input: u32 little-endian side file length, the
+ * side file, the jitdump.  One run written by the writers, as QEMU -perf
  * writes it: MAPPING, three TBs (two of key 1 around a FLUSH), each with
  * its UNWINDING_INFO + CODE_LOAD, STATS, END.  Then the variants tbdb must
  * refuse or load partially.  Deterministic: fixed values and byte orders.
- *   valid            export 1.1 + jitdump
- *   no-jitdump       the export alone
- *   no-stats         export 1.0 (keys synthesised from the TBs)
+ *   valid            side file 1.1 + jitdump
+ *   no-jitdump       the side file alone
+ *   no-stats         side file 1.0 (keys synthesised from the TBs)
  *   big-endian       both files big-endian
  *   other-pid        the jitdump of another pid (-EBADMSG)
  *   host-addr-differs a CODE_LOAD at another address than its TB (-EBADMSG)
- *   export-part      the export cut inside its last STATS record (a .part)
+ *   export-part      the side file cut inside its last STATS record (a .part)
  *   jitdump-cut      the jitdump cut inside its last CODE_LOAD
  *   repeated-stats-id two STATS records with stats_id 1 (-EBADMSG)
  *   stats-id-max     STATS 2 numbered 2^32 - 1: no id left for the key
@@ -84,7 +84,7 @@ static void tb_and_load(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts
 }
 
 /*
- * The run as seed bytes (malloc()ed); *tbs_len receives the export's length,
+ * The run as seed bytes (malloc()ed); *tbs_len receives the side file's length,
  * *end_off the offset of its END record.
  */
 static uint8_t *build(const struct variant *v, size_t *len, size_t *tbs_len, size_t *end_off)
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     seed("stats-id-max", (struct variant){ .top_id = UINT32_MAX });
 
     buf = build(&(struct variant){ .jd_pid = PID }, &len, &tl, &end_off);
-    /* The export alone: the length covers everything. */
+    /* The side file alone: the length covers everything. */
     fixture_save(dir, "no-jitdump", buf, 4 + tl);
     /* A .part: the END record and the last 8 bytes of the last STATS record missing. */
     cut = end_off - 8;

@@ -18,7 +18,7 @@
  *
  * Each recording is diff-X.perfdata (perf record -k 1 -e cpu-clock -g as
  * the library writes it: the QEMU process maps jit-PID.dump, then
- * samples), diff-X.tbs (-tb-stats all export) and diff-X.jitdump.
+ * samples), diff-X.tbs (-tb-stats all side file) and diff-X.jitdump.
  *   A  pid 4242, guest mapped at its link address (bias 0), every sample of
  *      period 1000: 100 samples of the QEMU process
  *        hot+0x0 10, hot+0x10 10   (exec 1000 each)

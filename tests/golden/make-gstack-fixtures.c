@@ -19,14 +19,14 @@
  * 0x4000fb, fib 0x40012f, handler 0x40015d, main 0x400164, _start 0x40018b;
  * the return addresses of its calls (objdump -d): _start->main 0x400194,
  * main->parse 0x40016f, main->run 0x40017b, main->fib 0x400187,
- * parse->lex 0x4000d7, run->step 0x400117, fib->fib 0x40014d.  The export
+ * parse->lex 0x4000d7, run->step 0x400117, fib->fib 0x40014d.  The side file
  * maps it as /proc/self/cwd/gstack-guest.elf at its link address (bias 0):
  * run.sh runs tbsym in tests/golden.
  *
  * One QEMU run, pid 4242, x86-64 guest on x86-64 host, recorded as
  * `perf record --call-graph dwarf` records it: IP|TID|TIME|PERIOD|CALLCHAIN|
  * REGS_USER|STACK_USER (perf's x86-64 register mask, 8192-byte stacks),
- * period 1.  The export has TBS_FLAG_SHADOW_STACK and SHADOW_STACK records:
+ * period 1.  The side file has TBS_FLAG_SHADOW_STACK and SHADOW_STACK records:
  *   tid 4242  addr 0x7ffcf0000100 capacity 16 at time 120 (superseded),
  *             addr 0x7ffcf0001000 capacity 16 at time 150 (the one used)
  *   tid 4243  addr 0x7ffcf8001000 capacity 4 at time 160,
@@ -114,9 +114,9 @@
 
 static const char *dir;
 
-/* --- the export and the jitdump ---------------------------------------------------------- */
+/* --- the side file and the jitdump ---------------------------------------------------------- */
 
-/* A TB and its LOAD (key 0: the export has no STATS); the guest code is nops. */
+/* A TB and its LOAD (key 0: the side file has no STATS); the guest code is nops. */
 static void tb(struct tbs_writer *tw, struct jd_writer *jw, uint64_t ts, uint64_t idx,
                uint64_t pc, const unsigned *sizes, unsigned icount, const char *name)
 {

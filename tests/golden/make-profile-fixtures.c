@@ -44,7 +44,7 @@
 
 static const char *dir;
 
-/* --- the export and the jitdump ---------------------------------------------------------- */
+/* --- the side file and the jitdump ---------------------------------------------------------- */
 
 static void write_run(const char *sub)
 {

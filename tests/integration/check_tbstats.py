@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An oracle for the TBStatistics export, independent of lib/tbstats.c.
+"""An oracle for the side file, independent of lib/tbstats.c.
 
 It reads jit-PID.tbstats with its own decoder, written from
 lib/tbstats-format.h, and checks what the statistics promise (docs/devel/tcg-perf.rst in the series).

@@ -45,7 +45,7 @@ note "hottest demo TB: $pc ($func), $samples of $total samples"
 "$TBSYM" annotate -i "$d/perf.data" --format json "$pc" > "$d/annotate.json" 2> "$d/annotate.err" ||
     fail "annotate $pc failed: $(cat "$d/annotate.err")"
 "$TBSYM" annotate -i "$d/perf.data" "$pc" > "$d/annotate.txt" 2>&1 || fail "annotate (text) failed"
-# The export's guest PCs are run-time addresses: the demo is PIE, so the
+# The side file's guest PCs are run-time addresses: the demo is PIE, so the
 # bias is the symbol's address minus its ELF value (from annotate's name).
 vaddr=$(nm "$DEMO" | awk -v f="$func" '$3 == f { print $1; exit }')
 objdump -d "$DEMO" > "$d/demo.dis"

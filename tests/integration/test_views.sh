@@ -26,7 +26,7 @@ max_exec=$(tail -n +2 "$WORK/list.csv" | cut -d, -f3 | sort -n | tail -n 1)
 [ "$top_exec" = "$max_exec" ] || fail "tb-list: top row exec_count $top_exec, highest $max_exec"
 note "tb-list: $keys keys, hottest id $top_id with $top_exec executions"
 
-# tb of it: in_asm lines carry the export's bytes, which must be the demo's own.
+# tb of it: in_asm lines carry the side file's bytes, which must be the demo's own.
 "$TBSYM" tb "$top_id" --dir "$run" > "$WORK/tb.txt" || fail "tb $top_id failed"
 grep -q '^in_asm pc=' "$WORK/tb.txt" || fail "tb: no in_asm"
 grep -q '^  out_asm addr=' "$WORK/tb.txt" || fail "tb: no out_asm (host code from the jitdump)"

@@ -1,7 +1,7 @@
 /*
  * fixture_run.h: the pieces of a synthetic QEMU run that the golden fixture
  * generators (tests/golden/make-*-fixtures.c) write alike: the start and
- * end of an export with its jitdump, a translation with its CODE_LOAD, a
+ * end of a side file with its jitdump, a translation with its CODE_LOAD, a
  * STATS record, the start and end of a perf.data of the QEMU process, each
  * recording in a subdirectory.  Header only, on fixture.h and
  * the library's writers; included by relative path, so a generator still
@@ -40,8 +40,8 @@ static inline void fixture_save_sub(const char *dir, const char *sub, const char
 }
 
 /*
- * fixture_run_open - the writers of an export and of its jitdump (swap: 0,
- * or both in the other byte order), with the export's header h and its
+ * fixture_run_open - the writers of a side file and of its jitdump (swap: 0,
+ * or both in the other byte order), with the side file's header h and its
  * first MAPPING m, and the jitdump's header jh.
  */
 static inline void fixture_run_open(int swap, const struct tbs_header *h,
@@ -56,7 +56,7 @@ static inline void fixture_run_open(int swap, const struct tbs_header *h,
 }
 
 /*
- * fixture_run_save - the export and the jitdump written so far saved as
+ * fixture_run_save - the side file and the jitdump written so far saved as
  * DIR/SUB/jit-PID.tbstats and DIR/SUB/jit-PID.dump, QEMU's names; both
  * writers closed.
  */

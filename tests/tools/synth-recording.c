@@ -23,7 +23,7 @@
  * each also has perf's x86-64 user registers and an 8192-byte stack dump,
  * which holds, 0x1000 bytes above the sampled stack pointer, a shadow call
  * stack (tbstats-format.h, "Shadow call stacks") of 1 to 32 random guest
- * calls.  --gstack does the same and also says where it is: the export has
+ * calls.  --gstack does the same and also says where it is: the side file has
  * TBS_FLAG_SHADOW_STACK and a SHADOW_STACK record for the QEMU thread, so
  * tbsym decodes a guest call stack for every sample.  The two differ only
  * in that, which measures the cost of decoding (bench/bench_report.py).

@@ -2,7 +2,7 @@
  * test_profile.c: lib/profile on recordings whose files do not belong
  * together or are still being written.  The perf.data, jitdump and export
  * are made with the writers in a temporary directory: QEMU (pid PID) maps
- * its jit-PID.dump, takes one sample in a TB, and the export and jitdump
+ * its jit-PID.dump, takes one sample in a TB, and the side file and jitdump
  * are of the given pids.
  */
 #include <errno.h>
@@ -53,7 +53,7 @@ static void write_perf_data(void)
     pd_writer_close(w);
 }
 
-/* The export (whole, and cut inside its END record) of pid, and a jitdump of jd_pid. */
+/* The side file (whole, and cut inside its END record) of pid, and a jitdump of jd_pid. */
 static void write_run(uint32_t pid, const char *jd_path, uint32_t jd_pid)
 {
     static const uint8_t guest[] = { 0x90, 0xc3 };
@@ -131,19 +131,19 @@ static void test_same_run(void)
     profile_close(p);
 }
 
-/* An export of another QEMU process than the recording's: -EXDEV, both pids named. */
+/* A side file of another QEMU process than the recording's: -EXDEV, both pids named. */
 static void test_export_of_other_pid(void)
 {
     struct profile *p;
 
     write_run(PID + 1, other_dump, PID + 1);
     CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EXDEV);
-    CHECK(strstr(profile_strerror(p), "the export of pid 4243, but the QEMU process of") != NULL);
+    CHECK(strstr(profile_strerror(p), "the side file of pid 4243, but the QEMU process of") != NULL);
     CHECK(strstr(profile_strerror(p), "is pid 4242") != NULL);
     profile_close(p);
 }
 
-/* The jitdump of another process than the export's: -EBADMSG, both files named. */
+/* The jitdump of another process than the side file's: -EBADMSG, both files named. */
 static void test_jitdump_of_other_pid(void)
 {
     struct profile *p;
@@ -151,11 +151,11 @@ static void test_jitdump_of_other_pid(void)
     write_run(PID, other_dump, PID + 1);
     CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EBADMSG);
     CHECK(strstr(profile_strerror(p), "are not from the same run") != NULL);
-    CHECK(strstr(profile_strerror(p), "pid 4242 in the export, 4243 in the jitdump") != NULL);
+    CHECK(strstr(profile_strerror(p), "pid 4242 in the side file, 4243 in the jitdump") != NULL);
     profile_close(p);
 }
 
-/* An export QEMU is still writing: -ENODATA unless partial results are accepted. */
+/* A side file QEMU is still writing: -ENODATA unless partial results are accepted. */
 static void test_export_being_written(void)
 {
     struct profile *p;

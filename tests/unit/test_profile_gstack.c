@@ -5,7 +5,7 @@
  * A recording is made with the writers in a temporary directory, as
  * `perf record --call-graph dwarf` and QEMU with shadow stacks would leave
  * it: user registers and 2048-byte stack dumps holding tid PID's shadow
- * stack (struct tbs_shadow_stack at BLOCK) and an export with
+ * stack (struct tbs_shadow_stack at BLOCK) and a side file with
  * TBS_FLAG_SHADOW_STACK and a SHADOW_STACK record.  Every variant must give
  * the same stacks: little- and big-endian files (the stack bytes in the
  * file's byte order), raw and `perf inject -j` style (the code map from
@@ -37,7 +37,7 @@
 static char dir[] = "/tmp/test_profile_gstack.XXXXXX";
 static char perf_data[256], export[256], dump[256];
 
-/* The export and jitdump: one TB at HOST, insns 0x401000/01/04 ending at host 8/16/24. */
+/* The side file and jitdump: one TB at HOST, insns 0x401000/01/04 ending at host 8/16/24. */
 static void write_run(unsigned swap)
 {
     static const uint8_t guest[] = { 0x55, 0x48, 0x89, 0xe5, 0xc3 };

@@ -1,5 +1,5 @@
 /*
- * test_tbdb.c: lib/tbdb on exports and jitdumps made with the writers:
+ * test_tbdb.c: lib/tbdb on side files and jitdumps made with the writers:
  * every field and lookup, the jitdump join and its mismatch errors, files
  * without STATS records, truncated files, tbdb_find_files().
  */
@@ -328,7 +328,7 @@ static void test_mismatch(void)
     end(&f);
     CHECK_EQ_I64(open_files(&f, &db, true), -EBADMSG);
     CHECK(strstr(tbdb_strerror(db), "x.tbstats and x.dump are not from the same run") != NULL);
-    CHECK(strstr(tbdb_strerror(db), "pid 4242 in the export, 4243 in the jitdump") != NULL);
+    CHECK(strstr(tbdb_strerror(db), "pid 4242 in the side file, 4243 in the jitdump") != NULL);
     tbdb_close(db);
     close_files(&f);
 
@@ -524,7 +524,7 @@ static size_t walk_db(const struct tbdb *db)
 }
 
 /*
- * Each file cut at every byte offset, with the other one whole: the export
+ * Each file cut at every byte offset, with the other one whole: the side file
  * before its first record is -ENODATA (nothing to load), after it a db of
  * what precedes the cut (never fewer TBs than a shorter cut), partial unless
  * the cut is at the end; the same for the jitdump's CODE_LOADs.
