@@ -11,7 +11,7 @@ on the Python workload, so one run gives its cost far above the noise.
 
 usage: bench_callstack.py BUILD_DIR [--repeat N] [--uftrace-repeat N]
 """
-import argparse, os, sys
+import os, sys
 
 import benchlib as bl
 
@@ -27,13 +27,9 @@ def du(d):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('build')
-    ap.add_argument('--repeat', type=int, default=7)
-    ap.add_argument('--uftrace-repeat', type=int, default=1,
-                    help='runs of the uftrace plugin and plain QEMU beside it (0: none)')
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
+    a, b = bl.arguments(7, lambda ap: ap.add_argument(
+        '--uftrace-repeat', type=int, default=1,
+        help='runs of the uftrace plugin and plain QEMU beside it (0: none)'))
     q = b + '/bin/qemu-x86_64'
     variants = [
         ('patched', [q]),
@@ -86,12 +82,7 @@ def main():
           ' the bench guests are, so its traces are complete.')
     print(bl.THP_NOTE)
     print()
-    print('Commands (in a fresh empty directory each):')
-    print()
-    for vname, pre in variants + uftrace[1:]:
-        print('- %s: `%s <workload>`' % (vname, bl.shown(pre)))
-    for wname, cmd in workloads:
-        print('- workload: `%s`' % bl.shown(cmd))
+    bl.print_commands(variants + uftrace[1:], workloads)
 
 
 if __name__ == '__main__':

@@ -6,17 +6,13 @@ Method: see benchlib.py.  Prints a Markdown section on stdout.
 
 usage: bench_jitdump.py BUILD_DIR [--repeat N]
 """
-import argparse, os, sys
+import os, sys
 
 import benchlib as bl
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('build')
-    ap.add_argument('--repeat', type=int, default=7)
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
+    a, b = bl.arguments(7)
     q, ref = b + '/bin/qemu-x86_64', b + '/ref/bin/qemu-x86_64'
     variants = [
         ('ref', [ref]),
@@ -51,12 +47,7 @@ def main():
           ' the interquartile range.' % (a.repeat, a.repeat))
     print(bl.THP_NOTE)
     print()
-    print('Commands (in a fresh empty directory each):')
-    print()
-    for vname, pre in variants:
-        print('- %s: `%s <workload>`' % (vname, bl.shown(pre)))
-    for wname, cmd in bl.workloads(b):
-        print('- workload: `%s`' % bl.shown(cmd))
+    bl.print_commands(variants, bl.workloads(b))
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ speed-up is the median of the per-round ratios.
 
 usage: bench_report.py BUILD_DIR [--repeat N]
 """
-import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
+import glob, os, shutil, statistics, subprocess, sys, tempfile, time
 
 import benchlib as bl
 
@@ -36,11 +36,7 @@ def run(argv, cwd, stdout=subprocess.DEVNULL, env=None):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('build')
-    ap.add_argument('--repeat', type=int, default=5)
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
+    a, b = bl.arguments(5)
     tbsym = b + '/bin/tbsym'
     d = tempfile.mkdtemp(prefix='qjd-bench-report.')
     try:

@@ -6,7 +6,7 @@ Method: see benchlib.py.  Prints a Markdown section on stdout.
 
 usage: bench_tbstats.py BUILD_DIR [--repeat N]
 """
-import argparse, os, sys
+import os, sys
 
 import benchlib as bl
 
@@ -16,11 +16,7 @@ LIMIT = {'keys': '1.01', 'jit': '1.02', 'jit,exec': '1.05', 'all': '1.12'}
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('build')
-    ap.add_argument('--repeat', type=int, default=7)
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
+    a, b = bl.arguments(7)
     q = [b + '/bin/qemu-x86_64', '-perf']
     hb = b + '/plugins/libhotblocks.so'
     levels = ['keys', 'jit', 'jit,exec', 'all']
@@ -50,10 +46,7 @@ def main():
           ' statistics +1.7 %%, execution counts +227 %%).' % a.repeat)
     print(bl.THP_NOTE)
     print()
-    print('Commands (in a fresh empty directory each):')
-    print()
-    for vname, pre in variants:
-        print('- %s: `%s <workload>`' % (vname, bl.shown(pre)))
+    bl.print_commands(variants, bl.workloads(b))
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ per-round ratios.
 
 usage: bench_views.py BUILD_DIR [--repeat N]
 """
-import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
+import glob, os, shutil, statistics, subprocess, sys, tempfile, time
 
 import benchlib as bl
 
@@ -96,11 +96,7 @@ def table(times):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('build')
-    ap.add_argument('--repeat', type=int, default=5)
-    a = ap.parse_args()
-    b = os.path.abspath(a.build)
+    a, b = bl.arguments(5)
     tbsym = b + '/bin/tbsym'
     prog = ['/usr/bin/python3', bl.TOP + '/tests/guests/workload.py', '3000']
     # perf report walks the dwarf call chains of the stacks recording for two

@@ -13,7 +13,7 @@ these VMs whether the kernel hands QEMU's code buffer huge pages changes
 from run to run, and with it up to a quarter of a run's time (page
 zeroing), for every variant alike.
 """
-import ctypes, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, ctypes, os, shutil, statistics, subprocess, sys, tempfile, time
 
 THP_NOTE = ('Transparent huge pages are off for the measured processes'
             ' (`prctl(PR_SET_THP_DISABLE)`, inherited by QEMU): on these VMs whether the'
@@ -110,3 +110,26 @@ class PerfEnv:
     def __exit__(self, *exc):
         shutil.rmtree(self.home, ignore_errors=True)
         return False
+
+
+def arguments(default_repeat, extra=None):
+    """The benchmarks' command line, BUILD_DIR [--repeat N] (extra(parser)
+    adds options of one script): (parsed arguments, absolute build dir)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('build')
+    ap.add_argument('--repeat', type=int, default=default_repeat)
+    if extra:
+        extra(ap)
+    a = ap.parse_args()
+    return a, os.path.abspath(a.build)
+
+
+def print_commands(variants, loads):
+    """The closing list of a QEMU benchmark's section: each variant's
+    command line, then each workload's ((name, argv) as workloads() gives)."""
+    print('Commands (in a fresh empty directory each):')
+    print()
+    for vname, pre in variants:
+        print('- %s: `%s <workload>`' % (vname, shown(pre)))
+    for _, cmd in loads:
+        print('- workload: `%s`' % shown(cmd))
