@@ -87,32 +87,39 @@ int main(int argc, char **argv)
     const size_t full = OFF + HDR + FR * 17;
     struct seed s;
 
+    /* The valid seeds, each in both byte orders ("NAME-le", "NAME-be"). */
+    const struct {
+        const char *name;
+        uint32_t cap, room;
+        uint64_t lost;
+        unsigned n;
+        const uint64_t *key;
+        size_t dump;
+    } valid[] = {
+        { "valid",           16, 16, 0, 4, key,   full },
+        { "empty",           16, 16, 0, 0, key,   full },
+        { "stale",           16, 16, 0, 4, stale, full },
+        { "signal",          16, 16, 0, 6, key,   full },
+        { "signal-altstack", 16, 16, 0, 6, alt,   full },
+        { "lost",             4, 16, 7, 4, key,   full },
+        { "cut",             16, 16, 0, 6, key,   OFF + HDR + FR * 4 - 3 },
+        { "room",            16,  2, 0, 6, key,   full },
+    };
+
     if (argc != 2) {
         fprintf(stderr, "usage: make-seeds-gstack DIR\n");
         return 2;
     }
     dir = argv[1];
     for (int big = 0; big < 2; big++) {
-        const char *bo = big ? "be" : "le";
-        char name[64];
+        for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+            char name[64];
 
-#define SAVE(what) (snprintf(name, sizeof(name), "%s-%s", what, bo), save(&s, name))
-        make(&s, big, 16, 16, 0, 4, ret, key, full);
-        SAVE("valid");
-        make(&s, big, 16, 16, 0, 0, ret, key, full);
-        SAVE("empty");
-        make(&s, big, 16, 16, 0, 4, ret, stale, full);
-        SAVE("stale");
-        make(&s, big, 16, 16, 0, 6, ret, key, full);
-        SAVE("signal");
-        make(&s, big, 16, 16, 0, 6, ret, alt, full);
-        SAVE("signal-altstack");
-        make(&s, big, 4, 16, 7, 4, ret, key, full);
-        SAVE("lost");
-        make(&s, big, 16, 16, 0, 6, ret, key, OFF + HDR + FR * 4 - 3);
-        SAVE("cut");
-        make(&s, big, 16, 2, 0, 6, ret, key, full);
-        SAVE("room");
+            make(&s, big, valid[i].cap, valid[i].room, valid[i].lost, valid[i].n, ret,
+                 valid[i].key, valid[i].dump);
+            snprintf(name, sizeof(name), "%s-%s", valid[i].name, big ? "be" : "le");
+            save(&s, name);
+        }
     }
     /* One per check, little-endian. */
     make(&s, false, 16, 16, 0, 4, ret, key, OFF + HDR - 1);

@@ -106,27 +106,30 @@ int main(int argc, char **argv)
     size_t len;
     uint8_t *f, *p;
     uint64_t data_off, attrs_off;
+    /* The valid files: byte order, compression and sample fields, as make() takes them. */
+    static const struct {
+        const char *name;
+        unsigned flags;
+        int compress;
+        bool full;
+    } valid[] = {
+        { "valid-le-full",       0,              0, true },
+        { "valid-be-full",       PD_WRITER_SWAP, 0, true },
+        { "valid-le-zstd-split", 0,              1, false },
+        { "valid-be-zstd-split", PD_WRITER_SWAP, 1, true },
+        { "valid-le-zstd2",      0,              2, false },
+    };
 
     if (argc != 2) {
         fprintf(stderr, "usage: make-seeds-perfdata DIR\n");
         return 2;
     }
     dir = argv[1];
-    f = make(0, 0, true, &len);
-    fixture_save(dir, "valid-le-full", f, len);
-    free(f);
-    f = make(PD_WRITER_SWAP, 0, true, &len);
-    fixture_save(dir, "valid-be-full", f, len);
-    free(f);
-    f = make(0, 1, false, &len);
-    fixture_save(dir, "valid-le-zstd-split", f, len);
-    free(f);
-    f = make(PD_WRITER_SWAP, 1, true, &len);
-    fixture_save(dir, "valid-be-zstd-split", f, len);
-    free(f);
-    f = make(0, 2, false, &len);
-    fixture_save(dir, "valid-le-zstd2", f, len);
-    free(f);
+    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+        f = make(valid[i].flags, valid[i].compress, valid[i].full, &len);
+        fixture_save(dir, valid[i].name, f, len);
+        free(f);
+    }
 
     /* Invalid ones, from the little-endian plain file. */
     f = make(0, 0, false, &len);

@@ -78,7 +78,6 @@ int main(int argc, char **argv)
 {
     struct jd_writer *w;
     const unsigned char *data;
-    unsigned char *copy;
     size_t len, load2;
     const char *dir = argc > 1 ? argv[1] : ".";
 
@@ -91,11 +90,8 @@ int main(int argc, char **argv)
     data = jd_writer_data(w, &len);
     fixture_save(dir, "dump-small.jitdump", data, len);
     fixture_save(dir, "dump-truncated.jitdump", data, load2 + 60);
-    copy = malloc(len);
-    memcpy(copy, data, len);
-    memset(copy + load2 + 40, 0xff, 8);     /* code_size, either byte order */
-    fixture_save(dir, "dump-corrupt.jitdump", copy, len);
-    free(copy);
+    /* code_size of the second load */
+    fixture_save_spoiled(dir, "dump-corrupt.jitdump", data, len, load2 + 40, 8);
     jd_writer_close(w);
     return 0;
 }

@@ -48,15 +48,6 @@ static const char *dir;
 
 static void write_run(const char *sub)
 {
-    /* push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
-    static const uint8_t a[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
-    static const unsigned a_sizes[] = { 1, 3, 3, 2 };
-    /* lea 0x8(%rdi),%rax; ret */
-    static const uint8_t b[] = { 0x48, 0x8d, 0x47, 0x08, 0xc3 };
-    static const unsigned b_sizes[] = { 4, 1 };
-    /* nop; ret */
-    static const uint8_t c[] = { 0x90, 0xc3 };
-    static const unsigned c_sizes[] = { 1, 1 };
     const struct tbs_header h = {
         .pid = PID, .timestamp = 100, .guest_machine = 62, .host_machine = 62,
         .flags = TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_TIME,
@@ -73,11 +64,15 @@ static void write_run(const char *sub)
     struct jd_writer *jw;
 
     fixture_run_open(0, &h, &m, &jh, &tw, &jw);
-    fixture_tb(tw, jw, PID, 200, 1, 0x401000, 1, a, a_sizes, 4, "demo+0x1000 main");
-    fixture_tb(tw, jw, PID, 210, 2, 0x401100, 2, b, b_sizes, 2, "demo+0x1100 fib");
-    fixture_tb(tw, jw, PID, 220, 3, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    fixture_tb(tw, jw, PID, 200, 1, 0x401000, 1, fixture_main_code, fixture_main_sizes, 4,
+               "demo+0x1000 main");
+    fixture_tb(tw, jw, PID, 210, 2, 0x401100, 2, fixture_fib_code, fixture_fib_sizes, 2,
+               "demo+0x1100 fib");
+    fixture_tb(tw, jw, PID, 220, 3, 0x401200, 3, fixture_leaf_code, fixture_leaf_sizes, 2,
+               "demo+0x1200 leaf");
     fixture_check(tbs_writer_write_flush(tw, 300), "flush");
-    fixture_tb(tw, jw, PID, 310, 4, 0x401200, 3, c, c_sizes, 2, "demo+0x1200 leaf");
+    fixture_tb(tw, jw, PID, 310, 4, 0x401200, 3, fixture_leaf_code, fixture_leaf_sizes, 2,
+               "demo+0x1200 leaf");
     fixture_stats(tw, 1, 0x401000, 1000, 4, 1, 34, NULL, 0, 0);
     fixture_stats(tw, 2, 0x401100, 5000, 2, 1, 20, NULL, 0, 1);
     fixture_stats(tw, 3, 0x401200, 10, 2, 2, 20, NULL, 0, 2);

@@ -242,7 +242,6 @@ int main(int argc, char **argv)
     const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
     struct tbs_writer *w;
     size_t last_tb, stats_off;
-    uint8_t *buf;
     const uint8_t *data;
     size_t len;
 
@@ -264,11 +263,8 @@ int main(int argc, char **argv)
     save_writer("listing-x86.tbs", w, 0);
     save_writer("listing-truncated.tbs", w, last_tb + 40);
     data = tbs_writer_data(w, &len);
-    buf = malloc(len);
-    memcpy(buf, data, len);
-    memset(buf + last_tb + offsetof(struct tbs_tb, icount), 0xff, 2);
-    fixture_save(dir, "listing-corrupt.tbs", buf, len);
-    free(buf);
+    fixture_save_spoiled(dir, "listing-corrupt.tbs", data, len,
+                         last_tb + offsetof(struct tbs_tb, icount), 2);
     tbs_writer_close(w);
 
     w = start(1, 183, "aarch64");
@@ -292,11 +288,8 @@ int main(int argc, char **argv)
     save_writer("dump-side.tbs", w, 0);
     save_writer("dump-side-truncated.tbs", w, stats_off + sizeof(struct tbs_stats) + 4);
     data = tbs_writer_data(w, &len);
-    buf = malloc(len);
-    memcpy(buf, data, len);
-    memset(buf + stats_off + offsetof(struct tbs_stats, nr_succ), 0xff, 4);
-    fixture_save(dir, "dump-side-corrupt.tbs", buf, len);
-    free(buf);
+    fixture_save_spoiled(dir, "dump-side-corrupt.tbs", data, len,
+                         stats_off + offsetof(struct tbs_stats, nr_succ), 4);
     tbs_writer_close(w);
 
     w = dump_side_big_endian();

@@ -122,15 +122,6 @@ static void tb_ir(struct run *r, uint64_t ts, uint64_t idx, uint64_t pc, uint32_
 /* The run; returns the offset of the second STATS record (0 without STATS). */
 static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid, int with_ir)
 {
-    /* push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
-    static const uint8_t a[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
-    static const unsigned a_sizes[] = { 1, 3, 3, 2 };
-    /* lea 0x8(%rdi),%rax; ret */
-    static const uint8_t b[] = { 0x48, 0x8d, 0x47, 0x08, 0xc3 };
-    static const unsigned b_sizes[] = { 4, 1 };
-    /* nop; ret */
-    static const uint8_t c[] = { 0x90, 0xc3 };
-    static const unsigned c_sizes[] = { 1, 1 };
     static const uint64_t succ1[] = { 0x401100, 0x401200 };
     static const uint64_t succ2[] = { 0x401000, 0x401300 };
     const struct tbs_end_view end = { .timestamp = 999, .exit_code = 0, .nr_tbs = 4, .nr_flushes = 1 };
@@ -139,15 +130,19 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid, int with
     size_t second = 0;
 
     start(r, flags, jd_pid);
-    tb(r, 200, 1, 0x401000, with_stats ? 1 : 0, a, a_sizes, 4, "demo+0x1000 main");
+    tb(r, 200, 1, 0x401000, with_stats ? 1 : 0, fixture_main_code, fixture_main_sizes, 4,
+       "demo+0x1000 main");
     if (with_ir)
         tb_ir(r, 210, 2, 0x401100, 2);
-    tb(r, 210, 2, 0x401100, with_stats ? 2 : 0, b, b_sizes, 2, "demo+0x1100 fib");
+    tb(r, 210, 2, 0x401100, with_stats ? 2 : 0, fixture_fib_code, fixture_fib_sizes, 2,
+       "demo+0x1100 fib");
     if (with_ir)
         tb_ir(r, 220, 3, 0x401200, 3);
-    tb(r, 220, 3, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 leaf");
+    tb(r, 220, 3, 0x401200, with_stats ? 3 : 0, fixture_leaf_code, fixture_leaf_sizes, 2,
+       "demo+0x1200 leaf");
     fixture_check(tbs_writer_write_flush(r->tw, 300), "flush");
-    tb(r, 310, 4, 0x401200, with_stats ? 3 : 0, c, c_sizes, 2, "demo+0x1200 \"leaf\",again");
+    tb(r, 310, 4, 0x401200, with_stats ? 3 : 0, fixture_leaf_code, fixture_leaf_sizes, 2,
+       "demo+0x1200 \"leaf\",again");
     if (with_ir)
         tb_ir(r, 990, TBS_IR_RETRANSLATED, 0x401000, 1);
     if (with_stats) {
@@ -171,6 +166,20 @@ int main(int argc, char **argv)
     struct run r;
     const uint8_t *data;
     size_t len, second;
+    /* The runs write_run() writes and the files saved from each (NULL: none). */
+    static const struct {
+        int with_stats;
+        uint32_t jd_pid;
+        int with_ir;
+        const char *tbs;
+        const char *part;       /* the side file cut 50 bytes into the second STATS */
+        const char *jitdump;
+    } runs[] = {
+        { 1, 4242, 0, "views.tbs",         "views-part.tbs", "views.jitdump" },
+        { 0, 4242, 0, "views-nostats.tbs", NULL,             NULL },
+        { 1, 4343, 0, NULL,                NULL,             "views-other.jitdump" },
+        { 1, 4242, 1, "views-ir.tbs",      NULL,             NULL },
+    };
 
     if (argc != 2) {
         fprintf(stderr, "usage: make-views-fixtures DIR\n");
@@ -178,27 +187,19 @@ int main(int argc, char **argv)
     }
     dir = argv[1];
 
-    second = write_run(&r, 1, 4242, 0);
-    data = tbs_writer_data(r.tw, &len);
-    fixture_save(dir, "views.tbs", data, len);
-    fixture_save(dir, "views-part.tbs", data, second + 50);
-    data = jd_writer_data(r.jw, &len);
-    fixture_save(dir, "views.jitdump", data, len);
-    close_run(&r);
-
-    write_run(&r, 0, 4242, 0);
-    data = tbs_writer_data(r.tw, &len);
-    fixture_save(dir, "views-nostats.tbs", data, len);
-    close_run(&r);
-
-    write_run(&r, 1, 4343, 0);
-    data = jd_writer_data(r.jw, &len);
-    fixture_save(dir, "views-other.jitdump", data, len);
-    close_run(&r);
-
-    write_run(&r, 1, 4242, 1);
-    data = tbs_writer_data(r.tw, &len);
-    fixture_save(dir, "views-ir.tbs", data, len);
-    close_run(&r);
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        second = write_run(&r, runs[i].with_stats, runs[i].jd_pid, runs[i].with_ir);
+        if (runs[i].tbs) {
+            data = tbs_writer_data(r.tw, &len);
+            fixture_save(dir, runs[i].tbs, data, len);
+        }
+        if (runs[i].part)
+            fixture_save(dir, runs[i].part, data, second + 50);
+        if (runs[i].jitdump) {
+            data = jd_writer_data(r.jw, &len);
+            fixture_save(dir, runs[i].jitdump, data, len);
+        }
+        close_run(&r);
+    }
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * fixture.h: what the generators of test fixtures and fuzz seeds share
  * (tests/golden/make-*.c, tests/fuzz/make-seeds*.c, tests/tools/): stop on
- * the first error, and write a file whole.  Header only; needs _GNU_SOURCE
+ * the first error, write a file whole or with a field spoiled.  Header only; needs _GNU_SOURCE
  * for program_invocation_short_name.
  */
 #ifndef TESTS_FIXTURE_H
@@ -37,6 +37,27 @@ static inline void fixture_save(const char *dir, const char *name, const void *b
         perror(path);
         exit(1);
     }
+}
+
+/*
+ * fixture_save_spoiled - write len bytes of buf to DIR/NAME with the n bytes
+ * at off set to 0xff (a size or count no reader may trust, in either byte
+ * order); buf is not changed.  Exits 1 saying why if it cannot.
+ */
+static inline void fixture_save_spoiled(const char *dir, const char *name, const void *buf,
+                                        size_t len, size_t off, size_t n)
+{
+    unsigned char *copy = malloc(len);
+
+    if (!copy || off + n > len) {
+        fprintf(stderr, "%s: %s: cannot spoil %zu bytes at %zu of %zu\n",
+                program_invocation_short_name, name, n, off, len);
+        exit(1);
+    }
+    memcpy(copy, buf, len);
+    memset(copy + off, 0xff, n);
+    fixture_save(dir, name, copy, len);
+    free(copy);
 }
 
 #endif /* TESTS_FIXTURE_H */

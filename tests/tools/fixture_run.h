@@ -28,6 +28,20 @@
 /* Where fixture_perf_open() maps QEMU (no symbols: frames show the dso name). */
 #define FIXTURE_QEMU_BASE 0x555500000000ull
 
+/*
+ * The x86-64 guest code of the demo's three functions as the run
+ * generators translate them, each with the sizes of its instructions.
+ */
+/* main: push %rbp; mov %rsp,%rbp; cmp $1,%edi; jle +0x1c */
+static const uint8_t fixture_main_code[] = { 0x55, 0x48, 0x89, 0xe5, 0x83, 0xff, 0x01, 0x7e, 0x1c };
+static const unsigned fixture_main_sizes[] = { 1, 3, 3, 2 };
+/* fib: lea 0x8(%rdi),%rax; ret */
+static const uint8_t fixture_fib_code[] = { 0x48, 0x8d, 0x47, 0x08, 0xc3 };
+static const unsigned fixture_fib_sizes[] = { 4, 1 };
+/* leaf: nop; ret */
+static const uint8_t fixture_leaf_code[] = { 0x90, 0xc3 };
+static const unsigned fixture_leaf_sizes[] = { 1, 1 };
+
 /* fixture_save_sub - fixture_save() into DIR/SUB, made first if missing. */
 static inline void fixture_save_sub(const char *dir, const char *sub, const char *name,
                                     const void *buf, size_t len)
