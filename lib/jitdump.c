@@ -31,17 +31,12 @@
 /* The smallest debug entry: the fixed part and an empty, NUL-terminated name. */
 #define ENTRY_MIN_SIZE  (ENTRY_SIZE + 1)
 
-enum reader_state {
-    STATE_RUNNING,
-    STATE_DONE,     /* clean end of file: next() returns 0 */
-    STATE_FAILED,   /* next() returns r->f.error */
-};
-
+/* The struct recfile first: recfile_reader_open() allocates and frees it. */
 struct jd_reader {
-    struct recfile f;       /* the input and the first error */
+    struct recfile f;       /* the input, the first error and the state */
     struct jd_header header;
-    enum reader_state state;
 };
+_Static_assert(offsetof(struct jd_reader, f) == 0, "struct recfile first");
 
 static uint32_t rd32(const struct jd_reader *r, size_t off)
 {
@@ -54,17 +49,7 @@ static uint64_t rd64(const struct jd_reader *r, size_t off)
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
-__attribute__((format(printf, 4, 5)))
-static int fail(struct jd_reader *r, int err, uint64_t offset, const char *fmt, ...)
-{
-    va_list ap;
-
-    r->state = STATE_FAILED;
-    va_start(ap, fmt);
-    recfile_vfail(&r->f, err, offset, fmt, ap);
-    va_end(ap);
-    return err;
-}
+#define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
 
 const char *jd_record_name(uint32_t id)
 {
@@ -105,8 +90,9 @@ static size_t record_fixed_size(uint32_t id)
 }
 
 /* The header is valid: reset the state so the first record can be read. */
-static int parse_header(struct jd_reader *r)
+static int parse_header(struct recfile *f)
 {
+    struct jd_reader *r = (struct jd_reader *)f;
     static const uint8_t magic_le[4] = { 0x44, 0x54, 0x69, 0x4A };
     static const uint8_t magic_be[4] = { 0x4A, 0x69, 0x54, 0x44 };
     struct jd_header *h = &r->header;
@@ -161,7 +147,7 @@ static int parse_header(struct jd_reader *r)
     h->big_endian = r->f.buf[0] == magic_be[0];
     h->swapped = r->f.swapped;
     r->f.pos = total;
-    r->state = STATE_RUNNING;
+    r->f.state = RECFILE_RUNNING;
     return 0;
 }
 
@@ -327,15 +313,15 @@ int jd_reader_next(struct jd_reader *r, struct jd_record *out)
     const char *what;
     int err;
 
-    if (r->state == STATE_DONE)
+    if (r->f.state == RECFILE_DONE)
         return 0;
-    if (r->state == STATE_FAILED)
+    if (r->f.state == RECFILE_FAILED)
         return r->f.error;
 
     off = r->f.pos;
     rem = r->f.len - off;
     if (rem == 0) {
-        r->state = STATE_DONE;
+        r->f.state = RECFILE_DONE;
         return 0;
     }
     memset(out, 0, sizeof(*out));
@@ -436,51 +422,28 @@ int jd_debug_iter_next(struct jd_debug_iter *it, struct jd_debug_entry *out)
     return 1;
 }
 
-static struct jd_reader *reader_new(const char *name)
-{
-    struct jd_reader *r = calloc(1, sizeof(*r));
-
-    if (!r || recfile_init(&r->f, name)) {
-        free(r);
-        return NULL;
-    }
-    r->state = STATE_FAILED;    /* until the header is parsed */
-    r->f.error = -EINVAL;
-    return r;
-}
-
 int jd_reader_open_mem(const void *buf, size_t len, const char *name,
                        struct jd_reader **readerp)
 {
-    struct jd_reader *r = reader_new(name);
+    void *r;
+    int err = recfile_reader_open(sizeof(**readerp), NULL, buf, len, name, parse_header, &r);
 
     *readerp = r;
-    if (!r)
-        return -ENOMEM;
-    recfile_set_mem(&r->f, buf, len);
-    return parse_header(r);
+    return err;
 }
 
 int jd_reader_open(const char *path, struct jd_reader **readerp)
 {
-    struct jd_reader *r = reader_new(path);
-    int err;
+    void *r;
+    int err = recfile_reader_open(sizeof(**readerp), path, NULL, 0, NULL, parse_header, &r);
 
     *readerp = r;
-    if (!r)
-        return -ENOMEM;
-    err = recfile_load(&r->f, path);
-    if (err)
-        return err;     /* the state is STATE_FAILED until the header is parsed */
-    return parse_header(r);
+    return err;
 }
 
 void jd_reader_close(struct jd_reader *r)
 {
-    if (!r)
-        return;
-    recfile_fini(&r->f);
-    free(r);
+    recfile_reader_close(r ? &r->f : NULL);
 }
 
 const struct jd_header *jd_reader_header(const struct jd_reader *r)

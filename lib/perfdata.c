@@ -99,16 +99,8 @@ static uint16_t rd16(const struct pd_reader *r, const uint8_t *p) { return bytes
 static uint32_t rd32(const struct pd_reader *r, const uint8_t *p) { return bytes_load32(r->f.swapped, p); }
 static uint64_t rd64(const struct pd_reader *r, const uint8_t *p) { return bytes_load64(r->f.swapped, p); }
 
-__attribute__((format(printf, 4, 5)))
-static int fail(struct pd_reader *r, int err, uint64_t offset, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    recfile_vfail(&r->f, err, offset, fmt, ap);
-    va_end(ap);
-    return err;
-}
+/* Record the error, its message and offset; returns err for tail calls. */
+#define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
 
 const char *pd_record_name(uint32_t type)
 {

@@ -20,8 +20,7 @@ int recfile_init(struct recfile *f, const char *name)
     return 0;
 }
 
-__attribute__((format(printf, 4, 5)))
-static int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...)
+int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
 
@@ -65,6 +64,7 @@ int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, 
 {
     int n;
 
+    f->state = RECFILE_FAILED;
     f->error = err;
     f->error_offset = offset;
     n = snprintf(f->errmsg, sizeof(f->errmsg), "%s: ", f->name);
@@ -72,4 +72,35 @@ int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, 
         return err;
     vsnprintf(f->errmsg + n, sizeof(f->errmsg) - n, fmt, ap);
     return err;
+}
+
+int recfile_reader_open(size_t size, const char *path, const void *buf, size_t len,
+                        const char *name, int (*parse_header)(struct recfile *f),
+                        void **readerp)
+{
+    struct recfile *f = calloc(1, size);
+    int err;
+
+    *readerp = NULL;
+    if (!f || recfile_init(f, path ? path : name)) {
+        free(f);
+        return -ENOMEM;
+    }
+    *readerp = f;
+    f->state = RECFILE_FAILED;  /* until the header is parsed */
+    f->error = -EINVAL;
+    if (!path) {
+        recfile_set_mem(f, buf, len);
+    } else {
+        err = recfile_load(f, path);
+        if (err)
+            return err;
+    }
+    return parse_header(f);
+}
+
+void recfile_reader_close(struct recfile *f)
+{
+    recfile_fini(f);
+    free(f);
 }

@@ -4,8 +4,9 @@
  *
  * Each reader takes its bytes from a caller's buffer (*_open_mem()) or a
  * file loaded with filebuf.h (*_open()), and keeps one message of the form
- * "NAME: WHAT at byte offset N" for *_strerror().  What a reader does after
- * an error (its state) stays its own.
+ * "NAME: WHAT at byte offset N" for *_strerror().  The jitdump and side-file
+ * readers stop at their first error, and share their lifecycle here too:
+ * recfile_reader_open() and recfile_reader_close(), and the state below.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +20,13 @@
 
 #include "filebuf.h"
 
+/* Where a reader that stops at its first error stands. */
+enum recfile_state {
+    RECFILE_RUNNING,
+    RECFILE_DONE,           /* clean end of file: next() returns 0 */
+    RECFILE_FAILED,         /* next() returns error */
+};
+
 struct recfile {
     char *name;             /* the path, or "<memory>" */
     const uint8_t *buf;     /* the input: the caller's or file.data */
@@ -26,6 +34,7 @@ struct recfile {
     struct filebuf file;    /* what recfile_load() loaded */
     bool swapped;           /* written in the other byte order */
     size_t pos;             /* offset of the next record */
+    enum recfile_state state;   /* RECFILE_FAILED after recfile_vfail() */
     int error;              /* the last error, 0 if none */
     uint64_t error_offset;
     char errmsg[1024];
@@ -56,8 +65,34 @@ void recfile_fini(struct recfile *f);
 
 /*
  * recfile_vfail - record error @err at byte @offset with the message
- * "NAME: " and @fmt; returns @err, for tail calls.
+ * "NAME: " and @fmt, and set @f's state to RECFILE_FAILED; returns @err,
+ * for tail calls.
  */
 int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, va_list ap);
+
+/* recfile_fail - recfile_vfail() with the arguments after @fmt. */
+__attribute__((format(printf, 4, 5)))
+int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...);
+
+/*
+ * recfile_reader_open - the body of a reader's *_open() (@path set: that
+ * file, named after it) and *_open_mem() (@path NULL: the caller's @len
+ * bytes at @buf, named @name), for a reader of @size bytes whose first
+ * member is its struct recfile.  The new reader is zeroed, failed with
+ * -EINVAL until @parse_header (given the reader's struct recfile) has parsed
+ * the header and set it RECFILE_RUNNING.  Sets *@readerp to the reader, or
+ * to NULL when out of memory.  Returns 0, -ENOMEM, recfile_load()'s error or
+ * @parse_header's; the reader is freed with recfile_reader_close() in every
+ * case but -ENOMEM.
+ */
+int recfile_reader_open(size_t size, const char *path, const void *buf, size_t len,
+                        const char *name, int (*parse_header)(struct recfile *f),
+                        void **readerp);
+
+/*
+ * recfile_reader_close - free a reader from recfile_reader_open(), given its
+ * struct recfile (NULL is allowed).
+ */
+void recfile_reader_close(struct recfile *f);
 
 #endif /* RECFILE_H */

@@ -35,17 +35,12 @@
 
 #define FIELD(type, field) offsetof(struct type, field)
 
-enum reader_state {
-    STATE_RUNNING,
-    STATE_DONE,     /* clean end of file: next() returns 0 */
-    STATE_FAILED,   /* next() returns r->f.error */
-};
-
+/* The struct recfile first: recfile_reader_open() allocates and frees it. */
 struct tbs_reader {
-    struct recfile f;       /* the input and the first error */
+    struct recfile f;       /* the input, the first error and the state */
     struct tbs_header header;
-    enum reader_state state;
 };
+_Static_assert(offsetof(struct tbs_reader, f) == 0, "struct recfile first");
 
 static uint16_t rd16(const struct tbs_reader *r, size_t off)
 {
@@ -63,17 +58,7 @@ static uint64_t rd64(const struct tbs_reader *r, size_t off)
 }
 
 /* Record the error, its message and offset; returns err for tail calls. */
-__attribute__((format(printf, 4, 5)))
-static int fail(struct tbs_reader *r, int err, uint64_t offset, const char *fmt, ...)
-{
-    va_list ap;
-
-    r->state = STATE_FAILED;
-    va_start(ap, fmt);
-    recfile_vfail(&r->f, err, offset, fmt, ap);
-    va_end(ap);
-    return err;
-}
+#define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
 
 const char *tbs_record_name(uint32_t type)
 {
@@ -129,8 +114,9 @@ static void copy_padded(char *dst, const uint8_t *src, size_t n)
     dst[n] = '\0';
 }
 
-static int parse_header(struct tbs_reader *r)
+static int parse_header(struct recfile *f)
 {
+    struct tbs_reader *r = (struct tbs_reader *)f;
     static const uint32_t magic_native = TBS_MAGIC, magic_swapped = TBS_MAGIC_SWAPPED;
     struct tbs_header *h = &r->header;
     uint32_t magic, size;
@@ -194,7 +180,7 @@ static int parse_header(struct tbs_reader *r)
     h->swapped = r->f.swapped;
     h->big_endian = r->f.swapped != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
     r->f.pos = size;
-    r->state = STATE_RUNNING;
+    r->f.state = RECFILE_RUNNING;
     return 0;
 }
 
@@ -420,15 +406,15 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
     const char *what;
     int err;
 
-    if (r->state == STATE_DONE)
+    if (r->f.state == RECFILE_DONE)
         return 0;
-    if (r->state == STATE_FAILED)
+    if (r->f.state == RECFILE_FAILED)
         return r->f.error;
 
     off = r->f.pos;
     rem = r->f.len - off;
     if (rem == 0) {
-        r->state = STATE_DONE;
+        r->f.state = RECFILE_DONE;
         return 0;
     }
     memset(out, 0, sizeof(*out));
@@ -482,51 +468,28 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
     return 1;
 }
 
-static struct tbs_reader *reader_new(const char *name)
-{
-    struct tbs_reader *r = calloc(1, sizeof(*r));
-
-    if (!r || recfile_init(&r->f, name)) {
-        free(r);
-        return NULL;
-    }
-    r->state = STATE_FAILED;    /* until the header is parsed */
-    r->f.error = -EINVAL;
-    return r;
-}
-
 int tbs_reader_open_mem(const void *buf, size_t len, const char *name,
                         struct tbs_reader **readerp)
 {
-    struct tbs_reader *r = reader_new(name);
+    void *r;
+    int err = recfile_reader_open(sizeof(**readerp), NULL, buf, len, name, parse_header, &r);
 
     *readerp = r;
-    if (!r)
-        return -ENOMEM;
-    recfile_set_mem(&r->f, buf, len);
-    return parse_header(r);
+    return err;
 }
 
 int tbs_reader_open(const char *path, struct tbs_reader **readerp)
 {
-    struct tbs_reader *r = reader_new(path);
-    int err;
+    void *r;
+    int err = recfile_reader_open(sizeof(**readerp), path, NULL, 0, NULL, parse_header, &r);
 
     *readerp = r;
-    if (!r)
-        return -ENOMEM;
-    err = recfile_load(&r->f, path);
-    if (err)
-        return err;     /* the state is STATE_FAILED until the header is parsed */
-    return parse_header(r);
+    return err;
 }
 
 void tbs_reader_close(struct tbs_reader *r)
 {
-    if (!r)
-        return;
-    recfile_fini(&r->f);
-    free(r);
+    recfile_reader_close(r ? &r->f : NULL);
 }
 
 const struct tbs_header *tbs_reader_header(const struct tbs_reader *r)
