@@ -223,15 +223,6 @@ static int push_host(struct flame *f, const struct profile_sample *s, uint64_t a
     return push_label(f, "%s", loc.found && loc.dso_name ? loc.dso_name : "[unknown]");
 }
 
-static const char *leaf_name(const struct profile_sample *s)
-{
-    if (s->host && s->host->symbol)
-        return s->host->symbol;
-    if (s->host && s->host->found && s->host->dso_name)
-        return s->host->dso_name;
-    return "[unknown]";
-}
-
 /* The labels of a sample, leaf first. */
 static int labels_host(struct flame *f, const struct profile_sample *s)
 {
@@ -249,7 +240,7 @@ static int labels_host(struct flame *f, const struct profile_sample *s)
         if (tb)
             rc = push_tb(f, tb);
         else if (i == 0 && !kernel)
-            rc = push_label(f, "%s", leaf_name(s));
+            rc = push_label(f, "%s", gstack_host_leaf(s));
         else
             rc = push_host(f, s, addr);
     }
@@ -265,7 +256,7 @@ static int labels_guest(struct flame *f, const struct profile_sample *s)
     if (s->cls == PROFILE_KERNEL)
         rc = push_label(f, "[kernel]");
     else if (s->cls != PROFILE_JIT)
-        rc = push_label(f, "%s", leaf_name(s));
+        rc = push_label(f, "%s", gstack_host_leaf(s));
     if (rc < 0)
         return rc;
     if (!s->tb)

@@ -376,7 +376,7 @@ static int push_pc(struct gstack_view *gv, uint64_t addr)
     return 0;
 }
 
-static const char *host_leaf(const struct profile_sample *s)
+const char *gstack_host_leaf(const struct profile_sample *s)
 {
     if (s->host && s->host->symbol)
         return s->host->symbol;
@@ -388,7 +388,7 @@ static const char *host_leaf(const struct profile_sample *s)
 /* The QEMU frame that ends a sample outside translated code (see the header). */
 static int push_qemu_leaf(struct gstack_view *gv, const struct profile_sample *s)
 {
-    const char *tag, *sym = host_leaf(s);
+    const char *tag, *sym = gstack_host_leaf(s);
     char buf[512];
     uint32_t id;
     int n, rc;

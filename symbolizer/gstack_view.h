@@ -121,6 +121,13 @@ uint32_t gstack_view_nr_ids(const struct gstack_view *gv);
 const char *gstack_function_name(struct guestsym *gs, uint64_t pc);
 
 /*
+ * gstack_host_leaf - the name of the host code a sample is charged to:
+ * its host symbol, else its object's file name, else "[unknown]" (the SYM
+ * of the QEMU frames above; flame's leaf label).  Owned by the sample.
+ */
+const char *gstack_host_leaf(const struct profile_sample *s);
+
+/*
  * gstack_missing_reason - NULL when the profile's samples had guest
  * stacks (after profile_run()), else why not, one line without newline
  * that starts "no guest call stacks: ", written into buf (size bytes).
