@@ -112,14 +112,12 @@ static const struct view_doc coverset_doc = {
 int cmd_coverset(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "coverset", .usage = cmd_coverset_usage };
-    const struct tbdb_key **rows = NULL;
+    struct view_key_list l = { .rows = NULL };
     const char *pct_arg = NULL;
-    struct table *t = NULL;
     struct tbdb *db = NULL;
     unsigned __int128 cum = 0, target;
     uint64_t covered;
     struct coverset_sum sum;
-    struct view_host_insns hi = { .have_cs = false };
     size_t n = 0;
     long pct;
     int rc;
@@ -141,33 +139,22 @@ int cmd_coverset(int argc, char **argv)
         rc = TBSYM_EXIT_INPUT;
         goto out;
     }
-    rows = view_key_rows(db);
-    t = view_key_table();
-    if (!rows || !t) {
-        rc = tbsym_out_of_memory();
+    rc = view_key_list_open(&l, db);
+    if (rc)
         goto out;
-    }
-    qsort(rows, db->nr_keys, sizeof(*rows), cmp_insns);
-    view_host_insns_open(&hi, db);
+    qsort(l.rows, db->nr_keys, sizeof(*l.rows), cmp_insns);
     /* cum / total >= pct / 10000, in integers. */
     target = (unsigned __int128)db->total_insns_executed * pct;
     while (n < db->nr_keys && cum * 10000 < target) {
-        view_key_row(t, db, rows[n], &hi);
-        cum += rows[n]->insns_executed;
+        view_key_list_add(&l, n);
+        cum += l.rows[n]->insns_executed;
         n++;
     }
     covered = cum > UINT64_MAX ? UINT64_MAX : (uint64_t)cum;
-    if (!table_ok(t)) {
-        rc = tbsym_out_of_memory();
-        goto out;
-    }
     sum = (struct coverset_sum){ db, pct_arg, pct, n, covered };
-    view_print_table(t, v.format, "keys", &coverset_doc, &sum);
-    rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
+    rc = view_key_list_print(&l, v.format, &coverset_doc, &sum);
 out:
-    view_host_insns_close(&hi);
-    table_free(t);
-    free(rows);
+    view_key_list_close(&l);
     tbdb_close(db);
     return rc;
 }

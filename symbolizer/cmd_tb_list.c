@@ -147,12 +147,10 @@ static const struct view_doc tb_list_doc = {
 int cmd_tb_list(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb-list", .usage = cmd_tb_list_usage };
-    const struct tbdb_key **rows = NULL;
-    struct table *t = NULL;
+    struct view_key_list l = { .rows = NULL };
     struct tbdb *db = NULL;
     size_t limit = SIZE_MAX;
     const char *run = NULL;
-    struct view_host_insns hi = { .have_cs = false };
     int rc = 0;
 
     sort_by = SORT_HOTNESS;
@@ -209,33 +207,22 @@ int cmd_tb_list(int argc, char **argv)
     rc = view_open(&v, &db);
     if (rc)
         return rc;
-    rows = view_key_rows(db);
-    t = view_key_table();
-    if (!rows || !t) {
-        rc = tbsym_out_of_memory();
+    rc = view_key_list_open(&l, db);
+    if (rc)
         goto out;
-    }
-    view_host_insns_open(&hi, db);
     if (sort_by == SORT_HOST_INSNS || sort_by == SORT_HI_GI)
-        rc = sort_counted(rows, db->nr_keys, &hi);
+        rc = sort_counted(l.rows, db->nr_keys, &l.hi);
     else
-        qsort(rows, db->nr_keys, sizeof(*rows), cmp_rows);
+        qsort(l.rows, db->nr_keys, sizeof(*l.rows), cmp_rows);
     if (rc) {
         rc = tbsym_out_of_memory();
         goto out;
     }
     for (size_t i = 0; i < db->nr_keys && i < limit; i++)
-        view_key_row(t, db, rows[i], &hi);
-    if (!table_ok(t)) {
-        rc = tbsym_out_of_memory();
-        goto out;
-    }
-    view_print_table(t, v.format, "keys", &tb_list_doc, db);
-    rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
+        view_key_list_add(&l, i);
+    rc = view_key_list_print(&l, v.format, &tb_list_doc, db);
 out:
-    view_host_insns_close(&hi);
-    table_free(t);
-    free(rows);
+    view_key_list_close(&l);
     tbdb_close(db);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "tbsym.h"
 #include "view_opts.h"
 
 bool view_looks_like_key(const char *s)
@@ -74,8 +75,9 @@ static const struct table_col tb_list_cols[] = {
     { "translations", false }, { "xlate_ns", false }, { "name", true },
 };
 
-void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
-                  struct view_host_insns *hi)
+/* One key as a row of tb-list's table; hi counts host_insns. */
+static void key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
+                    struct view_host_insns *hi)
 {
     char buf[32];
     const char *name;
@@ -100,16 +102,36 @@ void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key 
     table_str(t, name, len);
 }
 
-const struct tbdb_key **view_key_rows(const struct tbdb *db)
+int view_key_list_open(struct view_key_list *l, const struct tbdb *db)
 {
-    const struct tbdb_key **rows = malloc((db->nr_keys ? db->nr_keys : 1) * sizeof(*rows));
-
-    for (size_t i = 0; rows && i < db->nr_keys; i++)
-        rows[i] = &db->keys[i];
-    return rows;
+    l->db = db;
+    l->rows = malloc((db->nr_keys ? db->nr_keys : 1) * sizeof(*l->rows));
+    l->t = table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
+    view_host_insns_open(&l->hi, db);
+    if (!l->rows || !l->t)
+        return tbsym_out_of_memory();
+    for (size_t i = 0; i < db->nr_keys; i++)
+        l->rows[i] = &db->keys[i];
+    return 0;
 }
 
-struct table *view_key_table(void)
+void view_key_list_add(struct view_key_list *l, size_t i)
 {
-    return table_new(tb_list_cols, sizeof(tb_list_cols) / sizeof(tb_list_cols[0]));
+    key_row(l->t, l->db, l->rows[i], &l->hi);
+}
+
+int view_key_list_print(const struct view_key_list *l, enum view_format format,
+                        const struct view_doc *doc, void *arg)
+{
+    if (!table_ok(l->t))
+        return tbsym_out_of_memory();
+    view_print_table(l->t, format, "keys", doc, arg);
+    return tbsym_finish_stdout(TBSYM_EXIT_OK);
+}
+
+void view_key_list_close(struct view_key_list *l)
+{
+    view_host_insns_close(&l->hi);
+    table_free(l->t);
+    free(l->rows);
 }

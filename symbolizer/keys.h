@@ -36,15 +36,36 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
 uint64_t view_key_xlate_ns(const struct tbdb_key *k);
 
 /*
- * view_key_rows - an array of pointers to every key of db, in db's order,
- * for sorting rows (at least one element); NULL on ENOMEM.  free() it.
+ * struct view_key_list - tb-list's listing of a run's keys, which coverset
+ * prints too: every key of db in rows[], in db's order, for the command to
+ * sort; the table t with tb-list's columns, filled by view_key_list_add();
+ * hi, the counts of its host_insns column.
  */
-const struct tbdb_key **view_key_rows(const struct tbdb *db);
+struct view_key_list {
+    const struct tbdb *db;
+    const struct tbdb_key **rows;   /* [db->nr_keys] (at least one element) */
+    struct table *t;
+    struct view_host_insns hi;
+};
 
-/* view_key_table - an empty table with tb-list's columns; NULL on ENOMEM. */
-struct table *view_key_table(void);
-/* view_key_row - one key as a row of view_key_table(); hi counts host_insns (NULL: empty). */
-void view_key_row(struct table *t, const struct tbdb *db, const struct tbdb_key *k,
-                  struct view_host_insns *hi);
+/*
+ * view_key_list_open - l for db: 0, or the exit code after "out of memory".
+ * view_key_list_close() it either way.
+ */
+int view_key_list_open(struct view_key_list *l, const struct tbdb *db);
+
+/* view_key_list_add - the key rows[i] as the table's next row. */
+void view_key_list_add(struct view_key_list *l, size_t i);
+
+/*
+ * view_key_list_print - the table on stdout (view_print_table(), rows as
+ * "keys") and the command's exit code (tbsym_finish_stdout()); the exit
+ * code after "out of memory" when a row could not be stored.
+ */
+int view_key_list_print(const struct view_key_list *l, enum view_format format,
+                        const struct view_doc *doc, void *arg);
+
+/* view_key_list_close - release what l holds (not db). */
+void view_key_list_close(struct view_key_list *l);
 
 #endif /* TBSYM_KEYS_H */
