@@ -1,6 +1,6 @@
 /*
  * dump.c: what tbsym dump's dumpers share: the exit code and message of a
- * reader's result, the end of the summary (see dump.h).
+ * reader's result, the document's frame around the records (see dump.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,8 +23,8 @@ int dump_open_failed(int err, const char *msg)
 }
 
 /* The summary's last fields: the bytes read and how the file ended. */
-void dump_summary_end(struct out *o, int ret, const struct dump_opts *opts,
-                             uint64_t valid_bytes, const char *errmsg)
+static void summary_end(struct out *o, int ret, const struct dump_opts *opts,
+                        uint64_t valid_bytes, const char *errmsg)
 {
     out_u64(o, "valid_bytes", valid_bytes);
     out_word(o, "end", ret == 0 ? "clean" : ret == -ENODATA && opts->partial ? "truncated"
@@ -37,8 +37,7 @@ void dump_summary_end(struct out *o, int ret, const struct dump_opts *opts,
  * After the document: the exit code for the reader's final result ret (0 or
  * a negative errno) and its message; total is the number of records printed.
  */
-int dump_finish(int ret, const struct dump_opts *opts, const char *errmsg,
-                       uint64_t total)
+static int finish(int ret, const struct dump_opts *opts, const char *errmsg, uint64_t total)
 {
     /* stdout complete before the diagnostic, so the two never interleave. */
     int out_rc = tbsym_finish_stdout(TBSYM_EXIT_OK);
@@ -54,6 +53,28 @@ int dump_finish(int ret, const struct dump_opts *opts, const char *errmsg,
         ret = TBSYM_EXIT_OK;
     }
     return out_rc != TBSYM_EXIT_OK ? out_rc : ret;
+}
+
+int dump_run(const struct dump_reader *rd, void *arg, const struct dump_opts *opts)
+{
+    uint64_t total = 0;
+    struct out o;
+    int ret;
+
+    out_init(&o, stdout, opts->format);
+    rd->header(&o, arg);
+    out_array_begin(&o, "records");
+    while ((ret = rd->record(&o, arg)) == 1)
+        total++;
+    out_array_end(&o);
+
+    out_object_begin(&o, "summary", "summary");
+    out_u64(&o, "records", total);
+    rd->summary(&o, arg);
+    summary_end(&o, ret, opts, rd->offset(arg), rd->strerror(arg));
+    out_object_end(&o);
+    out_finish(&o);
+    return finish(ret, opts, rd->strerror(arg), total);
 }
 
 const char *dump_elf_machine_name(uint32_t mach)

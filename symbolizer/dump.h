@@ -56,18 +56,29 @@ int dump_perfdata(const char *path, const uint8_t *buf, size_t len,
 int dump_open_failed(int err, const char *msg);
 
 /*
- * dump_summary_end - the summary's last fields: the bytes read and how the
- * file ended (ret: the reader's final result, 0 or a negative errno).
+ * struct dump_reader - one file type's opened reader as dump_run() drives
+ * it; every callback gets arg, the dumper's state (its reader and counts).
+ *   header   print the file header
+ *   record   read the next record and print it: 1, 0 at the end, or the
+ *            reader's negative errno
+ *   summary  the summary's fields of this type (after "records")
+ *   offset   the bytes read and valid so far
+ *   strerror the reader's message when it failed
  */
-void dump_summary_end(struct out *o, int ret, const struct dump_opts *opts,
-                      uint64_t valid_bytes, const char *errmsg);
+struct dump_reader {
+    void (*header)(struct out *o, void *arg);
+    int (*record)(struct out *o, void *arg);
+    void (*summary)(struct out *o, void *arg);
+    uint64_t (*offset)(void *arg);
+    const char *(*strerror)(void *arg);
+};
 
 /*
- * dump_finish - after the document: stdout flushed, then the exit code for
- * the reader's final result ret and its message errmsg on stderr; total is
- * the number of records printed.
+ * dump_run - the document (header, records, summary) of the file rd reads
+ * on stdout, then the exit code for how the file ended and its message
+ * on stderr (see the top of this file).
  */
-int dump_finish(int ret, const struct dump_opts *opts, const char *errmsg, uint64_t total);
+int dump_run(const struct dump_reader *rd, void *arg, const struct dump_opts *opts);
 
 /* dump_elf_machine_name - a name for an ELF e_machine ("x86_64"), "unknown" if unknown. */
 const char *dump_elf_machine_name(uint32_t mach);

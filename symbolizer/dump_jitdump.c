@@ -106,46 +106,73 @@ static void dump_jitdump_record(struct out *o, const struct jd_record *rec,
     out_object_end(o);
 }
 
+/* What dump_run() needs of a jitdump: the reader and the counts of the summary. */
+struct jitdump_dump {
+    struct jd_reader *r;
+    uint64_t counts[JITDUMP_CODE_MAX];
+    uint64_t unknown;
+    uint64_t nr_entries;        /* DEBUG_INFO entries */
+};
+
+static void jitdump_header(struct out *o, void *arg)
+{
+    const struct jitdump_dump *d = arg;
+
+    dump_jitdump_header(o, jd_reader_header(d->r));
+}
+
+static int jitdump_record(struct out *o, void *arg)
+{
+    struct jitdump_dump *d = arg;
+    struct jd_record rec;
+    int ret = jd_reader_next(d->r, &rec);
+
+    if (ret != 1)
+        return ret;
+    dump_jitdump_record(o, &rec, &d->nr_entries);
+    if (rec.id < JITDUMP_CODE_MAX)
+        d->counts[rec.id]++;
+    else
+        d->unknown++;
+    return 1;
+}
+
+static void jitdump_summary(struct out *o, void *arg)
+{
+    const struct jitdump_dump *d = arg;
+
+    for (uint32_t id = 0; id < JITDUMP_CODE_MAX; id++)
+        out_u64(o, jd_record_name(id), d->counts[id]);
+    out_u64(o, "unknown", d->unknown);
+    out_u64(o, "debug_entries", d->nr_entries);
+}
+
+static uint64_t jitdump_offset(void *arg)
+{
+    return jd_reader_offset(((const struct jitdump_dump *)arg)->r);
+}
+
+static const char *jitdump_strerror(void *arg)
+{
+    return jd_reader_strerror(((const struct jitdump_dump *)arg)->r);
+}
+
 int dump_jitdump(const char *path, const uint8_t *buf, size_t len,
                         const struct dump_opts *opts)
 {
-    uint64_t counts[JITDUMP_CODE_MAX] = { 0 }, unknown = 0, total = 0, nr_entries = 0;
-    struct jd_reader *r;
-    struct jd_record rec;
-    struct out o;
+    static const struct dump_reader rd = {
+        jitdump_header, jitdump_record, jitdump_summary, jitdump_offset, jitdump_strerror,
+    };
+    struct jitdump_dump d = { .r = NULL };
     int ret;
 
-    ret = buf ? jd_reader_open_mem(buf, len, path, &r) : jd_reader_open(path, &r);
+    ret = buf ? jd_reader_open_mem(buf, len, path, &d.r) : jd_reader_open(path, &d.r);
     if (ret < 0) {
-        ret = dump_open_failed(ret, r ? jd_reader_strerror(r) : NULL);
-        jd_reader_close(r);
+        ret = dump_open_failed(ret, d.r ? jd_reader_strerror(d.r) : NULL);
+        jd_reader_close(d.r);
         return ret;
     }
-
-    out_init(&o, stdout, opts->format);
-    dump_jitdump_header(&o, jd_reader_header(r));
-    out_array_begin(&o, "records");
-    while ((ret = jd_reader_next(r, &rec)) == 1) {
-        dump_jitdump_record(&o, &rec, &nr_entries);
-        if (rec.id < JITDUMP_CODE_MAX)
-            counts[rec.id]++;
-        else
-            unknown++;
-        total++;
-    }
-    out_array_end(&o);
-
-    out_object_begin(&o, "summary", "summary");
-    out_u64(&o, "records", total);
-    for (uint32_t id = 0; id < JITDUMP_CODE_MAX; id++)
-        out_u64(&o, jd_record_name(id), counts[id]);
-    out_u64(&o, "unknown", unknown);
-    out_u64(&o, "debug_entries", nr_entries);
-    dump_summary_end(&o, ret, opts, jd_reader_offset(r), jd_reader_strerror(r));
-    out_object_end(&o);
-    out_finish(&o);
-
-    ret = dump_finish(ret, opts, jd_reader_strerror(r), total);
-    jd_reader_close(r);
+    ret = dump_run(&rd, &d, opts);
+    jd_reader_close(d.r);
     return ret;
 }

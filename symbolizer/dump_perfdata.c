@@ -236,60 +236,87 @@ static void dump_perfdata_event(struct out *o, const struct pd_event *ev)
     out_object_end(o);
 }
 
+/* Record types counted one by one in the summary; the rest as "other". */
+static const uint32_t counted[] = {
+    PERF_RECORD_SAMPLE, PERF_RECORD_MMAP, PERF_RECORD_MMAP2, PERF_RECORD_COMM,
+    PERF_RECORD_FORK, PERF_RECORD_EXIT, PERF_RECORD_LOST, PERF_RECORD_THROTTLE,
+    PERF_RECORD_UNTHROTTLE, PERF_RECORD_FINISHED_ROUND,
+};
+#define NR_COUNTED (sizeof(counted) / sizeof(counted[0]))
+
+/* What dump_run() needs of a perf.data: the reader and the counts of the summary. */
+struct perfdata_dump {
+    struct pd_reader *r;
+    uint64_t counts[NR_COUNTED];
+    uint64_t other;
+    uint64_t from_compressed;
+};
+
+static void perfdata_header(struct out *o, void *arg)
+{
+    const struct perfdata_dump *d = arg;
+
+    dump_perfdata_header(o, d->r);
+}
+
+static int perfdata_record(struct out *o, void *arg)
+{
+    struct perfdata_dump *d = arg;
+    struct pd_event ev;
+    int ret = pd_reader_next(d->r, &ev);
+    size_t i;
+
+    if (ret != 1)
+        return ret;
+    dump_perfdata_event(o, &ev);
+    for (i = 0; i < NR_COUNTED; i++)
+        if (counted[i] == ev.type)
+            break;
+    if (i < NR_COUNTED)
+        d->counts[i]++;
+    else
+        d->other++;
+    d->from_compressed += !!(ev.flags & PD_EVENT_COMPRESSED);
+    return 1;
+}
+
+static void perfdata_summary(struct out *o, void *arg)
+{
+    const struct perfdata_dump *d = arg;
+
+    for (size_t i = 0; i < NR_COUNTED; i++)
+        out_u64(o, pd_record_name(counted[i]), d->counts[i]);
+    out_u64(o, "other", d->other);
+    out_u64(o, "from_compressed", d->from_compressed);
+}
+
+static uint64_t perfdata_offset(void *arg)
+{
+    return pd_reader_offset(((const struct perfdata_dump *)arg)->r);
+}
+
+static const char *perfdata_strerror(void *arg)
+{
+    return pd_reader_strerror(((const struct perfdata_dump *)arg)->r);
+}
+
 int dump_perfdata(const char *path, const uint8_t *buf, size_t len,
                          const struct dump_opts *opts)
 {
-    /* Record types counted one by one in the summary; the rest as "other". */
-    static const uint32_t counted[] = {
-        PERF_RECORD_SAMPLE, PERF_RECORD_MMAP, PERF_RECORD_MMAP2, PERF_RECORD_COMM,
-        PERF_RECORD_FORK, PERF_RECORD_EXIT, PERF_RECORD_LOST, PERF_RECORD_THROTTLE,
-        PERF_RECORD_UNTHROTTLE, PERF_RECORD_FINISHED_ROUND,
+    static const struct dump_reader rd = {
+        perfdata_header, perfdata_record, perfdata_summary, perfdata_offset, perfdata_strerror,
     };
-    uint64_t counts[sizeof(counted) / sizeof(counted[0])] = { 0 };
-    uint64_t other = 0, total = 0, from_compressed = 0;
-    struct pd_reader *r;
-    struct pd_event ev;
-    struct out o;
+    struct perfdata_dump d = { .r = NULL };
     int ret;
 
-    ret = buf ? pd_reader_open_mem(buf, len, path, &r) : pd_reader_open(path, &r);
+    ret = buf ? pd_reader_open_mem(buf, len, path, &d.r) : pd_reader_open(path, &d.r);
     if (ret < 0) {
-        ret = dump_open_failed(ret, r ? pd_reader_strerror(r) : NULL);
-        pd_reader_close(r);
+        ret = dump_open_failed(ret, d.r ? pd_reader_strerror(d.r) : NULL);
+        pd_reader_close(d.r);
         return ret;
     }
-    pd_reader_set_ordered(r, opts->ordered);
-
-    out_init(&o, stdout, opts->format);
-    dump_perfdata_header(&o, r);
-    out_array_begin(&o, "records");
-    while ((ret = pd_reader_next(r, &ev)) == 1) {
-        size_t i;
-
-        dump_perfdata_event(&o, &ev);
-        for (i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
-            if (counted[i] == ev.type)
-                break;
-        if (i < sizeof(counted) / sizeof(counted[0]))
-            counts[i]++;
-        else
-            other++;
-        from_compressed += !!(ev.flags & PD_EVENT_COMPRESSED);
-        total++;
-    }
-    out_array_end(&o);
-
-    out_object_begin(&o, "summary", "summary");
-    out_u64(&o, "records", total);
-    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
-        out_u64(&o, pd_record_name(counted[i]), counts[i]);
-    out_u64(&o, "other", other);
-    out_u64(&o, "from_compressed", from_compressed);
-    dump_summary_end(&o, ret, opts, pd_reader_offset(r), pd_reader_strerror(r));
-    out_object_end(&o);
-    out_finish(&o);
-
-    ret = dump_finish(ret, opts, pd_reader_strerror(r), total);
-    pd_reader_close(r);
+    pd_reader_set_ordered(d.r, opts->ordered);
+    ret = dump_run(&rd, &d, opts);
+    pd_reader_close(d.r);
     return ret;
 }

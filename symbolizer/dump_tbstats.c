@@ -164,7 +164,6 @@ static void dump_tbstats_tb_ir(struct out *o, const struct tbs_tb_ir_view *ir)
 struct tbstats_totals {
     uint64_t counts[TBS_REC_LAST + 1];      /* by known type */
     uint64_t unknown;
-    uint64_t records;
     uint64_t executions;        /* sum of STATS exec_count */
     uint64_t insns_executed;    /* sum of STATS insns_executed */
     uint64_t translations;      /* sum of STATS translations */
@@ -239,48 +238,73 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
         t->counts[rec->type]++;
     else
         t->unknown++;
-    t->records++;
+}
+
+/* What dump_run() needs of a side file: the reader and the totals of the summary. */
+struct tbstats_dump {
+    struct tbs_reader *r;
+    struct tbstats_totals t;
+};
+
+static void tbstats_header(struct out *o, void *arg)
+{
+    const struct tbstats_dump *d = arg;
+
+    dump_tbstats_header(o, tbs_reader_header(d->r));
+}
+
+static int tbstats_record(struct out *o, void *arg)
+{
+    struct tbstats_dump *d = arg;
+    struct tbs_record_view rec;
+    int ret = tbs_reader_next(d->r, &rec);
+
+    if (ret == 1)
+        dump_tbstats_record(o, &rec, &d->t);
+    return ret;
+}
+
+static void tbstats_summary(struct out *o, void *arg)
+{
+    const struct tbstats_totals *t = &((const struct tbstats_dump *)arg)->t;
+
+    for (uint32_t type = TBS_REC_MAPPING; type <= TBS_REC_LAST; type++)
+        out_u64(o, tbs_record_name(type), t->counts[type]);
+    out_u64(o, "unknown", t->unknown);
+    out_u64(o, "stats_entries", t->counts[TBS_REC_STATS]);
+    out_u64(o, "total_executions", t->executions);
+    out_u64(o, "total_insns_executed", t->insns_executed);
+    out_u64(o, "total_translations", t->translations);
+    if (t->have_end)
+        out_i64(o, "exit_code", t->exit_code);
+}
+
+static uint64_t tbstats_offset(void *arg)
+{
+    return tbs_reader_offset(((const struct tbstats_dump *)arg)->r);
+}
+
+static const char *tbstats_strerror(void *arg)
+{
+    return tbs_reader_strerror(((const struct tbstats_dump *)arg)->r);
 }
 
 int dump_tbstats(const char *path, const uint8_t *buf, size_t len,
                         const struct dump_opts *opts)
 {
-    struct tbstats_totals t = { .records = 0 };
-    struct tbs_reader *r;
-    struct tbs_record_view rec;
-    struct out o;
+    static const struct dump_reader rd = {
+        tbstats_header, tbstats_record, tbstats_summary, tbstats_offset, tbstats_strerror,
+    };
+    struct tbstats_dump d = { .r = NULL };
     int ret;
 
-    ret = buf ? tbs_reader_open_mem(buf, len, path, &r) : tbs_reader_open(path, &r);
+    ret = buf ? tbs_reader_open_mem(buf, len, path, &d.r) : tbs_reader_open(path, &d.r);
     if (ret < 0) {
-        ret = dump_open_failed(ret, r ? tbs_reader_strerror(r) : NULL);
-        tbs_reader_close(r);
+        ret = dump_open_failed(ret, d.r ? tbs_reader_strerror(d.r) : NULL);
+        tbs_reader_close(d.r);
         return ret;
     }
-
-    out_init(&o, stdout, opts->format);
-    dump_tbstats_header(&o, tbs_reader_header(r));
-    out_array_begin(&o, "records");
-    while ((ret = tbs_reader_next(r, &rec)) == 1)
-        dump_tbstats_record(&o, &rec, &t);
-    out_array_end(&o);
-
-    out_object_begin(&o, "summary", "summary");
-    out_u64(&o, "records", t.records);
-    for (uint32_t type = TBS_REC_MAPPING; type <= TBS_REC_LAST; type++)
-        out_u64(&o, tbs_record_name(type), t.counts[type]);
-    out_u64(&o, "unknown", t.unknown);
-    out_u64(&o, "stats_entries", t.counts[TBS_REC_STATS]);
-    out_u64(&o, "total_executions", t.executions);
-    out_u64(&o, "total_insns_executed", t.insns_executed);
-    out_u64(&o, "total_translations", t.translations);
-    if (t.have_end)
-        out_i64(&o, "exit_code", t.exit_code);
-    dump_summary_end(&o, ret, opts, tbs_reader_offset(r), tbs_reader_strerror(r));
-    out_object_end(&o);
-    out_finish(&o);
-
-    ret = dump_finish(ret, opts, tbs_reader_strerror(r), t.records);
-    tbs_reader_close(r);
+    ret = dump_run(&rd, &d, opts);
+    tbs_reader_close(d.r);
     return ret;
 }
