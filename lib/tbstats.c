@@ -19,6 +19,7 @@
 
 #include "bytes.h"
 #include "recfile.h"
+#include "tbstats-records.h"
 
 #define HEADER_SIZE   sizeof(struct tbs_file_header)
 #define PREFIX_SIZE   sizeof(struct tbs_record)
@@ -34,6 +35,8 @@
 #define TB_INSN_SIZE  (sizeof(uint64_t) + sizeof(uint32_t))
 
 #define FIELD(type, field) offsetof(struct type, field)
+/* For the lists of tbstats-records.h: read one field of the record at off. */
+#define DECODE(v, type, name, bits) (v)->name = rd##bits(r, off + FIELD(type, name));
 
 /* The struct recfile first: recfile_reader_open() allocates and frees it. */
 struct tbs_reader {
@@ -192,21 +195,7 @@ static int decode_tb(struct tbs_reader *r, size_t off, uint32_t size,
     size_t room = size - TB_SIZE, arrays;
     const char *what = tbs_record_name(out->type);
 
-    t->timestamp = rd64(r, off + FIELD(tbs_tb, timestamp));
-    t->code_index = rd64(r, off + FIELD(tbs_tb, code_index));
-    t->host_addr = rd64(r, off + FIELD(tbs_tb, host_addr));
-    t->guest_pc = rd64(r, off + FIELD(tbs_tb, guest_pc));
-    t->cs_base = rd64(r, off + FIELD(tbs_tb, cs_base));
-    t->phys_pc = rd64(r, off + FIELD(tbs_tb, phys_pc));
-    t->flags = rd32(r, off + FIELD(tbs_tb, flags));
-    t->cflags = rd32(r, off + FIELD(tbs_tb, cflags));
-    t->host_size = rd32(r, off + FIELD(tbs_tb, host_size));
-    t->guest_size = rd32(r, off + FIELD(tbs_tb, guest_size));
-    t->guest_code_size = rd32(r, off + FIELD(tbs_tb, guest_code_size));
-    t->icount = rd16(r, off + FIELD(tbs_tb, icount));
-    t->listing_line = rd32(r, off + FIELD(tbs_tb, listing_line));
-    /* 1.0 wrote zero padding here, which reads as "no statistics". */
-    t->stats_id = rd32(r, off + FIELD(tbs_tb, stats_id));
+    TBS_TB_FIELDS(DECODE, t)
     t->swapped = r->f.swapped;
     t->insn_pc = r->f.buf + off + TB_SIZE;
     t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
@@ -241,16 +230,11 @@ static int decode_stats(struct tbs_reader *r, size_t off, uint32_t size,
     size_t room = size - STATS_SIZE;
     const char *what = tbs_record_name(out->type);
 
-    st->stats_id = rd32(r, off + FIELD(tbs_stats, stats_id));
-    st->flags = rd32(r, off + FIELD(tbs_stats, flags));
-    st->guest_pc = rd64(r, off + FIELD(tbs_stats, guest_pc));
-    st->cs_base = rd64(r, off + FIELD(tbs_stats, cs_base));
-    st->phys_pc = rd64(r, off + FIELD(tbs_stats, phys_pc));
-#define X(name, bits, level) st->name = rd##bits(r, off + FIELD(tbs_stats, name));
+    TBS_STATS_KEY_FIELDS(DECODE, st)
+#define X(name, bits, level) DECODE(st, tbs_stats, name, bits)
     TBS_STATS_COUNTERS(X)
 #undef X
-    st->nr_succ = rd32(r, off + FIELD(tbs_stats, nr_succ));
-    st->succ_dropped = rd32(r, off + FIELD(tbs_stats, succ_dropped));
+    TBS_STATS_SUCC_FIELDS(DECODE, st)
     st->swapped = r->f.swapped;
     st->succ_pc = r->f.buf + off + STATS_SIZE;
     /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
@@ -271,14 +255,7 @@ static int decode_tb_ir(struct tbs_reader *r, size_t off, uint32_t size,
     size_t room = size - TB_IR_SIZE;
     const char *what = tbs_record_name(out->type);
 
-    ir->timestamp = rd64(r, off + FIELD(tbs_tb_ir, timestamp));
-    ir->code_index = rd64(r, off + FIELD(tbs_tb_ir, code_index));
-    ir->guest_pc = rd64(r, off + FIELD(tbs_tb_ir, guest_pc));
-    ir->cs_base = rd64(r, off + FIELD(tbs_tb_ir, cs_base));
-    ir->flags = rd32(r, off + FIELD(tbs_tb_ir, flags));
-    ir->stats_id = rd32(r, off + FIELD(tbs_tb_ir, stats_id));
-    ir->ops_len = rd32(r, off + FIELD(tbs_tb_ir, ops_len));
-    ir->ops_opt_len = rd32(r, off + FIELD(tbs_tb_ir, ops_opt_len));
+    TBS_TB_IR_FIELDS(DECODE, ir)
     /* Compared one at a time: the sum of two 32-bit lengths may wrap. */
     if (ir->ops_len > room)
         return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_len),
@@ -311,12 +288,7 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
     case TBS_REC_MAPPING: {
         struct tbs_mapping_view *m = &out->u.mapping;
 
-        m->timestamp = rd64(r, off + FIELD(tbs_mapping, timestamp));
-        m->start = rd64(r, off + FIELD(tbs_mapping, start));
-        m->end = rd64(r, off + FIELD(tbs_mapping, end));
-        m->offset = rd64(r, off + FIELD(tbs_mapping, offset));
-        m->bias = rd64(r, off + FIELD(tbs_mapping, bias));
-        m->prot = rd32(r, off + FIELD(tbs_mapping, prot));
+        TBS_MAPPING_FIELDS(DECODE, m)
         m->build_id_size = r->f.buf[off + FIELD(tbs_mapping, build_id_size)];
         m->build_id = r->f.buf + off + FIELD(tbs_mapping, build_id);
         if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id))
@@ -326,39 +298,22 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
                         sizeof(((struct tbs_mapping *)0)->build_id));
         break;
     }
-    case TBS_REC_UNMAP: {
-        struct tbs_unmap_view *u = &out->u.unmap;
-
-        u->timestamp = rd64(r, off + FIELD(tbs_unmap, timestamp));
-        u->start = rd64(r, off + FIELD(tbs_unmap, start));
-        u->end = rd64(r, off + FIELD(tbs_unmap, end));
+    case TBS_REC_UNMAP:
+        TBS_UNMAP_FIELDS(DECODE, &out->u.unmap)
         break;
-    }
     case TBS_REC_TB:
         return decode_tb(r, off, size, out);
     case TBS_REC_FLUSH:
-        out->u.flush.timestamp = rd64(r, off + FIELD(tbs_flush, timestamp));
+        TBS_FLUSH_FIELDS(DECODE, &out->u.flush)
         break;
-    case TBS_REC_END: {
-        struct tbs_end_view *e = &out->u.end;
-
-        e->timestamp = rd64(r, off + FIELD(tbs_end, timestamp));
-        e->exit_code = (int32_t)rd32(r, off + FIELD(tbs_end, exit_code));
-        e->nr_tbs = rd64(r, off + FIELD(tbs_end, nr_tbs));
-        e->nr_flushes = rd64(r, off + FIELD(tbs_end, nr_flushes));
+    case TBS_REC_END:
+        TBS_END_FIELDS(DECODE, &out->u.end)
         break;
-    }
     case TBS_REC_STATS:
         return decode_stats(r, off, size, out);
-    case TBS_REC_SHADOW_STACK: {
-        struct tbs_shadow_stack_loc_view *ss = &out->u.shadow_stack;
-
-        ss->timestamp = rd64(r, off + FIELD(tbs_shadow_stack_loc, timestamp));
-        ss->addr = rd64(r, off + FIELD(tbs_shadow_stack_loc, addr));
-        ss->tid = rd32(r, off + FIELD(tbs_shadow_stack_loc, tid));
-        ss->capacity = rd32(r, off + FIELD(tbs_shadow_stack_loc, capacity));
+    case TBS_REC_SHADOW_STACK:
+        TBS_SHADOW_STACK_FIELDS(DECODE, &out->u.shadow_stack)
         break;
-    }
     case TBS_REC_TB_IR:
         return decode_tb_ir(r, off, size, out);
     default:

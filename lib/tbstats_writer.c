@@ -15,8 +15,11 @@
 #include <string.h>
 
 #include "growbuf.h"
+#include "tbstats-records.h"
 
 #define FIELD(type, field) offsetof(struct type, field)
+/* For the lists of tbstats-records.h: store one field of the record at p. */
+#define ENCODE(v, type, name, bits) st##bits(w, p + FIELD(type, name), (v)->name);
 #define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 struct tbs_writer {
@@ -144,12 +147,7 @@ int tbs_writer_write_mapping(struct tbs_writer *w, const struct tbs_mapping_view
     p = begin_record(w, TBS_REC_MAPPING, ROUND8(sizeof(struct tbs_mapping) + path_len + 1));
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_mapping, timestamp), m->timestamp);
-    st64(w, p + FIELD(tbs_mapping, start), m->start);
-    st64(w, p + FIELD(tbs_mapping, end), m->end);
-    st64(w, p + FIELD(tbs_mapping, offset), m->offset);
-    st64(w, p + FIELD(tbs_mapping, bias), m->bias);
-    st32(w, p + FIELD(tbs_mapping, prot), m->prot);
+    TBS_MAPPING_FIELDS(ENCODE, m)
     p[FIELD(tbs_mapping, build_id_size)] = m->build_id_size;
     if (m->build_id_size)
         memcpy(p + FIELD(tbs_mapping, build_id), m->build_id, m->build_id_size);
@@ -164,9 +162,7 @@ int tbs_writer_write_unmap(struct tbs_writer *w, const struct tbs_unmap_view *u)
 
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_unmap, timestamp), u->timestamp);
-    st64(w, p + FIELD(tbs_unmap, start), u->start);
-    st64(w, p + FIELD(tbs_unmap, end), u->end);
+    TBS_UNMAP_FIELDS(ENCODE, u)
     return 0;
 }
 
@@ -182,20 +178,7 @@ int tbs_writer_write_tb(struct tbs_writer *w, const struct tbs_tb_view *tb,
                      ROUND8(sizeof(struct tbs_tb) + arrays + (size_t)tb->guest_code_size));
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_tb, timestamp), tb->timestamp);
-    st64(w, p + FIELD(tbs_tb, code_index), tb->code_index);
-    st64(w, p + FIELD(tbs_tb, host_addr), tb->host_addr);
-    st64(w, p + FIELD(tbs_tb, guest_pc), tb->guest_pc);
-    st64(w, p + FIELD(tbs_tb, cs_base), tb->cs_base);
-    st64(w, p + FIELD(tbs_tb, phys_pc), tb->phys_pc);
-    st32(w, p + FIELD(tbs_tb, flags), tb->flags);
-    st32(w, p + FIELD(tbs_tb, cflags), tb->cflags);
-    st32(w, p + FIELD(tbs_tb, host_size), tb->host_size);
-    st32(w, p + FIELD(tbs_tb, guest_size), tb->guest_size);
-    st32(w, p + FIELD(tbs_tb, guest_code_size), tb->guest_code_size);
-    st16(w, p + FIELD(tbs_tb, icount), tb->icount);
-    st32(w, p + FIELD(tbs_tb, listing_line), tb->listing_line);
-    st32(w, p + FIELD(tbs_tb, stats_id), tb->stats_id);
+    TBS_TB_FIELDS(ENCODE, tb)
     pcs = p + sizeof(struct tbs_tb);
     ends = pcs + (size_t)tb->icount * sizeof(uint64_t);
     for (size_t i = 0; i < tb->icount; i++) {
@@ -230,16 +213,11 @@ int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st
                      sizeof(struct tbs_stats) + (size_t)st->nr_succ * sizeof(uint64_t));
     if (!p)
         return -ENOMEM;
-    st32(w, p + FIELD(tbs_stats, stats_id), st->stats_id);
-    st32(w, p + FIELD(tbs_stats, flags), st->flags);
-    st64(w, p + FIELD(tbs_stats, guest_pc), st->guest_pc);
-    st64(w, p + FIELD(tbs_stats, cs_base), st->cs_base);
-    st64(w, p + FIELD(tbs_stats, phys_pc), st->phys_pc);
-#define X(name, bits, level) st##bits(w, p + FIELD(tbs_stats, name), st->name);
+    TBS_STATS_KEY_FIELDS(ENCODE, st)
+#define X(name, bits, level) ENCODE(st, tbs_stats, name, bits)
     TBS_STATS_COUNTERS(X)
 #undef X
-    st32(w, p + FIELD(tbs_stats, nr_succ), st->nr_succ);
-    st32(w, p + FIELD(tbs_stats, succ_dropped), st->succ_dropped);
+    TBS_STATS_SUCC_FIELDS(ENCODE, st)
     succ = p + sizeof(struct tbs_stats);
     for (uint32_t i = 0; i < st->nr_succ; i++)
         st64(w, succ + (size_t)i * sizeof(uint64_t), succ_pc[i]);
@@ -257,14 +235,7 @@ int tbs_writer_write_tb_ir(struct tbs_writer *w, const struct tbs_tb_ir_view *ir
     p = begin_record(w, TBS_REC_TB_IR, (sizeof(struct tbs_tb_ir) + text + 7) & ~(size_t)7);
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_tb_ir, timestamp), ir->timestamp);
-    st64(w, p + FIELD(tbs_tb_ir, code_index), ir->code_index);
-    st64(w, p + FIELD(tbs_tb_ir, guest_pc), ir->guest_pc);
-    st64(w, p + FIELD(tbs_tb_ir, cs_base), ir->cs_base);
-    st32(w, p + FIELD(tbs_tb_ir, flags), ir->flags);
-    st32(w, p + FIELD(tbs_tb_ir, stats_id), ir->stats_id);
-    st32(w, p + FIELD(tbs_tb_ir, ops_len), ir->ops_len);
-    st32(w, p + FIELD(tbs_tb_ir, ops_opt_len), ir->ops_opt_len);
+    TBS_TB_IR_FIELDS(ENCODE, ir)
     if (ir->ops_len)
         memcpy(p + sizeof(struct tbs_tb_ir), ir->ops, ir->ops_len);
     if (ir->ops_opt_len)
@@ -279,10 +250,7 @@ int tbs_writer_write_shadow_stack(struct tbs_writer *w,
 
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_shadow_stack_loc, timestamp), loc->timestamp);
-    st64(w, p + FIELD(tbs_shadow_stack_loc, addr), loc->addr);
-    st32(w, p + FIELD(tbs_shadow_stack_loc, tid), loc->tid);
-    st32(w, p + FIELD(tbs_shadow_stack_loc, capacity), loc->capacity);
+    TBS_SHADOW_STACK_FIELDS(ENCODE, loc)
     return 0;
 }
 
@@ -292,10 +260,7 @@ int tbs_writer_write_end(struct tbs_writer *w, const struct tbs_end_view *e)
 
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_end, timestamp), e->timestamp);
-    st32(w, p + FIELD(tbs_end, exit_code), (uint32_t)e->exit_code);
-    st64(w, p + FIELD(tbs_end, nr_tbs), e->nr_tbs);
-    st64(w, p + FIELD(tbs_end, nr_flushes), e->nr_flushes);
+    TBS_END_FIELDS(ENCODE, e)
     return 0;
 }
 
