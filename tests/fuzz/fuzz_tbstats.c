@@ -4,8 +4,8 @@
  * Opens the input with tbs_reader_open_mem() and walks everything a caller
  * could touch: every record, every byte its pointers claim (a MAPPING's
  * path and build id, a TB's instruction arrays and guest code, a STATS
- * record's successors), the error message.  The reader must return an error, never crash, read out of
- * bounds or loop.
+ * record's successors), the error message.  The reader must return an
+ * error, never crash, read out of bounds or loop.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
  *       tests/fuzz/fuzz_tbstats.c lib/tbstats.c -o build/fuzz_tbstats
  *   build/fuzz_tbstats -max_len=4096 tests/fuzz/corpus/tbstats

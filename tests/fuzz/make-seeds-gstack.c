@@ -106,11 +106,7 @@ int main(int argc, char **argv)
         { "room",            16,  2, 0, 6, key,   full },
     };
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-seeds-gstack DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     for (int big = 0; big < 2; big++) {
         for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
             char name[64];

@@ -120,11 +120,7 @@ int main(int argc, char **argv)
         { "valid-le-zstd2",      0,              2, false },
     };
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-seeds-perfdata DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
         f = make(valid[i].flags, valid[i].compress, valid[i].full, &len);
         fixture_save(dir, valid[i].name, f, len);

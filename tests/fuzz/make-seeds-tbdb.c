@@ -167,11 +167,7 @@ int main(int argc, char **argv)
     size_t len, tl, end_off, cut;
     uint8_t *buf;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-seeds-tbdb DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     seed("valid", (struct variant){ 0 });
     seed("no-stats", (struct variant){ .no_stats = true });
     seed("big-endian", (struct variant){ .big = true });

@@ -193,11 +193,7 @@ int main(int argc, char **argv)
     size_t len, tb, st;
     uint8_t v[4];
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-seeds-tbstats DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
 
     /* Record offsets do not depend on the byte order: tb is the same for both. */
     for (unsigned swap = 0; swap < 2; swap++) {

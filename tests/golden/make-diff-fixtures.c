@@ -248,11 +248,7 @@ int main(int argc, char **argv)
     const struct fx_run a = { "a", 4242, 0, 1000, 15, 5, a_tbs, 5 };
     const struct fx_run b = { "b", 4343, 0x100000, 2000, 10, 5, b_tbs, 5 };
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-diff-fixtures DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     write_run(&a);
     write_run(&b);
     return 0;

@@ -321,11 +321,7 @@ static void write_perf_data(const char *sub)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-gstack-fixtures DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     write_run("gstack");
     write_perf_data("gstack");
     return 0;

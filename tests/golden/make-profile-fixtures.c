@@ -158,11 +158,7 @@ static void write_perf_data(const char *sub, bool chains)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-profile-fixtures DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
     write_run("profile");
     write_perf_data("profile", true);
     write_run("nochain");

@@ -245,11 +245,7 @@ int main(int argc, char **argv)
     const uint8_t *data;
     size_t len;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-tbstats-fixtures DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
 
     w = start(0, 62, "x86_64");
     tb(w, 0x401100, x86_a, sizeof(x86_a), sizeof(x86_a), x86_a_sizes, 4, 6);

@@ -181,11 +181,7 @@ int main(int argc, char **argv)
         { 1, 4242, 1, "views-ir.tbs",      NULL,             NULL },
     };
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-views-fixtures DIR\n");
-        return 2;
-    }
-    dir = argv[1];
+    dir = fixture_dir(argc, argv);
 
     for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
         second = write_run(&r, runs[i].with_stats, runs[i].jd_pid, runs[i].with_ir);

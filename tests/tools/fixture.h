@@ -1,8 +1,9 @@
 /*
  * fixture.h: what the generators of test fixtures and fuzz seeds share
  * (tests/golden/make-*.c, tests/fuzz/make-seeds*.c, tests/tools/): stop on
- * the first error, write a file whole or with a field spoiled.  Header only; needs _GNU_SOURCE
- * for program_invocation_short_name.
+ * the first error, take the output directory, write a file whole or with a
+ * field spoiled.  Header only; needs _GNU_SOURCE for
+ * program_invocation_short_name.
  */
 #ifndef TESTS_FIXTURE_H
 #define TESTS_FIXTURE_H
@@ -11,6 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * fixture_dir - the output directory of a generator run as "PROGRAM DIR":
+ * argv[1]; exits 2 with a usage line for any other command line.
+ */
+static inline const char *fixture_dir(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", program_invocation_short_name);
+        exit(2);
+    }
+    return argv[1];
+}
 
 /* fixture_check - exit 1 with "PROGRAM: WHAT: error ERR" if err is negative. */
 static inline void fixture_check(int err, const char *what)
