@@ -29,6 +29,56 @@ struct sample {
     size_t nr_ends;
 };
 
+/*
+ * SAMPLE_BUILD - write the sample into s with a writer of the library's
+ * memory-writer shape, PREFIX_open_mem(flags, &w), PREFIX_data(w, &len) and
+ * PREFIX_close(w) (PREFIX: jd_writer, tbs_writer), calling
+ * write_part(w, i) for each part i of nr_parts (0: the header), each a
+ * check that it returned 0; s->ends gets where each part ends, s->buf a
+ * malloc()ed copy of the whole.
+ */
+#define SAMPLE_BUILD(s, flags, PREFIX, write_part, nr_parts)                     \
+    do {                                                                        \
+        struct PREFIX *w_;                                                      \
+        const uint8_t *data_;                                                   \
+                                                                                \
+        memset((s), 0, sizeof(*(s)));                                           \
+        CHECK_EQ_I64(PREFIX##_open_mem((flags), &w_), 0);                       \
+        for (size_t i_ = 0; i_ < (nr_parts); i_++) {                            \
+            CHECK_EQ_I64(write_part(w_, i_), 0);                                \
+            PREFIX##_data(w_, &(s)->ends[(s)->nr_ends++]);                      \
+        }                                                                       \
+        data_ = PREFIX##_data(w_, &(s)->len);                                   \
+        (s)->buf = malloc((s)->len);                                            \
+        memcpy((s)->buf, data_, (s)->len);                                      \
+        PREFIX##_close(w_);                                                     \
+    } while (0)
+
+/*
+ * sample_patch16, sample_patch32, sample_patch64 - store v at off in buf in
+ * the host's byte order (swapped: the other one), as the sample's fields are.
+ */
+static inline void sample_patch16(uint8_t *buf, size_t off, uint16_t v, bool swapped)
+{
+    if (swapped)
+        v = __builtin_bswap16(v);
+    memcpy(buf + off, &v, sizeof(v));
+}
+
+static inline void sample_patch32(uint8_t *buf, size_t off, uint32_t v, bool swapped)
+{
+    if (swapped)
+        v = __builtin_bswap32(v);
+    memcpy(buf + off, &v, sizeof(v));
+}
+
+static inline void sample_patch64(uint8_t *buf, size_t off, uint64_t v, bool swapped)
+{
+    if (swapped)
+        v = __builtin_bswap64(v);
+    memcpy(buf + off, &v, sizeof(v));
+}
+
 struct sample_format {
     /* The sample written with flags: 0, or swap for the other byte order. */
     void (*build)(struct sample *s, unsigned flags);

@@ -54,13 +54,23 @@ static const struct jd_code_load sample_load2 = {
     .name = "", .name_len = 0, .code = code2,
 };
 
-static size_t sample_end(struct sample *s, struct jd_writer *w)
-{
-    size_t len;
+/* The sample's parts: its header and each record. */
+#define NR_SAMPLE_PARTS 8
 
-    jd_writer_data(w, &len);
-    s->ends[s->nr_ends++] = len;
-    return len;
+/* Part i of the sample (0: the header) written to w; -ERANGE past the last. */
+static int write_sample_part(struct jd_writer *w, size_t i)
+{
+    switch (i) {
+    case 0: return jd_writer_write_header(w, &sample_header);
+    case 1: return jd_writer_write_debug_info(w, 1001, 0x1000, sample_entries, 3);
+    case 2: return jd_writer_write_unwinding_info(w, 1002, &sample_unwind);
+    case 3: return jd_writer_write_load(w, 1003, &sample_load1);
+    case 4: return jd_writer_write_move(w, 1004, &sample_move);
+    case 5: return jd_writer_write_raw(w, 99, 1005, unknown_payload, sizeof(unknown_payload));
+    case 6: return jd_writer_write_load(w, 1006, &sample_load2);
+    case 7: return jd_writer_write_close(w, 1007);
+    }
+    return -ERANGE;
 }
 
 /*
@@ -69,46 +79,7 @@ static size_t sample_end(struct sample *s, struct jd_writer *w)
  */
 static void build_sample(struct sample *s, unsigned flags)
 {
-    struct jd_writer *w;
-    const uint8_t *data;
-
-    memset(s, 0, sizeof(*s));
-    CHECK_EQ_I64(jd_writer_open_mem(flags, &w), 0);
-    CHECK_EQ_I64(jd_writer_write_header(w, &sample_header), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_debug_info(w, 1001, 0x1000, sample_entries, 3), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_unwinding_info(w, 1002, &sample_unwind), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_load(w, 1003, &sample_load1), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_move(w, 1004, &sample_move), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_raw(w, 99, 1005, unknown_payload, sizeof(unknown_payload)), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_load(w, 1006, &sample_load2), 0);
-    sample_end(s, w);
-    CHECK_EQ_I64(jd_writer_write_close(w, 1007), 0);
-    s->len = sample_end(s, w);
-    data = jd_writer_data(w, &s->len);
-    s->buf = malloc(s->len);
-    memcpy(s->buf, data, s->len);
-    jd_writer_close(w);
-}
-
-/* Store v at off in the file's byte order (swapped: the other one). */
-static void patch32(uint8_t *buf, size_t off, uint32_t v, bool swapped)
-{
-    if (swapped)
-        v = __builtin_bswap32(v);
-    memcpy(buf + off, &v, sizeof(v));
-}
-
-static void patch64(uint8_t *buf, size_t off, uint64_t v, bool swapped)
-{
-    if (swapped)
-        v = __builtin_bswap64(v);
-    memcpy(buf + off, &v, sizeof(v));
+    SAMPLE_BUILD(s, flags, jd_writer, write_sample_part, NR_SAMPLE_PARTS);
 }
 
 /*
@@ -336,16 +307,16 @@ static void test_header_size(void)
     jd_reader_close(r);
 
     /* A header larger than the file: truncated, or corrupt if implausible. */
-    patch32(buf, 8, len + 1, false);
+    sample_patch32(buf, 8, len + 1, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -ENODATA);
-    patch32(buf, 8, 0xffffffff, false);
+    sample_patch32(buf, 8, 0xffffffff, false);
     CHECK_EQ_I64(jd_reader_open_mem(buf, len, "huge", &r), -EBADMSG);
     CHECK_STR_EQ(jd_reader_strerror(r),
                  "huge: header size 4294967295 at byte offset 8 exceeds end of file (80 bytes)");
     jd_reader_close(r);
-    patch32(buf, 8, HDR - 1, false);
+    sample_patch32(buf, 8, HDR - 1, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
-    patch32(buf, 8, 0, false);
+    sample_patch32(buf, 8, 0, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
     free(buf);
 }
@@ -383,7 +354,7 @@ static int sample_with64(size_t off, uint64_t v, bool swapped, char *msg, size_t
     int ret;
 
     build_sample(&s, swapped ? JD_WRITER_SWAP : 0);
-    patch64(s.buf, off, v, swapped);
+    sample_patch64(s.buf, off, v, swapped);
     ret = jd_reader_open_mem(s.buf, s.len, "mem", &r);
     if (ret == 0)
         while ((ret = jd_reader_next(r, &rec)) == 1)
@@ -431,14 +402,14 @@ static void test_huge_values(void)
     CHECK(strstr(msg, "eh_frame_hdr_size 13 at byte offset") != NULL);
 
     /* total_size of a record near 2^32, 0 (must not loop), below the minimum. */
-    patch32(s.buf, load + 4, 0xffffffff, false);
+    sample_patch32(s.buf, load + 4, 0xffffffff, false);
     CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), -EBADMSG);
     CHECK_EQ_U64(nr, 2);
-    patch32(s.buf, load + 4, 0, false);
+    sample_patch32(s.buf, load + 4, 0, false);
     CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), -EBADMSG);
-    patch32(s.buf, load + 4, 56, false);
+    sample_patch32(s.buf, load + 4, 56, false);
     CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), -EBADMSG);
-    patch32(s.buf, load + 4, 15, false);
+    sample_patch32(s.buf, load + 4, 15, false);
     CHECK_EQ_I64(read_everything(s.buf, s.len, &nr), -EBADMSG);
     free(s.buf);
 }
@@ -467,10 +438,10 @@ static void test_truncated_vs_corrupt(void)
     jd_reader_close(r);
 
     /* Cut, but its own code_size contradicts its size: corrupt. */
-    patch64(s.buf, load + 40, 1000, false);
+    sample_patch64(s.buf, load + 40, 1000, false);
     CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -EBADMSG);
     /* Cut, with an unknown id: garbage rather than a record being written. */
-    patch32(s.buf, load, 77, false);
+    sample_patch32(s.buf, load, 77, false);
     CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -EBADMSG);
     CHECK_EQ_I64(read_everything(s.buf, load + 4, &nr), -EBADMSG);
     CHECK_EQ_I64(read_everything(s.buf, load + 3, &nr), -ENODATA);
@@ -587,7 +558,7 @@ static void test_debug_entries(void)
     jd_reader_close(r);
 
     /* nr_entry 0 with trailing padding: fine. */
-    patch64(buf, HDR + 24, 0, false);
+    sample_patch64(buf, HDR + 24, 0, false);
     CHECK_EQ_I64(jd_reader_open_mem(buf, len, "dbg", &r), 0);
     CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
     CHECK_EQ_U64(rec.u.debug_info.nr_entry, 0);

@@ -68,60 +68,37 @@ static const struct tbs_end_view sample_end_rec = {
     .timestamp = 1006, .exit_code = 128 + 9, .nr_tbs = 1, .nr_flushes = 1,
 };
 
-/* The sample (sample_checks.h), a small file holding every record type; see build_sample(). */
-static void sample_mark(struct sample *s, struct tbs_writer *w)
+/* The sample's parts: its header and each record. */
+#define NR_SAMPLE_PARTS 9
+
+/*
+ * Part i of the sample (0: the header) written to w; -ERANGE past the last.
+ * The STATS records are where QEMU writes them: at exit, just before END.
+ */
+static int write_sample_part(struct tbs_writer *w, size_t i)
 {
-    tbs_writer_data(w, &s->ends[s->nr_ends++]);
+    switch (i) {
+    case 0: return tbs_writer_write_header(w, &sample_header);
+    case 1: return tbs_writer_write_mapping(w, &sample_mapping);
+    case 2: return tbs_writer_write_unmap(w, &sample_unmap);
+    case 3: return tbs_writer_write_tb(w, &sample_tb, insn_pc, host_end);
+    case 4: return tbs_writer_write_flush(w, 1004);
+    case 5: return tbs_writer_write_raw(w, 99, unknown_payload, sizeof(unknown_payload));
+    case 6: return tbs_writer_write_stats(w, &sample_stats, succ_pc);
+    case 7: return tbs_writer_write_stats(w, &sample_stats_empty, NULL);
+    case 8: return tbs_writer_write_end(w, &sample_end_rec);
+    }
+    return -ERANGE;
 }
 
 /*
- * Header, MAPPING, UNMAP, TB, FLUSH, a record of unknown type 99, STATS with
- * 3 successors, STATS without, END (the STATS records where QEMU writes
- * them: at exit, just before END).
+ * The sample (sample_checks.h), a small file holding every record type:
+ * header, MAPPING, UNMAP, TB, FLUSH, a record of unknown type 99, STATS
+ * with 3 successors, STATS without, END.
  */
 static void build_sample(struct sample *s, unsigned flags)
 {
-    struct tbs_writer *w;
-    const uint8_t *data;
-
-    memset(s, 0, sizeof(*s));
-    CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
-    CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_mapping(w, &sample_mapping), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_unmap(w, &sample_unmap), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_tb(w, &sample_tb, insn_pc, host_end), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_flush(w, 1004), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_raw(w, 99, unknown_payload, sizeof(unknown_payload)), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_stats(w, &sample_stats, succ_pc), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_stats(w, &sample_stats_empty, NULL), 0);
-    sample_mark(s, w);
-    CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
-    sample_mark(s, w);
-    data = tbs_writer_data(w, &s->len);
-    s->buf = malloc(s->len);
-    memcpy(s->buf, data, s->len);
-    tbs_writer_close(w);
-}
-
-static void patch16(uint8_t *buf, size_t off, uint16_t v, bool swapped)
-{
-    if (swapped)
-        v = __builtin_bswap16(v);
-    memcpy(buf + off, &v, sizeof(v));
-}
-
-static void patch32(uint8_t *buf, size_t off, uint32_t v, bool swapped)
-{
-    if (swapped)
-        v = __builtin_bswap32(v);
-    memcpy(buf + off, &v, sizeof(v));
+    SAMPLE_BUILD(s, flags, tbs_writer, write_sample_part, NR_SAMPLE_PARTS);
 }
 
 /*
@@ -373,17 +350,17 @@ static void test_versions_and_header_size(void)
     tbs_reader_close(r);
 
     /* A header larger than the file: truncated, or corrupt if implausible. */
-    patch32(buf, 8, len + 8, false);
+    sample_patch32(buf, 8, len + 8, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -ENODATA);
-    patch32(buf, 8, 0xffffffff, false);
+    sample_patch32(buf, 8, 0xffffffff, false);
     CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "huge", &r), -EBADMSG);
     CHECK_STR_EQ(tbs_reader_strerror(r),
                  "huge: header size 4294967295 at byte offset 8 exceeds end of file "
                  "(152 bytes)");
     tbs_reader_close(r);
-    patch32(buf, 8, HDR - 1, false);
+    sample_patch32(buf, 8, HDR - 1, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
-    patch32(buf, 8, 0, false);
+    sample_patch32(buf, 8, 0, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
     free(buf);
 
@@ -411,9 +388,9 @@ static int sample_with(size_t off, unsigned width, uint32_t v, bool swapped,
     if (width == 8)
         s.buf[off] = (uint8_t)v;
     else if (width == 16)
-        patch16(s.buf, off, (uint16_t)v, swapped);
+        sample_patch16(s.buf, off, (uint16_t)v, swapped);
     else
-        patch32(s.buf, off, v, swapped);
+        sample_patch32(s.buf, off, v, swapped);
     ret = tbs_reader_open_mem(s.buf, s.len, "mem", &r);
     if (ret == 0)
         while ((ret = tbs_reader_next(r, &rec)) == 1)
@@ -500,10 +477,10 @@ static void test_truncated_vs_corrupt(void)
     tbs_reader_close(r);
 
     /* Cut, but its own icount contradicts its size: corrupt. */
-    patch16(s.buf, tb + offsetof(struct tbs_tb, icount), 100, false);
+    sample_patch16(s.buf, tb + offsetof(struct tbs_tb, icount), 100, false);
     CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -EBADMSG);
     /* Cut, with an unknown type and a plausible size: truncated. */
-    patch32(s.buf, tb, 77, false);
+    sample_patch32(s.buf, tb, 77, false);
     CHECK_EQ_I64(read_everything(s.buf, cut, &nr), -ENODATA);
     CHECK_EQ_I64(read_everything(s.buf, tb + 4, &nr), -ENODATA);
     /* Complete, with an unknown type: returned and skipped. */
@@ -556,7 +533,7 @@ static void test_stats_sizes(void)
 
     /* The successors a smaller nr_succ leaves are not read. */
     build_sample(&s, TBS_WRITER_SWAP);
-    patch32(s.buf, st1 + nr_succ, 2, true);
+    sample_patch32(s.buf, st1 + nr_succ, 2, true);
     CHECK_EQ_I64(tbs_reader_open_mem(s.buf, s.len, "mem", &r), 0);
     while (tbs_reader_next(r, &rec) == 1 && rec.type != TBS_REC_STATS)
         ;
@@ -598,9 +575,9 @@ static void test_stats_truncated(void)
         CHECK_EQ_U64(nr, 5);
 
         /* Cut, but its own nr_succ contradicts its size: corrupt. */
-        patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 0xffffffff, swapped);
+        sample_patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 0xffffffff, swapped);
         CHECK_EQ_I64(read_everything(s.buf, st1 + 190, &nr), -EBADMSG);
-        patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 4, swapped);
+        sample_patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 4, swapped);
         CHECK_EQ_I64(read_everything(s.buf, st1 + 190, &nr), -EBADMSG);
         /* Cut before nr_succ: nothing to contradict yet. */
         CHECK_EQ_I64(read_everything(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), &nr),
