@@ -226,45 +226,50 @@ static void test_signal(void)
                                         0x7fffdf80 };
     static const uint64_t k_leaf[] = { 0x7fffe000, 0x7fffdfe0, 0x7fffdfc0, 0x7fffdfc0 | 1,
                                        0x7fffdf80 };
-    struct fx f;
-    struct gstack g;
-    uint64_t ret[8];
-    uint8_t fl[8];
-
-    block(&f, false, 16, 0, 5, r, k);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_frames, 5);
-    CHECK_EQ_U64(ret[1], 0x4000f3);
-    CHECK_EQ_U64(fl[1], GSTACK_FRAME_SIGNAL);
-    CHECK_EQ_U64(fl[0] | fl[2] | fl[3] | fl[4], 0);
-
-    block(&f, false, 16, 0, 5, r, k_alt);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_stale, 0);
-    CHECK_EQ_U64(g.nr_frames, 5);
-    CHECK_EQ_U64(ret[0], 0x400200);
-    CHECK_EQ_U64(ret[1], 0x4000f3);
-    CHECK_EQ_U64(fl[1], GSTACK_FRAME_SIGNAL);
-    CHECK_EQ_U64(ret[4], 0x400194);
-
     /*
-     * aarch64: a leaf interrupted before it moved SP; its call's key is the
-     * interrupted SP, which the signal frame holds: both live.
+     * Each block of the five calls r with its keys: how many frames are
+     * stale and how many kept, and some kept ones (innermost first) with
+     * their return address and flags.
      */
-    block(&f, false, 16, 0, 5, r, k_leaf);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_stale, 0);
-    CHECK_EQ_U64(g.nr_frames, 5);
-    CHECK_EQ_U64(ret[1], 0x4000f3);
-    CHECK_EQ_U64(fl[1], GSTACK_FRAME_SIGNAL);
-    CHECK_EQ_U64(ret[2], 0x400117);
+    static const struct {
+        const uint64_t *key;
+        uint64_t nr_stale, nr_frames;
+        unsigned nr_want;
+        struct {
+            unsigned i;
+            uint64_t ret;
+            uint8_t flags;
+        } want[5];
+    } cases[] = {
+        /* Only the signal frame is flagged. */
+        { k, 0, 5, 5, { { 0, 0x400200, 0 }, { 1, 0x4000f3, GSTACK_FRAME_SIGNAL },
+                        { 2, 0x400117, 0 }, { 3, 0x40017b, 0 }, { 4, 0x400194, 0 } } },
+        { k_alt, 0, 5, 3, { { 0, 0x400200, 0 }, { 1, 0x4000f3, GSTACK_FRAME_SIGNAL },
+                            { 4, 0x400194, 0 } } },
+        /*
+         * aarch64: a leaf interrupted before it moved SP; its call's key is
+         * the interrupted SP, which the signal frame holds: both live.
+         */
+        { k_leaf, 0, 5, 2, { { 1, 0x4000f3, GSTACK_FRAME_SIGNAL }, { 2, 0x400117, 0 } } },
+        { k_stale, 1, 4, 1, { { 1, 0x400117, 0 } } },
+    };
 
-    block(&f, false, 16, 0, 5, r, k_stale);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_stale, 1);
-    CHECK_EQ_U64(g.nr_frames, 4);
-    CHECK_EQ_U64(ret[1], 0x400117);
-    CHECK_EQ_U64(fl[1], 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct fx f;
+        struct gstack g;
+        uint64_t ret[8];
+        uint8_t fl[8];
+
+        block(&f, false, 16, 0, 5, r, cases[c].key);
+        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g),
+                     GSTACK_OK);
+        CHECK_EQ_U64(g.nr_stale, cases[c].nr_stale);
+        CHECK_EQ_U64(g.nr_frames, cases[c].nr_frames);
+        for (unsigned w = 0; w < cases[c].nr_want; w++) {
+            CHECK_EQ_U64(ret[cases[c].want[w].i], cases[c].want[w].ret);
+            CHECK_EQ_U64(fl[cases[c].want[w].i], cases[c].want[w].flags);
+        }
+    }
 }
 
 static void test_garbage_header(void)
