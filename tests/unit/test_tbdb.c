@@ -125,6 +125,15 @@ static void run(struct files *f, bool with_stats, uint32_t flags)
     end(f);
 }
 
+/* The run with STATS records; *t and *j: its side file and jitdump, owned by f's writers. */
+static void run_stats(struct files *f, const uint8_t **t, size_t *tl, const uint8_t **j,
+                      size_t *jl)
+{
+    run(f, true, TBS_FLAG_STATS);
+    *t = tbs_writer_data(f->tw, tl);
+    *j = jd_writer_data(f->jw, jl);
+}
+
 static int open_files(struct files *f, struct tbdb **db, bool with_jd)
 {
     size_t tl, jl;
@@ -292,9 +301,7 @@ static void test_truncated(void)
     size_t tl, jl;
     const uint8_t *t, *j;
 
-    run(&f, true, TBS_FLAG_STATS);
-    t = tbs_writer_data(f.tw, &tl);
-    j = jd_writer_data(f.jw, &jl);
+    run_stats(&f, &t, &tl, &j, &jl);
     /* Cut inside the second STATS record (the first is 176 bytes, the END 40). */
     CHECK_EQ_I64(tbdb_open_mem(t, tl - 40 - 10, "x.tbstats.part", j, jl - 5, "x.dump", &db), 0);
     CHECK(db->tbstats_partial && db->jitdump_partial && !db->have_end);
@@ -422,9 +429,7 @@ static void test_files(void)
         return;
     }
     CHECK_EQ_I64(tbdb_find_files(dir, 0, &tp, &jp), -ENOENT);
-    run(&f, true, TBS_FLAG_STATS);
-    t = tbs_writer_data(f.tw, &tl);
-    j = jd_writer_data(f.jw, &jl);
+    run_stats(&f, &t, &tl, &j, &jl);
     snprintf(path, sizeof(path), "%s/jit-4242.tbstats.part", dir);
     unit_write_file(path, t, tl);
     CHECK_EQ_I64(tbdb_find_files(dir, 0, &tp, &jp), 0);
@@ -536,9 +541,7 @@ static void test_truncation_everywhere(void)
     size_t tl, jl, last_tbs = 0, last_loads = 0;
     const uint8_t *t, *j;
 
-    run(&f, true, TBS_FLAG_STATS);
-    t = tbs_writer_data(f.tw, &tl);
-    j = jd_writer_data(f.jw, &jl);
+    run_stats(&f, &t, &tl, &j, &jl);
     for (size_t cut = 0; cut <= tl; cut++) {
         uint8_t *p = malloc(cut ? cut : 1);
         int ret;
@@ -593,9 +596,7 @@ static void test_byte_flips(void)
     size_t tl, jl;
     const uint8_t *t, *j;
 
-    run(&f, true, TBS_FLAG_STATS);
-    t = tbs_writer_data(f.tw, &tl);
-    j = jd_writer_data(f.jw, &jl);
+    run_stats(&f, &t, &tl, &j, &jl);
     for (int which = 0; which < 2; which++) {
         size_t len = which ? jl : tl;
 
@@ -688,9 +689,7 @@ static int hostile_sizes(void *arg)
     const uint8_t *t, *j;
 
     (void)arg;
-    run(&f, true, TBS_FLAG_STATS);
-    t = tbs_writer_data(f.tw, &tl);
-    j = jd_writer_data(f.jw, &jl);
+    run_stats(&f, &t, &tl, &j, &jl);
     for (int which = 0; which < 2; which++) {
         size_t len = which ? jl : tl;
         uint8_t *p = malloc(len);
