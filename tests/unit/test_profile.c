@@ -108,6 +108,21 @@ static int open_profile(const char *tbstats, const char *jitdump, bool partial,
     return profile_open(&o, p);
 }
 
+/* Opening tbstats and jitdump (no partial results) fails with err, saying says1 and says2. */
+static void check_open_fails(const char *tbstats, const char *jitdump, int err,
+                             const char *says1, const char *says2)
+{
+    struct profile *p;
+    bool said1, said2;
+
+    CHECK_EQ_I64(open_profile(tbstats, jitdump, false, &p), err);
+    said1 = CHECK(strstr(profile_strerror(p), says1) != NULL);
+    said2 = CHECK(strstr(profile_strerror(p), says2) != NULL);
+    if (!said1 || !said2)
+        fprintf(stderr, "  the message: %s\n", profile_strerror(p));
+    profile_close(p);
+}
+
 static int count_sample(void *arg, const struct profile_sample *s)
 {
     if (s->cls == PROFILE_JIT && s->tb && s->tb->guest_pc == 0x401000)
@@ -134,25 +149,17 @@ static void test_same_run(void)
 /* A side file of another QEMU process than the recording's: -EXDEV, both pids named. */
 static void test_export_of_other_pid(void)
 {
-    struct profile *p;
-
     write_run(PID + 1, other_dump, PID + 1);
-    CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EXDEV);
-    CHECK(strstr(profile_strerror(p), "the side file of pid 4243, but the QEMU process of") != NULL);
-    CHECK(strstr(profile_strerror(p), "is pid 4242") != NULL);
-    profile_close(p);
+    check_open_fails(export, other_dump, -EXDEV,
+                     "the side file of pid 4243, but the QEMU process of", "is pid 4242");
 }
 
 /* The jitdump of another process than the side file's: -EBADMSG, both files named. */
 static void test_jitdump_of_other_pid(void)
 {
-    struct profile *p;
-
     write_run(PID, other_dump, PID + 1);
-    CHECK_EQ_I64(open_profile(export, other_dump, false, &p), -EBADMSG);
-    CHECK(strstr(profile_strerror(p), "are not from the same run") != NULL);
-    CHECK(strstr(profile_strerror(p), "pid 4242 in the side file, 4243 in the jitdump") != NULL);
-    profile_close(p);
+    check_open_fails(export, other_dump, -EBADMSG, "are not from the same run",
+                     "pid 4242 in the side file, 4243 in the jitdump");
 }
 
 /* A side file QEMU is still writing: -ENODATA unless partial results are accepted. */
@@ -162,10 +169,8 @@ static void test_export_being_written(void)
     int n = 0;
 
     write_run(PID, dump, PID);
-    CHECK_EQ_I64(open_profile(export_part, NULL, false, &p), -ENODATA);
-    CHECK(strstr(profile_strerror(p), "truncated record at byte offset") != NULL);
-    CHECK(strstr(profile_strerror(p), "use --partial") != NULL);
-    profile_close(p);
+    check_open_fails(export_part, NULL, -ENODATA, "truncated record at byte offset",
+                     "use --partial");
     if (CHECK_EQ_I64(open_profile(export_part, NULL, true, &p), 0)) {
         CHECK(profile_info(p)->tbstats_partial);
         CHECK_EQ_I64(profile_run(p, count_sample, &n), 0);
