@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "jitdump-records.h"
 #include "recfile.h"
 
 #define HEADER_SIZE     sizeof(struct jitdump_header)
@@ -47,6 +48,10 @@ static uint64_t rd64(const struct jd_reader *r, size_t off)
 {
     return bytes_load64(r->f.swapped, r->f.buf + off);
 }
+
+/* For the lists of jitdump-records.h: read one field of the record at off. */
+#define DECODE(v, type, name, bits) \
+    (v)->name = rd##bits(r, off + offsetof(struct type, name));
 
 /* Record the error, its message and offset; returns err for tail calls. */
 #define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
@@ -165,12 +170,7 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
     case JITDUMP_CODE_LOAD: {
         struct jd_code_load *l = &out->u.load;
 
-        l->pid = rd32(r, off + offsetof(struct jitdump_code_load, pid));
-        l->tid = rd32(r, off + offsetof(struct jitdump_code_load, tid));
-        l->vma = rd64(r, off + offsetof(struct jitdump_code_load, vma));
-        l->code_addr = rd64(r, off + offsetof(struct jitdump_code_load, code_addr));
-        l->code_size = rd64(r, off + offsetof(struct jitdump_code_load, code_size));
-        l->code_index = rd64(r, off + offsetof(struct jitdump_code_load, code_index));
+        JD_CODE_LOAD_FIELDS(DECODE, l)
         /* record_min_size() guarantees room for at least the name's NUL. */
         if (l->code_size > total - LOAD_SIZE - 1)
             return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
@@ -181,18 +181,9 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
                         total, total - LOAD_SIZE - 1);
         break;
     }
-    case JITDUMP_CODE_MOVE: {
-        struct jd_code_move *m = &out->u.move;
-
-        m->pid = rd32(r, off + offsetof(struct jitdump_code_move, pid));
-        m->tid = rd32(r, off + offsetof(struct jitdump_code_move, tid));
-        m->vma = rd64(r, off + offsetof(struct jitdump_code_move, vma));
-        m->old_code_addr = rd64(r, off + offsetof(struct jitdump_code_move, old_code_addr));
-        m->new_code_addr = rd64(r, off + offsetof(struct jitdump_code_move, new_code_addr));
-        m->code_size = rd64(r, off + offsetof(struct jitdump_code_move, code_size));
-        m->code_index = rd64(r, off + offsetof(struct jitdump_code_move, code_index));
+    case JITDUMP_CODE_MOVE:
+        JD_CODE_MOVE_FIELDS(DECODE, &out->u.move)
         break;
-    }
     case JITDUMP_CODE_DEBUG_INFO: {
         struct jd_debug_info *d = &out->u.debug_info;
         size_t room = (total - DEBUG_SIZE) / ENTRY_MIN_SIZE;
@@ -215,12 +206,7 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
         struct jd_unwinding_info *u = &out->u.unwinding;
         size_t room = total - UNWIND_SIZE;
 
-        u->unwinding_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
-                                                   unwinding_size));
-        u->eh_frame_hdr_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
-                                                      eh_frame_hdr_size));
-        u->mapped_size = rd64(r, off + offsetof(struct jitdump_code_unwinding_info,
-                                                mapped_size));
+        JD_CODE_UNWINDING_INFO_FIELDS(DECODE, u)
         u->data = r->f.buf + off + UNWIND_SIZE;
         if (u->unwinding_size > room)
             return fail(r, -EBADMSG,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "growbuf.h"
+#include "jitdump-records.h"
 
 struct jd_writer {
     bool swap;
@@ -101,6 +102,13 @@ static void put64(struct jd_writer *w, uint64_t v)
     put_bytes(w, &v, sizeof(v));
 }
 
+/*
+ * For the lists of jitdump-records.h: append one field.  The lists are in
+ * the format's order, and every field is aligned, so appending is storing
+ * at the field's offset.
+ */
+#define ENCODE(v, type, name, bits) put##bits(w, (v)->name);
+
 /* Start a record: its prefix, total_size patched by finish(). */
 static size_t begin(struct jd_writer *w, uint32_t id, uint64_t timestamp)
 {
@@ -170,12 +178,7 @@ int jd_writer_write_load(struct jd_writer *w, uint64_t timestamp, const struct j
     if ((l->name_len && memchr(l->name, 0, l->name_len)) || l->code_size > UINT32_MAX)
         return -EINVAL;
     start = begin(w, JITDUMP_CODE_LOAD, timestamp);
-    put32(w, l->pid);
-    put32(w, l->tid);
-    put64(w, l->vma);
-    put64(w, l->code_addr);
-    put64(w, l->code_size);
-    put64(w, l->code_index);
+    JD_CODE_LOAD_FIELDS(ENCODE, l)
     put_bytes(w, l->name, l->name_len);
     put_bytes(w, "", 1);
     put_bytes(w, l->code, l->code_size);
@@ -186,13 +189,7 @@ int jd_writer_write_move(struct jd_writer *w, uint64_t timestamp, const struct j
 {
     size_t start = begin(w, JITDUMP_CODE_MOVE, timestamp);
 
-    put32(w, m->pid);
-    put32(w, m->tid);
-    put64(w, m->vma);
-    put64(w, m->old_code_addr);
-    put64(w, m->new_code_addr);
-    put64(w, m->code_size);
-    put64(w, m->code_index);
+    JD_CODE_MOVE_FIELDS(ENCODE, m)
     return finish(w, start, false);
 }
 
@@ -231,9 +228,7 @@ int jd_writer_write_unwinding_info(struct jd_writer *w, uint64_t timestamp,
     if (u->unwinding_size > UINT32_MAX)
         return -EINVAL;
     start = begin(w, JITDUMP_CODE_UNWINDING_INFO, timestamp);
-    put64(w, u->unwinding_size);
-    put64(w, u->eh_frame_hdr_size);
-    put64(w, u->mapped_size);
+    JD_CODE_UNWINDING_INFO_FIELDS(ENCODE, u)
     put_bytes(w, u->data, u->unwinding_size);
     return finish(w, start, false);
 }
