@@ -604,11 +604,9 @@ static bool contains(const char *s, size_t len, const char *what)
 /* A colour by kind of frame, varied by a hash of the name (deterministic). */
 static void frame_colour(const struct node *n, char *buf, size_t size)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = str_index_hash_mem(STR_INDEX_HASH_INIT, n->name, n->len);
     unsigned v1, v2, v3;
 
-    for (size_t i = 0; i < n->len; i++)
-        h = (h ^ (unsigned char)n->name[i]) * 1099511628211ull;
     v1 = (unsigned)(h % 1000), v2 = (unsigned)((h >> 20) % 1000), v3 = (unsigned)((h >> 40) % 1000);
     if (contains(n->name, n->len, "[TB 0x"))                          /* guest code */
         snprintf(buf, size, "rgb(%u,%u,%u)", 60 + v1 % 60, 170 + v2 % 70, 60 + v3 % 50);

@@ -9,6 +9,7 @@
 
 #include "gstack_view.h"
 #include "hostsym.h"
+#include "str_index.h"
 
 /* Interned names live in blocks that never move, so names stay valid. */
 struct name_block {
@@ -37,8 +38,7 @@ struct gstack_view {
     struct name_block *blocks;
     struct name *names;
     uint32_t nr_names, cap_names;
-    uint32_t *name_hash;       /* [name_hash_size] id + 1, 0: empty */
-    size_t name_hash_size;
+    struct str_index name_index;    /* names by their text */
     struct pc_entry *pcs;      /* open addressing, [pc_hash_size] */
     size_t nr_pcs, pc_hash_size;
     uint32_t *pool;
@@ -48,15 +48,6 @@ struct gstack_view {
     uint32_t id_truncated, id_signal, id_translate, id_kernel;
     uint64_t samples;
 };
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
 
 static uint64_t hash_pc(uint64_t pc)
 {
@@ -91,60 +82,49 @@ static char *name_store(struct gstack_view *gv, const char *s, size_t len)
     return d;
 }
 
-static int name_hash_grow(struct gstack_view *gv)
+/* A name looked up: name_is() compares it with an interned one. */
+struct name_key {
+    const char *s;
+    size_t len;
+    uint64_t hash;
+};
+
+static uint64_t name_hash_of(const void *ctx, size_t i)
 {
-    size_t size = gv->name_hash_size ? gv->name_hash_size * 2 : 1024;
-    uint32_t *h = calloc(size, sizeof(*h));
+    const struct gstack_view *gv = ctx;
 
-    if (!h)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < gv->nr_names; i++) {
-        size_t j = gv->names[i].hash & (size - 1);
-
-        while (h[j])
-            j = (j + 1) & (size - 1);
-        h[j] = i + 1;
-    }
-    free(gv->name_hash);
-    gv->name_hash = h;
-    gv->name_hash_size = size;
-    return 0;
+    return gv->names[i].hash;
 }
 
-static bool name_lookup(const struct gstack_view *gv, const char *s, size_t len, uint64_t h,
-                        size_t *slot, uint32_t *idp)
+static bool name_is(const void *ctx, size_t i, const void *key)
 {
-    size_t j;
+    const struct name *n = &((const struct gstack_view *)ctx)->names[i];
+    const struct name_key *k = key;
 
-    if (!gv->name_hash_size)
-        return false;
-    j = h & (gv->name_hash_size - 1);
-    while (gv->name_hash[j]) {
-        const struct name *n = &gv->names[gv->name_hash[j] - 1];
+    return n->hash == k->hash && n->len == k->len && !memcmp(n->s, k->s, k->len);
+}
 
-        if (n->hash == h && n->len == len && !memcmp(n->s, s, len)) {
-            *idp = gv->name_hash[j] - 1;
-            return true;
-        }
-        j = (j + 1) & (gv->name_hash_size - 1);
-    }
-    *slot = j;
-    return false;
+/* The slot of k in the index: holding its id + 1, or empty; NULL while the index has no size. */
+static size_t *name_slot(const struct gstack_view *gv, const struct name_key *k)
+{
+    if (!gv->name_index.size)
+        return NULL;
+    return str_index_find(&gv->name_index, k->hash, name_is, gv, k);
 }
 
 int gstack_view_intern(struct gstack_view *gv, const char *name, size_t len, uint32_t *idp)
 {
-    uint64_t h = hash_bytes(name, len);
-    size_t slot = 0;
+    const struct name_key k = { name, len, str_index_hash_mem(STR_INDEX_HASH_INIT, name, len) };
+    size_t *slot = name_slot(gv, &k);
     char *s;
 
-    if (name_lookup(gv, name, len, h, &slot, idp))
+    if (slot && *slot) {
+        *idp = (uint32_t)(*slot - 1);
         return 0;
-    if ((gv->nr_names + 1) * 2 > gv->name_hash_size) {
-        if (name_hash_grow(gv) < 0)
-            return -ENOMEM;
-        name_lookup(gv, name, len, h, &slot, idp);
     }
+    if (str_index_reserve(&gv->name_index, gv->nr_names, name_hash_of, gv) < 0)
+        return -ENOMEM;
+    slot = name_slot(gv, &k);
     if (gv->nr_names == gv->cap_names) {
         uint32_t cap = gv->cap_names ? gv->cap_names * 2 : 256;
         struct name *n = realloc(gv->names, cap * sizeof(*n));
@@ -157,8 +137,8 @@ int gstack_view_intern(struct gstack_view *gv, const char *name, size_t len, uin
     s = name_store(gv, name, len);
     if (!s)
         return -ENOMEM;
-    gv->names[gv->nr_names] = (struct name){ .s = s, .len = len, .hash = h };
-    gv->name_hash[slot] = ++gv->nr_names;
+    gv->names[gv->nr_names] = (struct name){ .s = s, .len = len, .hash = k.hash };
+    *slot = ++gv->nr_names;
     *idp = gv->nr_names - 1;
     return 0;
 }
@@ -170,9 +150,14 @@ static int intern_str(struct gstack_view *gv, const char *name, uint32_t *idp)
 
 bool gstack_view_find(const struct gstack_view *gv, const char *name, uint32_t *idp)
 {
-    size_t len = strlen(name), slot;
+    size_t len = strlen(name);
+    const struct name_key k = { name, len, str_index_hash_mem(STR_INDEX_HASH_INIT, name, len) };
+    const size_t *slot = name_slot(gv, &k);
 
-    return name_lookup(gv, name, len, hash_bytes(name, len), &slot, idp);
+    if (!slot || !*slot)
+        return false;
+    *idp = (uint32_t)(*slot - 1);
+    return true;
 }
 
 const char *gstack_view_name(const struct gstack_view *gv, uint32_t id)
@@ -225,7 +210,7 @@ void gstack_view_free(struct gstack_view *gv)
         free(b);
     }
     free(gv->names);
-    free(gv->name_hash);
+    str_index_clear(&gv->name_index);
     free(gv->pcs);
     free(gv->pool);
     free(gv->frames);

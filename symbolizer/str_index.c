@@ -3,14 +3,20 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "str_index.h"
 
+uint64_t str_index_hash_mem(uint64_t h, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
 uint64_t str_index_hash(uint64_t h, const char *s)
 {
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return str_index_hash_mem(h, s, s ? strlen(s) : 0);
 }
 
 int str_index_reserve(struct str_index *x, size_t nr,

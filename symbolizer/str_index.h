@@ -1,11 +1,12 @@
 /*
  * str_index.h: an index by name of the items of an array its owner keeps
  * (the rows of tbsym report --by sym and of tbsym diff, the folded stacks
- * of a flamegraph).  Open addressing with linear probing over FNV-1a
- * hashes; each slot holds an item's index + 1 (0: empty); the index is at
- * most half full and doubles, from 1024 slots, as items come.  The owner
- * says how to hash and compare item i through callbacks, so items may
- * move (realloc) between calls.  Not thread safe.
+ * of a flamegraph, gstack_view's interned names).  Open addressing with
+ * linear probing over FNV-1a hashes; each slot holds an item's index + 1
+ * (0: empty); the index is at most half full and doubles, from 1024
+ * slots, as items come.  The owner says how to hash and compare item i
+ * through callbacks, so items may move (realloc) between calls.  Not
+ * thread safe.
  */
 #ifndef TBSYM_STR_INDEX_H
 #define TBSYM_STR_INDEX_H
@@ -24,6 +25,9 @@ struct str_index {
 
 /* str_index_hash - h (STR_INDEX_HASH_INIT to start) continued with the bytes of s (NULL: none). */
 uint64_t str_index_hash(uint64_t h, const char *s);
+
+/* str_index_hash_mem - h continued with the len bytes at s (FNV-1a, as str_index_hash()). */
+uint64_t str_index_hash_mem(uint64_t h, const char *s, size_t len);
 
 /*
  * str_index_reserve - room for one more item when nr are indexed: if
