@@ -24,6 +24,7 @@
 #include "filebuf.h"
 #include "jitdump.h"
 #include "runfiles.h"
+#include "tbstats-records.h"
 
 #define TBDB_MSG_SIZE 1024
 
@@ -133,27 +134,22 @@ static void fill_mapping(struct tbdb *db, const struct tbs_record_view *rec,
     struct tbdb_mapping *m = &db->mappings[n->mappings];
 
     memset(m, 0, sizeof(*m));
+#define COPY(v, type, name, bits) m->name = (v)->name;
     if (rec->type == TBS_REC_UNMAP) {
         m->unmap = true;
-        m->timestamp = rec->u.unmap.timestamp;
-        m->start = rec->u.unmap.start;
-        m->end = rec->u.unmap.end;
+        TBS_UNMAP_FIELDS(COPY, &rec->u.unmap)
         p->paths[n->path_bytes] = '\0';
         m->path = &p->paths[n->path_bytes];
     } else {
         const struct tbs_mapping_view *v = &rec->u.mapping;
 
-        m->timestamp = v->timestamp;
-        m->start = v->start;
-        m->end = v->end;
-        m->offset = v->offset;
-        m->bias = v->bias;
-        m->prot = v->prot;
+        TBS_MAPPING_FIELDS(COPY, v)
         m->build_id_size = v->build_id_size;
         memcpy(m->build_id, v->build_id, v->build_id_size);
         memcpy(&p->paths[n->path_bytes], v->path, v->path_len + 1);
         m->path = &p->paths[n->path_bytes];
     }
+#undef COPY
 }
 
 /*
@@ -167,20 +163,9 @@ static void fill_tb(struct tbdb *db, const struct tbs_tb_view *v, uint64_t offse
     struct tbdb_tb *t = &db->tbs[n->tbs];
 
     memset(t, 0, sizeof(*t));
-    t->timestamp = v->timestamp;
-    t->code_index = v->code_index;
-    t->host_addr = v->host_addr;
-    t->guest_pc = v->guest_pc;
-    t->cs_base = v->cs_base;
-    t->phys_pc = v->phys_pc;
-    t->flags = v->flags;
-    t->cflags = v->cflags;
-    t->host_size = v->host_size;
-    t->guest_size = v->guest_size;
-    t->guest_code_size = v->guest_code_size;
-    t->icount = v->icount;
-    t->listing_line = v->listing_line;
-    t->stats_id = v->stats_id;
+#define COPY(v, type, name, bits) t->name = (v)->name;
+    TBS_TB_FIELDS(COPY, v)
+#undef COPY
     t->file_offset = offset;
     t->insn_pc = &p->insn_pc[n->insns];
     t->host_end = &p->host_end[n->insns];
@@ -203,17 +188,14 @@ static void fill_key(struct tbdb *db, const struct tbs_stats_view *v, uint64_t o
     struct tbdb_key *k = &db->keys[n->stats];
 
     memset(k, 0, sizeof(*k));
-    k->stats_id = v->stats_id;
-    k->flags = v->flags;
-    k->guest_pc = v->guest_pc;
-    k->cs_base = v->cs_base;
-    k->phys_pc = v->phys_pc;
-    k->file_offset = offset;
-#define X(name, bits, level) k->name = v->name;
+#define COPY(v, type, name, bits) k->name = (v)->name;
+#define X(name, bits, level) COPY(v, tbs_stats, name, bits)
+    TBS_STATS_KEY_FIELDS(COPY, v)
     TBS_STATS_COUNTERS(X)
+    TBS_STATS_SUCC_FIELDS(COPY, v)
 #undef X
-    k->nr_succ = v->nr_succ;
-    k->succ_dropped = v->succ_dropped;
+#undef COPY
+    k->file_offset = offset;
     k->succ_pc = &p->succ_pc[n->succ];
     for (uint32_t i = 0; i < v->nr_succ; i++)
         p->succ_pc[n->succ + i] = tbs_stats_succ_pc(v, i);

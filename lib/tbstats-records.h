@@ -11,9 +11,11 @@
  *                            the format struct (without "struct"), NAME the
  *                            field, BITS 16, 32 or 64
  *
- * What a record holds besides (MAPPING's build ID and path, TB's arrays and
- * guest code, STATS' counters from tbstats-fields.h and successors, TB_IR's
- * texts) stays with the code that reads or writes it.
+ * tbdb.c copies the same fields from a view into its own structs, which
+ * hold them under the same names too.  What a record holds besides
+ * (MAPPING's build ID and path, TB's arrays and guest code, STATS' counters
+ * from tbstats-fields.h and successors, TB_IR's texts) stays with the code
+ * that reads or writes it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
