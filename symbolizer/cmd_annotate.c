@@ -137,12 +137,11 @@ int cmd_annotate(int argc, char **argv)
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", arg);
         i++;
-        if (!strcmp(arg, "--format")) {
-            if ((rc = view_format_arg(&vo, v, false, &format)))
-                return rc;
-        } else {
+        rc = view_output_option(&vo, arg, v, NULL, false, &format);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (!rc)
             return view_usage_error(&vo, "unknown option: %s", arg);
-        }
     }
     rc = view_split_run(&vo, npos, pos, true, &run, &target,
                         "no TARGET (stats id, 0xGUESTPC or guest symbol)");

@@ -321,15 +321,11 @@ int cmd_callgraph(int argc, char **argv)
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &limit))
-                return view_usage_error(&vo, "bad -n: %s", v);
-        } else if (!strcmp(a, "--format")) {
-            if ((rc = view_format_arg(&vo, v, false, &format)))
-                return rc;
-        } else {
+        rc = view_output_option(&vo, a, v, &limit, false, &format);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (!rc)
             return view_usage_error(&vo, "unknown option: %s", a);
-        }
     }
     rc = view_split_run(&vo, npos, pos, true, &run, &func, "no function (tbsym callgraph [RUN] FUNC)");
     if (rc == 0 && !*func)

@@ -542,13 +542,15 @@ static int diff_parse_args(const struct view_opts *vo, int argc, char **argv,
         if (!v)
             return view_usage_error(vo, "unknown option or missing argument: %s", a);
         i++;
+        rc = view_output_option(vo, a, v, &args->limit, true, &args->format);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
         if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
             d->s[a[10] == 'b'].tbstats = v;
         } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
             d->s[a[10] == 'b'].jitdump = v;
-        } else if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &args->limit))
-                return view_usage_error(vo, "bad -n: %s", v);
         } else if (!strcmp(a, "--by")) {
             if (!strcmp(v, "function"))
                 d->by = BY_FUNCTION;
@@ -563,9 +565,6 @@ static int diff_parse_args(const struct view_opts *vo, int argc, char **argv,
                 return view_usage_error(vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
             args->fail_arg = v;
             args->fail_cents = (int64_t)llround(pct * 100.0);
-        } else if (!strcmp(a, "--format")) {
-            if ((rc = view_format_arg(vo, v, true, &args->format)))
-                return rc;
         } else {
             return view_usage_error(vo, "unknown option: %s", a);
         }

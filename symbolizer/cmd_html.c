@@ -352,14 +352,15 @@ int cmd_html(int argc, char **argv)
         if (!v)
             return view_usage_error(&vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+        rc = view_output_option(&vo, a, v, &top, false, NULL);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
+        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             output = v;
-        } else if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &top))
-                return view_usage_error(&vo, "bad -n: %s", v);
-        } else {
+        else
             return view_usage_error(&vo, "unknown option: %s", a);
-        }
     }
     if (!output)
         return view_usage_error(&vo, "%s", "no output file (-o FILE.html)");

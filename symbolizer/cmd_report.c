@@ -578,10 +578,12 @@ static int report_parse_args(const struct view_opts *vo, int argc, char **argv,
         if (!v)
             return view_usage_error(vo, "unknown option or missing argument: %s", a);
         i++;
-        if (!strcmp(a, "-n")) {
-            if (!view_parse_count(v, &args->limit))
-                return view_usage_error(vo, "bad -n: %s", v);
-        } else if (!strcmp(a, "--by")) {
+        rc = view_output_option(vo, a, v, &args->limit, true, &args->format);
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc > 0)
+            continue;
+        if (!strcmp(a, "--by")) {
             if (!strcmp(v, "tb"))
                 r->by = BY_TB;
             else if (!strcmp(v, "function"))
@@ -593,9 +595,6 @@ static int report_parse_args(const struct view_opts *vo, int argc, char **argv,
         } else if (!strcmp(a, "--sort")) {
             if (!parse_sort(v, &sort_col))
                 return view_usage_error(vo, "bad --sort: %s", v);
-        } else if (!strcmp(a, "--format")) {
-            if ((rc = view_format_arg(vo, v, true, &args->format)))
-                return rc;
         } else {
             return view_usage_error(vo, "unknown option: %s", a);
         }

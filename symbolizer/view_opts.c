@@ -185,12 +185,23 @@ bool view_parse_format(const char *s, bool csv, enum view_format *f)
     return true;
 }
 
-int view_format_arg(const struct view_opts *v, const char *val, bool csv, enum view_format *f)
+int view_output_option(const struct view_opts *v, const char *opt, const char *val,
+                       unsigned long long *limit, bool csv, enum view_format *format)
 {
-    if (view_parse_format(val, csv, f))
-        return 0;
-    return view_usage_error(v, csv ? "bad --format: %s (text, json or csv)"
-                                   : "bad --format: %s (text or json)", val);
+    if (limit && !strcmp(opt, "-n")) {
+        if (view_parse_count(val, limit))
+            return 1;
+        view_usage_error(v, "bad -n: %s", val);
+        return -1;
+    }
+    if (format && !strcmp(opt, "--format")) {
+        if (view_parse_format(val, csv, format))
+            return 1;
+        view_usage_error(v, csv ? "bad --format: %s (text, json or csv)"
+                                : "bad --format: %s (text or json)", val);
+        return -1;
+    }
+    return 0;
 }
 
 /* Missing or bad input is the user's (2); anything else is I/O (3). */

@@ -102,11 +102,16 @@ int view_take_positionals(struct view_opts *v, int n, char **pos,
 bool view_parse_format(const char *s, bool csv, enum view_format *f);
 
 /*
- * view_format_arg - view_parse_format() of the argument of a command's own
- * --format option, with its usage error "bad --format: VAL (text, json or
- * csv)" (or "(text or json)").  0 or TBSYM_EXIT_INPUT after the message.
+ * view_output_option - if opt, an option of a command's own with its
+ * argument val, is one of the output options the command takes, store
+ * val and return 1: "-n" (limit not NULL) a count (view_parse_count())
+ * into *limit, "--format" (format not NULL) text, json or, when csv, csv
+ * into *format.  0 if it is not one of them; -1 after the usage error
+ * "bad -n: VAL" or "bad --format: VAL (text, json or csv)" (or "(text or
+ * json)"), exit TBSYM_EXIT_INPUT.
  */
-int view_format_arg(const struct view_opts *v, const char *val, bool csv, enum view_format *f);
+int view_output_option(const struct view_opts *v, const char *opt, const char *val,
+                       unsigned long long *limit, bool csv, enum view_format *format);
 
 /* view_parse_count - a -n argument: a decimal count, 0 or more. */
 bool view_parse_count(const char *s, unsigned long long *n);
