@@ -156,6 +156,7 @@ int cmd_tb_list(int argc, char **argv)
     sort_by = SORT_HOTNESS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        unsigned long long n;
         int r;
 
         r = view_parse_option(&v, argc, argv, &i);
@@ -169,11 +170,10 @@ int cmd_tb_list(int argc, char **argv)
             if (i + 1 >= argc)
                 return view_usage_error(&v, "%s needs an argument", a);
             val = argv[++i];
-            if (!strcmp(a, "-n")) {
-                unsigned long long n;
-
-                if (!view_parse_count(val, &n))
-                    return view_usage_error(&v, "bad -n: %s", val);
+            r = view_output_option(&v, a, val, &n, false, NULL);
+            if (r < 0)
+                return TBSYM_EXIT_INPUT;
+            if (r > 0) {
                 limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
             } else if (!strcmp(val, "hotness") || !strcmp(val, "exec_count")) {
                 sort_by = SORT_HOTNESS;
