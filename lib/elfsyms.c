@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "elfsyms.h"
 
 #define STT_GNU_IFUNC_ 10   /* STT_GNU_IFUNC, spelt out as QEMU does */
@@ -99,15 +100,11 @@ static int func_cmp(const void *a, const void *b)
 
 static int func_push(struct elfsyms *es, struct elfsym s)
 {
-    if (es->nr_funcs == es->cap_funcs) {
-        size_t cap = es->cap_funcs ? 2 * es->cap_funcs : 64;
-        struct elfsym *n = realloc(es->funcs, cap * sizeof(*n));
+    struct elfsym *n = array_reserve(es->funcs, es->nr_funcs, &es->cap_funcs, sizeof(*n), 64);
 
-        if (!n)
-            return -ENOMEM;
-        es->funcs = n;
-        es->cap_funcs = cap;
-    }
+    if (!n)
+        return -ENOMEM;
+    es->funcs = n;
     es->funcs[es->nr_funcs++] = s;
     return 0;
 }
@@ -254,19 +251,17 @@ static void label_section(struct any_sym *a, Elf *elf, GElf_Word shndx, uint64_t
 /* es takes name (malloc'ed; NULL is out of memory): name, or NULL when out of memory. */
 static const char *names_keep(struct elfsyms *es, char *name)
 {
-    if (name && es->nr_names == es->cap_names) {
-        size_t cap = es->cap_names ? 2 * es->cap_names : 64;
-        char **n = realloc(es->names, cap * sizeof(*n));
+    char **n;
 
-        if (!n) {
-            free(name);
-            return NULL;
-        }
-        es->names = n;
-        es->cap_names = cap;
+    if (!name)
+        return NULL;
+    n = array_reserve(es->names, es->nr_names, &es->cap_names, sizeof(*n), 64);
+    if (!n) {
+        free(name);
+        return NULL;
     }
-    if (name)
-        es->names[es->nr_names++] = name;
+    es->names = n;
+    es->names[es->nr_names++] = name;
     return name;
 }
 

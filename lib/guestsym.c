@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "elfsyms.h"
 #include "guestsym.h"
 
@@ -154,15 +155,12 @@ static struct gs_module *module_get(struct guestsym *gs, const char *path, uint6
 
 static int ranges_reserve(struct guestsym *gs)
 {
-    if (gs->nr_ranges == gs->cap_ranges) {
-        size_t cap = gs->cap_ranges ? 2 * gs->cap_ranges : 16;
-        struct gs_range *n = realloc(gs->ranges, cap * sizeof(*n));
+    struct gs_range *n = array_reserve(gs->ranges, gs->nr_ranges, &gs->cap_ranges,
+                                       sizeof(*n), 16);
 
-        if (!n)
-            return -ENOMEM;
-        gs->ranges = n;
-        gs->cap_ranges = cap;
-    }
+    if (!n)
+        return -ENOMEM;
+    gs->ranges = n;
     return 0;
 }
 

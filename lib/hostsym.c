@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "codemap.h"
 #include "hostsym.h"
 
@@ -248,15 +249,11 @@ static int symtab_add(struct hs_symtab *t, size_t *cap, size_t *names_len, size_
 {
     size_t len = strlen(name) + 1;
 
-    if (t->nr_syms == *cap) {
-        size_t c = *cap ? 2 * *cap : 256;
-        struct hs_sym *s = realloc(t->syms, c * sizeof(*s));
+    struct hs_sym *s = array_reserve(t->syms, t->nr_syms, cap, sizeof(*s), 256);
 
-        if (!s)
-            return -ENOMEM;
-        t->syms = s;
-        *cap = c;
-    }
+    if (!s)
+        return -ENOMEM;
+    t->syms = s;
     if (*names_len + len > *names_cap) {
         size_t c = *names_cap ? 2 * *names_cap : 4096;
         char *p;
@@ -696,15 +693,10 @@ static struct hs_pid *pid_get(struct hostsym *hs, uint32_t pid, bool create)
             return &hs->pids[i];
     if (!create)
         return NULL;
-    if (hs->nr_pids == hs->cap_pids) {
-        size_t cap = hs->cap_pids ? 2 * hs->cap_pids : 8;
-
-        p = realloc(hs->pids, cap * sizeof(*p));
-        if (!p)
-            return NULL;
-        hs->pids = p;
-        hs->cap_pids = cap;
-    }
+    p = array_reserve(hs->pids, hs->nr_pids, &hs->cap_pids, sizeof(*p), 8);
+    if (!p)
+        return NULL;
+    hs->pids = p;
     p = &hs->pids[hs->nr_pids];
     p->pid = pid;
     if (codemap_new(&p->cm))
@@ -719,19 +711,15 @@ int hostsym_add_mmap(struct hostsym *hs, uint32_t pid, uint64_t time, uint64_t s
 {
     struct hs_dso *d;
     struct hs_pid *p;
+    struct hs_map *m;
     int err;
 
     if (!path || len == 0 || len - 1 > UINT64_MAX - start)
         return -EINVAL;
-    if (hs->nr_maps == hs->cap_maps) {
-        size_t cap = hs->cap_maps ? 2 * hs->cap_maps : 64;
-        struct hs_map *m = realloc(hs->maps, cap * sizeof(*m));
-
-        if (!m)
-            return -ENOMEM;
-        hs->maps = m;
-        hs->cap_maps = cap;
-    }
+    m = array_reserve(hs->maps, hs->nr_maps, &hs->cap_maps, sizeof(*m), 64);
+    if (!m)
+        return -ENOMEM;
+    hs->maps = m;
     d = dso_get(hs, path, build_id, build_id_size);
     p = d ? pid_get(hs, pid, true) : NULL;
     if (!p)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "array.h"
 #include "bytes.h"
 #include "perfdata_swap.h"
 #include "recfile.h"
@@ -1228,17 +1229,12 @@ static int fill_round(struct pd_reader *r)
             break;
         if ((ret = decode(r, raw, size, offset, flags, &ev)) < 0)
             break;
-        if (r->qn == r->qcap) {
-            size_t ncap = r->qcap ? r->qcap * 2 : 1024;
-            struct queued *nq = realloc(r->q, ncap * sizeof(*nq));
-
-            if (!nq) {
-                ret = fail(r, -ENOMEM, offset, "out of memory");
-                break;
-            }
-            r->q = nq;
-            r->qcap = ncap;
+        q = array_reserve(r->q, r->qn, &r->qcap, sizeof(*q), 1024);
+        if (!q) {
+            ret = fail(r, -ENOMEM, offset, "out of memory");
+            break;
         }
+        r->q = q;
         q = &r->q[r->qn];
         q->seq = r->qn++;
         q->offset = offset;

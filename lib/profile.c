@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "codemap.h"
 #include "gstack.h"
 #include "guestsym.h"
@@ -157,15 +158,11 @@ static int reader_error(struct profile *p, struct pd_reader *r, int rc)
 
 static int push_injected(struct profile *p, const struct pd_event *ev, uint64_t index)
 {
-    if (p->nr_inj == p->cap_inj) {
-        size_t cap = p->cap_inj ? p->cap_inj * 2 : 1024;
-        struct injected_map *n = realloc(p->inj, cap * sizeof(*n));
+    struct injected_map *n = array_reserve(p->inj, p->nr_inj, &p->cap_inj, sizeof(*n), 1024);
 
-        if (!n)
-            return -ENOMEM;
-        p->inj = n;
-        p->cap_inj = cap;
-    }
+    if (!n)
+        return -ENOMEM;
+    p->inj = n;
     p->inj[p->nr_inj++] = (struct injected_map){
         .time = ev->time == UINT64_MAX ? 0 : ev->time,
         .start = ev->u.mmap.start,

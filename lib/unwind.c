@@ -31,6 +31,7 @@
 
 #include <libunwind.h>
 
+#include "array.h"
 #include "bytes.h"
 
 /* Not in libunwind's public header; perf declares it the same way. */
@@ -617,13 +618,11 @@ static struct uw_dframe *dframe_convert(const struct uw_elf *e, uint64_t bias)
         if (id == 0xffffffffu) {
             /* Version 1 or 3 without augmentation: read as .eh_frame's. */
             if (len >= 6 && (buf[off + 8] == 1 || buf[off + 8] == 3) && buf[off + 9] == 0) {
-                if (n_cies == cap_cies) {
-                    size_t *c = realloc(cies, (cap_cies = cap_cies ? 2 * cap_cies : 16) *
-                                        sizeof(*cies));
-                    if (!c)
-                        goto fail;
-                    cies = c;
-                }
+                size_t *c = array_reserve(cies, n_cies, &cap_cies, sizeof(*c), 16);
+
+                if (!c)
+                    goto fail;
+                cies = c;
                 cies[n_cies++] = off;
             }
             memset(buf + off + 4, 0, 4);
@@ -653,15 +652,11 @@ static struct uw_dframe *dframe_convert(const struct uw_elf *e, uint64_t bias)
             memcpy(buf + off + 8, &rt, 8);
             /* pc 0: a function the linker dropped. */
             if (pc != 0 && pc <= INT32_MAX && range != 0) {
-                if (df->count == cap_table) {
-                    uint8_t *t;
+                uint8_t *t = array_reserve(table, df->count, &cap_table, 8, 256);
 
-                    cap_table = cap_table ? 2 * cap_table : 256;
-                    t = realloc(table, cap_table * 8);
-                    if (!t)
-                        goto fail;
-                    table = t;
-                }
+                if (!t)
+                    goto fail;
+                table = t;
                 int32_t ent[2] = {(int32_t)pc, (int32_t)off};
                 memcpy(table + 8 * df->count++, ent, 8);
             }
