@@ -12,17 +12,16 @@
  */
 #include <elfutils/libdwelf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "array.h"
 #include "codemap.h"
+#include "elffile.h"
 #include "hostsym.h"
 
 #define KERNEL_DSO "[kernel.kallsyms]"
@@ -320,35 +319,15 @@ static int symtab_read(struct hs_symtab *t, Elf *elf, Elf_Scn *scn)
     return 0;
 }
 
-/* Open path as ELF if it is a regular file; NULL otherwise (fd closed). */
-static Elf *elf_open(const char *path, int *fdp)
+/* Open path as ELF if it is a regular file; NULL otherwise. */
+static Elf *elf_open(const char *path)
 {
     struct stat st;
-    Elf *elf;
-    int fd;
 
-    *fdp = -1;
     /* Never a FIFO or a device: the name comes from a recording. */
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-    if (!elf || elf_kind(elf) != ELF_K_ELF) {
-        elf_end(elf);
-        close(fd);
-        return NULL;
-    }
-    *fdp = fd;
-    return elf;
-}
-
-static void elf_close(Elf *elf, int fd)
-{
-    elf_end(elf);
-    if (fd >= 0)
-        close(fd);
+    return elffile_open(path);
 }
 
 /*
@@ -446,7 +425,7 @@ static int plt_add(struct hs_symtab *t, Elf *elf)
 static int debug_symtab(struct hs_symtab *t, const char *root, const uint8_t *id, size_t len)
 {
     char path[4096], *p;
-    int fd, err = 0, n;
+    int err = 0, n;
     Elf_Scn *scn;
     Elf *elf;
 
@@ -459,13 +438,13 @@ static int debug_symtab(struct hs_symtab *t, const char *root, const uint8_t *id
     for (size_t i = 1; i < len; i++)
         p += sprintf(p, "%02x", id[i]);
     strcpy(p, ".debug");
-    elf = elf_open(path, &fd);
+    elf = elf_open(path);
     if (!elf)
         return 0;
     scn = find_section(elf, SHT_SYMTAB);
     if (scn)
         err = symtab_read(t, elf, scn);
-    elf_close(elf, fd);
+    elf_end(elf);
     return err;
 }
 
@@ -480,18 +459,17 @@ static int dso_open(struct hostsym *hs, struct hs_dso *d)
     size_t nr_ph = 0;
     Elf_Scn *scn;
     Elf *elf;
-    int fd, err = 0;
+    int err = 0;
 
     if (d->tried)
         return 0;
     d->tried = true;
-    fd = -1;
     if (!strcmp(d->path, "[vdso]"))
         elf = vdso_open();
     else if (d->path[0] != '/')
         return 0;       /* //anon, [heap]: nothing to read */
     else
-        elf = elf_open(d->path, &fd);
+        elf = elf_open(d->path);
     if (!elf)
         return 0;
     if (elf_getphdrnum(elf, &nr_ph) == 0 && nr_ph) {
@@ -534,7 +512,7 @@ plt:
     if (!err)
         err = plt_add(&d->tab, elf);
 out:
-    elf_close(elf, fd);
+    elf_end(elf);
     return err;
 }
 

@@ -19,7 +19,6 @@
 #include "unwind.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
 #include <pthread.h>
@@ -27,12 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libunwind.h>
 
 #include "array.h"
 #include "bytes.h"
+#include "elffile.h"
 
 /* Not in libunwind's public header; perf declares it the same way. */
 extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
@@ -427,17 +426,9 @@ static void elf_load(struct uw_elf *e)
     size_t n_ph;
     uint64_t hdr_vaddr = 0, hdr_size = 0, table_off, count;
     uint8_t *hdr;
-    int fd;
 
-    fd = open(e->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    e->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-    /* Everything is mapped: libelf needs the descriptor no more. */
-    if (e->elf)
-        elf_cntl(e->elf, ELF_C_FDDONE);
-    close(fd);
-    if (!e->elf || elf_kind(e->elf) != ELF_K_ELF || !gelf_getehdr(e->elf, &eh) ||
+    e->elf = elffile_open(e->path);
+    if (!e->elf || !gelf_getehdr(e->elf, &eh) ||
         eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
         eh.e_machine != EM_X86_64 || elf_getphdrnum(e->elf, &n_ph) != 0)
         return;
@@ -544,8 +535,6 @@ static Elf *elf_open_debug_file(Elf *elf)
     Elf_Scn *scn = NULL;
     GElf_Shdr sh;
     char path[128];
-    Elf *dbg;
-    int fd;
 
     while ((scn = elf_nextscn(elf, scn))) {
         GElf_Nhdr nh;
@@ -566,18 +555,7 @@ static Elf *elf_open_debug_file(Elf *elf)
             for (size_t i = 1; i < nh.n_descsz; i++)
                 n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
             snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
-            fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0)
-                return NULL;
-            dbg = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-            if (dbg)
-                elf_cntl(dbg, ELF_C_FDDONE);
-            close(fd);
-            if (dbg && elf_kind(dbg) != ELF_K_ELF) {
-                elf_end(dbg);
-                dbg = NULL;
-            }
-            return dbg;
+            return elffile_open(path);
         }
     }
     return NULL;
