@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "codemap.h"
+#include "sorted.h"
 
 #define PAGE_SHIFT 12
 
@@ -348,19 +349,7 @@ static bool contains(const struct cm_entry *e, uint64_t addr)
  * Index of the first element of array[0..n) with time > t (all sorted by
  * time), for arrays of struct cm_entry and of struct cm_copy.
  */
-#define UPPER_BOUND_TIME(array, n, t) ({                                        \
-    size_t lo_ = 0, hi_ = (n);                                                   \
-                                                                                 \
-    while (lo_ < hi_) {                                                          \
-        size_t mid_ = lo_ + (hi_ - lo_) / 2;                                     \
-                                                                                 \
-        if ((array)[mid_].time <= (t))                                           \
-            lo_ = mid_ + 1;                                                      \
-        else                                                                     \
-            hi_ = mid_;                                                          \
-    }                                                                            \
-    lo_;                                                                         \
-})
+#define UPPER_BOUND_TIME(array, n, t) PARTITION_POINT(n, i_, (array)[i_].time <= (t))
 
 int codemap_lookup(const struct codemap *cm, uint64_t addr, uint64_t time,
                    uint64_t *cookiep, uint64_t *startp)
@@ -369,18 +358,11 @@ int codemap_lookup(const struct codemap *cm, uint64_t addr, uint64_t time,
     uint32_t best_seq = 0;
     bool found = false;
     uint64_t page = addr >> PAGE_SHIFT;
-    size_t lo = 0, hi = cm->nr_pages;
+    size_t lo;
 
     if (cm->nr_pending)
         return -EAGAIN;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (cm->pages[mid] < page)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = PARTITION_POINT(cm->nr_pages, mid, cm->pages[mid] < page);
     if (lo < cm->nr_pages && cm->pages[lo] == page) {
         size_t first = cm->page_first[lo], n = cm->page_first[lo + 1] - first;
         const struct cm_copy *c = cm->copies + first;

@@ -19,6 +19,7 @@
 
 #include "array.h"
 #include "elfsyms.h"
+#include "sorted.h"
 
 #define STT_GNU_IFUNC_ 10   /* STT_GNU_IFUNC, spelt out as QEMU does */
 #define MAX_NESTED 16       /* QEMU's guest_sym_find() looks this far back */
@@ -132,17 +133,8 @@ static void funcs_finish(struct elfsyms *es)
 }
 
 /* The number of entries of the sorted table whose address is <= addr. */
-#define UPPER_BOUND(arr, nr, field, addr, out) do {         \
-        size_t lo_ = 0, hi_ = (nr);                        \
-        while (lo_ < hi_) {                                \
-            size_t mid_ = lo_ + (hi_ - lo_) / 2;           \
-            if ((arr)[mid_].field <= (addr))               \
-                lo_ = mid_ + 1;                            \
-            else                                           \
-                hi_ = mid_;                                \
-        }                                                  \
-        (out) = lo_;                                       \
-    } while (0)
+#define UPPER_BOUND(arr, nr, field, addr, out) \
+    ((out) = PARTITION_POINT(nr, i_, (arr)[i_].field <= (addr)))
 
 const struct elfsym *elfsyms_func_at(const struct elfsyms *es, uint64_t addr)
 {
@@ -491,7 +483,7 @@ static int plt_got(const struct plt_ctx *c)
     qsort(rels, nr, sizeof(*rels), rel_cmp);
     for (uint64_t i = 0; i + sh.sh_entsize <= d->d_size && !err; i += sh.sh_entsize) {
         const uint8_t *p = (const uint8_t *)d->d_buf + i;
-        size_t n = 0, lo, hi;
+        size_t n = 0, lo;
         uint64_t got;
         int32_t disp;
         const char *name;
@@ -505,16 +497,7 @@ static int plt_got(const struct plt_ctx *c)
         memcpy(&disp, p + n + 2, 4);
         got = sh.sh_addr + i + n + 6 + (uint64_t)(int64_t)(int32_t)le32toh((uint32_t)disp);
         /* The first relocation of that GOT slot (rels is in offset order). */
-        lo = 0;
-        hi = nr;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-
-            if (rels[mid].offset < got)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo = PARTITION_POINT(nr, mid, rels[mid].offset < got);
         name = lo < nr && rels[lo].offset == got ? rel_sym_name(c, rsh.sh_link, rels[lo].sym)
                                                  : NULL;
         if (name)

@@ -23,6 +23,7 @@
 #include "codemap.h"
 #include "elffile.h"
 #include "hostsym.h"
+#include "sorted.h"
 
 #define KERNEL_DSO "[kernel.kallsyms]"
 #define MAX_BUILD_ID 20
@@ -222,16 +223,8 @@ static void symtab_finish(struct hs_symtab *t)
 /* The symbol of t containing addr, or NULL. */
 static const struct hs_sym *symtab_find(const struct hs_symtab *t, uint64_t addr)
 {
-    size_t lo = 0, hi = t->nr_syms;
+    size_t lo = PARTITION_POINT(t->nr_syms, mid, t->syms[mid].start <= addr);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (t->syms[mid].start <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     /* The last symbol at or below addr, or an enclosing one a little before. */
     for (unsigned n = 0; lo > 0 && n < MAX_NESTED; n++, lo--) {
         const struct hs_sym *s = &t->syms[lo - 1];

@@ -24,6 +24,7 @@
 #include "filebuf.h"
 #include "jitdump.h"
 #include "runfiles.h"
+#include "sorted.h"
 #include "tbstats-records.h"
 
 #define TBDB_MSG_SIZE 1024
@@ -822,33 +823,18 @@ void tbdb_close(struct tbdb *db)
 
 const struct tbdb_key *tbdb_key_by_id(const struct tbdb *db, uint32_t stats_id)
 {
-    size_t lo = 0, hi = db->nr_keys;
+    size_t lo = PARTITION_POINT(db->nr_keys, mid, db->keys[mid].stats_id < stats_id);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (db->keys[mid].stats_id < stats_id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return lo < db->nr_keys && db->keys[lo].stats_id == stats_id ? &db->keys[lo] : NULL;
 }
 
 const struct tbdb_key *tbdb_key_by_pc(const struct tbdb *db, uint64_t guest_pc)
 {
-    size_t lo = 0, hi = db->nr_keys;
+    size_t lo;
 
     if (!db->keys_by_pc)
         return NULL;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (db->keys_by_pc[mid]->guest_pc < guest_pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = PARTITION_POINT(db->nr_keys, mid, db->keys_by_pc[mid]->guest_pc < guest_pc);
     return lo < db->nr_keys && db->keys_by_pc[lo]->guest_pc == guest_pc ? db->keys_by_pc[lo]
                                                                          : NULL;
 }
@@ -856,17 +842,9 @@ const struct tbdb_key *tbdb_key_by_pc(const struct tbdb *db, uint64_t guest_pc)
 const struct tbdb_tb *tbdb_tb_by_code_index(const struct tbdb *db, uint64_t code_index)
 {
     const uint32_t *idx = db->priv->tb_by_index;
-    size_t lo = 0, hi = db->nr_tbs;
+    size_t lo = PARTITION_POINT(db->nr_tbs, mid,
+                                db->tbs[idx ? idx[mid] : mid].code_index < code_index);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint64_t ci = db->tbs[idx ? idx[mid] : mid].code_index;
-
-        if (ci < code_index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     if (lo < db->nr_tbs && db->tbs[idx ? idx[lo] : lo].code_index == code_index)
         return &db->tbs[idx ? idx[lo] : lo];
     return NULL;
@@ -877,19 +855,12 @@ long tbdb_tb_insn_at(const struct tbdb_tb *tb, uint64_t addr)
     uint64_t base = tb->have_load ? tb->code_addr : tb->host_addr;
     uint64_t size = tb->have_load ? tb->code_size : tb->host_size;
     uint64_t off;
-    size_t lo = 0, hi = tb->icount;
+    size_t lo;
 
     if (!tb->icount || addr < base || addr - base >= size)
         return -1;
     off = addr - base;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (tb->host_end[mid] <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = PARTITION_POINT(tb->icount, mid, tb->host_end[mid] <= off);
     return lo < tb->icount ? (long)lo : (long)tb->icount - 1;
 }
 
@@ -897,17 +868,11 @@ const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint
                                                      uint64_t time)
 {
     const struct tbdb_shadow_stack *ss = db->shadow_stacks;
-    size_t lo = 0, hi = db->nr_shadow_stacks;
-
     /* The first entry after (tid, time); the one before it is the answer if it is tid's. */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+    size_t lo = PARTITION_POINT(db->nr_shadow_stacks, mid,
+                                ss[mid].tid < tid ||
+                                (ss[mid].tid == tid && ss[mid].timestamp <= time));
 
-        if (ss[mid].tid < tid || (ss[mid].tid == tid && ss[mid].timestamp <= time))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return lo > 0 && ss[lo - 1].tid == tid ? &ss[lo - 1] : NULL;
 }
 

@@ -32,6 +32,7 @@
 #include "array.h"
 #include "bytes.h"
 #include "elffile.h"
+#include "sorted.h"
 
 /* Not in libunwind's public header; perf declares it the same way. */
 extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
@@ -606,16 +607,8 @@ static struct uw_dframe *dframe_convert(const struct uw_elf *e, uint64_t bias)
             memset(buf + off + 4, 0, 4);
         } else {
             uint64_t pc, range;
-            size_t lo = 0, hi = n_cies;
+            size_t lo = PARTITION_POINT(n_cies, mid, cies[mid] < id);
 
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (cies[mid] < id)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
             /* An FDE before its CIE could not be pointed back to. */
             if (lo == n_cies || cies[lo] != id || id >= off || len < 4 + 16) {
                 memset(buf + off + 4, 0xff, 4);  /* unreachable: not in the table */
