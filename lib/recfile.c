@@ -74,6 +74,17 @@ int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, 
     return err;
 }
 
+int recfile_next(struct recfile *f)
+{
+    if (f->state == RECFILE_RUNNING && f->pos == f->len)
+        f->state = RECFILE_DONE;
+    if (f->state == RECFILE_DONE)
+        return 0;
+    if (f->state == RECFILE_FAILED)
+        return f->error;
+    return 1;
+}
+
 int recfile_reader_open(size_t size, const char *path, const void *buf, size_t len,
                         const char *name, int (*parse_header)(struct recfile *f),
                         void **readerp)

@@ -75,6 +75,14 @@ __attribute__((format(printf, 4, 5)))
 int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...);
 
 /*
+ * recfile_next - the start of a reader's next(): returns 1 when a record
+ * may follow at f->pos, else what next() returns: 0 at the end of the
+ * input (the state becomes RECFILE_DONE) or after it, f->error once
+ * failed.
+ */
+int recfile_next(struct recfile *f);
+
+/*
  * recfile_reader_open - the body of a reader's *_open() (@path set: that
  * file, named after it) and *_open_mem() (@path NULL: the caller's @len
  * bytes at @buf, named @name), for a reader of @size bytes whose first

@@ -361,17 +361,11 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
     const char *what;
     int err;
 
-    if (r->f.state == RECFILE_DONE)
-        return 0;
-    if (r->f.state == RECFILE_FAILED)
-        return r->f.error;
-
+    err = recfile_next(&r->f);
+    if (err <= 0)
+        return err;
     off = r->f.pos;
     rem = r->f.len - off;
-    if (rem == 0) {
-        r->f.state = RECFILE_DONE;
-        return 0;
-    }
     memset(out, 0, sizeof(*out));
     out->offset = off;
     out->raw = r->f.buf + off;
