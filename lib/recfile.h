@@ -6,7 +6,8 @@
  * file loaded with filebuf.h (*_open()), and keeps one message of the form
  * "NAME: WHAT at byte offset N" for *_strerror().  The jitdump and side-file
  * readers stop at their first error, and share their lifecycle here too:
- * recfile_reader_open() and recfile_reader_close(), and the state below.
+ * recfile_reader_open(), recfile_next() and recfile_reader_close(), and
+ * the state below (the perf.data reader keeps its own).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -34,7 +35,7 @@ struct recfile {
     struct filebuf file;    /* what recfile_load() loaded */
     bool swapped;           /* written in the other byte order */
     size_t pos;             /* offset of the next record */
-    enum recfile_state state;   /* RECFILE_FAILED after recfile_vfail() */
+    enum recfile_state state; /* RECFILE_FAILED after recfile_vfail() */
     int error;              /* the last error, 0 if none */
     uint64_t error_offset;
     char errmsg[1024];
