@@ -22,6 +22,7 @@
 
 #include "array.h"
 #include "bytes.h"
+#include "growbuf.h"
 #include "perfdata_swap.h"
 #include "recfile.h"
 
@@ -90,8 +91,7 @@ struct pd_reader {
     bool ordered;
     struct queued *q;
     size_t qn, qcap, qi;
-    uint8_t *arena;
-    size_t alen, acap;
+    struct growbuf arena;       /* copies of queued compressed events */
     int q_end;                  /* what to return after the queue: 1 more, 0, -errno */
     uint64_t last_time;
 };
@@ -482,7 +482,7 @@ void pd_reader_close(struct pd_reader *r)
     free(r->dwin);
     free(r->scratch);
     free(r->q);
-    free(r->arena);
+    free(r->arena.p);
     recfile_fini(&r->f);
     free(r);
 }
@@ -1220,7 +1220,7 @@ static int fill_round(struct pd_reader *r)
     int ret;
 
     r->qn = r->qi = 0;
-    r->alen = 0;
+    r->arena.len = 0;
     for (;;) {
         struct queued *q;
 
@@ -1243,26 +1243,17 @@ static int fill_round(struct pd_reader *r)
         q->ptr = raw;
         if (flags & PD_EVENT_COMPRESSED) {
             /* The window moves on: keep a copy. */
-            if (r->acap - r->alen < size) {
-                size_t ncap = r->acap ? r->acap * 2 : 65536;
-                uint8_t *na;
-
-                while (ncap - r->alen < size)
-                    ncap *= 2;
-                if (!(na = realloc(r->arena, ncap))) {
-                    r->qn--;
-                    ret = fail(r, -ENOMEM, offset, "out of memory");
-                    break;
-                }
-                r->arena = na;
-                r->acap = ncap;
+            if (growbuf_reserve(&r->arena, size, 65536)) {
+                r->qn--;
+                ret = fail(r, -ENOMEM, offset, "out of memory");
+                break;
             }
-            memcpy(r->arena + r->alen, raw, size);
+            memcpy(r->arena.p + r->arena.len, raw, size);
             q->ptr = NULL;
-            q->arena_off = r->alen;
-            r->alen += size;
+            q->arena_off = r->arena.len;
+            r->arena.len += size;
         }
-        if (r->qn * sizeof(*r->q) + r->alen > PD_ORDERED_MAX_BYTES && r->qn > 1) {
+        if (r->qn * sizeof(*r->q) + r->arena.len > PD_ORDERED_MAX_BYTES && r->qn > 1) {
             /* A round too large to hold (zstd can expand a lot): cut it here. */
             if (ev.time != (uint64_t)-1)
                 r->last_time = ev.time;
@@ -1304,7 +1295,7 @@ int pd_reader_next(struct pd_reader *r, struct pd_event *ev)
         if (r->qi < r->qn) {
             struct queued *q = &r->q[r->qi++];
 
-            raw = q->ptr ? q->ptr : r->arena + q->arena_off;
+            raw = q->ptr ? q->ptr : r->arena.p + q->arena_off;
             /* Decoded once already: cannot fail now. */
             if ((ret = decode(r, raw, q->size, q->offset, q->flags, ev)) == 0)
                 return 1;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "filebuf.h"
+#include "growbuf.h"
 #include "jitdump.h"
 #include "runfiles.h"
 #include "sorted.h"
@@ -38,7 +39,7 @@ struct tbdb_priv {
     struct filebuf jd_fb;           /* kept: names and host code point into it */
     struct jd_reader *jd;           /* kept for the same reason (open_mem on jd_fb or the caller's) */
     bool release_tbs, release_jd;   /* the buffer is our read-only file mapping */
-    char *names;                    /* the CODE_LOAD names, NUL-terminated */
+    struct growbuf names;           /* the CODE_LOAD names, NUL-terminated */
     uint64_t *insn_pc;
     uint32_t *host_end;
     uint8_t *guest_code;
@@ -645,7 +646,6 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
      */
     uint64_t released = 0;
     uint64_t *name_off = db->nr_tbs ? calloc(db->nr_tbs, sizeof(*name_off)) : NULL;
-    size_t pool_len = 0, pool_cap = 0;
 
     if (db->nr_tbs && !name_off)
         return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
@@ -677,23 +677,13 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
                            (unsigned long long)l->code_size, (unsigned long long)t->host_addr,
                            t->host_size, (unsigned long long)t->file_offset);
         }
-        if (pool_len + l->name_len + 1 > pool_cap) {
-            size_t cap = pool_cap ? pool_cap * 2 : 65536;
-            char *n;
-
-            while (cap < pool_len + l->name_len + 1)
-                cap *= 2;
-            n = realloc(p->names, cap);
-            if (!n) {
-                free(name_off);
-                return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
-            }
-            p->names = n;
-            pool_cap = cap;
+        if (growbuf_reserve(&p->names, l->name_len + 1, 65536)) {
+            free(name_off);
+            return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
         }
-        memcpy(p->names + pool_len, l->name, l->name_len + 1);
-        name_off[t - db->tbs] = pool_len;
-        pool_len += l->name_len + 1;
+        memcpy(p->names.p + p->names.len, l->name, l->name_len + 1);
+        name_off[t - db->tbs] = p->names.len;
+        p->names.len += l->name_len + 1;
         t->have_load = true;
         t->load_timestamp = rec.timestamp;
         t->code_addr = l->code_addr;
@@ -707,7 +697,7 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
     }
     for (size_t i = 0; i < db->nr_tbs; i++)
         if (db->tbs[i].have_load)
-            db->tbs[i].name = p->names + name_off[i];
+            db->tbs[i].name = (const char *)p->names.p + name_off[i];
     free(name_off);
     if (ret == -ENODATA) {
         db->jitdump_partial = true;
@@ -800,7 +790,7 @@ void tbdb_close(struct tbdb *db)
         free(p->keys_by_pc);
         free(p->key_tbs);
         free(p->paths);
-        free(p->names);
+        free(p->names.p);
         free(p->succ_pc);
         free(p->guest_code);
         free(p->host_end);
