@@ -1,6 +1,8 @@
 /*
  * growbuf.h: a byte buffer that grows by doubling, shared by the jitdump,
- * side-file and perf.data writers.  Internal to the library.
+ * side-file and perf.data writers, the perf.data reader's queue of
+ * compressed events and the tbdb's name pool.  Internal to the library.
+ * Arrays appended one element at a time use array.h instead.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
