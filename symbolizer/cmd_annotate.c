@@ -11,6 +11,7 @@
 
 #include "annot.h"
 #include "guestsym.h"
+#include "keys.h"
 #include "out.h"
 #include "profile.h"
 #include "profile_opts.h"
@@ -57,24 +58,24 @@ static int find_keys(struct profile *p, const char *target, const struct tbdb_ke
 {
     const struct tbdb *db = profile_tbdb(p);
     const struct tbdb_key **keys = calloc(db->nr_keys + 1, sizeof(*keys));
+    enum key_arg kind;
+    uint32_t id = 0;
+    uint64_t pc = 0;
     size_t n = 0;
-    char *end;
 
     *keysp = keys;
     *np = 0;
     if (!keys)
         return -ENOMEM;
-    if (target[0] >= '0' && target[0] <= '9' && strncmp(target, "0x", 2) != 0) {
-        unsigned long long id = strtoull(target, &end, 10);
-        const struct tbdb_key *k = !*end && id <= UINT32_MAX ? tbdb_key_by_id(db, (uint32_t)id)
-                                                             : NULL;
+    kind = view_key_arg(target, &id, &pc);
+    if (kind == KEY_ARG_BAD)
+        return -EINVAL;
+    if (kind == KEY_ARG_ID) {
+        const struct tbdb_key *k = tbdb_key_by_id(db, id);
+
         if (k)
             keys[n++] = k;
-    } else if (!strncmp(target, "0x", 2) || !strncmp(target, "0X", 2)) {
-        uint64_t pc = strtoull(target, &end, 16);
-
-        if (*end || !target[2])
-            return -EINVAL;
+    } else if (kind == KEY_ARG_PC) {
         for (size_t i = 0; i < db->nr_keys; i++)
             if (db->keys[i].guest_pc == pc)
                 keys[n++] = &db->keys[i];

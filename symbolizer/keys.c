@@ -11,35 +11,57 @@
 #include "tbsym.h"
 #include "view_opts.h"
 
+enum key_arg view_key_arg(const char *s, uint32_t *id, uint64_t *pc)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    unsigned long long v;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        /* strspn first: strtoull would take a sign or blanks after 0x. */
+        if (!s[2] || strspn(s + 2, hex) != strlen(s + 2))
+            return KEY_ARG_BAD;
+        errno = 0;
+        v = strtoull(s + 2, NULL, 16);
+        if (errno)
+            return KEY_ARG_BAD;
+        *pc = v;
+        return KEY_ARG_PC;
+    }
+    if (!s[0] || strspn(s, "0123456789") != strlen(s))
+        return KEY_ARG_OTHER;
+    errno = 0;
+    v = strtoull(s, NULL, 10);
+    if (errno || v > UINT32_MAX)
+        return KEY_ARG_BAD;
+    *id = (uint32_t)v;
+    return KEY_ARG_ID;
+}
+
 bool view_looks_like_key(const char *s)
 {
-    size_t n = strspn(s, "0123456789");
+    uint32_t id;
+    uint64_t pc;
 
-    if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && s[2])
-        return strspn(s + 2, "0123456789abcdefABCDEF") == strlen(s + 2);
-    return n && !s[n];
+    return view_key_arg(s, &id, &pc) != KEY_ARG_OTHER;
 }
 
 const struct tbdb_key *view_find_key(const struct view_opts *v, const struct tbdb *db,
                                      const char *arg)
 {
-    const struct tbdb_key *k = NULL;
-    unsigned long long n;
-    char *end;
+    const struct tbdb_key *k;
+    uint32_t id = 0;
+    uint64_t pc = 0;
 
-    errno = 0;
-    if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2)) {
-        n = strtoull(arg + 2, &end, 16);
-        if (arg[2] && !*end && !errno)
-            k = tbdb_key_by_pc(db, n);
-    } else {
-        n = strtoull(arg, &end, 10);
-        if (*arg && !*end && !errno && n <= UINT32_MAX)
-            k = tbdb_key_by_id(db, n);
-        else {
-            view_usage_error(v, "'%s' is neither a stats_id nor 0xGUESTPC", arg);
-            return NULL;
-        }
+    switch (view_key_arg(arg, &id, &pc)) {
+    case KEY_ARG_PC:
+        k = tbdb_key_by_pc(db, pc);
+        break;
+    case KEY_ARG_ID:
+        k = tbdb_key_by_id(db, id);
+        break;
+    default:
+        view_usage_error(v, "'%s' is neither a stats_id nor 0xGUESTPC", arg);
+        return NULL;
     }
     if (!k)
         fprintf(stderr, "tbsym: %s: no key %s %s\n", db->tbstats_path,

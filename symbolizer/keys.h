@@ -15,6 +15,20 @@
 #include "tbdb.h"
 #include "view_opts.h"
 
+/* What a command-line argument naming a TB is (view_key_arg()). */
+enum key_arg {
+    KEY_ARG_ID,                /* decimal digits only, at most UINT32_MAX: a stats_id */
+    KEY_ARG_PC,                /* 0x or 0X, then hex digits, at most 64 bits: a guest PC */
+    KEY_ARG_BAD,               /* one of the two forms, out of range or not hex */
+    KEY_ARG_OTHER,             /* anything else (annotate: a guest symbol) */
+};
+
+/*
+ * view_key_arg - the one rule for "ID, 0xPC or symbol" arguments, with the
+ * value in *id or *pc.  No sign, no blanks: "+5" and " 5" are KEY_ARG_OTHER.
+ */
+enum key_arg view_key_arg(const char *s, uint32_t *id, uint64_t *pc);
+
 /*
  * view_find_key - the key named by arg: a decimal stats_id or 0xGUESTPC.
  * Prints the error and returns NULL if there is none.

@@ -1,0 +1,1 @@
+annotate -i @GEN@/profile/perf.data 4294967296

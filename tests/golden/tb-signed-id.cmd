@@ -1,0 +1,1 @@
+tb +1 --tbstats views.tbs --jitdump views.jitdump
