@@ -31,7 +31,6 @@
 /* One guest ELF file at one load bias, opened on first use. */
 struct gs_module {
     struct gs_module *next;
-    char *path;
     const char *basename;
     uint64_t bias;
     bool tried;
@@ -40,6 +39,7 @@ struct gs_module {
     bool dwarf_checked;     /* dwarf_ok is known */
     bool dwarf_ok;          /* its DWARF (if any) is safe to hand to libdw */
     struct elfsyms *syms;   /* NULL until opened, or if the file is no ELF */
+    char path[];            /* allocated with the module */
 };
 
 /* An executable guest range and the module that fills it. */
@@ -118,7 +118,6 @@ void guestsym_free(struct guestsym *gs)
         elfsyms_free(m->syms);
         if (m->dwfl)
             dwfl_end(m->dwfl);
-        free(m->path);
         free(m);
         m = next;
     }
@@ -137,14 +136,10 @@ static struct gs_module *module_get(struct guestsym *gs, const char *path, uint6
     for (m = gs->modules; m; m = m->next)
         if (m->bias == bias && strcmp(m->path, path) == 0)
             return m;
-    m = calloc(1, sizeof(*m));
+    m = calloc(1, sizeof(*m) + strlen(path) + 1);
     if (!m)
         return NULL;
-    m->path = strdup(path);
-    if (!m->path) {
-        free(m);
-        return NULL;
-    }
+    strcpy(m->path, path);
     slash = strrchr(m->path, '/');
     m->basename = slash ? slash + 1 : m->path;
     m->bias = bias;

@@ -49,7 +49,6 @@ struct hs_symtab {
 
 struct hs_dso {
     struct hs_dso *next;
-    char *path;
     const char *name;           /* last component of path */
     uint8_t build_id[MAX_BUILD_ID];
     size_t build_id_size;
@@ -57,6 +56,7 @@ struct hs_dso {
     struct hs_load *loads;
     size_t nr_loads;
     struct hs_symtab tab;
+    char path[];                /* allocated with the DSO */
 };
 
 struct hs_map {
@@ -122,7 +122,6 @@ void hostsym_free(struct hostsym *hs)
 
         symtab_free(&d->tab);
         free(d->loads);
-        free(d->path);
         free(d);
         d = next;
     }
@@ -633,14 +632,10 @@ static struct hs_dso *dso_get(struct hostsym *hs, const char *path, const uint8_
             hs->dso_hash = hash;
             hs->dso_hash_size = size;
         }
-        d = calloc(1, sizeof(*d));
+        d = calloc(1, sizeof(*d) + strlen(path) + 1);
         if (!d)
             return NULL;
-        d->path = strdup(path);
-        if (!d->path) {
-            free(d);
-            return NULL;
-        }
+        strcpy(d->path, path);
         slash = strrchr(d->path, '/');
         d->name = slash && slash[1] ? slash + 1 : d->path;
         d->next = hs->dsos;

@@ -56,7 +56,6 @@ struct uw_load {
 /* An ELF file, opened once per path; ok is false if it could not be read. */
 struct uw_elf {
     struct uw_elf *next;
-    char *path;
     bool ok;
     Elf *elf;
     const uint8_t *data;
@@ -72,6 +71,7 @@ struct uw_elf {
     size_t dframe_size;
     struct uw_dframe *conv;     /* converted for one load bias */
     unsigned serial;            /* places conv in the address space */
+    char path[];                /* allocated with the file */
 };
 
 /*
@@ -475,14 +475,10 @@ static struct uw_elf *elf_get(struct uw *uw, const char *path)
     for (e = uw->elfs; e; e = e->next)
         if (strcmp(e->path, path) == 0)
             return e;
-    e = calloc(1, sizeof(*e));
+    e = calloc(1, sizeof(*e) + strlen(path) + 1);
     if (!e)
         return NULL;
-    e->path = strdup(path);
-    if (!e->path) {
-        free(e);
-        return NULL;
-    }
+    strcpy(e->path, path);
     /* Stays below DFRAME_BASE's neighbours: 2^14 files, each 2^36 bytes. */
     e->serial = uw->n_elfs++ % (1u << 14);
     elf_load(e);
@@ -499,7 +495,6 @@ static void elf_free(struct uw_elf *e)
     if (e->elf)
         elf_end(e->elf);
     free(e->loads);
-    free(e->path);
     free(e);
 }
 
