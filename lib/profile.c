@@ -347,7 +347,7 @@ static int build_codemap(struct profile *p)
                 p->nr_unmatched++;
                 continue;
             }
-            rc = codemap_add(p->cm, m->time, m->start, m->len, (uint64_t)(tb - db->tbs));
+            rc = codemap_add(p->cm, m->time, m->start, m->len, (uint64_t)(tb - db->tb_records));
             if (rc < 0 && rc != -EINVAL)
                 return rc;
         }
@@ -355,8 +355,8 @@ static int build_codemap(struct profile *p)
             add_warning(p, "%" PRIu64 " jitted-*.so maps of %s have no TB in %s (another run?)",
                         p->nr_unmatched, p->perf_data, p->tbstats);
     } else {
-        for (size_t i = 0; i < db->nr_tbs; i++) {
-            const struct tbdb_tb *tb = &db->tbs[i];
+        for (size_t i = 0; i < db->nr_tb_records; i++) {
+            const struct tbdb_tb *tb = &db->tb_records[i];
 
             if (!tb->have_load || !tb->code_size)
                 continue;
@@ -381,7 +381,7 @@ static int find_module(void *arg, uint64_t addr, struct uw_module *out)
 
     /* The TB live at the sample's time: addresses are reused after flushes. */
     if (codemap_lookup(p->cm, addr, p->unwind_time, &cookie, NULL) == 1) {
-        const struct tbdb_tb *tb = &p->db->tbs[cookie];
+        const struct tbdb_tb *tb = &p->db->tb_records[cookie];
 
         if (!tb->unwind_data)
             return 0;
@@ -598,7 +598,7 @@ static int resolve_class(struct profile *p, const struct pd_event *ev, struct pr
     p->tb_ip_is_ra = false;
     if (!kernel && codemap_lookup(p->cm, s->ip, s->time, &cookie, NULL) == 1) {
         out->cls = PROFILE_JIT;
-        out->tb = &p->db->tbs[cookie];
+        out->tb = &p->db->tb_records[cookie];
         out->tb_ip = s->ip;
         out->frames = p->frames;
         out->nr_frames = user_frames(p, ev, false);
@@ -632,7 +632,7 @@ static int resolve_class(struct profile *p, const struct pd_event *ev, struct pr
 
         if (ra && codemap_lookup(p->cm, ra - (i > 0 ? 1 : 0), s->time, &cookie,
                                  NULL) == 1) {
-            out->tb = &p->db->tbs[cookie];
+            out->tb = &p->db->tb_records[cookie];
             out->tb_ip = ra;
             p->tb_ip_is_ra = i > 0;
             if (!kernel)
@@ -835,7 +835,7 @@ const struct tbdb_tb *profile_tb_at(const struct profile *p, uint64_t addr, uint
 
     if (!p->cm || codemap_lookup(p->cm, addr, time, &cookie, NULL) != 1)
         return NULL;
-    return &p->db->tbs[cookie];
+    return &p->db->tb_records[cookie];
 }
 
 struct hostsym *profile_hostsym(const struct profile *p)

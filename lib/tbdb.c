@@ -45,9 +45,9 @@ struct tbdb_priv {
     uint8_t *guest_code;
     uint64_t *succ_pc;
     char *paths;
-    const struct tbdb_tb **key_tbs;
+    const struct tbdb_tb **key_tb_records;
     const struct tbdb_key **keys_by_pc;
-    uint32_t *tb_by_index;          /* TB indices by code_index; NULL: tbs already sorted */
+    uint32_t *tb_by_index;          /* TB indices by code_index; NULL: tb_records already sorted */
 };
 
 /* --- messages -------------------------------------------------------------- */
@@ -102,7 +102,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 /* What the first pass counts. */
 struct tbdb_counts {
-    size_t tbs, stats, mappings, shadow_stacks;
+    size_t tb_records, stats, mappings, shadow_stacks;
     size_t insns, guest_code, succ, path_bytes;
 };
 
@@ -155,14 +155,14 @@ static void fill_mapping(struct tbdb *db, const struct tbs_record_view *rec,
 }
 
 /*
- * Store the TB record at file offset into db->tbs[n->tbs], its instruction
- * arrays at n->insns and its guest code at n->guest_code.
+ * Store the TB record at file offset into db->tb_records[n->tb_records], its
+ * instruction arrays at n->insns and its guest code at n->guest_code.
  */
 static void fill_tb(struct tbdb *db, const struct tbs_tb_view *v, uint64_t offset,
                     const struct tbdb_counts *n)
 {
     struct tbdb_priv *p = db->priv;
-    struct tbdb_tb *t = &db->tbs[n->tbs];
+    struct tbdb_tb *t = &db->tb_records[n->tb_records];
 
     memset(t, 0, sizeof(*t));
 #define COPY(v, type, name, bits) t->name = (v)->name;
@@ -209,8 +209,8 @@ static void fill_key(struct tbdb *db, const struct tbs_stats_view *v, uint64_t o
  * returns the same records: same buffer, same reader).  Returns 0 or a
  * negative errno after setting the message; truncation is a warning.
  */
-static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
-                    struct tbdb_counts *c)
+static int side_file_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
+                          struct tbdb_counts *c)
 {
     struct tbdb_priv *p = db->priv;
     struct tbs_reader *r;
@@ -247,7 +247,7 @@ static int tbs_pass(struct tbdb *db, const void *buf, size_t len, bool fill,
                 fill_tb(db, &rec.u.tb, rec.offset, &n);
             n.insns += rec.u.tb.icount;
             n.guest_code += rec.u.tb.guest_code_size;
-            n.tbs++;
+            n.tb_records++;
             break;
         case TBS_REC_STATS:
             if (fill)
@@ -324,13 +324,13 @@ static uint64_t key_hash(uint64_t pc, uint64_t cs_base, uint32_t flags, uint64_t
  * appearance, found through the open-addressing table slots (cap entries, a
  * power of two, zeroed).  Returns how many tuples got such a number.
  */
-static size_t join_tbs_to_keys(const struct tbdb *db, size_t nr_stats, uint32_t *tb_key,
-                               uint32_t *slots, size_t cap)
+static size_t join_tb_records_to_keys(const struct tbdb *db, size_t nr_stats,
+                                      uint32_t *tb_key, uint32_t *slots, size_t cap)
 {
     size_t nr_synth = 0;
 
-    for (size_t i = 0; i < db->nr_tbs; i++) {
-        const struct tbdb_tb *t = &db->tbs[i];
+    for (size_t i = 0; i < db->nr_tb_records; i++) {
+        const struct tbdb_tb *t = &db->tb_records[i];
         const struct tbdb_key *k = t->stats_id ? tbdb_key_by_id(db, t->stats_id) : NULL;
         size_t s;
 
@@ -347,7 +347,7 @@ static size_t join_tbs_to_keys(const struct tbdb *db, size_t nr_stats, uint32_t 
                 tb_key[i] = nr_stats + nr_synth++;
                 break;
             }
-            first = &db->tbs[slots[s] - 1];
+            first = &db->tb_records[slots[s] - 1];
             if (first->guest_pc == t->guest_pc && first->cs_base == t->cs_base &&
                 first->flags == t->flags && first->phys_pc == t->phys_pc) {
                 tb_key[i] = tb_key[slots[s] - 1];
@@ -372,15 +372,15 @@ static int link_keys(struct tbdb *db)
     uint32_t next_id = nr_stats ? db->keys[nr_stats - 1].stats_id : 0;
     int ret = -ENOMEM;
 
-    if (!db->nr_tbs)
+    if (!db->nr_tb_records)
         return 0;
-    tb_key = malloc(db->nr_tbs * sizeof(*tb_key));
-    while (cap < 2 * db->nr_tbs)
+    tb_key = malloc(db->nr_tb_records * sizeof(*tb_key));
+    while (cap < 2 * db->nr_tb_records)
         cap <<= 1;
     slots = calloc(cap, sizeof(*slots));       /* index + 1 of a key's first TB; 0: free */
     if (!tb_key || !slots)
         goto out;
-    nr_synth = join_tbs_to_keys(db, nr_stats, tb_key, slots, cap);
+    nr_synth = join_tb_records_to_keys(db, nr_stats, tb_key, slots, cap);
 
     if (nr_synth > UINT32_MAX - next_id) {
         /* Numbering them past it would repeat ids: tbdb_key_by_id() would be ambiguous. */
@@ -397,8 +397,8 @@ static int link_keys(struct tbdb *db)
         db->keys = keys;
         db->nr_keys = nr_stats + nr_synth;
         /* Keys are numbered in order of first appearance, so the first TB of key n comes first. */
-        for (size_t i = 0; i < db->nr_tbs && filled < nr_synth; i++) {
-            const struct tbdb_tb *t = &db->tbs[i];
+        for (size_t i = 0; i < db->nr_tb_records && filled < nr_synth; i++) {
+            const struct tbdb_tb *t = &db->tb_records[i];
             struct tbdb_key *k;
 
             if (tb_key[i] != nr_stats + filled)
@@ -418,22 +418,22 @@ static int link_keys(struct tbdb *db)
 
     /* Translations per key: counts, then start offsets, then fill in file order. */
     start = calloc(db->nr_keys + 1, sizeof(*start));
-    p->key_tbs = malloc(db->nr_tbs * sizeof(*p->key_tbs));
-    if (!start || !p->key_tbs)
+    p->key_tb_records = malloc(db->nr_tb_records * sizeof(*p->key_tb_records));
+    if (!start || !p->key_tb_records)
         goto out;
-    for (size_t i = 0; i < db->nr_tbs; i++)
+    for (size_t i = 0; i < db->nr_tb_records; i++)
         start[tb_key[i] + 1]++;
     for (size_t k = 0; k < db->nr_keys; k++) {
-        db->keys[k].nr_tbs = start[k + 1];
+        db->keys[k].nr_tb_records = start[k + 1];
         start[k + 1] += start[k];
-        db->keys[k].tbs = &p->key_tbs[start[k]];
+        db->keys[k].tb_records = &p->key_tb_records[start[k]];
     }
-    for (size_t i = 0; i < db->nr_tbs; i++) {
+    for (size_t i = 0; i < db->nr_tb_records; i++) {
         struct tbdb_key *k = &db->keys[tb_key[i]];
 
-        db->tbs[i].key = k;
-        p->key_tbs[start[tb_key[i]]++] = &db->tbs[i];
-        k->latest = &db->tbs[i];
+        db->tb_records[i].key = k;
+        p->key_tb_records[start[tb_key[i]]++] = &db->tb_records[i];
+        k->latest = &db->tb_records[i];
     }
     ret = 0;
 out:
@@ -467,7 +467,7 @@ static const struct tbdb *sort_db;     /* qsort() has no context argument */
 static int cmp_tb_index(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    uint64_t cx = sort_db->tbs[x].code_index, cy = sort_db->tbs[y].code_index;
+    uint64_t cx = sort_db->tb_records[x].code_index, cy = sort_db->tb_records[y].code_index;
 
     if (cx != cy)
         return cx < cy ? -1 : 1;
@@ -506,18 +506,18 @@ static int index_db(struct tbdb *db)
         qsort(p->keys_by_pc, db->nr_keys, sizeof(*p->keys_by_pc), cmp_key_pc);
     db->keys_by_pc = p->keys_by_pc;
 
-    for (size_t i = 1; i < db->nr_tbs && sorted; i++)
-        sorted = db->tbs[i - 1].code_index < db->tbs[i].code_index;
+    for (size_t i = 1; i < db->nr_tb_records && sorted; i++)
+        sorted = db->tb_records[i - 1].code_index < db->tb_records[i].code_index;
     if (!sorted) {
-        if (db->nr_tbs > UINT32_MAX)
+        if (db->nr_tb_records > UINT32_MAX)
             return set_err(db, -ENOMEM, "%s: too many TB records", p->tbs_name);
-        p->tb_by_index = malloc(db->nr_tbs * sizeof(*p->tb_by_index));
+        p->tb_by_index = malloc(db->nr_tb_records * sizeof(*p->tb_by_index));
         if (!p->tb_by_index)
             return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
-        for (size_t i = 0; i < db->nr_tbs; i++)
+        for (size_t i = 0; i < db->nr_tb_records; i++)
             p->tb_by_index[i] = i;
         sort_db = db;
-        qsort(p->tb_by_index, db->nr_tbs, sizeof(*p->tb_by_index), cmp_tb_index);
+        qsort(p->tb_by_index, db->nr_tb_records, sizeof(*p->tb_by_index), cmp_tb_index);
         sort_db = NULL;
     }
     return 0;
@@ -559,11 +559,11 @@ static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
     struct tbdb_counts c;
     int ret;
 
-    ret = tbs_pass(db, buf, len, false, &c);
+    ret = side_file_pass(db, buf, len, false, &c);
     if (ret < 0)
         return ret;
     /* calloc(0) may return NULL: allocate at least one element of each. */
-    db->tbs = malloc((c.tbs ? c.tbs : 1) * sizeof(*db->tbs));
+    db->tb_records = malloc((c.tb_records ? c.tb_records : 1) * sizeof(*db->tb_records));
     db->keys = malloc((c.stats ? c.stats : 1) * sizeof(*db->keys));
     db->mappings = malloc((c.mappings ? c.mappings : 1) * sizeof(*db->mappings));
     db->shadow_stacks = malloc((c.shadow_stacks ? c.shadow_stacks : 1) *
@@ -573,13 +573,13 @@ static int load_tbstats(struct tbdb *db, const void *buf, size_t len)
     p->guest_code = malloc(c.guest_code ? c.guest_code : 1);
     p->succ_pc = malloc((c.succ ? c.succ : 1) * sizeof(*p->succ_pc));
     p->paths = malloc(c.path_bytes ? c.path_bytes : 1);
-    if (!db->tbs || !db->keys || !db->mappings || !db->shadow_stacks || !p->insn_pc || !p->host_end ||
-        !p->guest_code || !p->succ_pc || !p->paths)
+    if (!db->tb_records || !db->keys || !db->mappings || !db->shadow_stacks || !p->insn_pc ||
+        !p->host_end || !p->guest_code || !p->succ_pc || !p->paths)
         return set_err(db, -ENOMEM, "%s: out of memory", p->tbs_name);
-    ret = tbs_pass(db, buf, len, true, &c);
+    ret = side_file_pass(db, buf, len, true, &c);
     if (ret < 0)
         return ret;
-    db->nr_tbs = c.tbs;
+    db->nr_tb_records = c.tb_records;
     db->nr_keys = c.stats;
     db->nr_mappings = c.mappings;
     db->nr_shadow_stacks = c.shadow_stacks;
@@ -645,9 +645,9 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
      * otherwise fault a page of the mapping back in per row.
      */
     uint64_t released = 0;
-    uint64_t *name_off = db->nr_tbs ? calloc(db->nr_tbs, sizeof(*name_off)) : NULL;
+    uint64_t *name_off = db->nr_tb_records ? calloc(db->nr_tb_records, sizeof(*name_off)) : NULL;
 
-    if (db->nr_tbs && !name_off)
+    if (db->nr_tb_records && !name_off)
         return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
     while ((ret = jd_reader_next(p->jd, &rec)) == 1) {
         const struct jd_code_load *l = &rec.u.load;
@@ -682,7 +682,7 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
             return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
         }
         memcpy(p->names.p + p->names.len, l->name, l->name_len + 1);
-        name_off[t - db->tbs] = p->names.len;
+        name_off[t - db->tb_records] = p->names.len;
         p->names.len += l->name_len + 1;
         t->have_load = true;
         t->load_timestamp = rec.timestamp;
@@ -695,9 +695,9 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
         t->eh_frame_hdr_size = unwind.eh_frame_hdr_size;
         unwind = (struct jd_unwinding_info){ 0 };
     }
-    for (size_t i = 0; i < db->nr_tbs; i++)
-        if (db->tbs[i].have_load)
-            db->tbs[i].name = (const char *)p->names.p + name_off[i];
+    for (size_t i = 0; i < db->nr_tb_records; i++)
+        if (db->tb_records[i].have_load)
+            db->tb_records[i].name = (const char *)p->names.p + name_off[i];
     free(name_off);
     if (ret == -ENODATA) {
         db->jitdump_partial = true;
@@ -788,7 +788,7 @@ void tbdb_close(struct tbdb *db)
     if (p) {
         free(p->tb_by_index);
         free(p->keys_by_pc);
-        free(p->key_tbs);
+        free(p->key_tb_records);
         free(p->paths);
         free(p->names.p);
         free(p->succ_pc);
@@ -805,7 +805,7 @@ void tbdb_close(struct tbdb *db)
     free(db->shadow_stacks);
     free(db->mappings);
     free(db->keys);
-    free(db->tbs);
+    free(db->tb_records);
     free(db);
 }
 
@@ -832,11 +832,11 @@ const struct tbdb_key *tbdb_key_by_pc(const struct tbdb *db, uint64_t guest_pc)
 const struct tbdb_tb *tbdb_tb_by_code_index(const struct tbdb *db, uint64_t code_index)
 {
     const uint32_t *idx = db->priv->tb_by_index;
-    size_t lo = PARTITION_POINT(db->nr_tbs, mid,
-                                db->tbs[idx ? idx[mid] : mid].code_index < code_index);
+    size_t lo = PARTITION_POINT(db->nr_tb_records, mid,
+                                db->tb_records[idx ? idx[mid] : mid].code_index < code_index);
 
-    if (lo < db->nr_tbs && db->tbs[idx ? idx[lo] : lo].code_index == code_index)
-        return &db->tbs[idx ? idx[lo] : lo];
+    if (lo < db->nr_tb_records && db->tb_records[idx ? idx[lo] : lo].code_index == code_index)
+        return &db->tb_records[idx ? idx[lo] : lo];
     return NULL;
 }
 

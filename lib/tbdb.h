@@ -13,7 +13,7 @@
  *          stats_id names no STATS record (stats_id 0 included) gets a
  *          synthesised key too.  Synthesised keys are numbered after the
  *          highest stats_id of the file, in order of first appearance.
- *   tbs    one struct tbdb_tb per TBS_REC_TB (one translation), in file
+ *   tb_records  one struct tbdb_tb per TBS_REC_TB (one translation), in file
  *          order, with its instruction arrays decoded to host byte order and
  *          copied, joined to its key and, when a jitdump is given, to the
  *          CODE_LOAD of the same code_index (its name and host code bytes).
@@ -77,10 +77,11 @@ struct tbdb_key {
     double host_per_insn;      /* host_bytes / guest_insns (QEMU's "h/g") */
     double insns_per_translation; /* guest_insns / translations */
     double coverage;           /* insns_executed / db->total_insns_executed, 0..1 */
-    /* The translations of this key found in the side file, in file order. */
-    const struct tbdb_tb *const *tbs;
-    uint32_t nr_tbs;
-    const struct tbdb_tb *latest; /* tbs[nr_tbs - 1], or NULL when nr_tbs is 0 */
+    /* The TB records of this key (its translations found in the side file), in file order. */
+    const struct tbdb_tb *const *tb_records;
+    uint32_t nr_tb_records;
+    /* tb_records[nr_tb_records - 1], or NULL when nr_tb_records is 0 */
+    const struct tbdb_tb *latest;
 };
 
 /* One translation (TBS_REC_TB), joined to its key and jitdump CODE_LOAD. */
@@ -164,8 +165,8 @@ struct tbdb {
 
     struct tbdb_key *keys;     /* [nr_keys], by ascending stats_id */
     size_t nr_keys;
-    struct tbdb_tb *tbs;       /* [nr_tbs], in file order */
-    size_t nr_tbs;
+    struct tbdb_tb *tb_records; /* [nr_tb_records], in file order */
+    size_t nr_tb_records;
     struct tbdb_mapping *mappings; /* [nr_mappings], in file order */
     size_t nr_mappings;
     /* [nr_shadow_stacks], by ascending tid, then timestamp, then file order. */

@@ -6,7 +6,7 @@ the tests.  Python 3.5 or later, standard library only, so that the Python
 embedded in perf can import it.
 
     side = tbstats_format.read_file(path)          # or decode(data, name)
-    side.header['pid'], side.tbs[i]['code_index'], side.stats[stats_id]
+    side.header['pid'], side.tb_records[i]['code_index'], side.stats[stats_id]
 
 read_file() and decode() raise TbstatsError, whose str() is
 "FILE: what at byte offset N (detail)", on a file that is not a side file, has
@@ -110,7 +110,7 @@ class SideFile(object):
                 (str) and 'build_id' (hex str); TB adds 'insn_pc' and
                 'host_end' (lists) and 'guest_code' (bytes); STATS adds
                 'succ_pc' (list)
-    tbs         the TB records, in file order
+    tb_records  the TB records, in file order
     code        {code_index: TB record}: the jitdump LOAD's code_index (the N of
                 perf inject's jitted-PID-N.so) to its translation
     stats       {stats_id: STATS record}
@@ -122,7 +122,7 @@ class SideFile(object):
     def __init__(self, name):
         self.name = name
         self.header = {}
-        self.records, self.tbs, self.maps = [], [], []
+        self.records, self.tb_records, self.maps = [], [], []
         self.code, self.stats = {}, {}
         self.end = None
         self.truncated_at = None
@@ -213,7 +213,7 @@ def _record(data, e, name, off, rtype, size, ex):
         r['insn_pc'] = list(struct.unpack_from(e + '%dQ' % n, data, p))
         r['host_end'] = list(struct.unpack_from(e + '%dI' % n, data, p + 8 * n))
         r['guest_code'] = bytes(data[p + 12 * n:p + 12 * n + r['guest_code_size']])
-        ex.tbs.append(r)
+        ex.tb_records.append(r)
         ex.code[r['code_index']] = r
     elif rtype == REC_STATS:
         n = r['nr_succ']

@@ -97,9 +97,9 @@ int annot_add_sample(struct annot *a, const struct profile_sample *s)
         /* Every translation of the key: the histogram covers the largest. */
         uint64_t max = 0;
 
-        for (uint32_t j = 0; j < k->nr_tbs; j++)
-            if (tb_size(k->tbs[j]) > max)
-                max = tb_size(k->tbs[j]);
+        for (uint32_t j = 0; j < k->nr_tb_records; j++)
+            if (tb_size(k->tb_records[j]) > max)
+                max = tb_size(k->tb_records[j]);
         if (max > (1u << 30))   /* bounded by the jitdump's size anyway */
             max = 1u << 30;
         a->hits[i] = calloc(max + 1, sizeof(uint64_t));
@@ -293,7 +293,7 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
         out_u64(v->o, "ops", k->ops);
         out_u64(v->o, "ops_opt", k->ops_opt);
         out_u64(v->o, "translations", k->translations);
-        out_u64(v->o, "translations_in_side_file", k->nr_tbs);
+        out_u64(v->o, "translations_in_side_file", k->nr_tb_records);
         out_u64(v->o, "samples", v->self);
         out_u64(v->o, "helper_samples", helper);
         out_u64(v->o, "total_samples", annot_total(a));
@@ -305,7 +305,7 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
             k->guest_pc, (int)len, name);
     fprintf(v->o->f, "  exec_count %" PRIu64 "  h/g %s  spills %" PRIu64 "  ops/ops_opt %"
             PRIu64 "/%" PRIu64 "  translations %" PRIu32 " (%" PRIu32 " in the side file)\n",
-            k->exec_count, hg, k->spills, k->ops, k->ops_opt, k->translations, k->nr_tbs);
+            k->exec_count, hg, k->spills, k->ops, k->ops_opt, k->translations, k->nr_tb_records);
     fprintf(v->o->f, "  samples %" PRIu64 " (%s%% of %" PRIu64 ")  helpers called from it %"
             PRIu64 "%s%s\n", v->self, pct, annot_total(a), helper, src[0] ? "  source " : "",
             src);
@@ -368,9 +368,9 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
     uint64_t pos = 0, size, host_end, shown = 0;
 
     /* The translation shown: the latest with host code, else the latest. */
-    for (uint32_t j = k->nr_tbs; j-- > 0;)
-        if (k->tbs[j]->have_load) {
-            t = k->tbs[j];
+    for (uint32_t j = k->nr_tb_records; j-- > 0;)
+        if (k->tb_records[j]->have_load) {
+            t = k->tb_records[j];
             break;
         }
     v.hits = annot_key_hits(a, k, &v.nr_hits);

@@ -79,7 +79,7 @@ struct listing {
     struct guestsym *syms;      /* guest mappings, symbols, source lines */
     FILE *out;
     uint64_t next_line;         /* number of the next line to write */
-    uint64_t nr_tbs;
+    uint64_t nr_tb_records;
 };
 
 /* --- writing lines -------------------------------------------------------------- */
@@ -210,7 +210,7 @@ static int put_tb(struct listing *l, const struct tbs_tb_view *tb, uint64_t offs
     }
     fputs(";; out-of-line code (slow paths, constants)\n", l->out);
     l->next_line = line + tb->icount + 2;
-    l->nr_tbs++;
+    l->nr_tb_records++;
     return 0;
 }
 
@@ -260,7 +260,7 @@ static int write_listing(struct tbs_reader *r, const char *name, FILE *out)
     if (rc == TBSYM_EXIT_OK && ret == -ENODATA) {
         /* QEMU was killed mid-write: what precedes the cut is whole. */
         fprintf(stderr, "tbsym: %s; listing the %" PRIu64 " TBs before it\n",
-                tbs_reader_strerror(r), l.nr_tbs);
+                tbs_reader_strerror(r), l.nr_tb_records);
     } else if (rc == TBSYM_EXIT_OK && ret < 0) {
         fprintf(stderr, "tbsym: %s\n", tbs_reader_strerror(r));
         rc = reader_exit_code(ret);

@@ -140,7 +140,7 @@ static void out_key(struct out *o, const struct tbdb *db, const struct tbdb_key 
     key_derived(o, db, k, host_insns, TBS_STATS_C_##name);
     TBS_STATS_COUNTERS(X)
 #undef X
-    out_u64(o, "translations_in_side_file", k->nr_tbs);
+    out_u64(o, "translations_in_side_file", k->nr_tb_records);
     out_object_end(o);
 
     out_array_begin(o, "successors");

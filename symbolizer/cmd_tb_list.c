@@ -132,7 +132,7 @@ static void print_run(void *arg, struct out *o)
     out_object_begin(o, "run", NULL);
     out_u64(o, "pid", db->header.pid);
     out_u64(o, "keys", db->nr_keys);
-    out_u64(o, "translations", db->nr_tbs);
+    out_u64(o, "translations", db->nr_tb_records);
     out_u64(o, "total_exec_count", db->total_exec_count);
     out_u64(o, "total_insns_executed", db->total_insns_executed);
     out_flag(o, "counters", db->have_counters);

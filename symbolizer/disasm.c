@@ -67,11 +67,14 @@ int64_t view_host_insns_count(struct view_host_insns *h, const struct tbdb_tb *t
 
     if (!h || !h->have_cs || !tb || !tb->have_load || !tb->icount)
         return -1;
-    /* Cached per translation (tb is an element of db->tbs): a sort and the print count once. */
-    idx = (size_t)(tb - h->db->tbs);
-    if (!h->cache && h->db->nr_tbs)
-        h->cache = calloc(h->db->nr_tbs, sizeof(*h->cache));    /* NULL: no cache, still right */
-    if (h->cache && idx < h->db->nr_tbs && h->cache[idx])
+    /*
+     * Cached per translation (tb is an element of db->tb_records): a sort
+     * and the print count once.
+     */
+    idx = (size_t)(tb - h->db->tb_records);
+    if (!h->cache && h->db->nr_tb_records)
+        h->cache = calloc(h->db->nr_tb_records, sizeof(*h->cache)); /* NULL: no cache, still right */
+    if (h->cache && idx < h->db->nr_tb_records && h->cache[idx])
         return h->cache[idx] - 1;
     /* The side file's offsets are not trusted: clamp to the code loaded. */
     size = tb->host_end[tb->icount - 1] < tb->code_size ? tb->host_end[tb->icount - 1]
@@ -80,7 +83,7 @@ int64_t view_host_insns_count(struct view_host_insns *h, const struct tbdb_tb *t
     addr = tb->code_addr;
     while (size && cs_disasm_iter(h->cs, &code, &size, &addr, h->insn))
         n++;
-    if (h->cache && idx < h->db->nr_tbs)
+    if (h->cache && idx < h->db->nr_tb_records)
         h->cache[idx] = n + 1;
     return n;
 }

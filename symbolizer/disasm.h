@@ -47,7 +47,7 @@ struct view_host_insns {
     csh cs;
     bool have_cs;
     cs_insn *insn;             /* cs_disasm_iter()'s buffer */
-    int64_t *cache;            /* [db->nr_tbs] count + 1 per translation, 0: not yet */
+    int64_t *cache;            /* [db->nr_tb_records] count + 1 per translation, 0: not yet */
 };
 void view_host_insns_open(struct view_host_insns *h, const struct tbdb *db);
 void view_host_insns_close(struct view_host_insns *h);

@@ -471,7 +471,7 @@ int gstack_view_expand(struct gstack_view *gv, const struct profile_sample *s,
 
 const char *gstack_missing_reason(const struct profile_info *in, char *buf, size_t size)
 {
-    const char *tbs = in->tbstats ? in->tbstats : "the side file";
+    const char *side_file = in->tbstats ? in->tbstats : "the side file";
     const char *pd = in->perf_data ? in->perf_data : "the recording";
 
     if (in->gstack_samples)
@@ -480,10 +480,10 @@ const char *gstack_missing_reason(const struct profile_info *in, char *buf, size
     if (!in->shadow_stacks && !in->user_stacks)
         snprintf(buf, size, "no guest call stacks: %s has no shadow stacks (run QEMU with -perf "
                  "-perf-callstack on) and %s no user stacks (record with perf record "
-                 "--call-graph dwarf)", tbs, pd);
+                 "--call-graph dwarf)", side_file, pd);
     else if (!in->shadow_stacks)
         snprintf(buf, size, "no guest call stacks: %s has no shadow stacks (run QEMU with "
-                 "-perf -perf-callstack on)", tbs);
+                 "-perf -perf-callstack on)", side_file);
     else if (!in->user_stacks)
         snprintf(buf, size, "no guest call stacks: %s has no user stacks (record with "
                  "perf record --call-graph dwarf)", pd);

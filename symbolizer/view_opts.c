@@ -221,7 +221,7 @@ static int exit_code_of(int err)
 
 int view_open(const struct view_opts *v, struct tbdb **dbp)
 {
-    char *tbs = NULL, *jd = NULL;
+    char *tbstats_path = NULL, *jd = NULL;
     int err;
 
     *dbp = NULL;
@@ -238,7 +238,7 @@ int view_open(const struct view_opts *v, struct tbdb **dbp)
             fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(err));
             return exit_code_of(-err);
         }
-        err = tbdb_find_files(dir, v->pid, &tbs, &jd);
+        err = tbdb_find_files(dir, v->pid, &tbstats_path, &jd);
         if (err == -ENOENT && v->pid) {
             fprintf(stderr, "tbsym: %s: no jit-%u.tbstats or jit-%u.tbstats.part\n",
                     dir, v->pid, v->pid);
@@ -253,8 +253,8 @@ int view_open(const struct view_opts *v, struct tbdb **dbp)
             return exit_code_of(err);
         }
     }
-    err = tbdb_open(tbs ? tbs : v->tbstats, tbs ? jd : v->jitdump, dbp);
-    free(tbs);
+    err = tbdb_open(tbstats_path ? tbstats_path : v->tbstats, tbstats_path ? jd : v->jitdump, dbp);
+    free(tbstats_path);
     free(jd);
     if (err < 0) {
         fprintf(stderr, "tbsym: %s\n", *dbp ? tbdb_strerror(*dbp) : strerror(-err));

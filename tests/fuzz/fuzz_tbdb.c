@@ -29,10 +29,11 @@ static unsigned walk(const struct tbdb *db)
         const struct tbdb_key *k = &db->keys[i];
 
         h += fuzz_touch(k->succ_pc, k->nr_succ * sizeof(*k->succ_pc));
-        for (uint32_t j = 0; j < k->nr_tbs; j++)
-            if (k->tbs[j]->key != k)
+        for (uint32_t j = 0; j < k->nr_tb_records; j++)
+            if (k->tb_records[j]->key != k)
                 __builtin_trap();       /* a key's TBs point back to it */
-        if (k->nr_tbs ? k->latest != k->tbs[k->nr_tbs - 1] : k->latest != NULL)
+        if (k->nr_tb_records ? k->latest != k->tb_records[k->nr_tb_records - 1]
+                             : k->latest != NULL)
             __builtin_trap();
         if (tbdb_key_by_id(db, k->stats_id) != k)
             __builtin_trap();           /* stats_ids are unique */
@@ -44,8 +45,8 @@ static unsigned walk(const struct tbdb *db)
             k->insns_per_translation < 0)
             __builtin_trap();           /* documented ranges (NaN included) */
     }
-    for (size_t i = 0; i < db->nr_tbs; i++) {
-        const struct tbdb_tb *t = &db->tbs[i];
+    for (size_t i = 0; i < db->nr_tb_records; i++) {
+        const struct tbdb_tb *t = &db->tb_records[i];
 
         if (!t->key)
             __builtin_trap();

@@ -63,8 +63,8 @@ struct fx_run {
     uint32_t pid;
     uint64_t bias, period;
     unsigned qemu, kernel;
-    const struct fx_tb *tbs;
-    unsigned nr_tbs;
+    const struct fx_tb *tb_records;
+    unsigned nr_tb_records;
 };
 
 /*
@@ -113,7 +113,7 @@ static void write_run(const struct fx_run *run)
         .offset = 0, .bias = run->bias, .prot = 5,
         .path = GUEST_PATH, .path_len = strlen(GUEST_PATH),
     };
-    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = run->nr_tbs };
+    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = run->nr_tb_records };
     struct perf_event_attr attr = {
         .type = PERF_TYPE_SOFTWARE, .config = PERF_COUNT_SW_CPU_CLOCK,
         .sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
@@ -141,8 +141,8 @@ static void write_run(const struct fx_run *run)
     fixture_check(jd_writer_write_header(jw, &jh), "jd header");
 
     /* Each TB: 4 guest insns of 4 bytes (nops here: only the addresses matter). */
-    for (unsigned i = 0; i < run->nr_tbs; i++) {
-        const struct fx_tb *t = &run->tbs[i];
+    for (unsigned i = 0; i < run->nr_tb_records; i++) {
+        const struct fx_tb *t = &run->tb_records[i];
         uint64_t pc = t->vaddr + run->bias, host_addr = HOST_BASE + i * 0x100;
         uint64_t insn_pc[4];
         uint32_t host_end[4];
@@ -180,8 +180,8 @@ static void write_run(const struct fx_run *run)
     fixture_check(pd_writer_add_attr(pw, &attr, "cpu-clock", ids, 1), "attr");
     fixture_check(pd_writer_comm(pw, 0, 0, run->pid, run->pid, "qemu-x86_64", &sid), "comm");
     fixture_check(pd_writer_mmap2(pw, 0, PERF_RECORD_MISC_USER, &mm, &sid), "mmap2");
-    for (unsigned i = 0; i < run->nr_tbs; i++) {
-        const struct fx_tb *t = &run->tbs[i];
+    for (unsigned i = 0; i < run->nr_tb_records; i++) {
+        const struct fx_tb *t = &run->tb_records[i];
         uint64_t host_addr = HOST_BASE + i * 0x100;
 
         for (unsigned k = 0; k < t->jit + t->helper; k++) {
@@ -231,22 +231,22 @@ static void write_run(const struct fx_run *run)
 int main(int argc, char **argv)
 {
     /* vaddr, exec, host_size, spills, jit, helper */
-    static const struct fx_tb a_tbs[] = {
+    static const struct fx_tb a_tb_records[] = {
         { 0x4000b0, 1000, 64, 0, 10, 0 },       /* hot */
         { 0x4000c0, 1000, 64, 0, 10, 0 },       /* hot+0x10 */
         { 0x4000dd, 5000, 48, 1, 30, 10 },      /* steady */
         { 0x4000ea, 100, 32, 0, 20, 0 },        /* gone */
         { 0x4000f2, 7, 32, 0, 0, 0 },           /* cold */
     };
-    static const struct fx_tb b_tbs[] = {
+    static const struct fx_tb b_tb_records[] = {
         { 0x4000b0, 1000, 128, 3, 40, 0 },      /* hot */
         { 0x4000c0, 1000, 96, 2, 20, 0 },       /* hot+0x10 */
         { 0x4000dd, 5000, 48, 1, 30, 10 },      /* steady */
         { 0x4000ee, 50, 32, 0, 10, 0 },         /* fresh */
         { 0x4000f2, 7, 32, 0, 0, 0 },           /* cold */
     };
-    const struct fx_run a = { "a", 4242, 0, 1000, 15, 5, a_tbs, 5 };
-    const struct fx_run b = { "b", 4343, 0x100000, 2000, 10, 5, b_tbs, 5 };
+    const struct fx_run a = { "a", 4242, 0, 1000, 15, 5, a_tb_records, 5 };
+    const struct fx_run b = { "b", 4343, 0x100000, 2000, 10, 5, b_tb_records, 5 };
 
     dir = fixture_dir(argc, argv);
     write_run(&a);

@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         int with_stats;
         uint32_t jd_pid;
         int with_ir;
-        const char *tbs;
+        const char *side_file;
         const char *part;       /* the side file cut 50 bytes into the second STATS */
         const char *jitdump;
     } runs[] = {
@@ -185,9 +185,9 @@ int main(int argc, char **argv)
 
     for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
         second = write_run(&r, runs[i].with_stats, runs[i].jd_pid, runs[i].with_ir);
-        if (runs[i].tbs) {
+        if (runs[i].side_file) {
             data = tbs_writer_data(r.tw, &len);
-            fixture_save(dir, runs[i].tbs, data, len);
+            fixture_save(dir, runs[i].side_file, data, len);
         }
         if (runs[i].part)
             fixture_save(dir, runs[i].part, data, second + 50);

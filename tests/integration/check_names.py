@@ -24,7 +24,7 @@ def parse_tbstats(path):
     _, vmaj, vmin, hsize, pid = struct.unpack_from(e + 'IHHII', data, 0)
     assert vmaj == 1, 'unknown tbstats major version %d' % vmaj
     off = hsize
-    maps, tbs = [], {}
+    maps, tb_records = [], {}
     while off + 8 <= len(data):
         rtype, size = struct.unpack_from(e + 'II', data, off)
         if size < 8 or off + size > len(data):
@@ -43,9 +43,9 @@ def parse_tbstats(path):
             base = off + 8 + 8 * 6 + 4 * 5 + 2 + 2 + 4 + 4
             pcs = struct.unpack_from(e + '%dQ' % icount, data, base)
             ends = struct.unpack_from(e + '%dI' % icount, data, base + 8 * icount)
-            tbs[idx] = dict(ts=ts, host=host, pc=gpc, size=hsize_, pcs=pcs, ends=ends)
+            tb_records[idx] = dict(ts=ts, host=host, pc=gpc, size=hsize_, pcs=pcs, ends=ends)
         off += size
-    return pid, maps, tbs
+    return pid, maps, tb_records
 
 def parse_jitdump_names(path):
     """{code_index: name} of the LOAD records of a jitdump."""
@@ -203,7 +203,7 @@ def main():
     a = ap.parse_args()
     files = glob.glob(os.path.join(a.dir, 'jit-*.tbstats')) or glob.glob(os.path.join(a.dir, 'jit-*.tbstats.part'))
     assert files, 'no jit-*.tbstats in ' + a.dir
-    pid, maps, tbs = parse_tbstats(files[0])
+    pid, maps, tb_records = parse_tbstats(files[0])
     maps.sort(key=lambda m: m[1])
 
     # 1. every TB's name, from the jitdump's LOAD records
@@ -211,7 +211,7 @@ def main():
     bad_names = 0
     checked = 0
     for idx, got in load_names.items():
-        tb = tbs.get(idx)
+        tb = tb_records.get(idx)
         if tb is None:
             continue
         want, _ = expected_name(active_maps(maps, tb['ts']), tb['pc'])
@@ -227,7 +227,7 @@ def main():
                         '-F', 'time,ip,sym,dso', '--no-demangle'], capture_output=True, text=True)
     in_sym = right = wrong = jit = stale = 0
     # TBs by host address, to find the one live at a sample's time
-    by_host = sorted(tbs.items(), key=lambda kv: kv[1]['ts'])
+    by_host = sorted(tb_records.items(), key=lambda kv: kv[1]['ts'])
     pat = re.compile(r'^\s*(\d+)\.(\d+):\s+([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$')
     for line in r.stdout.splitlines():
         m = pat.match(line)
@@ -239,7 +239,7 @@ def main():
         if not mm:
             continue
         idx = int(mm.group(2))
-        tb = tbs.get(idx)
+        tb = tb_records.get(idx)
         if tb is None:
             continue
         jit += 1

@@ -30,7 +30,7 @@ lib/tbstats-format.h, and checks what the statistics promise (docs/devel/tcg-per
   check_tbstats.py tbsym FILE TBSYM
       `TBSYM dump --format json FILE` (lib/tbstats.c) shows the same STATS
       records and totals as this decoder
-  check_tbstats.py tbs FILE some|none
+  check_tbstats.py tb-records FILE some|none
       every TB record (-perf) names the STATS record of its key, each key
       has as many translations as TB records name it, and as many spanning
       two guest pages as those records' guest bytes do: some but not all
@@ -71,7 +71,7 @@ def read(path):
     vmaj, vmin, hsize = struct.unpack_from(e + 'HHI', data, 4)
     flags, = struct.unpack_from(e + 'I', data, 28)
     f = {'flags': flags, 'version': (vmaj, vmin), 'stats': [], 'maps': [],
-         'tbs': 0, 'tb_list': [], 'end': None, 'flushes': 0,
+         'tb_records': [], 'end': None, 'flushes': 0,
          'page_size': struct.unpack_from(e + 'I', data, HDR_PAGE_SIZE)[0]}
     off = hsize
     while off + 8 <= len(data):
@@ -87,11 +87,10 @@ def read(path):
             path_ = data[off + 80:off + size].split(b'\0')[0].decode()
             f['maps'].append({'start': start, 'end': end, 'bias': bias, 'path': path_})
         elif rtype == REC_TB:
-            f['tbs'] += 1
             pc, = struct.unpack_from(e + 'Q', data, off + 32)
             gsize, = struct.unpack_from(e + 'I', data, off + 68)
             sid, = struct.unpack_from(e + 'I', data, off + 84)
-            f['tb_list'].append((pc, gsize, sid))
+            f['tb_records'].append((pc, gsize, sid))
         elif rtype == REC_FLUSH:
             f['flushes'] += 1
         elif rtype == REC_END:
@@ -241,13 +240,13 @@ def main():
                 (t['exec_count'], t['insns_executed'], t['translations']):
             fail('tbsym totals differ: %s' % sm)
         print('# tbsym dump agrees on %d STATS records and the totals' % len(theirs))
-    elif cmd == 'tbs':
+    elif cmd == 'tb-records':
         f = read(args[0])
         if not f['page_size']:
             fail('%s: the header\'s guest_page_size is 0' % args[0])
         by_id = {s['stats_id']: s for s in f['stats']}
         seen, spanning = {}, {}
-        for pc, gsize, sid in f['tb_list']:
+        for pc, gsize, sid in f['tb_records']:
             if sid not in by_id:
                 fail('a TB record at %#x names stats_id %d, which has no STATS record' % (pc, sid))
             if by_id[sid]['guest_pc'] != pc:
@@ -262,10 +261,10 @@ def main():
                     sid, s['translations'], s['translations_spanning'], n, spanning[sid]))
         nspan = sum(spanning.values())
         print('# %d TB records, all named by their key\'s STATS record; %d span two pages' % (
-            len(f['tb_list']), nspan))
-        if not f['tb_list']:
+            len(f['tb_records']), nspan))
+        if not f['tb_records']:
             fail('no TB records')
-        if not (0 < nspan < len(f['tb_list']) if args[1] == 'some' else nspan == 0):
+        if not (0 < nspan < len(f['tb_records']) if args[1] == 'some' else nspan == 0):
             fail('expected %s translations to span two guest pages' % args[1])
     elif cmd == 'level':
         f = read(args[0])

@@ -100,10 +100,10 @@ $CHECK flush "$(ls "$WORK"/x86-python/jit-*.tbstats)" "$(ls "$WORK"/slots/jit-*.
 
 # -perf: TB records and STATS records agree (the writer's thread maps each
 # translation to its key after the fact).
-f=$(stats "$WORK/tbs-x86" x86_64 -perf /usr/bin/python3 "$TOP/tests/guests/workload.py" 100)
-$CHECK tbs "$f" some || fail "x86_64 TB records against STATS"
-f=$(stats "$WORK/tbs-arm" aarch64 -perf "$GUESTS/aarch64/demo" 3)
-$CHECK tbs "$f" none || fail "aarch64 TB records against STATS"
+f=$(stats "$WORK/tb-records-x86" x86_64 -perf /usr/bin/python3 "$TOP/tests/guests/workload.py" 100)
+$CHECK tb-records "$f" some || fail "x86_64 TB records against STATS"
+f=$(stats "$WORK/tb-records-arm" aarch64 -perf "$GUESTS/aarch64/demo" 3)
+$CHECK tb-records "$f" none || fail "aarch64 TB records against STATS"
 
 # fork(): each process writes its own export.  The child runs on a loop TB
 # its parent translated (and ran twice) right before forking.

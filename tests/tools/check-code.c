@@ -106,8 +106,8 @@ int main(int argc, char **argv)
         return 2;
     }
     insn = cs_malloc(cs);
-    for (size_t i = 0; i < db->nr_tbs; i++) {
-        const struct tbdb_tb *t = &db->tbs[i];
+    for (size_t i = 0; i < db->nr_tb_records; i++) {
+        const struct tbdb_tb *t = &db->tb_records[i];
 
         if (!t->have_load || !t->icount) {
             continue;

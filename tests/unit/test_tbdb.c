@@ -173,7 +173,7 @@ static void test_fields(void)
     CHECK_EQ_U64(db->mappings[1].start, 0x500000);
 
     CHECK_EQ_U64(db->nr_keys, 2);
-    CHECK_EQ_U64(db->nr_tbs, 3);
+    CHECK_EQ_U64(db->nr_tb_records, 3);
     CHECK_EQ_U64(db->keys[0].stats_id, 1);
     CHECK_EQ_U64(db->total_exec_count, 400);
     CHECK_EQ_U64(db->total_insns_executed, 1100);
@@ -212,12 +212,13 @@ static void test_fields(void)
     CHECK(k1->host_per_insn == 16.0);
     CHECK(k1->insns_per_translation == 3.0);
     CHECK(k1->coverage > 0.818 && k1->coverage < 0.819);
-    CHECK_EQ_U64(k1->nr_tbs, 2);
-    CHECK(k1->tbs[0] == &db->tbs[0] && k1->tbs[1] == &db->tbs[2] && k1->latest == &db->tbs[2]);
-    CHECK_EQ_U64(k2->nr_tbs, 1);
-    CHECK(k2->latest == &db->tbs[1]);
+    CHECK_EQ_U64(k1->nr_tb_records, 2);
+    CHECK(k1->tb_records[0] == &db->tb_records[0] && k1->tb_records[1] == &db->tb_records[2] &&
+          k1->latest == &db->tb_records[2]);
+    CHECK_EQ_U64(k2->nr_tb_records, 1);
+    CHECK(k2->latest == &db->tb_records[1]);
 
-    t = &db->tbs[1];
+    t = &db->tb_records[1];
     CHECK_EQ_U64(t->timestamp, 210);
     CHECK_EQ_U64(t->code_index, 2);
     CHECK_EQ_U64(t->host_addr, 0x7f0100);
@@ -242,7 +243,7 @@ static void test_fields(void)
     CHECK_EQ_U64(t->name_len, 11);
     CHECK_EQ_U64(t->code[47], 0xcc);
 
-    CHECK(tbdb_tb_by_code_index(db, 3) == &db->tbs[2]);
+    CHECK(tbdb_tb_by_code_index(db, 3) == &db->tb_records[2]);
     CHECK(tbdb_tb_by_code_index(db, 4) == NULL);
     CHECK(tbdb_key_by_pc(db, 0x401100) == k2);
     CHECK(tbdb_key_by_pc(db, 0x401101) == NULL);
@@ -261,8 +262,9 @@ static void test_without_jitdump(void)
     run(&f, true, TBS_FLAG_STATS);
     CHECK_EQ_I64(open_files(&f, &db, false), 0);
     CHECK(db->jitdump_path == NULL);
-    CHECK_EQ_U64(db->nr_tbs, 3);
-    CHECK(!db->tbs[0].have_load && db->tbs[0].name == NULL && db->tbs[0].code == NULL);
+    CHECK_EQ_U64(db->nr_tb_records, 3);
+    CHECK(!db->tb_records[0].have_load && db->tb_records[0].name == NULL &&
+          db->tb_records[0].code == NULL);
     tbdb_close(db);
     close_files(&f);
 }
@@ -283,12 +285,12 @@ static void test_no_stats(void)
         CHECK(k->synthesised);
         CHECK_EQ_U64(k->stats_id, 1);
         CHECK_EQ_U64(k->exec_count, 0);
-        CHECK_EQ_U64(k->nr_tbs, 2);
+        CHECK_EQ_U64(k->nr_tb_records, 2);
         CHECK_EQ_U64(k->phys_pc, 0x402000);
         CHECK(k->coverage == 0.0 && k->hg_ratio == 0.0);
     }
     CHECK(tbdb_key_by_id(db, 2) && tbdb_key_by_id(db, 2)->guest_pc == 0x401100);
-    CHECK(db->tbs[2].key == k);
+    CHECK(db->tb_records[2].key == k);
     tbdb_close(db);
     close_files(&f);
 }
@@ -312,7 +314,7 @@ static void test_truncated(void)
     CHECK_EQ_U64(db->nr_keys, 2);
     CHECK(tbdb_key_by_pc(db, 0x401000) && tbdb_key_by_pc(db, 0x401000)->synthesised);
     CHECK_EQ_U64(tbdb_key_by_pc(db, 0x401000)->stats_id, 3);
-    CHECK(!db->tbs[2].have_load);   /* its LOAD was cut */
+    CHECK(!db->tb_records[2].have_load);   /* its LOAD was cut */
     tbdb_close(db);
 
     /* Cut inside the header: nothing to load. */
@@ -444,8 +446,8 @@ static void test_files(void)
     CHECK_STR_EQ(tp, path);
     CHECK(jp && !strcmp(jp, path2));
     CHECK_EQ_I64(tbdb_open(tp, jp, &db), 0);
-    CHECK_EQ_U64(db->nr_tbs, 3);
-    CHECK(db->tbs[0].have_load);
+    CHECK_EQ_U64(db->nr_tb_records, 3);
+    CHECK(db->tb_records[0].have_load);
     CHECK_STR_EQ(db->tbstats_path, path);
     tbdb_close(db);
     free(tp);
@@ -476,13 +478,13 @@ static void test_many(void)
            0x7f0000 + i * 64, 48);
     end(&f);
     CHECK_EQ_I64(open_files(&f, &db, true), 0);
-    CHECK_EQ_U64(db->nr_tbs, N);
+    CHECK_EQ_U64(db->nr_tb_records, N);
     CHECK_EQ_U64(db->nr_keys, 5000);
-    CHECK_EQ_U64(db->keys[4999].nr_tbs, 4);
+    CHECK_EQ_U64(db->keys[4999].nr_tb_records, 4);
     /* code_index descends in the file: the db sorts an index. */
-    CHECK(tbdb_tb_by_code_index(db, 1) == &db->tbs[N - 1]);
-    CHECK(tbdb_tb_by_code_index(db, N) == &db->tbs[0]);
-    CHECK(db->tbs[N - 1].have_load);
+    CHECK(tbdb_tb_by_code_index(db, 1) == &db->tb_records[N - 1]);
+    CHECK(tbdb_tb_by_code_index(db, N) == &db->tb_records[0]);
+    CHECK(db->tb_records[N - 1].have_load);
     tbdb_close(db);
     close_files(&f);
 }
@@ -501,13 +503,13 @@ static size_t walk_db(const struct tbdb *db)
 
         for (uint32_t j = 0; j < k->nr_succ; j++)
             sum += (unsigned)k->succ_pc[j];
-        for (uint32_t j = 0; j < k->nr_tbs; j++)
-            CHECK(k->tbs[j]->key == k);
+        for (uint32_t j = 0; j < k->nr_tb_records; j++)
+            CHECK(k->tb_records[j]->key == k);
         CHECK(tbdb_key_by_id(db, k->stats_id) == k);
         CHECK(tbdb_key_by_pc(db, k->guest_pc) != NULL);
     }
-    for (size_t i = 0; i < db->nr_tbs; i++) {
-        const struct tbdb_tb *t = &db->tbs[i];
+    for (size_t i = 0; i < db->nr_tb_records; i++) {
+        const struct tbdb_tb *t = &db->tb_records[i];
 
         CHECK(t->key != NULL);
         for (uint32_t j = 0; j < t->icount; j++)
@@ -538,7 +540,7 @@ static void test_truncation_everywhere(void)
 {
     struct files f;
     struct tbdb *db;
-    size_t tl, jl, last_tbs = 0, last_loads = 0;
+    size_t tl, jl, last_nr_tb_records = 0, last_loads = 0;
     const uint8_t *t, *j;
 
     run_stats(&f, &t, &tl, &j, &jl);
@@ -552,8 +554,8 @@ static void test_truncation_everywhere(void)
             CHECK_EQ_I64(ret, -ENODATA);
             CHECK(strstr(tbdb_strerror(db), "x.tbstats.part: ") == tbdb_strerror(db));
         } else if (CHECK_EQ_I64(ret, 0)) {
-            CHECK(db->nr_tbs >= last_tbs);
-            last_tbs = db->nr_tbs;
+            CHECK(db->nr_tb_records >= last_nr_tb_records);
+            last_nr_tb_records = db->nr_tb_records;
             walk_db(db);
             CHECK(db->tbstats_partial == (cut < tl));
             CHECK((tbdb_warning(db) != NULL) == (cut < tl));
@@ -561,7 +563,7 @@ static void test_truncation_everywhere(void)
         tbdb_close(db);
         free(p);
     }
-    CHECK_EQ_U64(last_tbs, 3);
+    CHECK_EQ_U64(last_nr_tb_records, 3);
     for (size_t cut = 0; cut <= jl; cut++) {
         uint8_t *p = malloc(cut ? cut : 1);
         int ret;
@@ -574,7 +576,7 @@ static void test_truncation_everywhere(void)
         } else if (CHECK_EQ_I64(ret, 0)) {
             size_t loads = walk_db(db);
 
-            CHECK_EQ_U64(db->nr_tbs, 3);
+            CHECK_EQ_U64(db->nr_tb_records, 3);
             CHECK(loads >= last_loads);
             last_loads = loads;
             /* A cut at a record boundary is a complete (shorter) jitdump. */
@@ -643,7 +645,8 @@ static void test_foreign_byte_order(void)
             CHECK(tl1 == tl2 && (memcmp(t1, t2, tl1) != 0) == !!(mix & 1));
         }
         if (CHECK_EQ_I64(open_files(&foreign, &b, true), 0) &&
-            CHECK_EQ_U64(b->nr_keys, a->nr_keys) && CHECK_EQ_U64(b->nr_tbs, a->nr_tbs)) {
+            CHECK_EQ_U64(b->nr_keys, a->nr_keys) &&
+            CHECK_EQ_U64(b->nr_tb_records, a->nr_tb_records)) {
             CHECK_EQ_U64(b->jitdump_pid, PID);
             CHECK_EQ_U64(b->total_exec_count, a->total_exec_count);
             for (size_t i = 0; i < a->nr_keys; i++) {
@@ -653,8 +656,8 @@ static void test_foreign_byte_order(void)
                 for (uint32_t k = 0; k < a->keys[i].nr_succ; k++)
                     CHECK_EQ_U64(b->keys[i].succ_pc[k], a->keys[i].succ_pc[k]);
             }
-            for (size_t i = 0; i < a->nr_tbs; i++) {
-                const struct tbdb_tb *x = &a->tbs[i], *y = &b->tbs[i];
+            for (size_t i = 0; i < a->nr_tb_records; i++) {
+                const struct tbdb_tb *x = &a->tb_records[i], *y = &b->tb_records[i];
 
                 CHECK_EQ_U64(y->guest_pc, x->guest_pc);
                 CHECK_EQ_U64(y->icount, x->icount);
@@ -785,7 +788,7 @@ static void test_insn_at(void)
     run(&f, true, 0);
     if (CHECK_EQ_I64(open_files(&f, &db, true), 0)) {
         /* TB 1 at 0x7f0000, 48 bytes of code (a LOAD), host_end 10, 20, 30. */
-        const struct tbdb_tb *t = &db->tbs[0];
+        const struct tbdb_tb *t = &db->tb_records[0];
 
         CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000), 0);
         CHECK_EQ_I64(tbdb_tb_insn_at(t, 0x7f0000 + 9), 0);
