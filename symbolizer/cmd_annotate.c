@@ -105,58 +105,30 @@ static int find_keys(struct profile *p, const char *target, const struct tbdb_ke
 
 int cmd_annotate(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "annotate", .usage = cmd_annotate_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
-    char *pos[2];
-    int npos = 0;
+    const char *target = NULL;
+    enum view_format format = VIEW_TEXT;
+    struct view_cmdline cl = {
+        .v = { .cmd = "annotate", .usage = cmd_annotate_usage },
+        .which = VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, .format = &format,
+        .arg = &target, .missing = "no TARGET (stats id, 0xGUESTPC or guest symbol)",
+        .too_many = "more than one TARGET: %s",
+    };
     struct profile *p = NULL;
     struct annot *a = NULL;
     const struct tbdb_key **keys = NULL;
-    const char *target = NULL;
-    enum view_format format = VIEW_TEXT;
     size_t nr_keys = 0;
     struct out o;
     int rc, ret = TBSYM_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (arg[0] != '-') {
-            if (npos == 2)
-                return view_usage_error(&vo, "more than one TARGET: %s", arg);
-            pos[npos++] = argv[i];
-            continue;
-        }
-        if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", arg);
-        i++;
-        rc = view_output_option(&vo, arg, v, NULL, false, &format);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (!rc)
-            return view_usage_error(&vo, "unknown option: %s", arg);
-    }
-    rc = view_split_run(&vo, npos, pos, true, &run, &target,
-                        "no TARGET (stats id, 0xGUESTPC or guest symbol)");
-    if (rc == 0)
-        rc = view_profile_run(&vo, &po, &ra, run);
+    rc = view_parse_cmdline(&cl, argc, argv);
     if (rc)
         return rc;
-
-    ret = view_profile_open(&po, &p);
+    ret = view_cmdline_open(&cl, &p);
     if (ret)
         goto out;
     rc = find_keys(p, target, &keys, &nr_keys);
     if (rc == -EINVAL) {
-        ret = view_usage_error(&vo, "bad TARGET: %s", target);
+        ret = view_usage_error(&cl.v, "bad TARGET: %s", target);
         goto out;
     }
     if (rc < 0)

@@ -285,57 +285,25 @@ static void print_unknown(struct callgraph *cg, const char *func)
 
 int cmd_callgraph(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "callgraph", .usage = cmd_callgraph_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
-    char *pos[2];
-    int npos = 0;
-    struct callgraph cg = { 0 };
     enum view_format format = VIEW_TEXT;
     unsigned long long limit = 0;
     const char *func = NULL;
+    struct view_cmdline cl = {
+        .v = { .cmd = "callgraph", .usage = cmd_callgraph_usage },
+        .which = VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, .limit = &limit, .format = &format,
+        .arg = &func, .missing = "no function (tbsym callgraph [RUN] FUNC)",
+        .too_many = "one function only: %s",
+    };
+    struct callgraph cg = { 0 };
     char why[512];
     int rc, ret = TBSYM_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        rc = view_profile_option(&vo, &po, VIEW_PROFILE_FILES | VIEW_PROFILE_COMMON, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (a[0] != '-' || !strcmp(a, "--")) {
-            if (!strcmp(a, "--")) {
-                if (!v)
-                    break;
-                a = argv[++i];
-            }
-            if (npos == 2)
-                return view_usage_error(&vo, "one function only: %s", a);
-            pos[npos++] = (char *)a;
-            continue;
-        }
-        if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
-        i++;
-        rc = view_output_option(&vo, a, v, &limit, false, &format);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (!rc)
-            return view_usage_error(&vo, "unknown option: %s", a);
-    }
-    rc = view_split_run(&vo, npos, pos, true, &run, &func, "no function (tbsym callgraph [RUN] FUNC)");
+    rc = view_parse_cmdline(&cl, argc, argv);
     if (rc == 0 && !*func)
-        rc = view_usage_error(&vo, "%s", "no function (tbsym callgraph [RUN] FUNC)");
-    if (rc == 0)
-        rc = view_profile_run(&vo, &po, &ra, run);
+        rc = view_usage_error(&cl.v, "%s", cl.missing);
     if (rc)
         return rc;
-
-    ret = view_profile_open(&po, &cg.p);
+    ret = view_cmdline_open(&cl, &cg.p);
     if (ret)
         goto out;
     rc = gstack_view_new(cg.p, &cg.gv);

@@ -506,8 +506,9 @@ static size_t check_fail_above(const struct diff *d, int64_t fail_cents, const c
     return n;
 }
 
-/* What diff's command line sets besides po, d->by and d->s[].tbstats, jitdump. */
+/* What diff's command line sets besides its inputs. */
 struct diff_args {
+    struct diff *d;             /* receives --by and d->s[].tbstats, jitdump */
     const char *paths[2];       /* the recordings A and B */
     enum view_format format;
     unsigned long long limit;   /* -n; 0: all rows */
@@ -516,81 +517,85 @@ struct diff_args {
     bool all;
 };
 
-/* The command line into po, d and args; 0 or an exit code after the message. */
-static int diff_parse_args(const struct view_opts *vo, int argc, char **argv,
-                           struct profile_opts *po, struct diff *d, struct diff_args *args)
+/* diff's own arguments (struct view_cmdline's own()): into the diff_args at ctx. */
+static int diff_option(const struct view_opts *vo, void *ctx, const char *a, const char *v)
+{
+    struct diff_args *args = ctx;
+    struct diff *d = args->d;
+    char *end;
+
+    if (a[0] != '-' || !strcmp(a, "-")) {
+        if (args->paths[1])
+            return view_own_error(vo, "more than two recordings: %s", a);
+        args->paths[args->paths[0] ? 1 : 0] = a;
+        return 1;
+    }
+    if (!strcmp(a, "--all")) {
+        args->all = true;
+        return 1;
+    }
+    if (!v)
+        return 0;
+    if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
+        d->s[a[10] == 'b'].tbstats = v;
+    } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
+        d->s[a[10] == 'b'].jitdump = v;
+    } else if (!strcmp(a, "--by")) {
+        if (!strcmp(v, "function"))
+            d->by = BY_FUNCTION;
+        else if (!strcmp(v, "tb"))
+            d->by = BY_TB;
+        else
+            return view_own_error(vo, "bad --by: %s (function or tb)", v);
+    } else if (!strcmp(a, "--fail-above")) {
+        double pct = strtod(v, &end);
+
+        if (*end || !*v || !(pct >= 0 && pct <= 100))
+            return view_own_error(vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
+        args->fail_arg = v;
+        args->fail_cents = (int64_t)llround(pct * 100.0);
+    } else {
+        return 0;
+    }
+    return 2;
+}
+
+/*
+ * The command line as cl says (cl->ctx is args), and both recordings; 0 or
+ * an exit code after the message.
+ */
+static int diff_parse_args(struct view_cmdline *cl, int argc, char **argv,
+                           const struct diff_args *args)
 {
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-
-        if (a[0] != '-' || !strcmp(a, "-")) {
-            if (args->paths[1])
-                return view_usage_error(vo, "more than two recordings: %s", a);
-            args->paths[args->paths[0] ? 1 : 0] = a;
-            continue;
-        }
-        if (!strcmp(a, "--all")) { args->all = true; continue; }
-        rc = view_profile_option(vo, po, VIEW_PROFILE_COMMON, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!v)
-            return view_usage_error(vo, "unknown option or missing argument: %s", a);
-        i++;
-        rc = view_output_option(vo, a, v, &args->limit, true, &args->format);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!strcmp(a, "--tbstats-a") || !strcmp(a, "--tbstats-b")) {
-            d->s[a[10] == 'b'].tbstats = v;
-        } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
-            d->s[a[10] == 'b'].jitdump = v;
-        } else if (!strcmp(a, "--by")) {
-            if (!strcmp(v, "function"))
-                d->by = BY_FUNCTION;
-            else if (!strcmp(v, "tb"))
-                d->by = BY_TB;
-            else
-                return view_usage_error(vo, "bad --by: %s (function or tb)", v);
-        } else if (!strcmp(a, "--fail-above")) {
-            double pct = strtod(v, &end);
-
-            if (*end || !*v || !(pct >= 0 && pct <= 100))
-                return view_usage_error(vo, "bad --fail-above: %s (percentage points, 0 to 100)", v);
-            args->fail_arg = v;
-            args->fail_cents = (int64_t)llround(pct * 100.0);
-        } else {
-            return view_usage_error(vo, "unknown option: %s", a);
-        }
-    }
+    rc = view_parse_cmdline(cl, argc, argv);
+    if (rc)
+        return rc;
     if (!args->paths[1])
-        return view_usage_error(vo, "two recordings needed, A and B%s", "");
+        return view_usage_error(&cl->v, "two recordings needed, A and B%s", "");
     return 0;
 }
 
 int cmd_diff(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "diff", .usage = cmd_diff_usage };
-    struct profile_opts po = { 0 };
     struct diff d = { .by = BY_FUNCTION };
-    struct diff_args a = { .format = VIEW_TEXT };
+    struct diff_args a = { .d = &d, .format = VIEW_TEXT };
+    struct view_cmdline cl = {
+        .v = { .cmd = "diff", .usage = cmd_diff_usage }, .which = VIEW_PROFILE_COMMON,
+        .limit = &a.limit, .format = &a.format, .csv = true, .own = diff_option, .ctx = &a,
+    };
     struct side_job jobs[2];
     int rc, ret = TBSYM_EXIT_OK;
 
-    rc = diff_parse_args(&vo, argc, argv, &po, &d, &a);
+    rc = diff_parse_args(&cl, argc, argv, &a);
     if (rc)
         return rc;
 
     for (int i = 0; i < 2; i++) {
         d.s[i].arg = a.paths[i];
         jobs[i].s = &d.s[i];
-        ret = prepare_side(&jobs[i], &po);
+        ret = prepare_side(&jobs[i], &cl.po);
         if (ret)
             goto out;
     }

@@ -72,6 +72,7 @@ struct export {
     struct profile *p;
     struct pd_writer *w;
     int attr;
+    const char *path;           /* -o: the perf.data written */
     bool guest_only;
     uint32_t pid;               /* the QEMU process */
     char comm[COMM_MAX + 1];
@@ -453,9 +454,9 @@ static int export_run(struct export *x, struct pd_reader *r, int argc, char **ar
 }
 
 /* Open the inputs: the profile, and the recording again for its header. */
-static int open_inputs(struct export *x, struct profile_opts *po, struct pd_reader **r)
+static int open_inputs(struct export *x, struct view_cmdline *cl, struct pd_reader **r)
 {
-    int rc = view_profile_open(po, &x->p);
+    int rc = view_cmdline_open(cl, &x->p);
 
     if (rc)
         return rc;
@@ -470,45 +471,43 @@ static int open_inputs(struct export *x, struct profile_opts *po, struct pd_read
     return rc == -ENOMEM || rc == -EIO ? TBSYM_EXIT_IO : TBSYM_EXIT_INPUT;
 }
 
+/* export's own options (struct view_cmdline's own()). */
+static int export_option(const struct view_opts *vo, void *ctx, const char *a, const char *val)
+{
+    struct export *x = ctx;
+
+    (void)vo;
+    (void)val;
+    if (strcmp(a, "--guest-only"))
+        return 0;
+    x->guest_only = true;
+    return 1;
+}
+
 int cmd_export(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "export", .usage = cmd_export_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
     struct export x = { 0 };
+    struct view_cmdline cl = {
+        .v = { .cmd = "export", .usage = cmd_export_usage },
+        .take_run = true, .output = &x.path, .own = export_option, .ctx = &x,
+    };
     struct pd_reader *r = NULL;
     struct outfile of;
-    const char *out = NULL;
     int rc, ret;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!strcmp(a, "--guest-only"))
-            x.guest_only = true;
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
-            out = argv[++i];
-        else
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
-    }
-    if (!out)
-        return view_usage_error(&vo, "missing %s", "-o FILE");
-    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+    rc = view_parse_cmdline(&cl, argc, argv);
+    if (rc == 0 && !x.path)
+        rc = view_usage_error(&cl.v, "missing %s", "-o FILE");
+    if (rc)
         return rc;
 
-    if ((ret = open_inputs(&x, &po, &r)) != TBSYM_EXIT_OK)
+    if ((ret = open_inputs(&x, &cl, &r)) != TBSYM_EXIT_OK)
         goto out;
     if (!(x.chain = malloc((1 + MAX_FRAMES) * sizeof(*x.chain)))) {
         ret = view_profile_error(NULL, -ENOMEM);
         goto out;
     }
-    if ((ret = outfile_open(&of, out)) != TBSYM_EXIT_OK)
+    if ((ret = outfile_open(&of, x.path)) != TBSYM_EXIT_OK)
         goto out;
     rc = pd_writer_open_stream(of.f, 0, &x.w);
     if (rc)
@@ -522,14 +521,14 @@ int cmd_export(int argc, char **argv)
             rc = x.werr = crc;
     }
     if (rc && x.werr) {
-        fprintf(stderr, "tbsym: %s: %s\n", out, strerror(-rc));
+        fprintf(stderr, "tbsym: %s: %s\n", x.path, strerror(-rc));
         ret = TBSYM_EXIT_IO;
     } else if (rc) {
         ret = view_profile_error(x.p, rc);
     } else {
         note_stacks(&x);
         view_profile_warn(x.p);
-        summary(&x, out);
+        summary(&x, x.path);
     }
     rc = outfile_close(&of, rc == 0);
     if (ret == TBSYM_EXIT_OK)

@@ -65,73 +65,81 @@ static int write_svg(struct flame *f, const char *path, const char *title)
     return outfile_close(&of, rc == 0);
 }
 
+/* What flame's command line sets besides its inputs. */
+struct flame_args {
+    const char *svg, *title;    /* NULL: folded stacks; the default title */
+    unsigned flags;             /* FLAME_GUEST */
+};
+
+/* flame's own options (struct view_cmdline's own()). */
+static int flame_option(const struct view_opts *vo, void *ctx, const char *a, const char *val)
+{
+    struct flame_args *args = ctx;
+
+    (void)vo;
+    if (!strcmp(a, "--guest")) {
+        args->flags |= FLAME_GUEST;
+        return 1;
+    }
+    if (!strcmp(a, "--folded")) {
+        args->svg = NULL;
+        return 1;
+    }
+    if (!val)
+        return 0;
+    if (!strcmp(a, "--svg"))
+        args->svg = val;
+    else if (!strcmp(a, "--title"))
+        args->title = val;
+    else
+        return 0;
+    return 2;
+}
+
 int cmd_flame(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "flame", .usage = cmd_flame_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
+    struct flame_args args = { .svg = NULL };
+    struct view_cmdline cl = {
+        .v = { .cmd = "flame", .usage = cmd_flame_usage },
+        .take_run = true, .own = flame_option, .ctx = &args,
+    };
     struct profile *p = NULL;
     struct flame *f = NULL;
-    const char *svg = NULL, *title = NULL;
-    unsigned flags = 0;
     int rc, ret = TBSYM_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!strcmp(a, "--guest")) { flags |= FLAME_GUEST; continue; }
-        if (!strcmp(a, "--folded")) { svg = NULL; continue; }
-        if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
-        i++;
-        if (!strcmp(a, "--svg")) {
-            svg = v;
-        } else if (!strcmp(a, "--title")) {
-            title = v;
-        } else {
-            return view_usage_error(&vo, "unknown option: %s", a);
-        }
-    }
-
-    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+    rc = view_parse_cmdline(&cl, argc, argv);
+    if (rc)
         return rc;
-    ret = view_profile_open(&po, &p);
+    ret = view_cmdline_open(&cl, &p);
     if (ret)
         goto out;
-    if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(flags & FLAME_GUEST))
+    if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(args.flags & FLAME_GUEST))
         fprintf(stderr, "tbsym flame: %s has no call chains%s: one frame per sample "
                 "(record with -g or --call-graph dwarf)\n", profile_info(p)->perf_data,
-                po.no_callchains ? " used (--no-callchains)" : "");
-    rc = flame_new(p, flags, &f);
+                cl.po.no_callchains ? " used (--no-callchains)" : "");
+    rc = flame_new(p, args.flags, &f);
     if (rc < 0)
         goto fail;
     rc = profile_run(p, on_sample, f);
     if (rc < 0)
         goto fail;
     view_profile_warn(p);
-    if (flags & FLAME_GUEST) {
+    if (args.flags & FLAME_GUEST) {
         char why[512];
 
         if (gstack_missing_reason(profile_info(p), why, sizeof(why)))
             fprintf(stderr, "tbsym flame: %s; guest function and TB frames only\n", why);
     }
-    if (svg) {
+    if (args.svg) {
         char buf[512];
 
-        if (!title) {
+        if (!args.title) {
             snprintf(buf, sizeof(buf), "%s stacks of %s (%" PRIu64 " samples of %s)",
-                     flags & FLAME_GUEST ? "Guest" : "Host", profile_info(p)->perf_data,
+                     args.flags & FLAME_GUEST ? "Guest" : "Host", profile_info(p)->perf_data,
                      flame_total(f), profile_info(p)->event ? profile_info(p)->event : "?");
-            title = buf;
+            args.title = buf;
         }
-        ret = write_svg(f, svg, title);
+        ret = write_svg(f, args.svg, args.title);
         goto out;
     } else {
         rc = flame_print_folded(f, stdout);

@@ -330,44 +330,22 @@ static int print_page(FILE *out, struct page *pg, size_t top)
 
 int cmd_html(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "html", .usage = cmd_html_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
-    const char *run = NULL;
-    struct page pg = { 0 };
-    struct outfile of;
     const char *output = NULL;
     unsigned long long top = 50;
+    struct view_cmdline cl = {
+        .v = { .cmd = "html", .usage = cmd_html_usage },
+        .take_run = true, .limit = &top, .output = &output,
+    };
+    struct page pg = { 0 };
+    struct outfile of;
     int rc, ret = TBSYM_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        rc = view_profile_arg(&vo, &po, &run, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!v)
-            return view_usage_error(&vo, "unknown option or missing argument: %s", a);
-        i++;
-        rc = view_output_option(&vo, a, v, &top, false, NULL);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            output = v;
-        else
-            return view_usage_error(&vo, "unknown option: %s", a);
-    }
-    if (!output)
-        return view_usage_error(&vo, "%s", "no output file (-o FILE.html)");
-    if ((rc = view_profile_run(&vo, &po, &ra, run)))
+    rc = view_parse_cmdline(&cl, argc, argv);
+    if (rc == 0 && !output)
+        rc = view_usage_error(&cl.v, "%s", "no output file (-o FILE.html)");
+    if (rc)
         return rc;
-
-    ret = view_profile_open(&po, &pg.p);
+    ret = view_cmdline_open(&cl, &pg.p);
     if (ret)
         goto out;
     pg.db = profile_tbdb(pg.p);

@@ -547,86 +547,83 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
 
 /* --- the command ---------------------------------------------------------------------- */
 
-/* What report's command line sets besides po, r->by and sort_col. */
+/* What report's command line sets besides its inputs and sort_col. */
 struct report_args {
-    const char *run;            /* RUN, or NULL */
+    enum report_by by;
     enum view_format format;
     unsigned long long limit;   /* -n; 0: all rows */
     bool all;
 };
 
-/*
- * The command line into po (its RUN through ra), r->by, sort_col and args;
- * 0 or an exit code after the message.
- */
-static int report_parse_args(const struct view_opts *vo, int argc, char **argv,
-                             struct profile_opts *po, struct run_arg *ra, struct report *r,
-                             struct report_args *args)
+/* report's own options (struct view_cmdline's own()): into the report_args at ctx. */
+static int report_option(const struct view_opts *vo, void *ctx, const char *a, const char *v)
 {
+    struct report_args *args = ctx;
+
+    if (!strcmp(a, "--all")) {
+        args->all = true;
+        return 1;
+    }
+    if (!v)
+        return 0;
+    if (!strcmp(a, "--by")) {
+        if (!strcmp(v, "tb"))
+            args->by = BY_TB;
+        else if (!strcmp(v, "function"))
+            args->by = BY_FUNCTION;
+        else if (!strcmp(v, "sym"))
+            args->by = BY_SYM;
+        else
+            return view_own_error(vo, "bad --by: %s (tb, function or sym)", v);
+    } else if (!strcmp(a, "--sort")) {
+        if (!parse_sort(v, &sort_col))
+            return view_own_error(vo, "bad --sort: %s", v);
+    } else {
+        return 0;
+    }
+    return 2;
+}
+
+/*
+ * The command line as cl says (cl->ctx is args), then the checks of the
+ * options together; 0 or an exit code after the message.
+ */
+static int report_parse_args(struct view_cmdline *cl, int argc, char **argv,
+                             const struct report_args *args)
+{
+    const struct view_opts *vo = &cl->v;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (!strcmp(a, "--all")) { args->all = true; continue; }
-        rc = view_profile_arg(vo, po, &args->run, argc, argv, &i);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!v)
-            return view_usage_error(vo, "unknown option or missing argument: %s", a);
-        i++;
-        rc = view_output_option(vo, a, v, &args->limit, true, &args->format);
-        if (rc < 0)
-            return TBSYM_EXIT_INPUT;
-        if (rc > 0)
-            continue;
-        if (!strcmp(a, "--by")) {
-            if (!strcmp(v, "tb"))
-                r->by = BY_TB;
-            else if (!strcmp(v, "function"))
-                r->by = BY_FUNCTION;
-            else if (!strcmp(v, "sym"))
-                r->by = BY_SYM;
-            else
-                return view_usage_error(vo, "bad --by: %s (tb, function or sym)", v);
-        } else if (!strcmp(a, "--sort")) {
-            if (!parse_sort(v, &sort_col))
-                return view_usage_error(vo, "bad --sort: %s", v);
-        } else {
-            return view_usage_error(vo, "unknown option: %s", a);
-        }
-    }
-
-    if ((rc = view_profile_run(vo, po, ra, args->run)))
+    rc = view_parse_cmdline(cl, argc, argv);
+    if (rc)
         return rc;
-    if (r->by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
+    if (args->by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
         return view_usage_error(vo, "--sort %s needs --by tb", sort_names[sort_col]);
-    if (r->by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
+    if (args->by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
         return view_usage_error(vo, "--by sym sorts by samples only%s", "");
-    if (r->by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
+    if (args->by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
         return view_usage_error(vo, "--sort %s needs --by function", sort_names[sort_col]);
     return 0;
 }
 
 int cmd_report(int argc, char **argv)
 {
-    const struct view_opts vo = { .cmd = "report", .usage = cmd_report_usage };
-    struct profile_opts po = { 0 };
-    struct run_arg ra;
+    struct report_args a = { .by = BY_TB, .format = VIEW_TEXT };
+    struct view_cmdline cl = {
+        .v = { .cmd = "report", .usage = cmd_report_usage }, .take_run = true,
+        .limit = &a.limit, .format = &a.format, .csv = true, .own = report_option, .ctx = &a,
+    };
     struct report r = { .by = BY_TB };
-    struct report_args a = { .format = VIEW_TEXT };
     int rc, ret = TBSYM_EXIT_OK;
 
     sort_col = SORT_DEFAULT;
-    rc = report_parse_args(&vo, argc, argv, &po, &ra, &r, &a);
+    rc = report_parse_args(&cl, argc, argv, &a);
     if (rc)
         return rc;
+    r.by = a.by;
 
-    po.kernel_symbols = r.by == BY_SYM;
-    ret = view_profile_open(&po, &r.p);
+    cl.po.kernel_symbols = r.by == BY_SYM;
+    ret = view_cmdline_open(&cl, &r.p);
     if (ret)
         goto out;
     r.db = profile_tbdb(r.p);

@@ -30,10 +30,8 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
         known = !strcmp(a, files[j]);
     if (!known)
         return 0;
-    if (*i + 1 >= argc) {
-        view_usage_error(v, "unknown option or missing argument: %s", a);
-        return -1;
-    }
+    if (*i + 1 >= argc)
+        return view_own_error(v, "unknown option or missing argument: %s", a);
     val = argv[++*i];
     if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
         po->perf_data = val;
@@ -44,8 +42,7 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
     } else if (!strcmp(a, "--debug-dir")) {
         po->debug_dir = val;
     } else if (!view_parse_pid(val, &po->pid)) {
-        view_usage_error(v, "bad --pid: %s", val);
-        return -1;
+        return view_own_error(v, "bad --pid: %s", val);
     }
     return 1;
 }
@@ -88,6 +85,79 @@ int view_profile_arg(const struct view_opts *v, struct profile_opts *po, const c
         return 1;
     }
     return 0;
+}
+
+int view_own_error(const struct view_opts *v, const char *fmt, const char *arg)
+{
+    view_usage_error(v, fmt, arg);
+    return -1;
+}
+
+/* An output option of c's at argv[*i], as view_profile_option() takes its input options. */
+static int output_option(const struct view_cmdline *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    bool file = c->output && (!strcmp(a, "-o") || !strcmp(a, "--output"));
+
+    if (!file && !(c->limit && !strcmp(a, "-n")) && !(c->format && !strcmp(a, "--format")))
+        return 0;
+    if (*i + 1 >= argc)
+        return view_own_error(&c->v, "unknown option or missing argument: %s", a);
+    if (file) {
+        *c->output = argv[++*i];
+        return 1;
+    }
+    return view_output_option(&c->v, a, argv[++*i], c->limit, c->csv, c->format);
+}
+
+/* A positional argument at argv[*i] (or "--" and the one after it) into pos[0..*n). */
+static int positional(const struct view_cmdline *c, char **pos, int *n, int argc, char **argv,
+                      int *i)
+{
+    if (!c->arg || (argv[*i][0] == '-' && strcmp(argv[*i], "--")))
+        return 0;
+    if (!strcmp(argv[*i], "--") && ++*i == argc)
+        return 1;
+    if (*n == 2)
+        return view_own_error(&c->v, c->too_many, argv[*i]);
+    pos[(*n)++] = argv[*i];
+    return 1;
+}
+
+int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv)
+{
+    char *pos[2];
+    int npos = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = c->take_run ? view_profile_arg(&c->v, &c->po, &c->run, argc, argv, &i)
+                             : view_profile_option(&c->v, &c->po, c->which, argc, argv, &i);
+
+        if (rc == 0)
+            rc = output_option(c, argc, argv, &i);
+        if (rc == 0)
+            rc = positional(c, pos, &npos, argc, argv, &i);
+        if (rc == 0 && c->own) {
+            rc = c->own(&c->v, c->ctx, a, val);
+            i += rc > 1;
+        }
+        if (rc < 0)
+            return TBSYM_EXIT_INPUT;
+        if (rc == 0)
+            return view_usage_error(&c->v, val ? "unknown option: %s"
+                                               : "unknown option or missing argument: %s", a);
+    }
+    return c->arg ? view_split_run(&c->v, npos, pos, true, &c->run, c->arg, c->missing) : 0;
+}
+
+int view_cmdline_open(struct view_cmdline *c, struct profile **pp)
+{
+    int rc = view_profile_run(&c->v, &c->po, &c->ra, c->run);
+
+    *pp = NULL;
+    return rc ? rc : view_profile_open(&c->po, pp);
 }
 
 int view_profile_open(const struct profile_opts *po, struct profile **pp)

@@ -1,7 +1,7 @@
 /*
- * profile_opts.h: the input options, RUN and errors of the commands that
- * read a perf recording through lib/profile.h (report, annotate, flame,
- * callgraph, html, export, diff).
+ * profile_opts.h: the command line (view_parse_cmdline()), input options,
+ * RUN and errors of the commands that read a perf recording through
+ * lib/profile.h (report, annotate, flame, callgraph, html, export, diff).
  */
 #ifndef TBSYM_PROFILE_OPTS_H
 #define TBSYM_PROFILE_OPTS_H
@@ -49,6 +49,62 @@ int view_profile_error(struct profile *p, int rc);
  */
 int view_profile_arg(const struct view_opts *v, struct profile_opts *po, const char **run,
                      int argc, char **argv, int *i);
+
+/*
+ * struct view_cmdline - the command line of a command that reads a
+ * recording, for view_parse_cmdline(): which of the options these commands
+ * share it takes, where they go, the command's own arguments, and what
+ * view_cmdline_open() opens.  The command sets v, the options it takes and
+ * own; view_parse_cmdline() fills in po, run and ra.
+ */
+struct view_cmdline {
+    struct view_opts v;         /* the command, for usage errors */
+    struct profile_opts po;     /* receives the input options */
+    const char *run;            /* RUN, or NULL */
+    struct run_arg ra;          /* view_cmdline_open()'s storage for RUN */
+    unsigned which;             /* the input options taken (VIEW_PROFILE_*) */
+    bool take_run;              /* view_profile_arg(): all input options and
+                                 * the first positional argument as RUN */
+    unsigned long long *limit;  /* -n (view_output_option()); NULL: not taken */
+    enum view_format *format;   /* --format; NULL: not taken */
+    bool csv;                   /* --format csv is allowed */
+    const char **output;        /* -o/--output FILE; NULL: not taken */
+    const char **arg;           /* not NULL: the positional arguments are
+                                 * "[RUN] ARG" (view_split_run()), ARG into
+                                 * *arg; "--" quotes one that starts with '-' */
+    const char *missing;        /* the usage error when ARG is missing */
+    const char *too_many;       /* the usage error for a third one, "...: %s" */
+    /*
+     * own - an argument none of the above takes: a, and val the one after
+     * it (NULL: a is the last).  Returns how many it consumed, 1 (a) or 2
+     * (a and val); 0 if a is not the command's (the usage error is
+     * view_parse_cmdline()'s); -1 after a usage error of its own.
+     */
+    int (*own)(const struct view_opts *v, void *ctx, const char *a, const char *val);
+    void *ctx;                  /* own()'s */
+};
+
+/*
+ * view_own_error - view_usage_error(), returning -1: what own() and the
+ * *_option() parsers return after a usage error.
+ */
+int view_own_error(const struct view_opts *v, const char *fmt, const char *arg);
+
+/*
+ * view_parse_cmdline - argv[1..argc) as c says: the shared options, then
+ * c->own() (NULL: none) for the rest.  An argument that neither takes is
+ * the usage error "unknown option: A", or "unknown option or missing
+ * argument: A" when it is the last.  0, or TBSYM_EXIT_INPUT after the
+ * message.  What it stores points into argv.
+ */
+int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv);
+
+/*
+ * view_cmdline_open - the recording c names: its RUN (view_profile_run()),
+ * then view_profile_open().  0, or the exit code after the message; *pp
+ * is to be closed with profile_close() either way (it may be NULL).
+ */
+int view_cmdline_open(struct view_cmdline *c, struct profile **pp);
 
 /*
  * view_profile_open - profile_open() with its error reported: 0, or the
