@@ -141,10 +141,9 @@ int cmd_annotate(int argc, char **argv)
     rc = annot_new(profile_tbdb(p), &a);
     if (rc < 0)
         goto fail;
-    rc = profile_run(p, on_sample, a);
+    rc = view_profile_read(p, on_sample, a);
     if (rc < 0)
         goto fail;
-    view_profile_warn(p);
     out_init(&o, stdout, view_out_format(format));
     if (format == VIEW_JSON) {
         out_u64(&o, "total_samples", annot_total(a));

@@ -317,10 +317,9 @@ int cmd_callgraph(int argc, char **argv)
         rc = ids_grow(&cg, gstack_view_nr_ids(cg.gv));
     if (rc < 0)
         goto fail;
-    rc = profile_run(cg.p, on_sample, &cg);
+    rc = view_profile_read(cg.p, on_sample, &cg);
     if (rc < 0)
         goto fail;
-    view_profile_warn(cg.p);
     if (gstack_missing_reason(profile_info(cg.p), why, sizeof(why))) {
         fprintf(stderr, "tbsym callgraph: %s\n", why);
         ret = TBSYM_EXIT_INPUT;

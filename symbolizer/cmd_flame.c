@@ -120,10 +120,9 @@ int cmd_flame(int argc, char **argv)
     rc = flame_new(p, args.flags, &f);
     if (rc < 0)
         goto fail;
-    rc = profile_run(p, on_sample, f);
+    rc = view_profile_read(p, on_sample, f);
     if (rc < 0)
         goto fail;
-    view_profile_warn(p);
     if (args.flags & FLAME_GUEST) {
         char why[512];
 

@@ -358,10 +358,9 @@ int cmd_html(int argc, char **argv)
         rc = flame_new(pg.p, FLAME_GUEST, &pg.gf);
     if (rc < 0)
         goto fail;
-    rc = profile_run(pg.p, on_sample, &pg);
+    rc = view_profile_read(pg.p, on_sample, &pg);
     if (rc < 0)
         goto fail;
-    view_profile_warn(pg.p);
     ret = outfile_open(&of, output);
     if (ret)
         goto out;

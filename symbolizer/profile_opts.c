@@ -172,3 +172,13 @@ void view_profile_warn(const struct profile *p)
     if (profile_warning(p))
         fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
 }
+
+int view_profile_read(struct profile *p, int (*cb)(void *arg, const struct profile_sample *s),
+                      void *arg)
+{
+    int rc = profile_run(p, cb, arg);
+
+    if (rc >= 0)
+        view_profile_warn(p);
+    return rc;
+}

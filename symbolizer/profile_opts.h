@@ -116,4 +116,11 @@ int view_profile_open(const struct profile_opts *po, struct profile **pp);
 /* view_profile_warn - the recording's warning (profile_warning()), if any, on stderr. */
 void view_profile_warn(const struct profile *p);
 
+/*
+ * view_profile_read - profile_run(p, cb, arg), and the recording's warning
+ * (view_profile_warn()) unless it failed.  Returns profile_run()'s result.
+ */
+int view_profile_read(struct profile *p, int (*cb)(void *arg, const struct profile_sample *s),
+                      void *arg);
+
 #endif /* TBSYM_PROFILE_OPTS_H */
