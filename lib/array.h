@@ -1,6 +1,7 @@
 /*
- * array.h: an array that grows by doubling, for the library's tables that
- * are appended one element at a time.  Internal to the library.
+ * array.h: an array that grows by doubling, for the tables that are
+ * appended one element at a time: the library's, and tbsym's (the one
+ * helper of the library's own that the tools use too).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "guestsym.h"
 #include "out.h"
 #include "profile.h"
@@ -126,7 +127,7 @@ static bool row_is(const void *ctx, size_t i, const void *name)
 
 static struct drow *row_by_name(struct diff *d, const char *name)
 {
-    struct drow *row;
+    struct drow *rows, *row;
     size_t *slot;
 
     if (str_index_reserve(&d->index, d->nr_rows, row_hash, d) < 0)
@@ -134,15 +135,10 @@ static struct drow *row_by_name(struct diff *d, const char *name)
     slot = str_index_find(&d->index, str_index_hash(STR_INDEX_HASH_INIT, name), row_is, d, name);
     if (*slot)
         return &d->rows[*slot - 1];
-    if (d->nr_rows == d->cap_rows) {
-        size_t cap = d->cap_rows ? d->cap_rows * 2 : 256;
-        struct drow *n = realloc(d->rows, cap * sizeof(*n));
-
-        if (!n)
-            return NULL;
-        d->rows = n;
-        d->cap_rows = cap;
-    }
+    rows = array_reserve(d->rows, d->nr_rows, &d->cap_rows, sizeof(*rows), 256);
+    if (!rows)
+        return NULL;
+    d->rows = rows;
     row = &d->rows[d->nr_rows];
     memset(row, 0, sizeof(*row));
     row->name = strdup(name);

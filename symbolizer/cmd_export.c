@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "outfile.h"
 #include "perfdata.h"
 #include "perfdata_writer.h"
@@ -99,6 +100,7 @@ static int thread_comm(struct export *x, uint32_t tid)
 {
     struct pd_sample_id sid;
     size_t lo = 0, hi = x->nr_tids;
+    uint32_t *tids;
 
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -110,15 +112,10 @@ static int thread_comm(struct export *x, uint32_t tid)
         else
             hi = mid;
     }
-    if (x->nr_tids == x->cap_tids) {
-        size_t cap = x->cap_tids ? 2 * x->cap_tids : 16;
-        uint32_t *n = realloc(x->tids, cap * sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        x->tids = n;
-        x->cap_tids = cap;
-    }
+    tids = array_reserve(x->tids, x->nr_tids, &x->cap_tids, sizeof(*tids), 16);
+    if (!tids)
+        return -ENOMEM;
+    x->tids = tids;
     memmove(x->tids + lo + 1, x->tids + lo, (x->nr_tids - lo) * sizeof(*x->tids));
     x->tids[lo] = tid;
     x->nr_tids++;

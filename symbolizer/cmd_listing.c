@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "disasm.h"
 #include "guestsym.h"
 #include "outfile.h"
@@ -432,15 +433,12 @@ static int side_files(const char *dir, char ***namesp)
         kind = run_file_kind(d->d_name, &pid);
         if (kind != RUN_FILE_SIDE && kind != RUN_FILE_SIDE_PART)
             continue;
-        if (nr == cap) {
-            cap = cap ? 2 * cap : 16;
-            n = realloc(names, cap * sizeof(*names));
-            if (!n) {
-                err = -ENOMEM;
-                break;
-            }
-            names = n;
+        n = array_reserve(names, nr, &cap, sizeof(*names), 16);
+        if (!n) {
+            err = -ENOMEM;
+            break;
         }
+        names = n;
         names[nr] = strdup(d->d_name);
         if (!names[nr]) {
             err = -ENOMEM;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "disasm.h"
 #include "gstack_view.h"
 #include "guestsym.h"
@@ -182,15 +183,11 @@ static bool row_is(const void *ctx, size_t i, const void *key)
 
 static struct row *row_push(struct report *r)
 {
-    if (r->nr_rows == r->cap_rows) {
-        size_t cap = r->cap_rows ? r->cap_rows * 2 : 256;
-        struct row *n = realloc(r->rows, cap * sizeof(*n));
+    struct row *rows = array_reserve(r->rows, r->nr_rows, &r->cap_rows, sizeof(*rows), 256);
 
-        if (!n)
-            return NULL;
-        r->rows = n;
-        r->cap_rows = cap;
-    }
+    if (!rows)
+        return NULL;
+    r->rows = rows;
     memset(&r->rows[r->nr_rows], 0, sizeof(r->rows[0]));
     return &r->rows[r->nr_rows++];
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flame.h"
+#include "array.h"
 #include "gstack_view.h"
 #include "guestsym.h"
 #include "hostsym.h"
@@ -117,6 +118,7 @@ static bool stack_is(const void *ctx, size_t i, const void *frames)
 
 static int stack_count(struct flame *f, const char *frames)
 {
+    struct stack *stacks;
     size_t *slot;
 
     if (str_index_reserve(&f->index, f->nr, stack_hash, f) < 0)
@@ -127,15 +129,10 @@ static int stack_count(struct flame *f, const char *frames)
         f->stacks[*slot - 1].count++;
         return 0;
     }
-    if (f->nr == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 256;
-        struct stack *n = realloc(f->stacks, cap * sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        f->stacks = n;
-        f->cap = cap;
-    }
+    stacks = array_reserve(f->stacks, f->nr, &f->cap, sizeof(*stacks), 256);
+    if (!stacks)
+        return -ENOMEM;
+    f->stacks = stacks;
     f->stacks[f->nr].frames = strdup(frames);
     if (!f->stacks[f->nr].frames)
         return -ENOMEM;
@@ -150,6 +147,7 @@ static int push_label(struct flame *f, const char *fmt, ...) __attribute__((form
 
 static int push_label(struct flame *f, const char *fmt, ...)
 {
+    size_t *l;
     va_list ap;
     int n;
 
@@ -178,15 +176,10 @@ static int push_label(struct flame *f, const char *fmt, ...)
             *c = ':';
         else if (*c == '\n' || *c == '\r')
             *c = ' ';
-    if (f->nr_labels == f->cap_labels) {
-        size_t cap = f->cap_labels ? f->cap_labels * 2 : 64;
-        size_t *l = realloc(f->label_at, cap * sizeof(*l));
-
-        if (!l)
-            return -ENOMEM;
-        f->label_at = l;
-        f->cap_labels = cap;
-    }
+    l = array_reserve(f->label_at, f->nr_labels, &f->cap_labels, sizeof(*l), 64);
+    if (!l)
+        return -ENOMEM;
+    f->label_at = l;
     f->label_at[f->nr_labels++] = f->len;
     f->len += (size_t)n + 1;
     return 0;
@@ -297,6 +290,7 @@ static int node_hash_grow(struct flame *f)
 /* The child of node parent for frame id, created on first use; -1: no memory. */
 static long trie_child(struct flame *f, uint32_t parent, uint32_t id)
 {
+    struct trie_node *nodes;
     size_t j;
 
     if ((f->nr_nodes + 1) * 2 > f->node_hash_size && node_hash_grow(f) < 0)
@@ -311,15 +305,10 @@ static long trie_child(struct flame *f, uint32_t parent, uint32_t id)
     }
     if (f->nr_nodes >= UINT32_MAX - 1)
         return -1;
-    if (f->nr_nodes == f->cap_nodes) {
-        size_t cap = f->cap_nodes * 2;
-        struct trie_node *n = realloc(f->nodes, cap * sizeof(*n));
-
-        if (!n)
-            return -1;
-        f->nodes = n;
-        f->cap_nodes = cap;
-    }
+    nodes = array_reserve(f->nodes, f->nr_nodes, &f->cap_nodes, sizeof(*nodes), 256);
+    if (!nodes)
+        return -1;
+    f->nodes = nodes;
     f->nodes[f->nr_nodes] = (struct trie_node){ .parent = parent, .id = id };
     f->node_hash[j] = (uint32_t)++f->nr_nodes;
     return (long)f->nr_nodes - 1;
@@ -376,22 +365,19 @@ static int fold_trie(struct flame *f)
         return 0;
     for (size_t i = 1; i < f->nr_nodes && rc == 0; i++) {
         size_t depth = 0, len = 0, k;
+        struct stack *ns;
         char *line;
 
         if (!f->nodes[i].count)
             continue;
         for (uint32_t c = (uint32_t)i; c; c = f->nodes[c].parent) {
-            if (depth == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                uint32_t *np = realloc(path, ncap * sizeof(*np));
+            uint32_t *np = array_reserve(path, depth, &cap, sizeof(*np), 64);
 
-                if (!np) {
-                    rc = -ENOMEM;
-                    break;
-                }
-                path = np;
-                cap = ncap;
+            if (!np) {
+                rc = -ENOMEM;
+                break;
             }
+            path = np;
             path[depth++] = f->nodes[c].id;
         }
         if (rc < 0)
@@ -412,18 +398,13 @@ static int fold_trie(struct flame *f)
                 line[len++] = *c == ';' ? ':' : *c == '\n' || *c == '\r' ? ' ' : *c;
             line[len++] = k ? ';' : '\0';
         }
-        if (f->nr == f->cap) {
-            size_t ncap = f->cap ? f->cap * 2 : 256;
-            struct stack *ns = realloc(f->stacks, ncap * sizeof(*ns));
-
-            if (!ns) {
-                free(line);
-                rc = -ENOMEM;
-                break;
-            }
-            f->stacks = ns;
-            f->cap = ncap;
+        ns = array_reserve(f->stacks, f->nr, &f->cap, sizeof(*ns), 256);
+        if (!ns) {
+            free(line);
+            rc = -ENOMEM;
+            break;
         }
+        f->stacks = ns;
         f->stacks[f->nr++] = (struct stack){ .frames = line, .count = f->nodes[i].count };
     }
     free(path);
@@ -520,15 +501,10 @@ static long node_add(struct tree *t, long parent, const char *name, size_t len)
 {
     struct node *n;
 
-    if (t->nr == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct node *nn = realloc(t->n, cap * sizeof(*nn));
-
-        if (!nn)
-            return -1;
-        t->n = nn;
-        t->cap = cap;
-    }
+    n = array_reserve(t->n, t->nr, &t->cap, sizeof(*n), 1024);
+    if (!n)
+        return -1;
+    t->n = n;
     n = &t->n[t->nr];
     *n = (struct node){ .name = name, .len = len, .first = -1, .last = -1, .next = -1 };
     if (parent >= 0) {

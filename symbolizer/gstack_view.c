@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gstack_view.h"
+#include "array.h"
 #include "hostsym.h"
 #include "str_index.h"
 
@@ -37,7 +38,8 @@ struct gstack_view {
     bool gs_tried;
     struct name_block *blocks;
     struct name *names;
-    uint32_t nr_names, cap_names;
+    uint32_t nr_names;
+    size_t cap_names;
     struct str_index name_index;    /* names by their text */
     struct pc_entry *pcs;      /* open addressing, [pc_hash_size] */
     size_t nr_pcs, pc_hash_size;
@@ -116,6 +118,7 @@ int gstack_view_intern(struct gstack_view *gv, const char *name, size_t len, uin
 {
     const struct name_key k = { name, len, str_index_hash_mem(STR_INDEX_HASH_INIT, name, len) };
     size_t *slot = name_slot(gv, &k);
+    struct name *names;
     char *s;
 
     if (slot && *slot) {
@@ -125,15 +128,10 @@ int gstack_view_intern(struct gstack_view *gv, const char *name, size_t len, uin
     if (str_index_reserve(&gv->name_index, gv->nr_names, name_hash_of, gv) < 0)
         return -ENOMEM;
     slot = name_slot(gv, &k);
-    if (gv->nr_names == gv->cap_names) {
-        uint32_t cap = gv->cap_names ? gv->cap_names * 2 : 256;
-        struct name *n = realloc(gv->names, cap * sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        gv->names = n;
-        gv->cap_names = cap;
-    }
+    names = array_reserve(gv->names, gv->nr_names, &gv->cap_names, sizeof(*names), 256);
+    if (!names)
+        return -ENOMEM;
+    gv->names = names;
     s = name_store(gv, name, len);
     if (!s)
         return -ENOMEM;
@@ -238,15 +236,11 @@ const char *gstack_function_name(struct guestsym *gs, uint64_t pc)
 
 static int pool_push(struct gstack_view *gv, uint32_t id)
 {
-    if (gv->nr_pool == gv->cap_pool) {
-        size_t cap = gv->cap_pool ? gv->cap_pool * 2 : 1024;
-        uint32_t *n = realloc(gv->pool, cap * sizeof(*n));
+    uint32_t *pool = array_reserve(gv->pool, gv->nr_pool, &gv->cap_pool, sizeof(*pool), 1024);
 
-        if (!n)
-            return -ENOMEM;
-        gv->pool = n;
-        gv->cap_pool = cap;
-    }
+    if (!pool)
+        return -ENOMEM;
+    gv->pool = pool;
     gv->pool[gv->nr_pool++] = id;
     return 0;
 }
@@ -317,15 +311,12 @@ static int pc_hash_grow(struct gstack_view *gv)
 
 static int frame_push(struct gstack_view *gv, uint32_t id, enum gstack_view_kind kind)
 {
-    if (gv->nr_frames == gv->cap_frames) {
-        size_t cap = gv->cap_frames ? gv->cap_frames * 2 : 256;
-        struct gstack_view_frame *n = realloc(gv->frames, cap * sizeof(*n));
+    struct gstack_view_frame *frames = array_reserve(gv->frames, gv->nr_frames, &gv->cap_frames,
+                                                     sizeof(*frames), 256);
 
-        if (!n)
-            return -ENOMEM;
-        gv->frames = n;
-        gv->cap_frames = cap;
-    }
+    if (!frames)
+        return -ENOMEM;
+    gv->frames = frames;
     gv->frames[gv->nr_frames++] = (struct gstack_view_frame){ .id = id, .kind = kind };
     return 0;
 }

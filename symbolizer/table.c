@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "array.h"
 
 enum cell_kind { CELL_U64, CELL_HEX, CELL_STR, CELL_RATIO, CELL_CENTS, CELL_NONE };
 
@@ -59,17 +60,13 @@ bool table_ok(const struct table *t)
 
 static struct cell *table_add(struct table *t, enum cell_kind kind)
 {
-    if (t->nr == t->cap) {
-        size_t ncap = t->cap ? 2 * t->cap : 64 * t->ncols;
-        struct cell *n = realloc(t->cells, ncap * sizeof(*n));
+    struct cell *cells = array_reserve(t->cells, t->nr, &t->cap, sizeof(*cells), 64 * t->ncols);
 
-        if (!n) {
-            t->failed = true;
-            return NULL;
-        }
-        t->cells = n;
-        t->cap = ncap;
+    if (!cells) {
+        t->failed = true;
+        return NULL;
     }
+    t->cells = cells;
     t->cells[t->nr] = (struct cell){ .kind = kind };
     return &t->cells[t->nr++];
 }
