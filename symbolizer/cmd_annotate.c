@@ -132,7 +132,7 @@ int cmd_annotate(int argc, char **argv)
         goto out;
     }
     if (rc < 0)
-        goto fail;
+        goto done;
     if (!nr_keys) {
         fprintf(stderr, "tbsym annotate: no TB '%s' in %s\n", target, profile_info(p)->tbstats);
         ret = TBSYM_EXIT_INPUT;
@@ -140,10 +140,10 @@ int cmd_annotate(int argc, char **argv)
     }
     rc = annot_new(profile_tbdb(p), &a);
     if (rc < 0)
-        goto fail;
+        goto done;
     rc = view_profile_read(p, on_sample, a);
     if (rc < 0)
-        goto fail;
+        goto done;
     out_init(&o, stdout, view_out_format(format));
     if (format == VIEW_JSON) {
         out_u64(&o, "total_samples", annot_total(a));
@@ -153,10 +153,8 @@ int cmd_annotate(int argc, char **argv)
         annot_print_key(&o, p, a, keys[i]);
     if (format == VIEW_JSON)
         out_finish(&o);
-    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    goto out;
-fail:
-    ret = view_profile_error(p, rc);
+done:
+    ret = view_profile_done(p, rc);
 out:
     free(keys);
     annot_free(a);

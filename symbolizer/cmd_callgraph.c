@@ -316,10 +316,10 @@ int cmd_callgraph(int argc, char **argv)
     if (rc == 0)
         rc = ids_grow(&cg, gstack_view_nr_ids(cg.gv));
     if (rc < 0)
-        goto fail;
+        goto done;
     rc = view_profile_read(cg.p, on_sample, &cg);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (gstack_missing_reason(profile_info(cg.p), why, sizeof(why))) {
         fprintf(stderr, "tbsym callgraph: %s\n", why);
         ret = TBSYM_EXIT_INPUT;
@@ -331,12 +331,8 @@ int cmd_callgraph(int argc, char **argv)
         goto out;
     }
     rc = print_callgraph(&cg, func, format, limit > SIZE_MAX ? SIZE_MAX : (size_t)limit);
-    if (rc < 0)
-        goto fail;
-    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    goto out;
-fail:
-    ret = view_profile_error(cg.p, rc);
+done:
+    ret = view_profile_done(cg.p, rc);
 out:
     for (int k = 0; k < NR_ARRAYS; k++)
         free(*array_at(&cg, k));

@@ -119,10 +119,10 @@ int cmd_flame(int argc, char **argv)
                 cl.po.no_callchains ? " used (--no-callchains)" : "");
     rc = flame_new(p, args.flags, &f);
     if (rc < 0)
-        goto fail;
+        goto done;
     rc = view_profile_read(p, on_sample, f);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (args.flags & FLAME_GUEST) {
         char why[512];
 
@@ -140,15 +140,10 @@ int cmd_flame(int argc, char **argv)
         }
         ret = write_svg(f, args.svg, args.title);
         goto out;
-    } else {
-        rc = flame_print_folded(f, stdout);
-        if (rc < 0)
-            goto fail;
     }
-    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    goto out;
-fail:
-    ret = view_profile_error(p, rc);
+    rc = flame_print_folded(f, stdout);
+done:
+    ret = view_profile_done(p, rc);
 out:
     flame_free(f);
     profile_close(p);

@@ -629,10 +629,10 @@ int cmd_report(int argc, char **argv)
     if (rc == 0 && r.by == BY_FUNCTION)
         rc = gstack_view_new(r.p, &r.gv);
     if (rc < 0)
-        goto fail;
+        goto done;
     rc = profile_run(r.p, on_sample, &r);
     if (rc < 0)
-        goto fail;
+        goto done;
     if (r.by == BY_FUNCTION) {
         r.no_stacks = gstack_missing_reason(profile_info(r.p), r.no_stacks_buf,
                                             sizeof(r.no_stacks_buf));
@@ -647,16 +647,12 @@ int cmd_report(int argc, char **argv)
     else if (r.by == BY_FUNCTION)
         rc = rows_by_function(&r, a.all);
     if (rc < 0)
-        goto fail;
+        goto done;
     view_profile_warn(r.p);
     qsort(r.rows, r.nr_rows, sizeof(r.rows[0]), cmp_rows);
     rc = print_report(&r, a.format, (size_t)a.limit);
-    if (rc < 0)
-        goto fail;
-    ret = tbsym_finish_stdout(TBSYM_EXIT_OK);
-    goto out;
-fail:
-    ret = view_profile_error(r.p, rc);
+done:
+    ret = view_profile_done(r.p, rc);
 out:
     for (size_t i = 0; i < r.nr_rows; i++)
         free(r.rows[i].name);

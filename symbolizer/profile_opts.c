@@ -173,6 +173,11 @@ void view_profile_warn(const struct profile *p)
         fprintf(stderr, "tbsym: warning: %s\n", profile_warning(p));
 }
 
+int view_profile_done(struct profile *p, int rc)
+{
+    return rc < 0 ? view_profile_error(p, rc) : tbsym_finish_stdout(TBSYM_EXIT_OK);
+}
+
 int view_profile_read(struct profile *p, int (*cb)(void *arg, const struct profile_sample *s),
                       void *arg)
 {

@@ -117,6 +117,13 @@ int view_profile_open(const struct profile_opts *po, struct profile **pp);
 void view_profile_warn(const struct profile *p);
 
 /*
+ * view_profile_done - the exit code of a command that printed its result
+ * on stdout: after rc < 0 (a negative errno), view_profile_error()'s;
+ * else tbsym_finish_stdout()'s.
+ */
+int view_profile_done(struct profile *p, int rc);
+
+/*
  * view_profile_read - profile_run(p, cb, arg), and the recording's warning
  * (view_profile_warn()) unless it failed.  Returns profile_run()'s result.
  */
