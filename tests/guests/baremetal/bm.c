@@ -1,0 +1,158 @@
+/*
+ * The workload both bare-metal guests run: three kernel-mode hot functions
+ * and one user-mode one per iteration, then one result line.  Everything is
+ * a pure function of the iteration count, so the same ITER prints the same
+ * line and executes the same number of guest instructions.
+ */
+#include "bm.h"
+
+/* Sizes of one iteration's work, chosen so that each hot function takes a
+ * visible share of the run time (README.md has the measured times). */
+#define FIB_N        24
+#define CHECK_LEN    131072
+#define SIEVE_N      131072
+#define USER_WORDS   1024
+#define USER_ROUNDS  32
+
+static uint8_t check_buf[CHECK_LEN];
+static uint8_t sieve_buf[SIEVE_N];
+/* Written by bm_user_work in user mode: no paging and no MMU, so all of
+ * memory is reachable from ring 3 / EL0. */
+static uint32_t user_buf[USER_WORDS];
+
+void bm_puts(const char *s)
+{
+    while (*s)
+        bm_putc(*s++);
+}
+
+void bm_put_u32(uint32_t v)
+{
+    char digits[10];
+    int n = 0;
+
+    do {
+        digits[n++] = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    while (n)
+        bm_putc(digits[--n]);
+}
+
+void bm_put_hex(uint32_t v)
+{
+    int shift;
+
+    bm_puts("0x");
+    for (shift = 28; shift >= 0; shift -= 4)
+        bm_putc("0123456789abcdef"[(v >> shift) & 15]);
+}
+
+/* The iteration count: the first number after the program name. */
+static uint32_t bm_parse_iter(const char *cmdline)
+{
+    const char *p = cmdline;
+    uint32_t v = 0;
+    int ndigits = 0;
+
+    while (*p == ' ')
+        p++;
+    while (*p && *p != ' ')
+        p++;
+    while (*p == ' ')
+        p++;
+    for (; *p >= '0' && *p <= '9' && ndigits < 9; p++, ndigits++)
+        v = v * 10 + (uint32_t)(*p - '0');
+    return ndigits ? v : BM_DEFAULT_ITER;
+}
+
+uint32_t bm_fib(uint32_t n)
+{
+    if (n < 2)
+        return n;
+    return bm_fib(n - 1) + bm_fib(n - 2);
+}
+
+uint32_t bm_checksum(const uint8_t *buf, uint32_t len, uint32_t seed)
+{
+    uint32_t a = 1 + seed, b = 0, i;
+
+    for (i = 0; i < len; i++) {
+        a += buf[i];
+        if (a >= 65521)
+            a -= 65521;
+        b += a;
+        if (b >= 65521)
+            b -= 65521;
+    }
+    return b << 16 | a;
+}
+
+/* The number of primes below N; COMPOSITE holds N flags. */
+uint32_t bm_sieve(uint8_t *composite, uint32_t n)
+{
+    uint32_t i, j, count = 0;
+
+    for (i = 0; i < n; i++)
+        composite[i] = 0;
+    for (i = 2; i < n; i++) {
+        if (composite[i])
+            continue;
+        count++;
+        for (j = i * i; j < n; j += i)
+            composite[j] = 1;
+    }
+    return count;
+}
+
+uint32_t bm_user_work(uint32_t seed)
+{
+    uint32_t x = seed | 1, acc = 0, r, i;
+
+    for (r = 0; r < USER_ROUNDS; r++) {
+        for (i = 0; i < USER_WORDS; i++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            user_buf[i] += x;
+            acc = (acc << 1 | acc >> 31) ^ user_buf[i];
+        }
+    }
+    return acc;
+}
+
+static void bm_fill(uint8_t *buf, uint32_t len)
+{
+    uint32_t x = 12345, i;
+
+    for (i = 0; i < len; i++) {
+        x = x * 1103515245 + 12345;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+}
+
+int bm_main(const char *cmdline)
+{
+    uint32_t iter = bm_parse_iter(cmdline);
+    uint32_t fib = 0, sum = 0, primes = 0, user = 0, i;
+
+    bm_fill(check_buf, CHECK_LEN);
+    for (i = 0; i < iter; i++) {
+        fib = bm_fib(FIB_N);
+        sum += bm_checksum(check_buf, CHECK_LEN, i);
+        primes = bm_sieve(sieve_buf, SIEVE_N);
+        user ^= bm_user_call(i);
+    }
+    bm_puts("baremetal " BM_ARCH " iter=");
+    bm_put_u32(iter);
+    bm_puts(" fib=");
+    bm_put_u32(fib);
+    bm_puts(" sum=");
+    bm_put_hex(sum);
+    bm_puts(" primes=");
+    bm_put_u32(primes);
+    bm_puts(" user=");
+    bm_put_hex(user);
+    bm_puts("\n");
+    return 0;
+}
