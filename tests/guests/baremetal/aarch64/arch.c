@@ -85,8 +85,7 @@ void bm_a64_fault(uint64_t vector, uint64_t esr, uint64_t elr)
     bm_puts(" esr=");
     bm_put_hex((uint32_t)esr);
     bm_puts(" elr=");
-    bm_put_hex((uint32_t)(elr >> 32));
-    bm_put_hex((uint32_t)elr);
+    bm_put_hex((uint32_t)elr);          /* the image and RAM lie below 4 GiB */
     bm_puts("\n");
     bm_exit(1);
 }
