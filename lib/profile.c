@@ -862,6 +862,7 @@ struct guestsym *profile_guestsym(struct profile *p)
                 .offset = m->offset,
                 .bias = m->bias,
                 .prot = m->prot,
+                .kind = m->kind,
                 .build_id_size = m->build_id_size,
                 .build_id = m->build_id,
                 .path = m->path,

@@ -434,6 +434,7 @@ static int link_keys(struct tbdb *db)
         db->tb_records[i].key = k;
         p->key_tb_records[start[tb_key[i]]++] = &db->tb_records[i];
         k->latest = &db->tb_records[i];
+        k->privilege = db->tb_records[i].privilege;
     }
     ret = 0;
 out:

@@ -63,6 +63,10 @@ struct tbdb_key {
     uint64_t guest_pc;         /* key */
     uint64_t cs_base;          /* key */
     uint64_t phys_pc;          /* key; -1: not in guest RAM */
+    uint8_t privilege;         /* TBS_PRIV_* of its TB records (they agree: the
+                                  privilege level is CPU state, part of flags);
+                                  the latest one's if a corrupt file has them
+                                  disagree; TBS_PRIV_NONE when it has none */
     bool synthesised;          /* made from TB records: all counters below are 0 */
     uint64_t file_offset;      /* of the STATS record; synthesised: of its first TB */
     /* The counters of the STATS record (tbstats-fields.h). */
@@ -98,6 +102,7 @@ struct tbdb_tb {
     uint32_t guest_size;
     uint32_t guest_code_size;  /* bytes at guest_code (<= guest_size) */
     uint32_t icount;
+    uint8_t privilege;         /* TBS_PRIV_*: the guest CPU's when translated (1.4) */
     uint32_t listing_line;
     uint32_t stats_id;         /* as in the file (0: none) */
     uint64_t file_offset;      /* of the TB record */
@@ -128,6 +133,7 @@ struct tbdb_mapping {
     uint64_t offset;           /* mapping only */
     uint64_t bias;             /* mapping only */
     uint32_t prot;             /* mapping only */
+    uint8_t kind;              /* mapping only: TBS_MAPPING_* */
     uint8_t build_id_size;
     uint8_t build_id[20];
     const char *path;          /* mapping only, NUL-terminated; "" for unmap */

@@ -50,6 +50,14 @@
  *   It is written before the TBS_REC_TB of the same translation, or at exit
  *   for a key translated again for it (TBS_IR_RETRANSLATED).
  *
+ * System emulation (version 1.4)
+ *   qemu-system-* sets TBS_FLAG_SYSTEM.  Guest PCs are then virtual
+ *   addresses in whatever address space the guest CPU was in, each
+ *   TBS_REC_TB says at which privilege level it was translated, and the
+ *   MAPPING records describe the symbol files given to QEMU (an ELF file,
+ *   or a System.map-style list of "ADDRESS TYPE NAME" lines) rather than
+ *   mmap calls.
+ *
  * Versioning
  *   version_major changes when an existing struct changes meaning; readers
  *   reject a major they do not know.  version_minor grows when record types
@@ -65,7 +73,7 @@
 #define TBS_MAGIC          0x53425451u  /* "QTBS" in little-endian byte order */
 #define TBS_MAGIC_SWAPPED  0x51544253u
 #define TBS_VERSION_MAJOR  1
-#define TBS_VERSION_MINOR  3
+#define TBS_VERSION_MINOR  4
 
 /* tbs_file_header.flags */
 #define TBS_FLAG_GUEST_BIG_ENDIAN  (1u << 0)
@@ -83,6 +91,12 @@
 #define TBS_FLAG_NO_TB_RECORDS     (1u << 6)
 /* vCPU threads keep shadow call stacks: TBS_REC_SHADOW_STACK (version 1.2) */
 #define TBS_FLAG_SHADOW_STACK      (1u << 7)
+/*
+ * System emulation (version 1.4): guest addresses are virtual addresses of
+ * whatever address space the guest CPU was in; MAPPING records come from
+ * symbol files given to QEMU, and each TB record has its privilege level.
+ */
+#define TBS_FLAG_SYSTEM            (1u << 8)
 
 struct tbs_file_header {
     uint32_t magic;           /* TBS_MAGIC */
@@ -121,7 +135,11 @@ struct tbs_record {
  * offset `offset` of an ELF file.  ELF virtual address v of that file is
  * guest address v + bias.  Followed by the file's path, NUL-terminated,
  * padded with NULs to the record size.  A later mapping or unmap that
- * overlaps replaces it from its timestamp on.
+ * overlaps replaces it from its timestamp on.  In system emulation it is a
+ * symbol file given to QEMU: [start, end) is the range its code symbols
+ * cover, and for a symbol list (kind TBS_MAPPING_SYMBOL_LIST) the list's
+ * addresses play the part of ELF virtual addresses, offset is 0 and no
+ * build ID is known.
  */
 struct tbs_mapping {
     struct tbs_record r;
@@ -132,11 +150,16 @@ struct tbs_mapping {
     uint64_t bias;
     uint32_t prot;            /* PROT_* as the guest asked */
     uint8_t  build_id_size;   /* 0 when the ELF file has no NT_GNU_BUILD_ID */
-    uint8_t  pad[3];
+    uint8_t  kind;            /* TBS_MAPPING_*: what the file is (1.4) */
+    uint8_t  pad[2];
     uint8_t  build_id[20];
     uint32_t pad2;
     /* char path[]; */
 };
+
+/* tbs_mapping.kind */
+#define TBS_MAPPING_ELF         0   /* an ELF file */
+#define TBS_MAPPING_SYMBOL_LIST 1   /* "ADDRESS TYPE NAME" lines (System.map) */
 
 /* TBS_REC_UNMAP: [start, end) no longer holds a file's executable code. */
 struct tbs_unmap {
@@ -171,11 +194,17 @@ struct tbs_tb {
     uint32_t guest_size;      /* guest code bytes; guest_code[] may be fewer */
     uint32_t guest_code_size; /* bytes of guest_code[] that follow */
     uint16_t icount;
-    uint16_t pad;
+    uint8_t  privilege;       /* TBS_PRIV_*: the guest CPU's when translated */
+    uint8_t  pad;
     uint32_t listing_line;    /* this TB's header line in jit-PID.s; 0: none */
     uint32_t stats_id;        /* TBS_REC_STATS of this TB's key; 0: none */
                               /* (always 0 in version 1.0) */
 };
+
+/* tbs_tb.privilege (version 1.4; 0 before) */
+#define TBS_PRIV_NONE       0   /* user-mode emulation, or not known */
+#define TBS_PRIV_USER       1   /* the guest's least privileged level */
+#define TBS_PRIV_SUPERVISOR 2   /* any other level: kernel, hypervisor, ... */
 
 /* TBS_REC_FLUSH: QEMU threw all translations away; host code is reused. */
 struct tbs_flush {

@@ -5,11 +5,11 @@
  *
  * Each list names, in the order of the record in tbstats-format.h, the
  * fields that a record's view (tbstats.h) holds under the same name and
- * that are stored as a plain 16-, 32- or 64-bit integer:
+ * that are stored as a plain 8-, 16-, 32- or 64-bit integer:
  *
  *   X(V, TYPE, NAME, BITS)   V the view pointer passed to the list, TYPE
  *                            the format struct (without "struct"), NAME the
- *                            field, BITS 16, 32 or 64
+ *                            field, BITS 8, 16, 32 or 64
  *
  * tbdb.c copies the same fields from a view into its own structs, which
  * hold them under the same names too.  What a record holds besides
@@ -22,21 +22,29 @@
 #ifndef TBSTATS_RECORDS_H
 #define TBSTATS_RECORDS_H
 
-/* Then build_id_size, build_id and the path. */
+/*
+ * Then build_id_size, build_id and the path.  kind (1.4) was zero padding
+ * before: the reader returns 0 (TBS_MAPPING_ELF) for older files.
+ */
 #define TBS_MAPPING_FIELDS(X, V) \
     X(V, tbs_mapping, timestamp, 64) \
     X(V, tbs_mapping, start, 64) \
     X(V, tbs_mapping, end, 64) \
     X(V, tbs_mapping, offset, 64) \
     X(V, tbs_mapping, bias, 64) \
-    X(V, tbs_mapping, prot, 32)
+    X(V, tbs_mapping, prot, 32) \
+    X(V, tbs_mapping, kind, 8)
 
 #define TBS_UNMAP_FIELDS(X, V) \
     X(V, tbs_unmap, timestamp, 64) \
     X(V, tbs_unmap, start, 64) \
     X(V, tbs_unmap, end, 64)
 
-/* Then insn_pc[icount], host_end[icount] and the guest code. */
+/*
+ * Then insn_pc[icount], host_end[icount] and the guest code.  privilege
+ * (1.4) was zero padding before: the reader returns 0 (TBS_PRIV_NONE) for
+ * older files.
+ */
 #define TBS_TB_FIELDS(X, V) \
     X(V, tbs_tb, timestamp, 64) \
     X(V, tbs_tb, code_index, 64) \
@@ -50,6 +58,7 @@
     X(V, tbs_tb, guest_size, 32) \
     X(V, tbs_tb, guest_code_size, 32) \
     X(V, tbs_tb, icount, 16) \
+    X(V, tbs_tb, privilege, 8) \
     X(V, tbs_tb, listing_line, 32) \
     X(V, tbs_tb, stats_id, 32)  /* 1.0 wrote zero padding: "no statistics" */
 

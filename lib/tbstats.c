@@ -45,6 +45,11 @@ struct tbs_reader {
 };
 _Static_assert(offsetof(struct tbs_reader, f) == 0, "struct recfile first");
 
+static uint8_t rd8(const struct tbs_reader *r, size_t off)
+{
+    return r->f.buf[off];
+}
+
 static uint16_t rd16(const struct tbs_reader *r, size_t off)
 {
     return bytes_load16(r->f.swapped, r->f.buf + off);
@@ -196,6 +201,8 @@ static int decode_tb(struct tbs_reader *r, size_t off, uint32_t size,
     const char *what = tbs_record_name(out->type);
 
     TBS_TB_FIELDS(DECODE, t)
+    if (r->header.version_minor < 4)
+        t->privilege = TBS_PRIV_NONE;   /* padding before 1.4 */
     t->swapped = r->f.swapped;
     t->insn_pc = r->f.buf + off + TB_SIZE;
     t->host_end = t->insn_pc + (size_t)t->icount * sizeof(uint64_t);
@@ -289,6 +296,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         struct tbs_mapping_view *m = &out->u.mapping;
 
         TBS_MAPPING_FIELDS(DECODE, m)
+        if (r->header.version_minor < 4)
+            m->kind = TBS_MAPPING_ELF;  /* padding before 1.4 */
         m->build_id_size = r->f.buf[off + FIELD(tbs_mapping, build_id_size)];
         m->build_id = r->f.buf + off + FIELD(tbs_mapping, build_id);
         if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id))

@@ -11,10 +11,13 @@
  * out-of-bounds access, an allocation proportional to a count in the file,
  * or an endless loop.
  *
- * It reads versions 1.0 to 1.3 (and later 1.x, whose new record types it
+ * It reads versions 1.0 to 1.4 (and later 1.x, whose new record types it
  * returns as unknown): a 1.0 file has no TBS_REC_STATS and every TB's
  * stats_id is 0, which is also what "no statistics" means in a 1.1 file;
- * TBS_REC_SHADOW_STACK appears from 1.2 on, TBS_REC_TB_IR from 1.3 on.
+ * TBS_REC_SHADOW_STACK appears from 1.2 on, TBS_REC_TB_IR from 1.3 on; a
+ * TB's privilege and a MAPPING's kind from 1.4 on (system emulation,
+ * TBS_FLAG_SYSTEM), read as 0 (TBS_PRIV_NONE, TBS_MAPPING_ELF) in older
+ * files, whose bytes there were padding.
  *
  * Errors are negative errno values; the ones that describe the input are:
  *   -ENODATA     the file ends inside the header or inside a record: it is
@@ -78,7 +81,10 @@ struct tbs_header {
 
 /*
  * TBS_REC_MAPPING.  path is NUL-terminated (path[path_len] == '\0');
- * build_id points to build_id_size (<= 20) bytes.
+ * build_id points to build_id_size (<= 20) bytes.  kind says what path is:
+ * an ELF file, or (TBS_MAPPING_SYMBOL_LIST, system emulation) a
+ * System.map-style symbol list whose addresses play the part of ELF
+ * virtual addresses.  Other values are passed on as found.
  */
 struct tbs_mapping_view {
     uint64_t timestamp;
@@ -87,6 +93,7 @@ struct tbs_mapping_view {
     uint64_t offset;
     uint64_t bias;             /* guest address = ELF vaddr + bias */
     uint32_t prot;
+    uint8_t kind;              /* TBS_MAPPING_*; 0 (ELF) before 1.4 */
     uint8_t build_id_size;
     const uint8_t *build_id;
     const char *path;
@@ -121,6 +128,7 @@ struct tbs_tb_view {
     uint32_t guest_size;
     uint32_t guest_code_size;
     uint16_t icount;
+    uint8_t privilege;         /* TBS_PRIV_*, as found; 0 (none) before 1.4 */
     uint32_t listing_line;     /* 0: none */
     uint32_t stats_id;         /* the TBS_REC_STATS of this TB's key; 0: none (1.0 files) */
     const uint8_t *insn_pc;    /* uint64_t[icount], file byte order, any alignment */

@@ -69,6 +69,12 @@ static uint8_t *reserve(struct tbs_writer *w, size_t n)
     return p;
 }
 
+static void st8(const struct tbs_writer *w, uint8_t *p, uint8_t v)
+{
+    (void)w;
+    *p = v;
+}
+
 static void st16(const struct tbs_writer *w, uint8_t *p, uint16_t v)
 {
     if (w->swap)
