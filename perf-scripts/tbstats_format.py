@@ -30,6 +30,12 @@ FLAG_STATS_EXEC = 1 << 4
 FLAG_STATS_TIME = 1 << 5
 FLAG_NO_TB_RECORDS = 1 << 6
 FLAG_SHADOW_STACK = 1 << 7
+FLAG_SYSTEM = 1 << 8            # version 1.4: from qemu-system-*
+
+# MAPPING 'kind' and TB 'privilege' (version 1.4; 0 in older files, whose
+# bytes there were zero padding)
+MAPPING_ELF, MAPPING_SYMBOL_LIST = 0, 1
+PRIV_NONE, PRIV_USER, PRIV_SUPERVISOR = 0, 1, 2
 
 REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
 REC_SHADOW_STACK = 7
@@ -75,10 +81,11 @@ def _stats_record():
 # Each record's fixed part after struct tbs_record (type, size), and its size
 # with the prefix: the minimum a record of that type may have.
 _RECORDS = {
-    REC_MAPPING: ('QQQQQIB3x20s4x', 'timestamp start end file_offset bias prot build_id_size build_id', 80),
+    REC_MAPPING: ('QQQQQIBB2x20s4x', 'timestamp start end file_offset bias prot build_id_size kind '
+                  'build_id', 80),
     REC_UNMAP: ('QQQ', 'timestamp start end', 32),
-    REC_TB: ('QQQQQQIIIIIHxxII', 'timestamp code_index host_addr guest_pc cs_base phys_pc flags '
-             'cflags host_size guest_size guest_code_size icount listing_line stats_id', 88),
+    REC_TB: ('QQQQQQIIIIIHBxII', 'timestamp code_index host_addr guest_pc cs_base phys_pc flags '
+             'cflags host_size guest_size guest_code_size icount privilege listing_line stats_id', 88),
     REC_FLUSH: ('Q', 'timestamp', 16),
     REC_END: ('Qi4xQQ', 'timestamp exit_code nr_tbs nr_flushes', 40),
     REC_STATS: _stats_record(),
@@ -192,6 +199,11 @@ def _record(data, e, name, off, rtype, size, ex):
         raise TbstatsError(name, off, '%s record too small' % tname, '%d bytes, needs %d' % (size, minsize))
     r = dict(zip(fields.split(), struct.unpack_from(e + fmt, data, off + 8)))
     r.update(type=tname, offset=off, size=size)
+    if ex.header['version_minor'] < 4:      # 1.4's fields were padding
+        if rtype == REC_MAPPING:
+            r['kind'] = MAPPING_ELF
+        elif rtype == REC_TB:
+            r['privilege'] = PRIV_NONE
     if rtype == REC_MAPPING:
         r['build_id'] = r['build_id'][:min(r['build_id_size'], 20)].hex()
         path = data[off + minsize:off + size]

@@ -27,6 +27,7 @@ static const struct {
     { TBS_FLAG_STATS_TIME,       "STATS_TIME" },
     { TBS_FLAG_NO_TB_RECORDS,    "NO_TB_RECORDS" },
     { TBS_FLAG_SHADOW_STACK,     "SHADOW_STACK" },
+    { TBS_FLAG_SYSTEM,           "SYSTEM" },
 };
 
 static void dump_tbstats_header(struct out *o, const struct tbs_header *h)
@@ -75,6 +76,7 @@ static void dump_tbstats_mapping(struct out *o, const struct tbs_mapping_view *m
     out_hex(o, "file_offset", m->offset);     /* "offset" is the record's */
     out_hex(o, "bias", m->bias);
     out_hex(o, "prot", m->prot);
+    out_u64(o, "kind", m->kind);      /* TBS_MAPPING_*: 0 ELF, 1 symbol list */
     if (m->build_id_size) {
         char hex[2 * 20 + 1];
 
@@ -101,6 +103,7 @@ static void dump_tbstats_tb(struct out *o, const struct tbs_tb_view *tb)
     out_hex(o, "phys_pc", tb->phys_pc);
     out_hex(o, "flags", tb->flags);
     out_hex(o, "cflags", tb->cflags);
+    out_u64(o, "privilege", tb->privilege);   /* TBS_PRIV_*: 0 none, 1 user, 2 supervisor */
     out_u64(o, "guest_size", tb->guest_size);
     out_u64(o, "guest_code_size", tb->guest_code_size);
     out_u64(o, "listing_line", tb->listing_line);
