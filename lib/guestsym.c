@@ -74,7 +74,19 @@ int guestsym_format_name(char *buf, size_t size, const char *sym, const char *ob
                    : snprintf(buf, size, "%s", sym);
     if (object)
         return snprintf(buf, size, "%s+0x%" PRIx64, object, off);
-    return snprintf(buf, size, "guest-0x%" PRIx64, off);
+    return guestsym_unmapped_name(buf, size, off, TBS_PRIV_NONE);
+}
+
+int guestsym_unmapped_name(char *buf, size_t size, uint64_t pc, unsigned privilege)
+{
+    switch (privilege) {
+    case TBS_PRIV_USER:
+        return snprintf(buf, size, "[user] 0x%" PRIx64, pc);
+    case TBS_PRIV_SUPERVISOR:
+        return snprintf(buf, size, "[kernel] 0x%" PRIx64, pc);
+    default:
+        return snprintf(buf, size, "guest-0x%" PRIx64, pc);
+    }
 }
 
 int guestsym_new(const char *debug_dir, struct guestsym **gsp)

@@ -27,7 +27,9 @@
  *     symbol, else the innermost of up to 16 preceding nested ones);
  *   - "BASENAME+0xVADDR" elsewhere in a mapped file (VADDR = PC - bias, the
  *     ELF virtual address, e.g. "libc.so.6+0x2a1c0");
- *   - "guest-0xPC" outside every mapping.
+ *   - "guest-0xPC" outside every mapping (a lookup does not know the
+ *     privilege level of the code; guestsym_unmapped_name() names it
+ *     when the caller does: "[kernel] 0xPC" in system mode).
  * Each file's symbols are read once, into a sorted index (elfsyms.h): a
  * lookup is a binary search.
  * Source lines and inlined frames come from DWARF in the file itself or in
@@ -170,10 +172,29 @@ const char *guestsym_load_name(struct guestsym *gs, uint64_t pc, const char *nam
  * guestsym_format_name - QEMU's display name for a symbol or a mapping,
  * without looking anything up: "SYM+0xOFF" ("SYM" when off is 0) when sym
  * is not NULL, else "OBJECT+0xOFF" when object is not NULL, else
- * "guest-0xOFF".  Writes at most size bytes (NUL included) to buf and
- * returns the length the whole name needs, like snprintf().
+ * guestsym_unmapped_name(off, TBS_PRIV_NONE): "guest-0xOFF".  Writes at
+ * most size bytes (NUL included) to buf and returns the length the whole
+ * name needs, like snprintf().
  */
 int guestsym_format_name(char *buf, size_t size, const char *sym, const char *object,
                          uint64_t off);
+
+/*
+ * guestsym_unmapped_name - QEMU's name for guest code at pc outside every
+ * mapping (its elf_symbol_name() without a file), by the privilege level
+ * (TBS_PRIV_*, struct tbs_tb's) the guest CPU translated it at:
+ *   TBS_PRIV_NONE (user-mode emulation; also any value QEMU does not
+ *   write)           "guest-0xPC"
+ *   TBS_PRIV_USER    "[user] 0xPC"
+ *   TBS_PRIV_SUPERVISOR  "[kernel] 0xPC"
+ * in lower-case hex without leading zeros: the jitdump's CODE_LOAD name, so
+ * perf's after `perf inject -j`.  In system mode the same address may be
+ * any process's code, so QEMU names the level, not a symbol.  Writes at
+ * most size bytes (NUL included) to buf and returns the length the whole
+ * name needs, like snprintf().  The one place this rule is spelt out:
+ * lookups of unmapped PCs (privilege unknown to guestsym: "guest-0xPC")
+ * and tbsym's names of TBs and keys use it.
+ */
+int guestsym_unmapped_name(char *buf, size_t size, uint64_t pc, unsigned privilege);
 
 #endif /* GUESTSYM_H */

@@ -272,7 +272,7 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
 
     name = view_key_name(k, buf, sizeof(buf), &len);
     if ((!k->latest || !k->latest->have_load) && gs &&
-        guestsym_lookup(gs, k->guest_pc, &loc) == 0 && loc->name) {
+        guestsym_lookup(gs, k->guest_pc, &loc) == 0 && loc->mapped && loc->name) {
         name = loc->name;
         len = strlen(name);
     }

@@ -151,7 +151,8 @@ static struct drow *row_by_name(struct diff *d, const char *name)
 /*
  * The name a key aligns by.  Guest symbols are the same in a relinked or
  * rebuilt guest where addresses are not; OBJECT+0xVADDR survives a load at
- * another base (PIE, ASLR), guest-0xPC is all there is outside mappings.
+ * another base (PIE, ASLR), guest-0xPC ("[kernel] 0xPC" in system mode) is
+ * all there is outside mappings.
  */
 static const char *align_name(struct diff *d, struct profile *p, const struct tbdb_key *k,
                               char *buf, size_t size)
@@ -160,8 +161,8 @@ static const char *align_name(struct diff *d, struct profile *p, const struct tb
     const struct guestsym_loc *loc;
 
     if (!gs || guestsym_lookup_flags(gs, k->guest_pc, GUESTSYM_NO_SOURCE, &loc) < 0 ||
-        !loc->name) {
-        snprintf(buf, size, "guest-0x%" PRIx64, k->guest_pc);
+        !loc->mapped || !loc->name) {
+        guestsym_unmapped_name(buf, size, k->guest_pc, k->privilege);
         return buf;
     }
     if (d->by == BY_FUNCTION && loc->symbol)

@@ -185,24 +185,35 @@ static int push_label(struct flame *f, const char *fmt, ...)
     return 0;
 }
 
-/* The guest function of a TB: its guest symbol, else QEMU's name for its PC. */
-static const char *guest_function(struct flame *f, const struct tbdb_tb *tb)
+/*
+ * The guest function of a TB: its guest symbol, else QEMU's name for its PC
+ * (outside every mapping by the TB's privilege level), into buf if needed.
+ */
+static const char *guest_function(struct flame *f, const struct tbdb_tb *tb, char *buf,
+                                  size_t size)
 {
     struct guestsym *gs = profile_guestsym(f->p);
     const struct guestsym_loc *loc;
 
-    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0) {
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0 &&
+        loc->mapped) {
         if (loc->symbol)
             return loc->symbol;
         if (loc->name)
             return loc->name;
     }
-    return tb->have_load ? tb->name : "[unknown]";
+    if (tb->have_load)
+        return tb->name;
+    guestsym_unmapped_name(buf, size, tb->guest_pc, tb->privilege);
+    return buf;
 }
 
 static int push_tb(struct flame *f, const struct tbdb_tb *tb)
 {
-    return push_label(f, "%s [TB 0x%" PRIx64 "]", guest_function(f, tb), tb->guest_pc);
+    char buf[64];
+
+    return push_label(f, "%s [TB 0x%" PRIx64 "]", guest_function(f, tb, buf, sizeof(buf)),
+                      tb->guest_pc);
 }
 
 static int push_host(struct flame *f, const struct profile_sample *s, uint64_t addr)
@@ -244,6 +255,7 @@ static int labels_host(struct flame *f, const struct profile_sample *s)
 
 static int labels_guest(struct flame *f, const struct profile_sample *s)
 {
+    char buf[64];
     int rc = 0;
 
     if (s->cls == PROFILE_KERNEL)
@@ -255,7 +267,7 @@ static int labels_guest(struct flame *f, const struct profile_sample *s)
     if (!s->tb)
         return s->cls == PROFILE_KERNEL ? 0 : push_label(f, "[%s]", profile_class_name(s->cls));
     rc = push_label(f, "[TB 0x%" PRIx64 "]", s->tb->guest_pc);
-    return rc < 0 ? rc : push_label(f, "%s", guest_function(f, s->tb));
+    return rc < 0 ? rc : push_label(f, "%s", guest_function(f, s->tb, buf, sizeof(buf)));
 }
 
 /* --- FLAME_GUEST: the trie of guest stacks --------------------------------------- */

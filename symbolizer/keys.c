@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guestsym.h"
 #include "keys.h"
 #include "tbsym.h"
 #include "view_opts.h"
@@ -76,7 +77,7 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
         *lenp = k->latest->name_len;
         return k->latest->name;
     }
-    snprintf(buf, size, "guest-0x%" PRIx64, k->guest_pc);
+    guestsym_unmapped_name(buf, size, k->guest_pc, k->privilege);
     *lenp = strlen(buf);
     return buf;
 }

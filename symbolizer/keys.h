@@ -41,7 +41,8 @@ bool view_looks_like_key(const char *s);
 
 /*
  * view_key_name - the key's name: its latest translation's CODE_LOAD name
- * when the jitdump gave one, else "guest-0xPC".  Returns buf or a pointer
+ * when the jitdump gave one, else guestsym_unmapped_name() by the key's
+ * privilege ("guest-0xPC", "[kernel] 0xPC").  Returns buf or a pointer
  * into the db; *lenp receives its length.
  */
 const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size_t *lenp);

@@ -16,9 +16,10 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     if (tb->have_load)
         return tb->name;
     gs = profile_guestsym(p);
-    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0 && loc->name)
+    if (gs && guestsym_lookup_flags(gs, tb->guest_pc, GUESTSYM_NO_SOURCE, &loc) == 0 &&
+        loc->mapped && loc->name)
         return loc->name;
-    snprintf(buf, size, "guest-0x%" PRIx64, tb->guest_pc);
+    guestsym_unmapped_name(buf, size, tb->guest_pc, tb->privilege);
     return buf;
 }
 
@@ -90,7 +91,7 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
         name = key->latest ? view_tb_name(p, key->latest, buf, sizeof(buf)) : NULL;
         name = guestsym_load_name(profile_guestsym(p), guest_pc, name);
         if (!name) {
-            snprintf(buf, sizeof(buf), "guest-0x%" PRIx64, guest_pc);
+            guestsym_unmapped_name(buf, sizeof(buf), guest_pc, key->privilege);
             name = buf;
         }
     }

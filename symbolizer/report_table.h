@@ -16,8 +16,9 @@
 
 /*
  * view_tb_name - the name perf gives a translation: its CODE_LOAD name,
- * else QEMU's rule on the guest PC (its guest symbol), else "guest-0xPC"
- * in buf.  Returns a string owned by tb, p or buf.
+ * else QEMU's rule on the guest PC (its guest symbol), else, outside every
+ * mapping, guestsym_unmapped_name() by the TB's privilege ("guest-0xPC",
+ * "[kernel] 0xPC") in buf.  Returns a string owned by tb, p or buf.
  */
 const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf, size_t size);
 
