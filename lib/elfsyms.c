@@ -37,7 +37,7 @@ struct elfsyms {
     struct any_sym *any;
     size_t nr_any;
     uint64_t *any_end;          /* [i]: the highest addr + size of any[0..i] */
-    char **names;               /* PLT names, owned */
+    char **names;               /* PLT names (or a symbol list's text), owned */
     size_t nr_names, cap_names;
 };
 
@@ -604,6 +604,25 @@ int elfsyms_new(Dwfl_Module *mod, struct elfsyms **esp)
         elfsyms_free(es);
         return err;
     }
+    funcs_finish(es);
+    *esp = es;
+    return 0;
+}
+
+int elfsyms_new_funcs(struct elfsym *funcs, size_t nr, char *names, struct elfsyms **esp)
+{
+    struct elfsyms *es = calloc(1, sizeof(*es));
+
+    *esp = NULL;
+    if (!es || (names && !names_keep(es, names))) {
+        if (!es)
+            free(names);        /* names_keep() frees it when it fails */
+        free(funcs);
+        free(es);
+        return -ENOMEM;
+    }
+    es->funcs = funcs;
+    es->nr_funcs = es->cap_funcs = nr;
     funcs_finish(es);
     *esp = es;
     return 0;

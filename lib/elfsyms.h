@@ -97,6 +97,17 @@ struct elfsym {
  */
 int elfsyms_new(Dwfl_Module *mod, struct elfsyms **esp);
 
+/*
+ * elfsyms_new_funcs - an index of the function symbols funcs[nr] given by
+ * the caller instead of read from a module (symlist.h builds one from a
+ * symbol list): sorted, aliases resolved and size-0 entries dropped as
+ * above, looked up by elfsyms_func_at(); elfsyms_any_at() finds nothing.
+ * Takes funcs (malloc'ed; may be NULL when nr is 0) and names (malloc'ed,
+ * the block every funcs[i].name points into; may be NULL) on success and
+ * on failure alike.  Returns 0 and sets *esp, or -ENOMEM.
+ */
+int elfsyms_new_funcs(struct elfsym *funcs, size_t nr, char *names, struct elfsyms **esp);
+
 /* elfsyms_free - free the index.  Accepts NULL. */
 void elfsyms_free(struct elfsyms *es);
 

@@ -25,20 +25,23 @@
 #include "array.h"
 #include "elfsyms.h"
 #include "guestsym.h"
+#include "symlist.h"
 
 #define MAX_FRAMES 64       /* deeper inline chains are cut */
 
-/* One guest ELF file at one load bias, opened on first use. */
+/* One guest ELF file (or symbol list) at one load bias, opened on first use. */
 struct gs_module {
     struct gs_module *next;
     const char *basename;
     uint64_t bias;
+    uint8_t kind;           /* TBS_MAPPING_* */
     bool tried;
+    bool list_ok;           /* a symbol list, read into syms */
     Dwfl *dwfl;             /* NULL if the file could not be reported */
     Dwfl_Module *mod;
     bool dwarf_checked;     /* dwarf_ok is known */
     bool dwarf_ok;          /* its DWARF (if any) is safe to hand to libdw */
-    struct elfsyms *syms;   /* NULL until opened, or if the file is no ELF */
+    struct elfsyms *syms;   /* NULL until opened, or if the file cannot be read */
     char path[];            /* allocated with the module */
 };
 
@@ -140,13 +143,14 @@ void guestsym_free(struct guestsym *gs)
 
 /* --- the guest's mapped ranges ------------------------------------------------ */
 
-static struct gs_module *module_get(struct guestsym *gs, const char *path, uint64_t bias)
+static struct gs_module *module_get(struct guestsym *gs, const char *path, uint64_t bias,
+                                    uint8_t kind)
 {
     struct gs_module *m;
     const char *slash;
 
     for (m = gs->modules; m; m = m->next)
-        if (m->bias == bias && strcmp(m->path, path) == 0)
+        if (m->bias == bias && m->kind == kind && strcmp(m->path, path) == 0)
             return m;
     m = calloc(1, sizeof(*m) + strlen(path) + 1);
     if (!m)
@@ -155,6 +159,7 @@ static struct gs_module *module_get(struct guestsym *gs, const char *path, uint6
     slash = strrchr(m->path, '/');
     m->basename = slash ? slash + 1 : m->path;
     m->bias = bias;
+    m->kind = kind;
     m->next = gs->modules;
     gs->modules = m;
     return m;
@@ -213,7 +218,7 @@ int guestsym_add_mapping(struct guestsym *gs, const struct tbs_mapping_view *m)
     err = guestsym_remove(gs, m->start, m->end);
     if (err)
         return err;
-    module = module_get(gs, m->path, m->bias);
+    module = module_get(gs, m->path, m->bias, m->kind);
     if (!module || ranges_reserve(gs))
         return -ENOMEM;
     gs->ranges[gs->nr_ranges++] = (struct gs_range){ m->start, m->end, module };
@@ -230,8 +235,9 @@ static struct gs_module *module_at(const struct guestsym *gs, uint64_t pc)
 
 /*
  * Report the module's file to its own Dwfl so that its addresses are guest
- * addresses, and index its symbols (elfsyms.h).  Returns 0 (also when the
- * file cannot be used: m->mod stays NULL) or -ENOMEM.
+ * addresses, and index its symbols (elfsyms.h); a symbol list is read into
+ * the same index (symlist.h), without Dwfl.  Returns 0 (also when the
+ * file cannot be used: m->mod stays NULL, m->list_ok false) or -ENOMEM.
  */
 static int module_open(struct guestsym *gs, struct gs_module *m)
 {
@@ -240,7 +246,8 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
     if (m->tried)
         return 0;
     m->tried = true;
-    if (m->path[0] != '/')
+    /* QEMU writes a -perf-symbols list's path as the user gave it: maybe relative. */
+    if (m->path[0] != '/' && m->kind != TBS_MAPPING_SYMBOL_LIST)
         return 0;       /* "[vdso]" and the like: nothing to open */
     /*
      * The path comes from the side file and the file may have changed since:
@@ -248,6 +255,13 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
      */
     if (stat(m->path, &st) < 0 || !S_ISREG(st.st_mode))
         return 0;
+    if (m->kind == TBS_MAPPING_SYMBOL_LIST) {
+        /* Not a list (or gone, or too large): no symbols, as an unreadable ELF file. */
+        int err = symlist_read_file(m->path, &m->syms, NULL);
+
+        m->list_ok = err == 0;
+        return err == -ENOMEM ? err : 0;
+    }
     m->dwfl = dwfl_begin(&gs->callbacks);
     if (!m->dwfl)
         return -ENOMEM;
@@ -538,7 +552,7 @@ static int resolve(struct guestsym *gs, struct gs_module *m, uint64_t pc,
         loc.basename = m->basename;
         loc.bias = m->bias;
         loc.vaddr = pc - m->bias;
-        loc.file_ok = m->mod != NULL;
+        loc.file_ok = m->mod || m->list_ok;
         sym = elfsyms_func_at(m->syms, loc.vaddr);
         if (sym) {
             loc.symbol = sym->name;

@@ -32,6 +32,12 @@
  *     when the caller does: "[kernel] 0xPC" in system mode).
  * Each file's symbols are read once, into a sorted index (elfsyms.h): a
  * lookup is a binary search.
+ * A mapping of kind TBS_MAPPING_SYMBOL_LIST (system emulation, format 1.4)
+ * is a System.map-style text list, read with QEMU's rules for it
+ * (symlist.h) into the same index, not through libdwfl: symbols by the
+ * rules above (no PLT slots), no source lines, frames or dwfl_symbol.  A
+ * list that cannot be read (gone, too large, not a list) gives results
+ * without symbols, as an unreadable ELF file does.
  * Source lines and inlined frames come from DWARF in the file itself or in
  * a separate debug file found by build-id (/usr/lib/debug/.build-id/xx/
  * rest.debug), by .gnu_debuglink, or in the caller's extra debug directory.
@@ -79,7 +85,8 @@ struct guestsym_loc {
     const char *basename;      /* its last component; NULL when !mapped */
     uint64_t bias;             /* guest address = ELF vaddr + bias */
     uint64_t vaddr;            /* pc - bias (0 when !mapped) */
-    bool file_ok;              /* the file could be read as ELF */
+    bool file_ok;              /* the file could be read as ELF (or, for a
+                                  TBS_MAPPING_SYMBOL_LIST, as a symbol list) */
     const char *symbol;        /* by QEMU's rules above; NULL if none */
     uint64_t sym_start;        /* guest address of the symbol (st_value + bias) */
     uint64_t sym_size;
@@ -122,7 +129,8 @@ void guestsym_free(struct guestsym *gs);
 /*
  * guestsym_add_mapping - a TBS_REC_MAPPING: [start, end) now holds m->path
  * at m->bias, replacing whatever was mapped there.  Only the fields path,
- * start, end and bias are used (build_id is not checked against the file).
+ * start, end, bias and kind are used (build_id is not checked against the
+ * file).
  * An empty range is ignored.  Returns 0 or -ENOMEM.
  */
 int guestsym_add_mapping(struct guestsym *gs, const struct tbs_mapping_view *m);
