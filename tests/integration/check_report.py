@@ -39,7 +39,8 @@ def perf(sym_json, perf_txt, label):
     theirs = collections.Counter()
     with open(perf_txt) as f:
         for line in f:
-            m = re.match(r'\s*(\d+)\s+(\S+)\s+\[(.)\]\s+(.*\S)\s*$', line)
+            # (a sample in TCG's prologue lands in perf's "[JIT] tid PID")
+            m = re.match(r'\s*(\d+)\s+(\[JIT\] tid \d+|\S+)\s+\[(.)\]\s+(.*\S)\s*$', line)
             if m:
                 n, dso, _, sym = m.groups()
                 theirs[(dso.startswith('jitted-'), sym)] += int(n)
