@@ -629,6 +629,62 @@ static void test_version_1_0(void)
 }
 
 /*
+ * Format 1.4's fields (system emulation): a TB's privilege and a MAPPING's
+ * kind survive writer and reader in both byte orders, next to their
+ * neighbours (icount, build_id_size); a file older than 1.4 reads them as
+ * 0 whatever its padding bytes hold.
+ */
+static void test_version_1_4_fields(void)
+{
+    static const struct { uint16_t minor; uint8_t want_priv, want_kind; } cases[] = {
+        { 4, TBS_PRIV_SUPERVISOR, TBS_MAPPING_SYMBOL_LIST },
+        { 5, TBS_PRIV_SUPERVISOR, TBS_MAPPING_SYMBOL_LIST },
+        { 3, TBS_PRIV_NONE, TBS_MAPPING_ELF },
+        { 0, TBS_PRIV_NONE, TBS_MAPPING_ELF },
+    };
+
+    for (size_t i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tbs_header h = sample_header;
+        struct tbs_mapping_view m = sample_mapping;
+        struct tbs_tb_view tb = sample_tb;
+        struct tbs_reader *r;
+        struct tbs_record_view rec;
+        struct tbs_writer *w;
+        const uint8_t *data;
+        uint8_t *buf;
+        size_t len, c = i / 2;
+
+        h.version_minor = cases[c].minor;
+        h.flags |= TBS_FLAG_SYSTEM;
+        m.kind = TBS_MAPPING_SYMBOL_LIST;
+        tb.privilege = TBS_PRIV_SUPERVISOR;
+        CHECK_EQ_I64(tbs_writer_open_mem(i % 2 ? TBS_WRITER_SWAP : 0, &w), 0);
+        CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
+        CHECK_EQ_I64(tbs_writer_write_mapping(w, &m), 0);
+        CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, insn_pc, host_end), 0);
+        data = tbs_writer_data(w, &len);
+        buf = malloc(len);
+        memcpy(buf, data, len);
+        tbs_writer_close(w);
+
+        CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v1.4", &r), 0);
+        CHECK(tbs_reader_header(r)->flags & TBS_FLAG_SYSTEM);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+        CHECK_EQ_U64(rec.u.mapping.kind, cases[c].want_kind);
+        CHECK_EQ_U64(rec.u.mapping.build_id_size, sample_mapping.build_id_size);
+        CHECK_EQ_U64(rec.u.mapping.prot, sample_mapping.prot);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+        CHECK_EQ_U64(rec.u.tb.privilege, cases[c].want_priv);
+        CHECK_EQ_U64(rec.u.tb.icount, sample_tb.icount);
+        CHECK_EQ_U64(rec.u.tb.listing_line, sample_tb.listing_line);
+        /* The bytes are where QEMU's struct has them. */
+        CHECK_EQ_U64(rec.raw[offsetof(struct tbs_tb, privilege)], TBS_PRIV_SUPERVISOR);
+        tbs_reader_close(r);
+        free(buf);
+    }
+}
+
+/*
  * A 1.2 file's SHADOW_STACK records, in both byte orders; one cut short of
  * its fields is corrupt, one with a newer writer's trailing fields is read.
  */
@@ -961,6 +1017,7 @@ int main(void)
     RUN_TEST(test_stats_sizes);
     RUN_TEST(test_stats_truncated);
     RUN_TEST(test_version_1_0);
+    RUN_TEST(test_version_1_4_fields);
     RUN_TEST(test_shadow_stack);
     RUN_TEST(test_unaligned_buffer);
     RUN_TEST(test_mapping_path);
