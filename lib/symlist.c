@@ -159,7 +159,8 @@ int symlist_read_mem(const char *text, size_t len, struct elfsyms **esp, size_t 
     copy[len] = '\0';
     err = parse_lines(copy, len, &p, &bad);
     if (!err) {
-        qsort(p.entries, p.nr, sizeof(*p.entries), entry_cmp);
+        if (p.nr)           /* qsort() of NULL is undefined even for 0 entries */
+            qsort(p.entries, p.nr, sizeof(*p.entries), entry_cmp);
         err = code_symbols(&p, &funcs, &nr);
     }
     free(p.entries);

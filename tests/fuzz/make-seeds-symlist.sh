@@ -9,6 +9,7 @@
 #   nm-baremetal   nm build/guests/baremetal/x86_64.elf (the part up to 4 KB)
 #   kallsyms       a System.map excerpt: aliases, data between functions
 #   unsorted       out of order, CRLF, names with trailing words, empty lines
+#   empty          no bytes at all
 #   bad-*          one bad line, a NUL byte, an out-of-range address
 set -eu
 mkdir -p "$1"
@@ -29,3 +30,4 @@ printf '1000 T a\nnot a line\n' >"$out/bad-line"
 printf '1000 T a\n\0001010 T b\n' >"$out/bad-nul"
 printf 'ffffffffffffffffff T a\n' >"$out/bad-range"
 printf '1000 T\n' >"$out/bad-noname"
+: >"$out/empty"
