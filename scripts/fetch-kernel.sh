@@ -26,8 +26,11 @@
 # are left alone.  The source entries are derived from the machine's own
 # (apt-get indextargets), so no registry host name is written here.
 # Idempotent: when CACHE_DIR/manifest lists files that are all present with
-# their recorded sha256, nothing is fetched; the manifest also records the
-# package versions.
+# their recorded sha256, nothing is fetched or booted; CACHE_DIR/packages,
+# the same for the downloaded part, lets a second run skip the downloads
+# when only the System.map is missing.  Both record the package versions and
+# the .debs' sha256.  The initramfs is written with the amd64 busybox
+# (cpio is not installed), so the host must run amd64 binaries.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 SYS_X86=${SYS_X86:-$top/build/bin/qemu-system-x86_64}
@@ -82,8 +85,11 @@ apt_update() {
         sort -u > "$aptdir/sources.list"
     grep -q ' bookworm main$' "$aptdir/sources.list" ||
         die "no apt source entry for Debian bookworm main on this machine to derive one from"
-    apt_private apt-get update > "$aptdir/update.log" 2>&1 ||
+    # (apt-get update exits 0 when an index failed to download: its warnings say)
+    if ! apt_private apt-get update > "$aptdir/update.log" 2>&1 ||
+       grep -qE '^(E|W): (Failed to fetch|Some index files failed)' "$aptdir/update.log"; then
         die "apt-get update failed: $(grep -E '^(E|W):' "$aptdir/update.log" | head -n 1)"
+    fi
 }
 
 # candidate ARCH PKG: the version of PKG:ARCH apt would take.
@@ -146,14 +152,16 @@ build() {
     [ -n "$pkg" ] || die "linux-image-$arch: no linux-image-* dependency in the package index"
     kdeb=$(download "$arch" "$pkg")
     bdeb=$(download "$arch" busybox-static)
+    kver=${pkg#linux-image-}
     x=$cache/unpack/$arch
     rm -rf "$x" && mkdir -p "$x/kernel" "$x/busybox"
-    dpkg-deb -x "$kdeb" "$x/kernel"
-    dpkg-deb -x "$bdeb" "$x/busybox"
+    # Only the files we use (dpkg-deb -x would unpack 400 MB of modules).
+    dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$x/kernel" "./boot/vmlinuz-$kver" ||
+        die "$kdeb has no /boot/vmlinuz-$kver"
+    dpkg-deb --fsys-tarfile "$bdeb" | tar -x -C "$x/busybox" ./bin/busybox ||
+        die "$bdeb has no /bin/busybox"
     # The amd64 busybox also writes the archives (cpio is not installed).
     [ "$arch" != amd64 ] || hostbb=$x/busybox/bin/busybox
-    kver=${pkg#linux-image-}
-    [ -f "$x/kernel/boot/vmlinuz-$kver" ] || die "$kdeb has no /boot/vmlinuz-$kver"
     mkdir -p "$out/$qarch"
     # QEMU's -kernel takes both as they are: x86's bzImage, and arm64's
     # gzip-compressed Image (hw/arm/boot.c unpacks it, up to 64 MiB).
@@ -166,7 +174,7 @@ build() {
         [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
     done
     write_init "$r/init"
-    # Deterministic archive: fixed times and owners.
+    # Fixed times and owners (busybox cpio still records inode numbers).
     find "$r" -exec touch -h -d @0 {} +
     (cd "$r" && find . | LC_ALL=C sort | "$hostbb" cpio -o -H newc -R 0:0 2>/dev/null) |
         gzip -n -9 > "$out/$qarch/initrd.gz"
@@ -211,6 +219,7 @@ if ! verified "$packages"; then
     echo "# Written by qemu-jitdump's scripts/fetch-kernel.sh" > "$packages.tmp"
     build amd64 x86_64
     build arm64 aarch64
+    rm -rf "$cache/unpack"
     (cd "$cache" && for f in out/*/vmlinuz out/*/initrd.gz; do echo "sha256 $(sha256sum "$f")"; done) \
         >> "$packages.tmp"
     mv "$packages.tmp" "$packages"

@@ -36,15 +36,16 @@ CHECK="python3 $TOP/tests/integration/check_system_kernel.py"
 kernel_cmd() {
     case $1 in
     x86_64)
-        echo "$SYS_X86 -M q35 -m 256 -nographic -nodefaults -serial stdio" \
+        echo "$SYS_X86 -M q35 -m 256 -nographic -nodefaults -no-reboot -serial stdio" \
              "-L /usr/share/seabios -L $SYS_ROMS -kernel $KERNEL_X86_64 -initrd $INITRD_X86_64" ;;
     aarch64)
-        echo "$SYS_ARM -M virt -cpu cortex-a57 -m 256 -nographic -nodefaults -serial stdio" \
+        echo "$SYS_ARM -M virt -cpu cortex-a57 -m 256 -nographic -nodefaults -no-reboot -serial stdio" \
              "-kernel $KERNEL_AARCH64 -initrd $INITRD_AARCH64" ;;
     esac
 }
 
-# kernel_append ARCH: quiet, no reboot loop on a panic, and nokaslr: the
+# kernel_append ARCH: quiet, a panic reboots at once (and -no-reboot makes
+# that QEMU's exit, which the missing workload line then fails), and nokaslr: the
 # System.map's addresses are those of a boot without KASLR.
 kernel_append() {
     case $1 in x86_64) c=ttyS0 ;; aarch64) c=ttyAMA0 ;; esac
