@@ -52,6 +52,8 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 QEMU_INPUTS := $(wildcard qemu-jitdump/patches/*) qemu-jitdump/build-qemu.sh \
                qemu-jitdump/fetch-qemu.sh qemu-jitdump/qemu-source.sha256
 QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
+# built with them (qemu-jitdump/build-qemu.sh), with the x86 option ROMs
+QEMU_SYSTEM_BINS := $(BUILD)/bin/qemu-system-x86_64 $(BUILD)/bin/qemu-system-aarch64
 
 .PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan tsan guests \
         bench fuzz fuzz-build fixtures-check clean distclean
@@ -230,9 +232,10 @@ bench:
 # --- install ----------------------------------------------------------------------
 # tbsym and qemu-perf in BINDIR, the perf-script helpers in DATADIR/qemu-perf
 # (where qemu-perf looks for them), README.md and docs/ in DOCDIR (so the
-# README's links work), and the patched QEMU,
+# README's links work), and the patched QEMU (user and system emulators),
 # when built, in LIBEXECDIR/qemu-jitdump: qemu-perf finds it there, and it
-# does not shadow the distribution's qemu-x86_64 on PATH.
+# does not shadow the distribution's qemu-x86_64 on PATH; the x86 option ROMs
+# the system emulator's -kernel needs in DATADIR/qemu-jitdump (give it -L).
 install: tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/qemu-perf $(DESTDIR)$(DOCDIR)/docs
 	install -m 755 $(BUILD)/bin/tbsym $(BUILD)/bin/qemu-perf $(DESTDIR)$(BINDIR)/
@@ -241,13 +244,18 @@ install: tools
 	    $(BUILD)/share/qemu-perf/tbstats-fields.h $(DESTDIR)$(DATADIR)/qemu-perf/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
-	@set -e; for q in $(QEMU_BINS); do \
+	@set -e; for q in $(QEMU_BINS) $(QEMU_SYSTEM_BINS); do \
 	    if [ -x $$q ]; then \
 	        install -d $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump; \
 	        echo "install -m 755 $$q $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump/"; \
 	        install -m 755 $$q $(DESTDIR)$(LIBEXECDIR)/qemu-jitdump/; \
 	    fi; \
-	done
+	done; \
+	if [ -d $(BUILD)/share/qemu ]; then \
+	    install -d $(DESTDIR)$(DATADIR)/qemu-jitdump; \
+	    echo "install -m 644 $(BUILD)/share/qemu/*.bin $(DESTDIR)$(DATADIR)/qemu-jitdump/"; \
+	    install -m 644 $(BUILD)/share/qemu/*.bin $(DESTDIR)$(DATADIR)/qemu-jitdump/; \
+	fi
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/asan $(BUILD)/tsan $(BUILD)/fuzz $(BUILD)/bin/tbsym $(BUILD)/guests

@@ -7,6 +7,9 @@
 # through guest call stacks).
 # seabios is the PC firmware qemu-system-x86_64 boots the bare-metal guest
 # of tests/guests/baremetal/ with (-L /usr/share/seabios).
+# libfdt-dev and libpixman-1-dev build QEMU's system-mode targets; ccache
+# keeps QEMU's objects in the cache directory (CACHE/ccache), so that the
+# first build of a fresh clone is quick when the machine built QEMU before.
 #
 # bookworm-backports (meson >= 1.5, python3-pycotap, QEMU 10.0 source) and the
 # deb-src entries are derived from the machine's own apt source entries, so no
@@ -17,7 +20,7 @@ SOURCES=/etc/apt/sources.list.d/qemu-jitdump.sources
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libunwind-dev libcapstone-dev \
 libzstd-dev linux-perf ninja-build libglib2.0-dev python3-venv flex bison \
 dpkg-dev xz-utils gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
-device-tree-compiler chromium libc6-dbg seabios"
+device-tree-compiler chromium libc6-dbg seabios libfdt-dev libpixman-1-dev ccache"
 BPO_PKGS="meson python3-pycotap"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
