@@ -6,7 +6,9 @@
 #                 build dependencies (checked with pkg-config; nothing is installed)
 #   make install  those, and the patched QEMU when it is built, into $(DESTDIR)$(PREFIX)
 #   make deps     install missing Debian packages (as root)
-#   make qemu     the patched QEMU (build/bin/qemu-x86_64, qemu-aarch64, build/plugins/)
+#   make qemu     the patched QEMU (build/bin/qemu-x86_64, qemu-aarch64, build/plugins/;
+#                 qemu-system-x86_64, qemu-system-aarch64 and build/share/qemu/)
+#   make kernel   Debian's kernel + a busybox initramfs for the system-mode tests
 #   make qemu-ref the same QEMU without our patches (build/ref/bin/)
 #   make series-check  build every prefix of the patch series and run a guest after each
 #   make asan     library + unit tests with ASan+UBSan into build/asan/
@@ -55,7 +57,7 @@ QEMU_BINS   := $(BUILD)/bin/qemu-x86_64 $(BUILD)/bin/qemu-aarch64
 # built with them (qemu-jitdump/build-qemu.sh), with the x86 option ROMs
 QEMU_SYSTEM_BINS := $(BUILD)/bin/qemu-system-x86_64 $(BUILD)/bin/qemu-system-aarch64
 
-.PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan tsan guests \
+.PHONY: all deps build-deps qemu qemu-ref series-check tools install demo check unit asan tsan guests kernel \
         bench fuzz fuzz-build fixtures-check clean distclean
 .DELETE_ON_ERROR:
 
@@ -222,12 +224,19 @@ unit: $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_REPLAY) $(BUILD)/tests/synth-recordi
       $(BUILD)/tests/check-code $(BUILD)/tsan/bin/tbsym
 
 check:
-	$(SETUP) tools qemu guests unit
-	@tests/run-tests.sh $(BUILD)
+	$(SETUP) tools qemu guests unit kernel
+	@KERNEL_CACHE=$(CACHE)/kernel tests/run-tests.sh $(BUILD)
 
 bench:
-	$(SETUP) tools qemu qemu-ref guests $(BUILD)/tests/synth-recording
-	@bench/run.sh $(BUILD)
+	$(SETUP) tools qemu qemu-ref guests kernel $(BUILD)/tests/synth-recording
+	@KERNEL_CACHE=$(CACHE)/kernel bench/run.sh $(BUILD)
+
+# Debian's kernel and the busybox initramfs of test_system_kernel.sh and
+# bench_system.py, in $(CACHE)/kernel: downloaded once; its System.map is read
+# from the kernel booted on the system QEMU (scripts/fetch-kernel.sh).
+kernel: | qemu
+	@SYS_X86=$(BUILD)/bin/qemu-system-x86_64 SYS_ARM=$(BUILD)/bin/qemu-system-aarch64 \
+	    SYS_ROMS=$(BUILD)/share/qemu scripts/fetch-kernel.sh $(CACHE)/kernel > /dev/null
 
 # --- install ----------------------------------------------------------------------
 # tbsym and qemu-perf in BINDIR, the perf-script helpers in DATADIR/qemu-perf

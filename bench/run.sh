@@ -36,6 +36,10 @@ tmp=$out.tmp
     echo "## tbsym views against report --by tb and perf"
     echo
     python3 "$top/bench/bench_views.py" "$build" --repeat "${BENCH_REPEAT_REPORT:-5}"
+    echo
+    echo "## System mode: a Linux boot"
+    echo
+    python3 "$top/bench/bench_system.py" "$build" --repeat "${BENCH_REPEAT_SYSTEM:-5}"
 } > "$tmp"
 mv "$tmp" "$out"
 cat "$out"
