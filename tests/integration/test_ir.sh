@@ -6,6 +6,7 @@
 # Both runs are made without address space randomisation (setarch -R), so
 # the guest code is at the same address in both.
 . "$TOP/tests/integration/lib.sh"
+NORAND="setarch $(uname -m) -R"
 need_perf
 QP="setarch $(uname -m) -R $BUILD/bin/qemu-perf"
 for arch in x86_64 aarch64; do
@@ -13,14 +14,16 @@ for arch in x86_64 aarch64; do
     q=$(qemu_for "$arch")
     d=$WORK/$arch
     # 1. a first run names the hot TBs of float_kernel; take its first TB
-    $QP record -o "$d/r1" --tb-stats jit -- $q "$GUESTS/$arch/demo" 1 > /dev/null 2>&1 ||
+    # Both runs without address-space randomisation: the second must load the
+    # guest where the first did (QEMU places it with mmap).
+    $NORAND $QP record -o "$d/r1" --tb-stats jit -- $q "$GUESTS/$arch/demo" 1 > /dev/null 2>&1 ||
         fail "$arch: qemu-perf record failed"
     pc=$("$BUILD/bin/tbsym" tb-list "$d/r1" --format csv 2>/dev/null |
          awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
                   $col["name"] == "float_kernel" { print $col["guest_pc"]; exit }')
     [ -n "$pc" ] || fail "$arch: no TB at float_kernel in the first run"
     # 2. the same program again with --ir for that PC and QEMU's own op log
-    $QP record -o "$d/r2" --ir "$pc" -- $q -d op,op_opt -dfilter "$pc+0x1" -D "$d/op.log" \
+    $NORAND $QP record -o "$d/r2" --ir "$pc" -- $q -d op,op_opt -dfilter "$pc+0x1" -D "$d/op.log" \
         "$GUESTS/$arch/demo" 1 > /dev/null 2>&1 || fail "$arch: qemu-perf record --ir failed"
     id=$("$BUILD/bin/tbsym" tb-list "$d/r2" --format csv 2>/dev/null |
          awk -F, -v pc="$pc" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
