@@ -56,7 +56,9 @@
  *   TBS_REC_TB says at which privilege level it was translated, and the
  *   MAPPING records describe the symbol files given to QEMU (an ELF file,
  *   or a System.map-style list of "ADDRESS TYPE NAME" lines) rather than
- *   mmap calls.
+ *   mmap calls.  TBS_REC_END counts the run's TLB flushes, and the
+ *   monitor's tb-stats write makes a complete copy of the file while the
+ *   guest runs (TBS_END_SNAPSHOT).
  *
  * Versioning
  *   version_major changes when an existing struct changes meaning; readers
@@ -375,14 +377,29 @@ struct tbs_tb_ir {
     uint32_t ops_opt_len;
 };
 
-/* TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal). */
+/*
+ * TBS_REC_END: QEMU exited (normal exit, exit_group or fatal signal), or,
+ * with TBS_END_SNAPSHOT, the file is a copy of the running QEMU's side file
+ * that the monitor asked for (tb-stats write): its TBS_REC_STATS hold the
+ * statistics so far and exit_code is 0.
+ *
+ * The TLB flush counts (version 1.4) are those of QEMU's "info jit", summed
+ * over the vCPUs: full flushes, flushes of some pages or address spaces,
+ * and flushes skipped because the TLB was already empty.  They are 0 in
+ * user mode.  Readers take a 40-byte record (version 1.3) as having none.
+ */
+#define TBS_END_SNAPSHOT     (1u << 0)
+
 struct tbs_end {
     struct tbs_record r;
     uint64_t timestamp;
     int32_t  exit_code;       /* 128+N for fatal signal N */
-    uint32_t pad;
+    uint32_t end_flags;       /* TBS_END_* */
     uint64_t nr_tbs;          /* TBS_REC_TB records written */
     uint64_t nr_flushes;
+    uint64_t tlb_flush_full;
+    uint64_t tlb_flush_part;
+    uint64_t tlb_flush_elided;
 };
 
 #endif /* TBSTATS_FORMAT_H */
