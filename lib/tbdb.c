@@ -272,8 +272,15 @@ static int side_file_pass(struct tbdb *db, const void *buf, size_t len, bool fil
             break;
         case TBS_REC_END:
             if (fill) {
+                const struct tbs_end_view *e = &rec.u.end;
+
                 db->have_end = true;
-                db->exit_code = rec.u.end.exit_code;
+                db->exit_code = e->exit_code;
+                db->snapshot = e->end_flags & TBS_END_SNAPSHOT;
+                db->have_tlb_flushes = !e->no_tlb;
+                db->tlb_flush_full = e->tlb_flush_full;
+                db->tlb_flush_part = e->tlb_flush_part;
+                db->tlb_flush_elided = e->tlb_flush_elided;
             }
             break;
         default:

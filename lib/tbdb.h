@@ -167,6 +167,16 @@ struct tbdb {
     bool have_end;             /* the side file's END record */
     int32_t exit_code;         /* of END */
     uint64_t nr_flushes;       /* FLUSH records */
+    /*
+     * From END: snapshot, the file is a copy of a running QEMU's side file
+     * (the monitor's tb-stats write, TBS_END_SNAPSHOT): its counters are the
+     * statistics so far.  have_tlb_flushes, the END record has the TLB
+     * flush counts (a 64-byte record; an older QEMU's 40-byte one has not):
+     * full, partial and elided flushes summed over the vCPUs, 0 in user mode.
+     */
+    bool snapshot;
+    bool have_tlb_flushes;
+    uint64_t tlb_flush_full, tlb_flush_part, tlb_flush_elided;
     uint64_t nr_unmatched_loads; /* CODE_LOADs of no TB of the side file */
 
     struct tbdb_key *keys;     /* [nr_keys], by ascending stats_id */

@@ -95,11 +95,23 @@
     X(V, tbs_tb_ir, ops_len, 32) \
     X(V, tbs_tb_ir, ops_opt_len, 32)
 
-/* END's exit_code is signed in the view (int32_t), stored as 32 bits. */
+/*
+ * END's exit_code is signed in the view (int32_t), stored as 32 bits.
+ * end_flags (1.4) was zero padding in the 40-byte record of older writers
+ * (TBS_END_SIZE_NO_TLB, tbstats.h), which ends after nr_flushes: the reader
+ * returns 0 for it then, and reads TBS_END_TLB_FIELDS only from a record of
+ * TBS_END_SIZE bytes or more.
+ */
 #define TBS_END_FIELDS(X, V) \
     X(V, tbs_end, timestamp, 64) \
     X(V, tbs_end, exit_code, 32) \
+    X(V, tbs_end, end_flags, 32) \
     X(V, tbs_end, nr_tbs, 64) \
     X(V, tbs_end, nr_flushes, 64)
+
+#define TBS_END_TLB_FIELDS(X, V) \
+    X(V, tbs_end, tlb_flush_full, 64) \
+    X(V, tbs_end, tlb_flush_part, 64) \
+    X(V, tbs_end, tlb_flush_elided, 64)
 
 #endif /* TBSTATS_RECORDS_H */

@@ -27,7 +27,7 @@
 #define UNMAP_SIZE    sizeof(struct tbs_unmap)
 #define TB_SIZE       sizeof(struct tbs_tb)
 #define FLUSH_SIZE    sizeof(struct tbs_flush)
-#define END_SIZE      sizeof(struct tbs_end)
+#define END_SIZE      TBS_END_SIZE
 #define STATS_SIZE    sizeof(struct tbs_stats)
 #define SHADOW_SIZE   sizeof(struct tbs_shadow_stack_loc)
 #define TB_IR_SIZE    sizeof(struct tbs_tb_ir)
@@ -91,7 +91,7 @@ static size_t record_min_size(uint32_t type)
     case TBS_REC_UNMAP:   return UNMAP_SIZE;
     case TBS_REC_TB:      return TB_SIZE;
     case TBS_REC_FLUSH:   return FLUSH_SIZE;
-    case TBS_REC_END:     return END_SIZE;
+    case TBS_REC_END:     return TBS_END_SIZE_NO_TLB;   /* older writers' */
     case TBS_REC_STATS:   return STATS_SIZE;
     case TBS_REC_SHADOW_STACK: return SHADOW_SIZE;
     case TBS_REC_TB_IR:   return TB_IR_SIZE;
@@ -281,6 +281,25 @@ static int decode_tb_ir(struct tbs_reader *r, size_t off, uint32_t size,
 }
 
 /*
+ * END: the fields of the 40-byte record older writers wrote, and with
+ * TBS_END_SIZE bytes or more those added after (end_flags was padding).
+ * tbs_reader_next() has checked the size, and a record cut by the end of
+ * the file is decoded only with END_SIZE bytes left: every field read lies
+ * inside the file.
+ */
+static void decode_end(struct tbs_reader *r, size_t off, uint32_t size,
+                       struct tbs_end_view *e)
+{
+    TBS_END_FIELDS(DECODE, e)
+    e->no_tlb = size < END_SIZE;
+    if (e->no_tlb) {
+        e->end_flags = 0;
+    } else {
+        TBS_END_TLB_FIELDS(DECODE, e)   /* several statements: braces */
+    }
+}
+
+/*
  * Decode a record's fixed part into out and check its fields against the
  * record size.  Runs also on a record cut by the end of the file, to tell
  * corruption from truncation: a record whose own fields contradict its size
@@ -316,7 +335,7 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         TBS_FLUSH_FIELDS(DECODE, &out->u.flush)
         break;
     case TBS_REC_END:
-        TBS_END_FIELDS(DECODE, &out->u.end)
+        decode_end(r, off, size, &out->u.end);
         break;
     case TBS_REC_STATS:
         return decode_stats(r, off, size, out);
@@ -398,6 +417,10 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
         return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
                     "%s record size %u too small at byte offset %zu (at least %zu)",
                     what, size, off + FIELD(tbs_record, size), min);
+    if (type == TBS_REC_END && size != TBS_END_SIZE_NO_TLB && size < END_SIZE)
+        return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
+                    "%s record size %u invalid at byte offset %zu (%zu, or at least %zu)",
+                    what, size, off + FIELD(tbs_record, size), TBS_END_SIZE_NO_TLB, END_SIZE);
     if (size > rem) {
         /*
          * Unknown types may be a newer writer's records being written, so

@@ -17,7 +17,9 @@
  * TBS_REC_SHADOW_STACK appears from 1.2 on, TBS_REC_TB_IR from 1.3 on; a
  * TB's privilege and a MAPPING's kind from 1.4 on (system emulation,
  * TBS_FLAG_SYSTEM), read as 0 (TBS_PRIV_NONE, TBS_MAPPING_ELF) in older
- * files, whose bytes there were padding.
+ * files, whose bytes there were padding; END's end_flags and TLB flush
+ * counts from 1.4 writers that have them (a 64-byte END record; the
+ * 40-byte one of older writers has neither).
  *
  * Errors are negative errno values; the ones that describe the input are:
  *   -ENODATA     the file ends inside the header or inside a record: it is
@@ -27,6 +29,7 @@
  *   -EBADMSG     corrupt input: bad magic, a record size that is not a
  *                multiple of 8 or contradicts the fields of its record (a
  *                TB's icount or guest_code_size, a STATS record's nr_succ),
+ *                an END record of neither 40 nor 64 or more bytes,
  *                a path that is not NUL-terminated, a TB_IR record whose
  *                ops_len and ops_opt_len do not fit its size or whose text
  *                holds a NUL, ...
@@ -58,6 +61,16 @@
  * writes it 176 + TBS_MAX_SUCC * 8 bytes).
  */
 #define TBS_RECORD_SIZE_PLAUSIBLE (1u << 26)
+
+/*
+ * The sizes of a TBS_REC_END: TBS_END_SIZE (64) with the TLB flush counts,
+ * as QEMU writes it since they were added, and TBS_END_SIZE_NO_TLB (40) as
+ * QEMU wrote it before (version 1.3 and the first 1.4 writers).  The reader
+ * takes either, and anything above TBS_END_SIZE (a newer writer's trailing
+ * fields); a size between the two is corrupt.
+ */
+#define TBS_END_SIZE         sizeof(struct tbs_end)
+#define TBS_END_SIZE_NO_TLB  offsetof(struct tbs_end, tlb_flush_full)
 
 struct tbs_reader;
 
@@ -202,12 +215,23 @@ struct tbs_tb_ir_view {
     const char *ops_opt;
 };
 
-/* TBS_REC_END */
+/*
+ * TBS_REC_END.  no_tlb says the record has TBS_END_SIZE_NO_TLB bytes, as
+ * older writers wrote it: end_flags and the TLB flush counts are 0 then
+ * (tbs_writer_write_end() writes such a record for a view with no_tlb set,
+ * so a record read can be written back).  The counts are those of a system
+ * emulator, 0 in user mode.
+ */
 struct tbs_end_view {
     uint64_t timestamp;
-    int32_t exit_code;
+    int32_t exit_code;         /* 128+N for fatal signal N; 0 in a snapshot */
+    uint32_t end_flags;        /* TBS_END_SNAPSHOT: written by tb-stats write */
     uint64_t nr_tbs;
     uint64_t nr_flushes;
+    uint64_t tlb_flush_full;
+    uint64_t tlb_flush_part;
+    uint64_t tlb_flush_elided;
+    bool no_tlb;               /* a 40-byte record: no end_flags, no TLB counts */
 };
 
 /*

@@ -262,11 +262,18 @@ int tbs_writer_write_shadow_stack(struct tbs_writer *w,
 
 int tbs_writer_write_end(struct tbs_writer *w, const struct tbs_end_view *e)
 {
-    uint8_t *p = begin_record(w, TBS_REC_END, sizeof(struct tbs_end));
+    uint8_t *p = begin_record(w, TBS_REC_END, e->no_tlb ? TBS_END_SIZE_NO_TLB : TBS_END_SIZE);
+    struct tbs_end_view v = *e;
 
     if (!p)
         return -ENOMEM;
-    TBS_END_FIELDS(ENCODE, e)
+    if (v.no_tlb) {
+        v.end_flags = 0;        /* padding in the older record */
+        TBS_END_FIELDS(ENCODE, &v)
+    } else {
+        TBS_END_FIELDS(ENCODE, &v)
+        TBS_END_TLB_FIELDS(ENCODE, &v)
+    }
     return 0;
 }
 

@@ -103,7 +103,11 @@ int tbs_writer_write_shadow_stack(struct tbs_writer *writer,
  */
 int tbs_writer_write_tb_ir(struct tbs_writer *writer, const struct tbs_tb_ir_view *ir);
 
-/* tbs_writer_write_end - an END record. */
+/*
+ * tbs_writer_write_end - an END record of TBS_END_SIZE bytes, with
+ * end_flags and the TLB flush counts as given; with end->no_tlb, the
+ * TBS_END_SIZE_NO_TLB bytes older writers wrote (no end_flags, no counts).
+ */
 int tbs_writer_write_end(struct tbs_writer *writer, const struct tbs_end_view *end);
 
 /*

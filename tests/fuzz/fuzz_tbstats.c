@@ -64,6 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             case TBS_REC_SHADOW_STACK:
                 h += rec.u.shadow_stack.tid + (unsigned)rec.u.shadow_stack.addr;
                 break;
+            case TBS_REC_END: {
+                const struct tbs_end_view *e = &rec.u.end;
+
+                /* 40 bytes (no end_flags, no counts) or at least 64, nothing between. */
+                if (e->no_tlb != (rec.size < TBS_END_SIZE) ||
+                    (e->no_tlb && (rec.size != TBS_END_SIZE_NO_TLB || e->end_flags ||
+                                   e->tlb_flush_full || e->tlb_flush_part ||
+                                   e->tlb_flush_elided)))
+                    __builtin_trap();
+                h += e->end_flags + (unsigned)(e->tlb_flush_full + e->tlb_flush_elided);
+                break;
+            }
             default:
                 break;
             }

@@ -112,7 +112,8 @@ static uint8_t *build(const struct variant *v, size_t *len, size_t *tbs_len, siz
         .phys_pc = 0x1010, .exec_count = 99, .insns_executed = 297, .translations = 1,
         .guest_insns = 3, .guest_bytes = 5, .host_bytes = 0x30,
     };
-    const struct tbs_end_view e = { .timestamp = 9, .nr_tbs = 3, .nr_flushes = 1 };
+    /* Format 1.0 and 1.1 files: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view e = { .timestamp = 9, .nr_tbs = 3, .nr_flushes = 1, .no_tlb = true };
     struct tbs_writer *tw;
     struct jd_writer *jw;
     const uint8_t *t, *j;

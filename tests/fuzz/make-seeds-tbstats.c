@@ -17,6 +17,11 @@
  *                                      TBS_IR_RETRANSLATED, one with empty text)
  *   ir-ops-len-over, ir-nul-in-text    the same with ops_len past the record,
  *                                      and with a NUL inside ops_opt
+ *   system-end-le, system-end-be       a 1.4 file of a system emulator whose
+ *                                      END has the TLB flush counts and the
+ *                                      snapshot flag (64 bytes)
+ *   system-end-size-mid                the same with an END of 48 bytes
+ * Files before 1.4 end with the 40-byte END record of the QEMUs of their time.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,7 +64,8 @@ static struct tbs_writer *build(unsigned big, size_t *tb_off)
         .icount = 3, .listing_line = 6, .guest_code = code,
     };
     const struct tbs_unmap_view u = { .timestamp = 4, .start = 0x401000, .end = 0x402000 };
-    const struct tbs_end_view e = { .timestamp = 6, .nr_tbs = 1, .nr_flushes = 1 };
+    /* A format 1.0 file: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view e = { .timestamp = 6, .nr_tbs = 1, .nr_flushes = 1, .no_tlb = true };
     struct tbs_writer *w;
 
     fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
@@ -123,7 +129,7 @@ static struct tbs_writer *build_stats(unsigned big, bool stats_only, size_t *sta
         .guest_insns = 1, .guest_bytes = 1, .host_bytes = 0x20, .ops = 5, .ops_opt = 5,
     };
     const struct tbs_end_view e = { .timestamp = 9, .nr_tbs = stats_only ? 0 : 3,
-                                    .nr_flushes = stats_only ? 0 : 1 };
+                                    .nr_flushes = stats_only ? 0 : 1, .no_tlb = true };
     struct tbs_writer *w;
 
     fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
@@ -256,7 +262,7 @@ int main(int argc, char **argv)
         const struct tbs_shadow_stack_loc_view a = {
             .timestamp = 1001, .addr = 0x7ffcf0001000ull, .tid = 4242, .capacity = 1024,
         }, b = { .timestamp = 1002, .addr = 0x7ffcf8001000ull, .tid = 4243, .capacity = 64 };
-        const struct tbs_end_view e = { .timestamp = 1003 };
+        const struct tbs_end_view e = { .timestamp = 1003, .no_tlb = true };
         static const uint8_t short_payload[16];
 
         fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w),
@@ -308,6 +314,36 @@ int main(int argc, char **argv)
                     sizeof(struct tbs_tb_ir) + 1);
         if (variant == 3)
             p[sizeof(struct tbs_tb_ir) + sizeof(ops) + 3] = 0;
+        fixture_save(dir, names[variant], data, len);
+        tbs_writer_close(w);
+    }
+
+    /* 1.4: a system emulator's END with TLB flush counts; then one of 48 bytes. */
+    for (unsigned variant = 0; variant < 3; variant++) {
+        const struct tbs_header h = {
+            .version_minor = 4, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
+            .host_machine = 62, .flags = TBS_FLAG_SYSTEM, .guest_page_size = 4096,
+            .guest_addr_bits = 64, .guest_arch = "x86_64", .qemu_version = "10.2.2",
+        };
+        const struct tbs_end_view e = {
+            .timestamp = 1001, .end_flags = TBS_END_SNAPSHOT, .tlb_flush_full = 3,
+            .tlb_flush_part = 2, .tlb_flush_elided = 1,
+        };
+        static const char *const names[] = {
+            "system-end-le", "system-end-be", "system-end-size-mid",
+        };
+        uint8_t *p;
+
+        fixture_check(tbs_writer_open_mem((variant == 1) != host_is_big ? TBS_WRITER_SWAP : 0,
+                                          &w), "open");
+        fixture_check(tbs_writer_write_header(w, &h), "header");
+        fixture_check(tbs_writer_write_end(w, &e), "end");
+        data = tbs_writer_data(w, &len);
+        p = (uint8_t *)data + sizeof(struct tbs_file_header);
+        if (variant == 2) {     /* a 48-byte record: 16 bytes of the counts cut off */
+            put32le(p + offsetof(struct tbs_record, size), 48);
+            len -= 16;
+        }
         fixture_save(dir, names[variant], data, len);
         tbs_writer_close(w);
     }

@@ -113,7 +113,8 @@ static void write_run(const struct fx_run *run)
         .offset = 0, .bias = run->bias, .prot = 5,
         .path = GUEST_PATH, .path_len = strlen(GUEST_PATH),
     };
-    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = run->nr_tb_records };
+    /* A format 1.0 file: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = run->nr_tb_records, .no_tlb = true };
     struct perf_event_attr attr = {
         .type = PERF_TYPE_SOFTWARE, .config = PERF_COUNT_SW_CPU_CLOCK,
         .sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |

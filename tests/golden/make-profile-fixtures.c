@@ -59,7 +59,9 @@ static void write_run(const char *sub)
         .timestamp = 101, .start = 0x401000, .end = 0x402000, .offset = 0x1000,
         .prot = 5, .path = "/nonexistent/demo", .path_len = 17,
     };
-    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
+    /* A format 1.0 file: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1,
+                                      .no_tlb = true };
     struct tbs_writer *tw;
     struct jd_writer *jw;
 

@@ -37,6 +37,7 @@
  *                              not know, END with a fatal signal
  *   dump-side-truncated.tbs    dump-side cut inside STATS 1's successors
  *   dump-side-corrupt.tbs      dump-side with STATS 1's nr_succ 2^32-1
+ * They end with the 40-byte END record of the QEMUs of their time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +159,7 @@ static struct tbs_writer *dump_side(const uint8_t *code_a, const unsigned *sizes
         .time_la_ns = 800, .time_code_ns = 6000,
     };
     const struct tbs_end_view end = {
-        .timestamp = 999, .exit_code = 3, .nr_tbs = 3, .nr_flushes = 1,
+        .timestamp = 999, .exit_code = 3, .nr_tbs = 3, .nr_flushes = 1, .no_tlb = true,
     };
     struct tbs_writer *w;
 
@@ -198,7 +199,7 @@ static struct tbs_writer *dump_side_big_endian(void)
         .exec_count = 0x100000000ull, .exec_atomic = 0, .insns_executed = 0x300000000ull,
         .nr_succ = TBS_MAX_SUCC, .succ_dropped = 3,
     };
-    const struct tbs_end_view end = { .timestamp = 6000, .exit_code = 128 + 11 };
+    const struct tbs_end_view end = { .timestamp = 6000, .exit_code = 128 + 11, .no_tlb = true };
     struct tbs_writer *w;
 
     for (unsigned i = 0; i < TBS_MAX_SUCC; i++)
@@ -239,7 +240,9 @@ int main(int argc, char **argv)
                                    0xc0, 0x03, 0x5f, 0xd6 };
     static const unsigned a64_sizes[] = { 4, 4, 4 };
     static const uint8_t unknown[8] = { 'n', 'e', 'w' };
-    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1 };
+    /* Format 1.0 files: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view end = { .timestamp = 999, .nr_tbs = 4, .nr_flushes = 1,
+                                      .no_tlb = true };
     struct tbs_writer *w;
     size_t last_tb, stats_off;
     const uint8_t *data;

@@ -124,7 +124,9 @@ static size_t write_run(struct run *r, int with_stats, uint32_t jd_pid, int with
 {
     static const uint64_t succ1[] = { 0x401100, 0x401200 };
     static const uint64_t succ2[] = { 0x401000, 0x401300 };
-    const struct tbs_end_view end = { .timestamp = 999, .exit_code = 0, .nr_tbs = 4, .nr_flushes = 1 };
+    /* Format 1.0 files: the 40-byte END record of the QEMUs of then. */
+    const struct tbs_end_view end = { .timestamp = 999, .exit_code = 0, .nr_tbs = 4, .nr_flushes = 1,
+                                      .no_tlb = true };
     uint32_t flags = with_stats ? TBS_FLAG_STATS | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_EXEC |
                                   TBS_FLAG_STATS_TIME : 0;
     size_t second = 0;

@@ -269,7 +269,8 @@ int main(int argc, char **argv)
             fixture_check(tbs_writer_write_stats(w, &s, NULL), "stats");
         }
         const struct tbs_end_view end = { .timestamp = T0 + nloads * LOAD_DT, .nr_tbs = nloads,
-                                          .nr_flushes = (nloads - 1) / flush_every };
+                                          .nr_flushes = (nloads - 1) / flush_every,
+                                          .no_tlb = true };   /* a 1.0 or 1.2 file */
         fixture_check(tbs_writer_write_end(w, &end), "end");
         buf = tbs_writer_data(w, &len);
         snprintf(name, sizeof(name), "jit-%u.tbstats", PID);

@@ -295,6 +295,37 @@ static void test_no_stats(void)
     close_files(&f);
 }
 
+/*
+ * The END record's snapshot flag and TLB flush counts, from the 64-byte
+ * record; the 40-byte one of an older QEMU has neither.
+ */
+static void test_end_record(void)
+{
+    const struct tbs_end_view e = {
+        .timestamp = 900, .end_flags = TBS_END_SNAPSHOT, .nr_tbs = 0,
+        .tlb_flush_full = 1234, .tlb_flush_part = 56, .tlb_flush_elided = 7,
+    };
+
+    for (int old = 0; old < 2; old++) {
+        struct tbs_end_view v = e;
+        struct files f;
+        struct tbdb *db;
+
+        v.no_tlb = old;
+        header(&f, TBS_FLAG_SYSTEM, PID);
+        CHECK_EQ_I64(tbs_writer_write_end(f.tw, &v), 0);
+        CHECK_EQ_I64(open_files(&f, &db, true), 0);
+        CHECK(db->have_end && !db->tbstats_partial);
+        CHECK(db->snapshot == !old);
+        CHECK(db->have_tlb_flushes == !old);
+        CHECK_EQ_U64(db->tlb_flush_full, old ? 0 : 1234);
+        CHECK_EQ_U64(db->tlb_flush_part, old ? 0 : 56);
+        CHECK_EQ_U64(db->tlb_flush_elided, old ? 0 : 7);
+        tbdb_close(db);
+        close_files(&f);
+    }
+}
+
 /* A .part file: cut inside the last record, so no STATS and no END. */
 static void test_truncated(void)
 {
@@ -304,8 +335,9 @@ static void test_truncated(void)
     const uint8_t *t, *j;
 
     run_stats(&f, &t, &tl, &j, &jl);
-    /* Cut inside the second STATS record (the first is 176 bytes, the END 40). */
-    CHECK_EQ_I64(tbdb_open_mem(t, tl - 40 - 10, "x.tbstats.part", j, jl - 5, "x.dump", &db), 0);
+    /* Cut inside the second STATS record (the first is 176 bytes, then END). */
+    CHECK_EQ_I64(tbdb_open_mem(t, tl - TBS_END_SIZE - 10, "x.tbstats.part", j, jl - 5, "x.dump",
+                               &db), 0);
     CHECK(db->tbstats_partial && db->jitdump_partial && !db->have_end);
     CHECK(tbdb_warning(db) && strstr(tbdb_warning(db), "x.tbstats.part: truncated record at byte offset"));
     CHECK(tbdb_warning(db) && strstr(tbdb_warning(db), "x.dump: truncated"));
@@ -814,6 +846,7 @@ int main(void)
     RUN_TEST(test_fields);
     RUN_TEST(test_without_jitdump);
     RUN_TEST(test_no_stats);
+    RUN_TEST(test_end_record);
     RUN_TEST(test_truncated);
     RUN_TEST(test_mismatch);
     RUN_TEST(test_corrupt);

@@ -65,7 +65,9 @@ static const struct tbs_stats_view sample_stats_empty = {
     .stats_id = 2, .guest_pc = 0x400300, .phys_pc = UINT64_MAX,
 };
 static const struct tbs_end_view sample_end_rec = {
-    .timestamp = 1006, .exit_code = 128 + 9, .nr_tbs = 1, .nr_flushes = 1,
+    .timestamp = 1006, .exit_code = 128 + 9, .end_flags = TBS_END_SNAPSHOT | 0x80000000u,
+    .nr_tbs = 1, .nr_flushes = 1, .tlb_flush_full = 1007, .tlb_flush_part = 1008,
+    .tlb_flush_elided = 0xffffffff00000009ull,
 };
 
 /* The sample's parts: its header and each record. */
@@ -287,6 +289,12 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_I64(rec.u.end.exit_code, 137);
     CHECK_EQ_U64(rec.u.end.nr_tbs, 1);
     CHECK_EQ_U64(rec.u.end.nr_flushes, 1);
+    CHECK_EQ_U64(rec.size, TBS_END_SIZE);
+    CHECK(!rec.u.end.no_tlb);
+    CHECK_EQ_U64(rec.u.end.end_flags, TBS_END_SNAPSHOT | 0x80000000u);
+    CHECK_EQ_U64(rec.u.end.tlb_flush_full, 1007);
+    CHECK_EQ_U64(rec.u.end.tlb_flush_part, 1008);
+    CHECK_EQ_U64(rec.u.end.tlb_flush_elided, 0xffffffff00000009ull);
     CHECK_EQ_U64(rec.offset + rec.size, len);
 
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
@@ -356,7 +364,7 @@ static void test_versions_and_header_size(void)
     CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "huge", &r), -EBADMSG);
     CHECK_STR_EQ(tbs_reader_strerror(r),
                  "huge: header size 4294967295 at byte offset 8 exceeds end of file "
-                 "(152 bytes)");
+                 "(176 bytes)");
     tbs_reader_close(r);
     sample_patch32(buf, 8, HDR - 1, false);
     CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
@@ -450,7 +458,7 @@ static void test_huge_values(void)
                       "(must be a multiple of 8, at least 8)");
     sample_with(tb + 4, 32, 0xfffffff8, false, msg, sizeof(msg));
     CHECK_STR_EQ(msg, "mem: record size 4294967288 at byte offset 220 exceeds end of file "
-                      "(592 bytes left)");
+                      "(616 bytes left)");
 }
 
 static void test_truncated_vs_corrupt(void)
@@ -682,6 +690,137 @@ static void test_version_1_4_fields(void)
         tbs_reader_close(r);
         free(buf);
     }
+}
+
+/* A header, then one END record of size bytes from e, in a malloc()ed buffer. */
+static uint8_t *end_file(const struct tbs_end_view *e, uint32_t size, unsigned flags,
+                         size_t *len)
+{
+    uint8_t payload[128] = { 0 };
+    struct tbs_writer *w;
+    const uint8_t *data;
+    uint8_t *buf;
+
+    CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
+    CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
+    if (size == TBS_END_SIZE || size == TBS_END_SIZE_NO_TLB) {
+        struct tbs_end_view v = *e;
+
+        v.no_tlb = size == TBS_END_SIZE_NO_TLB;
+        CHECK_EQ_I64(tbs_writer_write_end(w, &v), 0);
+    } else {
+        /* Another size: the 64-byte record's fields, then zeroes or cut. */
+        struct tbs_writer *w64;
+        const uint8_t *rec;
+        size_t n;
+
+        CHECK_EQ_I64(tbs_writer_open_mem(flags, &w64), 0);
+        CHECK_EQ_I64(tbs_writer_write_end(w64, e), 0);
+        rec = tbs_writer_data(w64, &n);
+        memcpy(payload, rec + 8, size - 8 < n - 8 ? size - 8 : n - 8);
+        tbs_writer_close(w64);
+        CHECK_EQ_I64(tbs_writer_write_raw(w, TBS_REC_END, payload, size - 8), 0);
+    }
+    data = tbs_writer_data(w, len);
+    buf = malloc(*len);
+    memcpy(buf, data, *len);
+    tbs_writer_close(w);
+    return buf;
+}
+
+/*
+ * END records of every size: 40 bytes (older writers: end_flags was
+ * padding, no TLB flush counts), 64 (the counts) and more (a newer writer's
+ * trailing fields) are read, in both byte orders, and written back as they
+ * were read; 48 and 56 are corrupt, below 40 too small; a 64-byte record
+ * cut short is truncated, its fields never read past the end.
+ */
+static void test_end_sizes(void)
+{
+    static const uint32_t good[] = { 40, 64, 72, 128 };
+    struct tbs_reader *r;
+    struct tbs_record_view rec;
+    uint8_t *buf;
+    size_t len, nr;
+
+    for (unsigned flags = 0; flags <= TBS_WRITER_SWAP; flags += TBS_WRITER_SWAP) {
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+            bool old = good[i] == TBS_END_SIZE_NO_TLB;
+            struct tbs_writer *w;
+            const uint8_t *data;
+            size_t n;
+
+            buf = end_file(&sample_end_rec, good[i], flags, &len);
+            CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "end", &r), 0);
+            CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+            CHECK_EQ_U64(rec.type, TBS_REC_END);
+            CHECK_EQ_U64(rec.size, good[i]);
+            CHECK_EQ_I64(rec.u.end.exit_code, sample_end_rec.exit_code);
+            CHECK_EQ_U64(rec.u.end.nr_tbs, sample_end_rec.nr_tbs);
+            CHECK_EQ_U64(rec.u.end.nr_flushes, sample_end_rec.nr_flushes);
+            CHECK(rec.u.end.no_tlb == old);
+            CHECK_EQ_U64(rec.u.end.end_flags, old ? 0 : sample_end_rec.end_flags);
+            CHECK_EQ_U64(rec.u.end.tlb_flush_full, old ? 0 : sample_end_rec.tlb_flush_full);
+            CHECK_EQ_U64(rec.u.end.tlb_flush_part, old ? 0 : sample_end_rec.tlb_flush_part);
+            CHECK_EQ_U64(rec.u.end.tlb_flush_elided,
+                         old ? 0 : sample_end_rec.tlb_flush_elided);
+            CHECK_EQ_I64(tbs_reader_next(r, &rec), 0);
+            tbs_reader_close(r);
+            /* The view written back: the same bytes (up to the newer writer's). */
+            if (good[i] <= TBS_END_SIZE) {
+                CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "end", &r), 0);
+                CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+                CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
+                CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
+                CHECK_EQ_I64(tbs_writer_write_end(w, &rec.u.end), 0);
+                data = tbs_writer_data(w, &n);
+                CHECK_EQ_U64(n, len);
+                if (n == len)
+                    CHECK_MEM_EQ(data, buf, n);
+                tbs_writer_close(w);
+                tbs_reader_close(r);
+            }
+            free(buf);
+        }
+    }
+
+    /* The older record's padding is not end_flags, whatever it holds. */
+    buf = end_file(&sample_end_rec, TBS_END_SIZE_NO_TLB, 0, &len);
+    sample_patch32(buf, HDR + offsetof(struct tbs_end, end_flags), TBS_END_SNAPSHOT, false);
+    CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "end", &r), 0);
+    CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
+    CHECK_EQ_U64(rec.u.end.end_flags, 0);
+    tbs_reader_close(r);
+    free(buf);
+
+    /* Between the two sizes: corrupt, at the size field. */
+    for (uint32_t size = 48; size < TBS_END_SIZE; size += 8) {
+        char want[160];
+
+        buf = end_file(&sample_end_rec, size, 0, &len);
+        CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "mid", &r), 0);
+        CHECK_EQ_I64(tbs_reader_next(r, &rec), -EBADMSG);
+        snprintf(want, sizeof(want), "mid: END record size %u invalid at byte offset %zu "
+                 "(40, or at least 64)", size, HDR + 4);
+        CHECK_STR_EQ(tbs_reader_strerror(r), want);
+        CHECK_EQ_U64(tbs_reader_error_offset(r), HDR + 4);
+        tbs_reader_close(r);
+        free(buf);
+    }
+    buf = end_file(&sample_end_rec, 32, 0, &len);
+    CHECK_EQ_I64(read_everything(buf, len, &nr), -EBADMSG);
+    free(buf);
+
+    /* A 64-byte record cut anywhere: truncated (a .part file), not corrupt. */
+    buf = end_file(&sample_end_rec, TBS_END_SIZE, 0, &len);
+    for (size_t cut = HDR + 8; cut < len; cut += 4) {
+        uint8_t *part = malloc(cut);
+
+        memcpy(part, buf, cut);
+        CHECK_EQ_I64(read_everything(part, cut, &nr), -ENODATA);
+        free(part);
+    }
+    free(buf);
 }
 
 /*
@@ -1018,6 +1157,7 @@ int main(void)
     RUN_TEST(test_stats_truncated);
     RUN_TEST(test_version_1_0);
     RUN_TEST(test_version_1_4_fields);
+    RUN_TEST(test_end_sizes);
     RUN_TEST(test_shadow_stack);
     RUN_TEST(test_unaligned_buffer);
     RUN_TEST(test_mapping_path);
