@@ -15,6 +15,7 @@
 #include "disasm.h"
 #include "gstack_view.h"
 #include "guestsym.h"
+#include "keys.h"
 #include "out.h"
 #include "profile.h"
 #include "profile_opts.h"
@@ -474,6 +475,7 @@ static void print_summary_json(void *arg, struct out *o)
     for (int c = 0; c < PROFILE_OTHER; c++)
         out_u64(o, profile_class_name(c), r->t.by_class[c]);
     out_object_end(o);
+    view_run_notes_json(o, r->db);
     if (r->by != BY_FUNCTION)
         return;
     out_object_begin(o, "guest_stacks", NULL);

@@ -123,6 +123,7 @@ static void print_note(void *arg, FILE *f)
     if (!db->have_counters)
         fprintf(f, "# %s has no STATS records: keys from TB records, counters are 0\n",
                 db->tbstats_path);
+    view_run_notes(f, db);
 }
 
 static void print_run(void *arg, struct out *o)
@@ -136,6 +137,7 @@ static void print_run(void *arg, struct out *o)
     out_u64(o, "total_exec_count", db->total_exec_count);
     out_u64(o, "total_insns_executed", db->total_insns_executed);
     out_flag(o, "counters", db->have_counters);
+    view_run_notes_json(o, db);
     out_object_end(o);
 }
 

@@ -160,6 +160,25 @@ static void dump_tbstats_tb_ir(struct out *o, const struct tbs_tb_ir_view *ir)
     out_str(o, "ops_opt", ir->ops_opt, ir->ops_opt_len);
 }
 
+/*
+ * END: end_flags and the TLB flush counts only where the record has them
+ * (not in the 40-byte record of older writers, which had no place for them).
+ */
+static void dump_tbstats_end(struct out *o, const struct tbs_end_view *e)
+{
+    out_u64(o, "timestamp", e->timestamp);
+    out_i64(o, "exit_code", e->exit_code);
+    out_u64(o, "nr_tbs", e->nr_tbs);
+    out_u64(o, "nr_flushes", e->nr_flushes);
+    if (e->no_tlb)
+        return;
+    out_hex(o, "end_flags", e->end_flags);
+    out_flag(o, "snapshot", e->end_flags & TBS_END_SNAPSHOT);
+    out_u64(o, "tlb_flush_full", e->tlb_flush_full);
+    out_u64(o, "tlb_flush_part", e->tlb_flush_part);
+    out_u64(o, "tlb_flush_elided", e->tlb_flush_elided);
+}
+
 /* The highest record type this dump knows. */
 #define TBS_REC_LAST TBS_REC_TB_IR
 
@@ -172,6 +191,7 @@ struct tbstats_totals {
     uint64_t translations;      /* sum of STATS translations */
     bool have_end;
     int32_t exit_code;          /* of the (last) END record */
+    bool snapshot;              /* ... which says TBS_END_SNAPSHOT */
 };
 
 /* A sum that saturates: a hostile file must not make the total wrap. */
@@ -210,12 +230,10 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
         out_u64(o, "timestamp", rec->u.flush.timestamp);
         break;
     case TBS_REC_END:
-        out_u64(o, "timestamp", rec->u.end.timestamp);
-        out_i64(o, "exit_code", rec->u.end.exit_code);
-        out_u64(o, "nr_tbs", rec->u.end.nr_tbs);
-        out_u64(o, "nr_flushes", rec->u.end.nr_flushes);
+        dump_tbstats_end(o, &rec->u.end);
         t->have_end = true;
         t->exit_code = rec->u.end.exit_code;
+        t->snapshot = rec->u.end.end_flags & TBS_END_SNAPSHOT;
         break;
     case TBS_REC_SHADOW_STACK:
         out_u64(o, "timestamp", rec->u.shadow_stack.timestamp);
@@ -280,6 +298,8 @@ static void tbstats_summary(struct out *o, void *arg)
     out_u64(o, "total_translations", t->translations);
     if (t->have_end)
         out_i64(o, "exit_code", t->exit_code);
+    if (t->snapshot)
+        out_flag(o, "snapshot", true);
 }
 
 static uint64_t tbstats_offset(void *arg)

@@ -158,3 +158,30 @@ void view_key_list_close(struct view_key_list *l)
     table_free(l->t);
     free(l->rows);
 }
+
+void view_run_notes(FILE *f, const struct tbdb *db)
+{
+    if (db->snapshot)
+        fprintf(f, "# %s is a snapshot of a running QEMU (tb-stats write): its counters are "
+                "the statistics so far\n", db->tbstats_path);
+    if (!(db->header.flags & TBS_FLAG_SYSTEM) || !db->have_end)
+        return;
+    if (db->have_tlb_flushes)
+        fprintf(f, "# TLB flushes: %" PRIu64 " full, %" PRIu64 " partial, %" PRIu64 " elided\n",
+                db->tlb_flush_full, db->tlb_flush_part, db->tlb_flush_elided);
+    else
+        fprintf(f, "# TLB flushes: not in the side file (its QEMU predates the counts)\n");
+}
+
+void view_run_notes_json(struct out *o, const struct tbdb *db)
+{
+    if (db->snapshot)
+        out_flag(o, "snapshot", true);
+    if (!(db->header.flags & TBS_FLAG_SYSTEM) || !db->have_tlb_flushes)
+        return;
+    out_object_begin(o, "tlb_flushes", NULL);
+    out_u64(o, "full", db->tlb_flush_full);
+    out_u64(o, "partial", db->tlb_flush_part);
+    out_u64(o, "elided", db->tlb_flush_elided);
+    out_object_end(o);
+}

@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "disasm.h"
+#include "out.h"
 #include "table.h"
 #include "tbdb.h"
 #include "view_opts.h"
@@ -49,6 +51,21 @@ const char *view_key_name(const struct tbdb_key *k, char *buf, size_t size, size
 
 /* view_key_xlate_ns - the key's translation time: gen + opt + liveness + code (saturated). */
 uint64_t view_key_xlate_ns(const struct tbdb_key *k);
+
+/*
+ * view_run_notes - the "# " lines about the run as a whole that tbsym
+ * report and tb-list print above their tables: that the side file is a
+ * snapshot of a running QEMU (its END record's TBS_END_SNAPSHOT: the
+ * counters are the statistics so far), and, for a system emulator
+ * (TBS_FLAG_SYSTEM) whose END record is there, its TLB flushes, or that
+ * the record has no counts (written by a QEMU from before them).  Nothing
+ * for a user-mode run that is not a snapshot.
+ * view_run_notes_json - the same facts as fields of the current JSON
+ * object: "snapshot": true, "tlb_flushes": {"full", "partial", "elided"}
+ * (absent when there are none to give).
+ */
+void view_run_notes(FILE *f, const struct tbdb *db);
+void view_run_notes_json(struct out *o, const struct tbdb *db);
 
 /*
  * struct view_key_list - tb-list's listing of a run's keys, which coverset

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guestsym.h"
+#include "keys.h"
 #include "report_table.h"
 
 const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf, size_t size)
@@ -121,4 +122,5 @@ void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint6
                 view_percent_str(pct, sizeof(pct), by_class[c], total),
                 c + 1 < PROFILE_OTHER ? "," : "");
     fputs("\n", f);
+    view_run_notes(f, profile_tbdb(p));
 }

@@ -37,7 +37,19 @@
  *                              not know, END with a fatal signal
  *   dump-side-truncated.tbs    dump-side cut inside STATS 1's successors
  *   dump-side-corrupt.tbs      dump-side with STATS 1's nr_succ 2^32-1
- * They end with the 40-byte END record of the QEMUs of their time.
+ *   dump-side-system.tbs       version 1.4, as qemu-system-x86_64 -perf
+ *                              writes it: SYSTEM, a symbol-list MAPPING, a
+ *                              supervisor TB and a user TB of two keys,
+ *                              STATS, END with TLB flush counts (1234 full,
+ *                              56 partial, 7 elided)
+ *   dump-side-system-old-end.tbs  the same with the 40-byte END record of the
+ *                              first 1.4 QEMUs (no TLB flush counts)
+ *   dump-side-snapshot.tbs     the same as the monitor's tb-stats write makes
+ *                              it: END with TBS_END_SNAPSHOT, exit code 0
+ *   dump-side-end-size.tbs     dump-side-system with an END record of 48
+ *                              bytes (neither size): corrupt
+ * Those written before format 1.4 end with the 40-byte END record of the
+ * QEMUs of their time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +107,7 @@ static void tb(struct tbs_writer *w, uint64_t pc, const uint8_t *code, uint32_t 
 /* A TB of the dump fixtures: pc, its instructions' sizes, its key's stats_id. */
 static void stats_tb(struct tbs_writer *w, uint64_t ts, uint64_t code_index, uint64_t pc,
                      const uint8_t *code, const unsigned *sizes, unsigned icount,
-                     uint32_t stats_id)
+                     uint32_t stats_id, uint8_t privilege)
 {
     uint64_t pcs[16];
     uint32_t ends[16];
@@ -103,7 +115,7 @@ static void stats_tb(struct tbs_writer *w, uint64_t ts, uint64_t code_index, uin
         .timestamp = ts, .code_index = code_index,
         .host_addr = 0x7f0000000000 + 0x100 * code_index, .guest_pc = pc,
         .phys_pc = pc - 0x400000, .flags = 0xb3, .cflags = 0x800,
-        .listing_line = 10 * code_index, .stats_id = stats_id,
+        .listing_line = 10 * code_index, .stats_id = stats_id, .privilege = privilege,
         .icount = icount, .guest_code = code,
     };
 
@@ -166,12 +178,12 @@ static struct tbs_writer *dump_side(const uint8_t *code_a, const unsigned *sizes
     fixture_check(tbs_writer_open_mem(host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
     fixture_check(tbs_writer_write_header(w, &h), "header");
     fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
-    stats_tb(w, 201, 1, 0x401100, code_a, sizes_a, 4, 1);
-    stats_tb(w, 202, 2, 0x401200, code_b, sizes_b, 2, 2);
+    stats_tb(w, 201, 1, 0x401100, code_a, sizes_a, 4, 1, TBS_PRIV_NONE);
+    stats_tb(w, 202, 2, 0x401200, code_b, sizes_b, 2, 2, TBS_PRIV_NONE);
     fixture_check(tbs_writer_write_unmap(w, &u), "unmap");
     fixture_check(tbs_writer_write_raw(w, 42, unknown, sizeof(unknown)), "raw");
     fixture_check(tbs_writer_write_flush(w, 300), "flush");
-    stats_tb(w, 301, 3, 0x401100, code_a, sizes_a, 4, 1);
+    stats_tb(w, 301, 3, 0x401100, code_a, sizes_a, 4, 1, TBS_PRIV_NONE);
     tbs_writer_data(w, stats_off);
     fixture_check(tbs_writer_write_stats(w, &st1, succ1), "stats");
     fixture_check(tbs_writer_write_stats(w, &st2, NULL), "stats");
@@ -209,6 +221,62 @@ static struct tbs_writer *dump_side_big_endian(void)
     fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
     fixture_check(tbs_writer_write_stats(w, &st, succ), "stats");
     fixture_check(tbs_writer_write_end(w, &end), "end");
+    return w;
+}
+
+/*
+ * dump-side-system.tbs and its variants: end as the END record (a 64-byte
+ * one, or with no_tlb the 40-byte one); end_size, when not 0, the size
+ * written into that record's prefix instead.
+ */
+static struct tbs_writer *dump_side_system(const struct tbs_end_view *end, uint32_t end_size,
+                                           const uint8_t *code_a, const unsigned *sizes_a,
+                                           const uint8_t *code_b, const unsigned *sizes_b)
+{
+    const struct tbs_header h = {
+        .version_minor = 4, .pid = 4242, .timestamp = 100, .guest_machine = 62,
+        .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
+        .flags = TBS_FLAG_GUEST_LISTING | TBS_FLAG_STATS | TBS_FLAG_STATS_JIT |
+                 TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_TIME | TBS_FLAG_SYSTEM,
+        .guest_arch = "x86_64", .qemu_version = "10.2.2",
+    };
+    const struct tbs_mapping_view m = {
+        .timestamp = 101, .start = 0x401000, .end = 0x402000, .prot = 5,
+        .kind = TBS_MAPPING_SYMBOL_LIST, .path = "/nonexistent/System.map", .path_len = 23,
+    };
+    const struct tbs_stats_view st1 = {
+        .stats_id = 1, .flags = 0xb3, .guest_pc = 0x401100, .phys_pc = 0x1100,
+        .exec_count = 1000, .insns_executed = 4000, .translations = 1, .guest_insns = 4,
+        .guest_bytes = 9, .host_bytes = 128, .ops = 26, .ops_opt = 20,
+    };
+    const struct tbs_stats_view st2 = {
+        .stats_id = 2, .flags = 0xb3, .guest_pc = 0x401200, .phys_pc = 0x1200,
+        .exec_count = 999, .insns_executed = 1998, .translations = 1, .guest_insns = 2,
+        .guest_bytes = 5, .host_bytes = 80, .ops = 12, .ops_opt = 10,
+    };
+    unsigned swap = host_is_big ? TBS_WRITER_SWAP : 0;
+    struct tbs_writer *w, *e;
+    const uint8_t *rec;
+    size_t len;
+
+    fixture_check(tbs_writer_open_mem(swap, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    fixture_check(tbs_writer_write_mapping(w, &m), "mapping");
+    stats_tb(w, 201, 1, 0x401100, code_a, sizes_a, 4, 1, TBS_PRIV_SUPERVISOR);
+    stats_tb(w, 202, 2, 0x401200, code_b, sizes_b, 2, 2, TBS_PRIV_USER);
+    fixture_check(tbs_writer_write_stats(w, &st1, NULL), "stats");
+    fixture_check(tbs_writer_write_stats(w, &st2, NULL), "stats");
+    if (!end_size) {
+        fixture_check(tbs_writer_write_end(w, end), "end");
+        return w;
+    }
+    /* The first end_size - 8 bytes of the 64-byte record's fields. */
+    fixture_check(tbs_writer_open_mem(swap, &e), "open");
+    fixture_check(tbs_writer_write_end(e, end), "end");
+    rec = tbs_writer_data(e, &len);
+    fixture_check(end_size <= len ? 0 : -1, "end size");
+    fixture_check(tbs_writer_write_raw(w, TBS_REC_END, rec + 8, end_size - 8), "raw end");
+    tbs_writer_close(e);
     return w;
 }
 
@@ -294,5 +362,29 @@ int main(int argc, char **argv)
     w = dump_side_big_endian();
     save_writer("dump-side-big-endian.tbs", w, 0);
     tbs_writer_close(w);
+
+    {
+        struct tbs_end_view e = {
+            .timestamp = 999, .exit_code = 1, .nr_tbs = 2, .tlb_flush_full = 1234,
+            .tlb_flush_part = 56, .tlb_flush_elided = 7,
+        };
+
+        w = dump_side_system(&e, 0, x86_a, x86_a_sizes, x86_b, x86_b_sizes);
+        save_writer("dump-side-system.tbs", w, 0);
+        tbs_writer_close(w);
+        w = dump_side_system(&e, 48, x86_a, x86_a_sizes, x86_b, x86_b_sizes);
+        save_writer("dump-side-end-size.tbs", w, 0);
+        tbs_writer_close(w);
+        e.no_tlb = true;
+        w = dump_side_system(&e, 0, x86_a, x86_a_sizes, x86_b, x86_b_sizes);
+        save_writer("dump-side-system-old-end.tbs", w, 0);
+        tbs_writer_close(w);
+        e.no_tlb = false;
+        e.exit_code = 0;
+        e.end_flags = TBS_END_SNAPSHOT;
+        w = dump_side_system(&e, 0, x86_a, x86_a_sizes, x86_b, x86_b_sizes);
+        save_writer("dump-side-snapshot.tbs", w, 0);
+        tbs_writer_close(w);
+    }
     return 0;
 }

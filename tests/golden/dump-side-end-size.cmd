@@ -1,0 +1,1 @@
+dump dump-side-end-size.tbs

@@ -1,0 +1,1 @@
+dump dump-side-system.tbs

@@ -1,0 +1,1 @@
+tb-list --tbstats dump-side-snapshot.tbs
