@@ -40,6 +40,12 @@ PRIV_NONE, PRIV_USER, PRIV_SUPERVISOR = 0, 1, 2
 REC_MAPPING, REC_UNMAP, REC_TB, REC_FLUSH, REC_END, REC_STATS = 1, 2, 3, 4, 5, 6
 REC_SHADOW_STACK = 7
 REC_TB_IR = 8
+# END's end_flags (version 1.4): the file is a snapshot of a running QEMU
+END_SNAPSHOT = 1 << 0
+# END records: 40 bytes as older writers wrote them (end_flags was padding,
+# no TLB flush counts), END_SIZE with the TLB flush counts (version 1.4)
+END_SIZE_NO_TLB, END_SIZE = 40, 64
+_END_TLB = ('QQQ', 'tlb_flush_full tlb_flush_part tlb_flush_elided')
 TB_IR_RETRANSLATED = (1 << 64) - 1
 REC_NAMES = {REC_MAPPING: 'MAPPING', REC_UNMAP: 'UNMAP', REC_TB: 'TB',
              REC_FLUSH: 'FLUSH', REC_END: 'END', REC_STATS: 'STATS',
@@ -87,7 +93,7 @@ _RECORDS = {
     REC_TB: ('QQQQQQIIIIIHBxII', 'timestamp code_index host_addr guest_pc cs_base phys_pc flags '
              'cflags host_size guest_size guest_code_size icount privilege listing_line stats_id', 88),
     REC_FLUSH: ('Q', 'timestamp', 16),
-    REC_END: ('Qi4xQQ', 'timestamp exit_code nr_tbs nr_flushes', 40),
+    REC_END: ('QiIQQ', 'timestamp exit_code end_flags nr_tbs nr_flushes', 40),
     REC_STATS: _stats_record(),
     REC_SHADOW_STACK: ('QQII', 'timestamp addr tid capacity', 32),
     REC_TB_IR: ('QQQQIIII', 'timestamp code_index guest_pc cs_base flags stats_id ops_len ops_opt_len',
@@ -122,7 +128,10 @@ class SideFile(object):
                 perf inject's jitted-PID-N.so) to its translation
     stats       {stats_id: STATS record}
     maps        the MAPPING records
-    end         the END record, or None (a .part file)
+    end         the END record, or None (a .part file); 'no_tlb' is True for the
+                40-byte record of older writers, whose end_flags and TLB flush
+                counts are then 0; 'snapshot' (64-byte records) says that the
+                file is a copy of a running QEMU's (monitor: tb-stats write)
     truncated_at  byte offset of a record cut short (partial=True), or None
     """
 
@@ -249,6 +258,16 @@ def _record(data, e, name, off, rtype, size, ex):
         r['ops'] = text[:n0].decode('utf-8', 'replace')
         r['ops_opt'] = text[n0:].decode('utf-8', 'replace')
     elif rtype == REC_END:
+        if size != END_SIZE_NO_TLB and size < END_SIZE:
+            raise TbstatsError(name, off + 4, 'END record size %d invalid' % size,
+                               '%d, or at least %d' % (END_SIZE_NO_TLB, END_SIZE))
+        r['no_tlb'] = size < END_SIZE
+        if r['no_tlb']:
+            r['end_flags'] = 0
+            r.update(dict.fromkeys(_END_TLB[1].split(), 0))
+        else:
+            r.update(zip(_END_TLB[1].split(), struct.unpack_from(e + _END_TLB[0], data, off + 40)))
+            r['snapshot'] = bool(r['end_flags'] & END_SNAPSHOT)
         ex.end = r
     return r
 
