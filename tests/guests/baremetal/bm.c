@@ -66,8 +66,13 @@ static uint32_t bm_parse_iter(const char *cmdline)
     return ndigits ? v : BM_DEFAULT_ITER;
 }
 
+/* Calls of bm_fib so far.  The monitor test reads it while the VM is
+ * stopped to know exactly how often bm_fib ran between two stops. */
+volatile uint32_t bm_fib_calls;
+
 uint32_t bm_fib(uint32_t n)
 {
+    bm_fib_calls++;
     if (n < 2)
         return n;
     return bm_fib(n - 1) + bm_fib(n - 2);

@@ -1,0 +1,44 @@
+# TBStatistics from QEMU's monitor (QMP x-tb-stats, x-query-tb-list, -tb,
+# -tb-coverset, -tb-cfg, and the HMP commands tb-stats, info tb-list, tb,
+# coverset, cfg) on the bare-metal guests of tests/guests/baremetal/, for
+# x86_64 and aarch64.  The guest counts its calls of bm_fib; read while the
+# VM is stopped, that count is the oracle the executions of bm_fib's first
+# TB must follow when collecting starts late, pauses, starts again and
+# stops (check_system_monitor.py says what is checked).  Then the same
+# without -perf or -tb-stats: the commands fail with one message.
+. "$TOP/tests/integration/lib.sh"
+SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
+SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
+SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
+BM=$GUESTS/baremetal
+[ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
+[ -f "$BM/x86_64.elf" ] && [ -f "$BM/aarch64.elf" ] || skip "no bare-metal guests (make guests)"
+[ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
+nm "$BM/x86_64.elf" | grep -q ' bm_fib_calls$' || skip "bare-metal guests without bm_fib_calls (make guests)"
+CHECK="python3 $TOP/tests/integration/check_system_monitor.py"
+FOREVER=999999999   # iterations: far more than the test lasts; QMP quits
+
+for arch in x86_64 aarch64; do
+    case $arch in
+    x86_64) set -- "$SYS_X86" -M q35 -nographic -nodefaults -serial stdio \
+                -L /usr/share/seabios -L "$SYS_ROMS" \
+                -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+                -kernel "$BM/x86_64.elf" -append "$FOREVER" ;;
+    aarch64) set -- "$SYS_ARM" -M virt -cpu cortex-a57 -nographic -nodefaults \
+                -serial stdio -semihosting -kernel "$BM/aarch64.elf" -append "$FOREVER" ;;
+    esac
+    $CHECK "$BM/$arch.elf" "$WORK/$arch" "$TBSYM" -- "$@" ||
+        fail "$arch: monitor control of TBStatistics"
+    note "$arch: ok"
+done
+
+# Without a side file the commands say what is missing, and QEMU runs on.
+out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
+    '{"execute":"x-tb-stats","arguments":{"action":"start"}}' \
+    '{"execute":"x-query-tb-list"}' '{"execute":"quit"}' |
+    timeout 60 "$SYS_ARM" -M virt -cpu cortex-a57 -nographic -nodefaults -S \
+        -semihosting -kernel "$BM/aarch64.elf" -qmp stdio 2>&1) ||
+    fail "QEMU without -perf: exit $?: $out"
+[ "$(printf '%s\n' "$out" | grep -c 'start QEMU with -perf or -tb-stats')" -eq 2 ] ||
+    fail "QEMU without -perf: $out"
+note "ok"
