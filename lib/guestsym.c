@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "array.h"
+#include "elffile.h"
 #include "elfsyms.h"
 #include "guestsym.h"
 #include "symlist.h"
@@ -278,39 +279,10 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
 
 /* --- DWARF: source line and inlined frames ------------------------------------ */
 
-/* Whether every string section of elf (.debug_str, .debug_line_str) ends in NUL. */
-static bool strings_terminated(Elf *elf)
-{
-    Elf_Scn *scn = NULL;
-    size_t shstrndx;
-
-    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return false;
-    while ((scn = elf_nextscn(elf, scn))) {
-        GElf_Shdr shdr;
-        const char *name;
-        Elf_Data *data;
-
-        if (!gelf_getshdr(scn, &shdr) || !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
-            continue;
-        name += strncmp(name, ".zdebug_", 8) == 0 ? 8 : strncmp(name, ".debug_", 7) == 0 ? 7 : 0;
-        if (strcmp(name, "str") != 0 && strcmp(name, "line_str") != 0)
-            continue;
-        /* The data libdw reads: converted and decompressed already (none: NOBITS). */
-        data = elf_getdata(scn, NULL);
-        if (data && data->d_buf && data->d_size &&
-            ((const char *)data->d_buf)[data->d_size - 1] != '\0')
-            return false;
-    }
-    return true;
-}
-
 /*
- * Whether m's DWARF may be handed to libdw.  libdw (0.188) takes the
- * strings of .debug_str and .debug_line_str with strlen(): in a corrupt file
- * whose section does not end in NUL it reads past the section's buffer
- * (found by fuzz_guestsym).  Such a file gets symbols but no source lines
- * or frames.  Checked once per module; a file without DWARF is fine.
+ * Whether m's DWARF may be handed to libdw (elffile_strings_terminated()).
+ * A file whose strings are not gets symbols but no source lines or frames.
+ * Checked once per module; a file without DWARF is fine.
  */
 static bool module_dwarf_ok(struct gs_module *m)
 {
@@ -322,10 +294,10 @@ static bool module_dwarf_ok(struct gs_module *m)
     if (!m->dwarf_checked) {
         m->dwarf_checked = true;
         dw = dwfl_module_getdwarf(m->mod, &bias);
-        m->dwarf_ok = !dw || (dwarf_getelf(dw) && strings_terminated(dwarf_getelf(dw)));
+        m->dwarf_ok = !dw || (dwarf_getelf(dw) && elffile_strings_terminated(dwarf_getelf(dw)));
         alt = dw && m->dwarf_ok ? dwarf_getalt(dw) : NULL;
         if (alt)
-            m->dwarf_ok = dwarf_getelf(alt) && strings_terminated(dwarf_getelf(alt));
+            m->dwarf_ok = dwarf_getelf(alt) && elffile_strings_terminated(dwarf_getelf(alt));
     }
     return m->dwarf_ok;
 }
