@@ -25,6 +25,7 @@
 #include "perfdata.h"
 #include "profile.h"
 #include "runfiles.h"
+#include "softmmu.h"
 #include "tbdb.h"
 #include "unwind.h"
 
@@ -55,6 +56,7 @@ struct profile {
     struct codemap *cm;
     struct hostsym *hs;
     struct guestsym *gs;
+    struct softmmu *sm;            /* system emulators only */
     struct uw *uw;
     char *jitdump_dir;             /* directory of the jitdump QEMU mapped */
 
@@ -455,6 +457,11 @@ int profile_open(const struct profile_opts *opts, struct profile **pp)
     p->info.tbstats_partial = p->db->tbstats_partial;
     p->info.jitdump_partial = p->db->jitdump_partial;
     p->info.shadow_stacks = p->db->header.flags & TBS_FLAG_SHADOW_STACK;
+    if (p->db->header.flags & TBS_FLAG_SYSTEM) {
+        rc = softmmu_new(p->debug_dir, &p->sm);
+        if (rc < 0)
+            goto fail_errno;
+    }
     p->sp_reg = p->db->header.host_machine == 62 ? UW_X86_SP :       /* EM_X86_64 */
                 p->db->header.host_machine == 183 ? PERF_REG_ARM64_SP : -1; /* EM_AARCH64 */
     rc = codemap_new(&p->cm);
@@ -573,6 +580,24 @@ static size_t user_frames(struct profile *p, const struct pd_event *ev, bool ker
     return n;
 }
 
+/*
+ * Set *softmmu when the host function of loc is QEMU's software MMU (with
+ * a classifier: system emulators).  Functions without a symbol are not
+ * classified (their addresses would fill the cache one by one).
+ */
+static int loc_softmmu(struct profile *p, const struct hostsym_loc *loc, bool *softmmu)
+{
+    int rc;
+
+    if (!p->sm || *softmmu || !loc->found || loc->kernel || !loc->symbol)
+        return 0;
+    rc = softmmu_classify(p->sm, loc->dso_path, loc->sym_start, loc->symbol, NULL);
+    if (rc < 0)
+        return rc;
+    *softmmu = rc;
+    return 0;
+}
+
 static int resolve_class(struct profile *p, const struct pd_event *ev, struct profile_sample *out,
                          struct hostsym_loc *loc)
 {
@@ -581,6 +606,7 @@ static int resolve_class(struct profile *p, const struct pd_event *ev, struct pr
     bool kernel = cpumode == PERF_RECORD_MISC_KERNEL || cpumode == PERF_RECORD_MISC_GUEST_KERNEL;
     uint64_t cookie;
     size_t first;
+    bool softmmu = false;
     int rc;
 
     *out = (struct profile_sample){
@@ -623,9 +649,12 @@ static int resolve_class(struct profile *p, const struct pd_event *ev, struct pr
      * of that TB, tb_gen_code makes it translation.  Return addresses are
      * looked up one byte back: a call may be the last instruction of a
      * TB's code.  (A kernel sample's frames[0] is the user IP where the
-     * kernel was entered, not a return address.)
+     * kernel was entered, not a return address.)  On the way, whether a
+     * function below the TB frame is software MMU.
      */
     first = kernel ? 0 : 1;
+    if (!kernel && (rc = loc_softmmu(p, loc, &softmmu)) < 0)
+        return rc;
     for (size_t i = first; i < out->nr_frames; i++) {
         uint64_t ra = out->frames[i];
         struct hostsym_loc fl;
@@ -635,20 +664,30 @@ static int resolve_class(struct profile *p, const struct pd_event *ev, struct pr
             out->tb = &p->db->tb_records[cookie];
             out->tb_ip = ra;
             p->tb_ip_is_ra = i > 0;
-            if (!kernel)
+            if (!kernel) {
                 out->cls = PROFILE_HELPER;
+                out->softmmu = softmmu;
+            }
             return 0;
         }
         if (kernel)
             continue;
-        if (hostsym_lookup(p->hs, s->pid, ra - 1, s->time, 0, &fl) == 0 && fl.symbol &&
-            !strcmp(fl.symbol, "tb_gen_code")) {
+        rc = hostsym_lookup(p->hs, s->pid, ra - 1, s->time, 0, &fl);
+        if (rc == -ENOMEM)
+            return rc;
+        if (rc < 0)
+            continue;
+        if (fl.symbol && !strcmp(fl.symbol, "tb_gen_code")) {
             out->cls = PROFILE_TRANSLATE;
             return 0;
         }
+        if ((rc = loc_softmmu(p, &fl, &softmmu)) < 0)
+            return rc;
     }
-    if (!kernel && out->nr_frames <= 1)
+    if (!kernel && out->nr_frames <= 1) {
         out->cls = class_by_name(loc->found ? loc->symbol : NULL);
+        out->softmmu = out->cls == PROFILE_HELPER && softmmu;
+    }
     if (!kernel && out->cls == PROFILE_QEMU && loc->symbol &&
         !strcmp(loc->symbol, "tb_gen_code"))
         out->cls = PROFILE_TRANSLATE;
@@ -795,6 +834,7 @@ void profile_close(struct profile *p)
     if (!p)
         return;
     uw_free(p->uw);
+    softmmu_free(p->sm);
     guestsym_free(p->gs);
     codemap_free(p->cm);
     hostsym_free(p->hs);

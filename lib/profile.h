@@ -130,6 +130,14 @@ struct profile_sample {
      */
     const struct tbdb_tb *tb;
     uint64_t tb_ip;            /* host address in tb's code (ip, or the return address) */
+    /*
+     * PROFILE_HELPER of a system emulator (TBS_FLAG_SYSTEM): QEMU's software
+     * MMU (softmmu.h) is the sampled function or one of its callers up to
+     * the TB frame (without a call chain: the sampled function).  That is
+     * the slow path of a guest load or store that missed the TLB fast
+     * path.  Always false in user mode.
+     */
+    bool softmmu;
     /* For samples outside JIT code (cls != PROFILE_JIT): the host symbol. */
     const struct hostsym_loc *host;
     /* The user call chain, leaf first (frames[0] == ip), after unwinding. */
