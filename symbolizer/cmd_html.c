@@ -169,7 +169,7 @@ static int print_summary(FILE *out, struct page *pg)
 
     if (!mem)
         return -ENOMEM;
-    view_report_summary(mem, pg->p, pg->t.total, pg->t.by_class);
+    view_report_summary(mem, pg->p, &pg->t);
     if (fclose(mem) != 0) {
         free(text);
         return -ENOMEM;
@@ -187,7 +187,10 @@ static int print_summary(FILE *out, struct page *pg)
 static int print_table(FILE *out, struct page *pg, const struct tbdb_key **keys, size_t n,
                        size_t top)
 {
-    struct table *t = table_new(view_report_cols, view_report_ncols);
+    size_t ncols;
+    const struct table_col *cols = view_report_columns(false, view_report_softmmu(pg->db),
+                                                       &ncols);
+    struct table *t = table_new(cols, ncols);
     struct view_host_insns hi;
 
     if (!t)

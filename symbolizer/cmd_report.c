@@ -43,6 +43,10 @@ const char cmd_report_usage[] =
     "  samples       samples in the TB's host code, and its share of all samples\n"
     "  helper_samples  samples in QEMU code the TB called (helpers, softfloat, ...):\n"
     "                from call chains (perf record -g or --call-graph dwarf)\n"
+    "  softmmu_samples  (system emulators) those of them in QEMU's software MMU:\n"
+    "                the slow path of guest loads and stores that missed the TLB\n"
+    "                fast path (TLB fill, page walk, MMIO, writes to pages of\n"
+    "                translated code); docs/system-mode.md says which functions\n"
     "  exec_count    executions (-tb-stats exec), spm: samples per million of them\n"
     "  guest_insns   guest instructions translated, cov%: share of executed ones\n"
     "  host_bytes    host code bytes, h/g: host bytes per guest byte\n"
@@ -65,11 +69,12 @@ const char cmd_report_usage[] =
     "process, TBs and QEMU's own functions alike, as perf report --sort sym does.\n"
     "\n"
     "  --sort COL    samples (default; children with guest call stacks), helper,\n"
-    "                total, exec, spm, insns, coverage, host_bytes, hg, spills, ops,\n"
-    "                translations, time, host_insns, hi/gi (--by tb), and with\n"
-    "                --by function self, children:\n"
+    "                softmmu, total, exec, spm, insns, coverage, host_bytes, hg,\n"
+    "                spills, ops, translations, time, host_insns, hi/gi (--by tb),\n"
+    "                and with --by function self, children:\n"
     "                highest first; the printed column names work too\n"
-    "                (helper_samples, exec_count, guest_insns, cov%, h/g, ...)\n"
+    "                (helper_samples, softmmu_samples, exec_count, guest_insns,\n"
+    "                cov%, h/g, ...)\n"
     "  -n N          the first N rows\n"
     "  --all         also rows without samples (keys executed but never sampled)\n"
     "  --format F    text (aligned columns, default), csv, json: an object with\n"
@@ -84,13 +89,14 @@ enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
 enum sort_col {
     SORT_SAMPLES, SORT_HELPER, SORT_TOTAL, SORT_EXEC, SORT_SPM, SORT_INSNS, SORT_COVERAGE,
     SORT_HOST_BYTES, SORT_HG, SORT_SPILLS, SORT_OPS, SORT_TRANSLATIONS, SORT_TIME,
-    SORT_SELF, SORT_CHILDREN, SORT_HOST_INSNS, SORT_HI_GI,
+    SORT_SELF, SORT_CHILDREN, SORT_HOST_INSNS, SORT_HI_GI, SORT_SOFTMMU,
     SORT_DEFAULT,              /* children with guest call stacks, else samples */
 };
 
 static const char *const sort_names[] = {
     "samples", "helper", "total", "exec", "spm", "insns", "coverage", "host_bytes", "hg",
     "spills", "ops", "translations", "time", "self", "children", "host_insns", "hi/gi",
+    "softmmu",
 };
 
 /* The names the columns print under sort by them too. */
@@ -99,6 +105,7 @@ static const struct {
     enum sort_col col;
 } sort_columns[] = {
     { "%", SORT_SAMPLES }, { "helper_samples", SORT_HELPER }, { "exec_count", SORT_EXEC },
+    { "softmmu_samples", SORT_SOFTMMU },
     { "guest_insns", SORT_INSNS }, { "cov%", SORT_COVERAGE }, { "h/g", SORT_HG },
     { "xlate_ns", SORT_TIME }, { "self%", SORT_SELF }, { "children%", SORT_CHILDREN },
 };
@@ -407,6 +414,7 @@ static double row_value(const struct row *row)
     switch (sort_col) {
     case SORT_SAMPLES:      return (double)a->samples;
     case SORT_HELPER:       return (double)a->helper;
+    case SORT_SOFTMMU:      return (double)a->softmmu;
     case SORT_TOTAL:        return (double)a->samples + (double)a->helper;
     case SORT_EXEC:         return (double)a->exec_count;
     case SORT_SPM:          return a->exec_count ? (double)a->samples * 1e6 / (double)a->exec_count : 0;
@@ -475,6 +483,12 @@ static void print_summary_json(void *arg, struct out *o)
     for (int c = 0; c < PROFILE_OTHER; c++)
         out_u64(o, profile_class_name(c), r->t.by_class[c]);
     out_object_end(o);
+    if (view_report_softmmu(r->db)) {
+        out_object_begin(o, "softmmu", NULL);
+        out_u64(o, "samples", r->t.softmmu);
+        out_u64(o, "charged", r->t.softmmu_charged);
+        out_object_end(o);
+    }
     view_run_notes_json(o, r->db);
     if (r->by != BY_FUNCTION)
         return;
@@ -493,7 +507,7 @@ static void print_summary_text(void *arg, FILE *f)
     struct report *r = arg;
     const struct profile_info *in = profile_info(r->p);
 
-    view_report_summary(f, r->p, r->t.total, r->t.by_class);
+    view_report_summary(f, r->p, &r->t);
     if (r->by != BY_FUNCTION)
         return;
     if (r->no_stacks)
@@ -513,10 +527,9 @@ static const struct view_doc report_doc = {
 static int print_report(struct report *r, enum view_format format, size_t limit)
 {
     bool incl = r->by == BY_FUNCTION && r->stacks;
+    size_t ncols = sizeof(sym_cols) / sizeof(sym_cols[0]);
     const struct table_col *cols = r->by == BY_SYM ? sym_cols
-                                   : incl ? view_report_incl_cols : view_report_cols;
-    size_t ncols = r->by == BY_SYM ? sizeof(sym_cols) / sizeof(sym_cols[0])
-                   : incl ? view_report_incl_ncols : view_report_ncols;
+                                   : view_report_columns(incl, view_report_softmmu(r->db), &ncols);
     struct table *t = table_new(cols, ncols);
     size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
 

@@ -24,25 +24,47 @@ const char *view_tb_name(struct profile *p, const struct tbdb_tb *tb, char *buf,
     return buf;
 }
 
-/* The columns after guest_pc (and the inclusive ones), in both lists. */
-#define REPORT_COLS_TAIL \
-    { "samples", false }, { "%", false }, { "helper_samples", false }, \
+/* The columns after guest_pc (and the inclusive ones) in every list: SOFTMMU is empty or one. */
+#define REPORT_COLS_TAIL(SOFTMMU) \
+    { "samples", false }, { "%", false }, { "helper_samples", false }, SOFTMMU \
     { "exec_count", false }, { "spm", false }, { "guest_insns", false }, { "cov%", false }, \
     { "host_bytes", false }, { "h/g", false }, { "host_insns", false }, { "hi/gi", false }, \
     { "spills", false }, { "ops", false }, \
     { "ops_opt", false }, { "translations", false }, { "xlate_ns", false }, \
     { "symbol", true }, { "source", true }
+#define REPORT_COLS_INCL \
+    { "children", false }, { "children%", false }, { "self", false }, { "self%", false },
+#define REPORT_COL_SOFTMMU { "softmmu_samples", false },
 
-const struct table_col view_report_cols[] = {
-    { "guest_pc", false }, REPORT_COLS_TAIL,
+static const struct table_col cols[] = {
+    { "guest_pc", false }, REPORT_COLS_TAIL(),
 };
-const size_t view_report_ncols = sizeof(view_report_cols) / sizeof(view_report_cols[0]);
+static const struct table_col cols_incl[] = {
+    { "guest_pc", false }, REPORT_COLS_INCL REPORT_COLS_TAIL(),
+};
+static const struct table_col cols_softmmu[] = {
+    { "guest_pc", false }, REPORT_COLS_TAIL(REPORT_COL_SOFTMMU),
+};
+static const struct table_col cols_incl_softmmu[] = {
+    { "guest_pc", false }, REPORT_COLS_INCL REPORT_COLS_TAIL(REPORT_COL_SOFTMMU),
+};
 
-const struct table_col view_report_incl_cols[] = {
-    { "guest_pc", false }, { "children", false }, { "children%", false }, { "self", false },
-    { "self%", false }, REPORT_COLS_TAIL,
-};
-const size_t view_report_incl_ncols = sizeof(view_report_incl_cols) / sizeof(view_report_incl_cols[0]);
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct table_col *view_report_columns(bool incl, bool softmmu, size_t *ncols)
+{
+    if (incl) {
+        *ncols = softmmu ? NCOLS(cols_incl_softmmu) : NCOLS(cols_incl);
+        return softmmu ? cols_incl_softmmu : cols_incl;
+    }
+    *ncols = softmmu ? NCOLS(cols_softmmu) : NCOLS(cols);
+    return softmmu ? cols_softmmu : cols;
+}
+
+bool view_report_softmmu(const struct tbdb *db)
+{
+    return db->header.flags & TBS_FLAG_SYSTEM;
+}
 
 /* "file:line" of the guest PC's source, basename only; "" when unknown. */
 static void source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
@@ -76,6 +98,8 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
     table_u64(t, sum->samples);
     view_percent(t, sum->samples, total);
     table_u64(t, sum->helper);
+    if (view_report_softmmu(db))
+        table_u64(t, sum->softmmu);
     table_u64(t, sum->exec_count);
     table_ratio(t, sum->samples * 1000000ull, sum->exec_count);
     table_u64(t, sum->guest_insns);
@@ -101,9 +125,10 @@ void view_report_row(struct table *t, struct profile *p, const struct tally_sums
     table_str(t, src, strlen(src));
 }
 
-void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint64_t *by_class)
+void view_report_summary(FILE *f, struct profile *p, const struct tally *t)
 {
     const struct profile_info *in = profile_info(p);
+    const uint64_t total = t->total, *by_class = t->by_class;
     static const char *const chains[] = { "none", "frame pointers (-g)", "dwarf (libunwind)" };
     char pct[32];
 
@@ -122,5 +147,10 @@ void view_report_summary(FILE *f, struct profile *p, uint64_t total, const uint6
                 view_percent_str(pct, sizeof(pct), by_class[c], total),
                 c + 1 < PROFILE_OTHER ? "," : "");
     fputs("\n", f);
+    if (view_report_softmmu(profile_tbdb(p)))
+        fprintf(f, "# softmmu %s%%: %" PRIu64 " helper samples in the software MMU (TLB misses, "
+                "page walks, MMIO), %" PRIu64 " of them charged to TBs\n",
+                view_percent_str(pct, sizeof(pct), t->softmmu, total), t->softmmu,
+                t->softmmu_charged);
     view_run_notes(f, profile_tbdb(p));
 }

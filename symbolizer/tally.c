@@ -12,8 +12,9 @@ int tally_init(struct tally *t, const struct tbdb *db)
     /* + 1: calloc(0) may return NULL. */
     t->key_samples = calloc(db->nr_keys + 1, sizeof(uint64_t));
     t->key_helper = calloc(db->nr_keys + 1, sizeof(uint64_t));
+    t->key_softmmu = calloc(db->nr_keys + 1, sizeof(uint64_t));
     t->key_period = calloc(db->nr_keys + 1, sizeof(uint64_t));
-    if (!t->key_samples || !t->key_helper || !t->key_period)
+    if (!t->key_samples || !t->key_helper || !t->key_softmmu || !t->key_period)
         return -ENOMEM;
     return 0;
 }
@@ -28,13 +29,19 @@ void tally_sample(struct tally *t, const struct profile_sample *s)
     t->total_period = tally_sat_add(t->total_period, s->period);
     t->by_class[s->cls]++;
     t->period_by_class[s->cls] = tally_sat_add(t->period_by_class[s->cls], s->period);
+    if (s->cls == PROFILE_HELPER && s->softmmu) {
+        t->softmmu++;
+        t->softmmu_charged += s->tb != NULL;
+    }
     if (!s->tb || (s->cls != PROFILE_JIT && s->cls != PROFILE_HELPER))
         return;
     i = tally_key_index(t, s->tb->key);
-    if (s->cls == PROFILE_JIT)
+    if (s->cls == PROFILE_JIT) {
         t->key_samples[i]++;
-    else
+    } else {
         t->key_helper[i]++;
+        t->key_softmmu[i] += s->softmmu;
+    }
     t->key_period[i] = tally_sat_add(t->key_period[i], s->period);
 }
 
@@ -57,8 +64,9 @@ void tally_release(struct tally *t)
 {
     free(t->key_samples);
     free(t->key_helper);
+    free(t->key_softmmu);
     free(t->key_period);
-    t->key_samples = t->key_helper = t->key_period = NULL;
+    t->key_samples = t->key_helper = t->key_softmmu = t->key_period = NULL;
 }
 
 void tally_sums_add_key(struct tally_sums *s, const struct tally *t, const struct tbdb_key *k)
@@ -67,6 +75,7 @@ void tally_sums_add_key(struct tally_sums *s, const struct tally *t, const struc
 
     s->samples = tally_sat_add(s->samples, t->key_samples[i]);
     s->helper = tally_sat_add(s->helper, t->key_helper[i]);
+    s->softmmu = tally_sat_add(s->softmmu, t->key_softmmu[i]);
     s->period = tally_sat_add(s->period, t->key_period[i]);
     s->exec_count = tally_sat_add(s->exec_count, k->exec_count);
     s->insns_executed = tally_sat_add(s->insns_executed, k->insns_executed);

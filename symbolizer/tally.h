@@ -5,7 +5,9 @@
  *
  * A sample of the QEMU process counts once in total and in its class; a
  * PROFILE_JIT sample counts in its TB's key as "samples", a PROFILE_HELPER
- * sample whose call chain reaches a TB counts in that TB's key as "helper".
+ * sample whose call chain reaches a TB counts in that TB's key as "helper",
+ * and also as "softmmu" when it is the software MMU's (profile_sample's
+ * softmmu: system emulators only).
  * Each count has a twin that sums the samples' periods (perf's weight: ns
  * for cpu-clock, events for cycles; 1 per sample when the recording has no
  * PERIOD), which is what perf report's Overhead is a share of.
@@ -29,6 +31,9 @@ struct tally {
     uint64_t period_by_class[PROFILE_NR_CLASSES];
     uint64_t *key_samples;          /* [db->nr_keys] PROFILE_JIT samples in the key's TBs */
     uint64_t *key_helper;           /* [db->nr_keys] PROFILE_HELPER samples they called */
+    uint64_t *key_softmmu;          /* [db->nr_keys] those of them in the software MMU */
+    uint64_t softmmu;               /* PROFILE_HELPER samples in the software MMU, */
+    uint64_t softmmu_charged;       /* ... and those whose call chain reached a TB */
     uint64_t *key_period;           /* [db->nr_keys] periods of both, summed */
 };
 
@@ -59,7 +64,7 @@ static inline size_t tally_key_index(const struct tally *t, const struct tbdb_ke
 
 /* Samples and TBStatistics counters summed over a set of keys (saturating). */
 struct tally_sums {
-    uint64_t samples, helper, period;
+    uint64_t samples, helper, softmmu, period;
     uint64_t exec_count, insns_executed, guest_insns, guest_bytes, host_bytes;
     uint64_t spills, ops, ops_opt, translations;
     uint64_t time_ns;               /* time_gen + time_opt + time_la + time_code */
