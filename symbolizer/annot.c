@@ -13,12 +13,14 @@
 #include "guestsym.h"
 #include "keys.h"
 #include "table.h"
+#include "tlbpath.h"
 
 struct annot {
     const struct tbdb *db;
     uint64_t total;
     uint64_t by_class[PROFILE_NR_CLASSES];
     uint64_t *self, *helper;   /* [nr_keys] */
+    uint64_t *softmmu;         /* [nr_keys]: helper samples in the software MMU */
     uint64_t **hits;           /* [nr_keys]: NULL, or [hits_size[i]] */
     size_t *hits_size;         /* [nr_keys] */
 };
@@ -34,9 +36,10 @@ int annot_new(const struct tbdb *db, struct annot **ap)
     a->db = db;
     a->self = calloc(n, sizeof(*a->self));
     a->helper = calloc(n, sizeof(*a->helper));
+    a->softmmu = calloc(n, sizeof(*a->softmmu));
     a->hits = calloc(n, sizeof(*a->hits));
     a->hits_size = calloc(n, sizeof(*a->hits_size));
-    if (!a->self || !a->helper || !a->hits || !a->hits_size) {
+    if (!a->self || !a->helper || !a->softmmu || !a->hits || !a->hits_size) {
         annot_free(a);
         return -ENOMEM;
     }
@@ -55,6 +58,7 @@ void annot_free(struct annot *a)
     free(a->hits_size);
     free(a->self);
     free(a->helper);
+    free(a->softmmu);
     free(a);
 }
 
@@ -88,8 +92,10 @@ int annot_add_sample(struct annot *a, const struct profile_sample *s)
         return 0;
     k = s->tb->key;
     i = key_index(a, k);
-    if (s->cls == PROFILE_HELPER)
+    if (s->cls == PROFILE_HELPER) {
         a->helper[i]++;
+        a->softmmu[i] += s->softmmu;
+    }
     if (s->cls != PROFILE_JIT)
         return 0;
     a->self[i]++;
@@ -133,6 +139,11 @@ uint64_t annot_key_helper(const struct annot *a, const struct tbdb_key *k)
     return a->helper[key_index(a, k)];
 }
 
+uint64_t annot_key_softmmu(const struct annot *a, const struct tbdb_key *k)
+{
+    return a->softmmu[key_index(a, k)];
+}
+
 const uint64_t *annot_key_hits(const struct annot *a, const struct tbdb_key *k, size_t *sizep)
 {
     size_t i = key_index(a, k);
@@ -155,6 +166,9 @@ struct view {
     cs_insn *hin;              /* cs_malloc(hcs) */
     const char *last_src;      /* text: the source line shown last */
     int last_line;
+    struct tlbpath *paths;     /* the translation's TLB fast paths, in order */
+    size_t nr_paths, next_path;
+    bool raw;                  /* ANNOT_RAW: not grouped */
 };
 
 static uint64_t hits_in(const struct view *v, uint64_t start, uint64_t end)
@@ -229,13 +243,54 @@ static bool source_of(struct profile *p, uint64_t pc, char *buf, size_t size)
     return true;
 }
 
-/* The host instructions of code[start, end) of translation t, with their samples. */
+/* A TLB fast path (v->paths[v->next_path]) of translation t as one line. */
+static void fast_path(struct view *v, const struct tbdb_tb *t, const struct tlbpath *fp,
+                      const char *label)
+{
+    const char *kind = fp->load && fp->store ? "load+store" : fp->store ? "store" : "load";
+    char text[256] = ".byte", line[320], num[24], pct[24];
+    uint64_t size, n = hits_in(v, fp->start, fp->end);
+
+    if (v->have_hcs)
+        disasm_one(v->hcs, v->hin, t->code + fp->access, fp->end - fp->access,
+                   t->code_addr + fp->access, text, sizeof(text), &size);
+    if (v->json) {
+        out_object_begin(v->o, NULL, label);
+        out_hex(v->o, "offset", fp->start);
+        out_hex(v->o, "addr", t->code_addr + fp->start);
+        out_hex(v->o, "end_offset", fp->end);
+        out_word(v->o, "tlb_fast_path", kind);
+        out_u64(v->o, "instructions", fp->nr_insns);
+        out_str(v->o, "asm", text, strlen(text));
+        out_u64(v->o, "samples", n);
+        out_object_end(v->o);
+        return;
+    }
+    fmt_count(num, pct, n, v->self);
+    snprintf(line, sizeof(line), "[tlb fast path: %s, %u instructions, %" PRIu64 " samples]",
+             kind, fp->nr_insns, n);
+    fprintf(v->o->f, "%8s %7s        +0x%04" PRIx64 "  %s %s\n", num, pct, fp->start, line, text);
+}
+
+/*
+ * The host instructions of code[start, end) of translation t, with their
+ * samples; a TLB fast path starting among them as one line (not --raw).
+ */
 static void host_range(struct view *v, const struct tbdb_tb *t, uint64_t start, uint64_t end,
                        const char *label)
 {
     while (start < end) {
         char bytes[64], text[256], num[24], pct[24];
         uint64_t size, n;
+
+        while (v->next_path < v->nr_paths && v->paths[v->next_path].start < start)
+            v->next_path++;
+        if (!v->raw && v->next_path < v->nr_paths && v->paths[v->next_path].start == start &&
+            v->paths[v->next_path].end <= end) {
+            fast_path(v, t, &v->paths[v->next_path], label);
+            start = v->paths[v->next_path++].end;
+            continue;
+        }
 
         if (!v->have_hcs || !disasm_one(v->hcs, v->hin, t->code + start, end - start,
                                         t->code_addr + start, text, sizeof(text), &size)) {
@@ -261,9 +316,19 @@ static void host_range(struct view *v, const struct tbdb_tb *t, uint64_t start, 
     }
 }
 
+/* The samples in the translation's TLB fast paths. */
+static uint64_t fast_path_samples(const struct view *v)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < v->nr_paths; i++)
+        n += hits_in(v, v->paths[i].start, v->paths[i].end);
+    return n;
+}
+
 static void print_header(struct view *v, const struct annot *a, const struct tbdb_key *k)
 {
-    char buf[64], src[512], pct[24], hg[32];
+    char buf[64], src[512], pct[24], hg[32], sm[48] = "";
     const char *name;
     size_t len;
     uint64_t helper = annot_key_helper(a, k);
@@ -296,9 +361,15 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
         out_u64(v->o, "translations_in_side_file", k->nr_tb_records);
         out_u64(v->o, "samples", v->self);
         out_u64(v->o, "helper_samples", helper);
+        if (a->db->header.flags & TBS_FLAG_SYSTEM)
+            out_u64(v->o, "softmmu_samples", annot_key_softmmu(a, k));
         out_u64(v->o, "total_samples", annot_total(a));
         if (src[0])
             out_str(v->o, "source", src, strlen(src));
+        if (v->nr_paths) {
+            out_u64(v->o, "tlb_fast_paths", v->nr_paths);
+            out_u64(v->o, "tlb_fast_path_samples", fast_path_samples(v));
+        }
         return;
     }
     fprintf(v->o->f, "key %" PRIu32 " guest_pc 0x%" PRIx64 " %.*s\n", k->stats_id,
@@ -306,9 +377,19 @@ static void print_header(struct view *v, const struct annot *a, const struct tbd
     fprintf(v->o->f, "  exec_count %" PRIu64 "  h/g %s  spills %" PRIu64 "  ops/ops_opt %"
             PRIu64 "/%" PRIu64 "  translations %" PRIu32 " (%" PRIu32 " in the side file)\n",
             k->exec_count, hg, k->spills, k->ops, k->ops_opt, k->translations, k->nr_tb_records);
+    if (a->db->header.flags & TBS_FLAG_SYSTEM)
+        snprintf(sm, sizeof(sm), " (%" PRIu64 " in the software MMU)", annot_key_softmmu(a, k));
     fprintf(v->o->f, "  samples %" PRIu64 " (%s%% of %" PRIu64 ")  helpers called from it %"
-            PRIu64 "%s%s\n", v->self, pct, annot_total(a), helper, src[0] ? "  source " : "",
-            src);
+            PRIu64 "%s%s%s\n", v->self, pct, annot_total(a), helper, sm,
+            src[0] ? "  source " : "", src);
+    if (v->nr_paths) {
+        uint64_t n = fast_path_samples(v);
+
+        view_percent_str(pct, sizeof(pct), n, v->self);
+        fprintf(v->o->f, "  tlb fast paths %zu (guest loads and stores), %" PRIu64
+                " samples (%s%%)%s\n", v->nr_paths, n, pct,
+                v->raw ? "" : ": one line each, --raw shows their instructions");
+    }
     fprintf(v->o->f, "%8s %7s  %s\n", "samples", "%", "guest insn / host insn (offset)");
 }
 
@@ -356,12 +437,56 @@ static void print_guest_insn(struct view *v, const struct tbdb_tb *t, uint32_t i
     }
 }
 
+/* The end of guest instruction i's host code, from pos on, in code of size bytes. */
+static uint64_t insn_host_end(const struct tbdb_tb *t, uint32_t i, uint64_t pos, uint64_t size)
+{
+    uint64_t end = t->host_end[i] < size ? t->host_end[i] : size;
+
+    return end < pos ? pos : end;
+}
+
+/*
+ * The TLB fast paths of translation t into v->paths, guest instruction by
+ * guest instruction (x86-64 host code only: tlbpath.h).  Without memory
+ * for them there are none: the code is shown instruction by instruction.
+ */
+static void find_fast_paths(struct view *v, const struct tbdb *db, const struct tbdb_tb *t)
+{
+    uint64_t size = tb_size(t), pos = 0, ool = 0;
+    size_t cap = 0;
+
+    if (!v->have_hcs || db->header.host_machine != 62)  /* EM_X86_64 */
+        return;
+    for (uint32_t i = 0; i < t->icount; i++)
+        ool = insn_host_end(t, i, ool, size);
+    cs_option(v->hcs, CS_OPT_DETAIL, CS_OPT_ON);
+    for (uint32_t i = 0; i < t->icount; i++) {
+        uint64_t end = insn_host_end(t, i, pos, size);
+        struct tlbpath found[32];
+        size_t n = tlbpath_find(v->hcs, t->code, t->code_addr, pos, end, ool, size, found, 32);
+
+        if (n && v->nr_paths + n > cap) {
+            struct tlbpath *grown;
+
+            cap = 2 * (v->nr_paths + n);
+            grown = realloc(v->paths, cap * sizeof(*grown));
+            if (!grown)
+                break;
+            v->paths = grown;
+        }
+        memcpy(v->paths + v->nr_paths, found, n * sizeof(found[0]));
+        v->nr_paths += n;
+        pos = end;
+    }
+    cs_option(v->hcs, CS_OPT_DETAIL, CS_OPT_OFF);
+}
+
 void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
-                     const struct tbdb_key *k)
+                     const struct tbdb_key *k, unsigned flags)
 {
     const struct tbdb *db = a->db;
     const struct tbdb_tb *t = k->latest;
-    struct view v = { .o = o, .json = o->format == OUT_JSON, .p = p };
+    struct view v = { .o = o, .json = o->format == OUT_JSON, .p = p, .raw = flags & ANNOT_RAW };
     csh gcs = 0;
     cs_insn *gin = NULL;
     bool have_gcs;
@@ -375,6 +500,10 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         }
     v.hits = annot_key_hits(a, k, &v.nr_hits);
     v.self = annot_key_self(a, k);
+    v.have_hcs = t && t->have_load && view_disasm_open(db->header.host_machine, &v.hcs);
+    v.hin = v.have_hcs ? cs_malloc(v.hcs) : NULL;
+    if (t && t->have_load)
+        find_fast_paths(&v, db, t);
     if (v.json)
         out_object_begin(o, NULL, "key");
     print_header(&v, a, k);
@@ -387,8 +516,6 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
     }
     have_gcs = view_disasm_open(db->header.guest_machine, &gcs);
     gin = have_gcs ? cs_malloc(gcs) : NULL;
-    v.have_hcs = t->have_load && view_disasm_open(db->header.host_machine, &v.hcs);
-    v.hin = v.have_hcs ? cs_malloc(v.hcs) : NULL;
     size = tb_size(t);
     if (v.json) {
         out_u64(o, "code_index", t->code_index);
@@ -397,9 +524,7 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         out_array_begin(o, "code");
     }
     for (uint32_t i = 0; i < t->icount; i++) {
-        host_end = t->host_end[i] < size ? t->host_end[i] : size;
-        if (host_end < pos)
-            host_end = pos;
+        host_end = insn_host_end(t, i, pos, size);
         print_guest_insn(&v, t, i, gcs, gin, hits_in(&v, pos, host_end));
         shown += hits_in(&v, pos, host_end);
         if (v.json)
@@ -445,6 +570,7 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
     else
         fputs("\n", o->f);
     free((char *)v.last_src);
+    free(v.paths);
     if (gin)
         cs_free(gin, 1);
     if (v.hin)

@@ -37,9 +37,14 @@ int annot_add_sample(struct annot *a, const struct profile_sample *s);
 uint64_t annot_total(const struct annot *a);
 uint64_t annot_class(const struct annot *a, enum profile_class cls);
 
-/* annot_key_self, annot_key_helper - samples in the key's code, in what it called. */
+/*
+ * annot_key_self, annot_key_helper, annot_key_softmmu - samples in the
+ * key's code, in what it called, and in the software MMU among the latter
+ * (profile_sample's softmmu: system emulators).
+ */
 uint64_t annot_key_self(const struct annot *a, const struct tbdb_key *k);
 uint64_t annot_key_helper(const struct annot *a, const struct tbdb_key *k);
+uint64_t annot_key_softmmu(const struct annot *a, const struct tbdb_key *k);
 
 /*
  * annot_key_hits - the key's samples per host code offset, all translations
@@ -55,10 +60,15 @@ const uint64_t *annot_key_hits(const struct annot *a, const struct tbdb_key *k, 
  * of its latest translation (capstone, guest arch of the side file) followed
  * by the host instructions generated for it (capstone, host arch), with
  * samples and % of the key's samples, then the out-of-line host code.
+ * On an x86-64 host, each inline TLB fast path of a guest load or store
+ * (tlbpath.h) is one line "[tlb fast path: load, N instructions] ACCESS"
+ * with the samples of all its instructions, unless flags has ANNOT_RAW;
+ * the header counts the fast paths and their samples either way.
  * Text (a column layout of its own, not out's key=value lines) or JSON.
  * p supplies the guest symbols (profile_guestsym()).
  */
+#define ANNOT_RAW 1u            /* every host instruction, fast paths too */
 void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
-                     const struct tbdb_key *k);
+                     const struct tbdb_key *k, unsigned flags);
 
 #endif /* TBSYM_ANNOT_H */

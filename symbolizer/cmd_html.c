@@ -314,7 +314,7 @@ static int print_page(FILE *out, struct page *pg, size_t top)
             return -ENOMEM;
         }
         out_init(&o, mem, OUT_TEXT);
-        annot_print_key(&o, pg->p, pg->a, keys[i]);
+        annot_print_key(&o, pg->p, pg->a, keys[i], 0);
         if (fclose(mem) != 0) {
             free(text);
             free(keys);
