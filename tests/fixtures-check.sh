@@ -85,22 +85,26 @@ else
     say "tests/fuzz/make-seeds-guestsym.sh failed:"; cat "$tmp/guestsym.log"; failed=1
 fi
 
-# The guests the golden recordings map, with the commands of their
-# generators' headers (make-diff-fixtures.c, make-gstack-fixtures.c).
-guest() { # name, symbols to keep...
+# The programs the golden recordings map, with the commands of their
+# generators' headers (make-diff-fixtures.c, make-gstack-fixtures.c,
+# make-profile-fixtures.c): two guests and a stand-in for QEMU.
+elf() { # name (NAME.c into NAME.elf), symbols to keep...
     g=$1; shift
     keep=""
     for s in "$@"; do keep="$keep -K $s"; done
     # shellcheck disable=SC2086
     (cd tests/golden && gcc -O1 -fno-asynchronous-unwind-tables -fno-pie -no-pie -nostdlib \
         -static -Wl,--build-id=none -Wl,-N -Wl,--no-warn-rwx-segments \
-        -o "$tmp/out/guests/$g-guest.elf" "$g-guest.c" &&
-        strip --strip-unneeded $keep "$tmp/out/guests/$g-guest.elf") ||
-        { say "cannot build tests/golden/$g-guest.c"; failed=1; }
+        -o "$tmp/out/guests/$g.elf" "$g.c" &&
+        strip --strip-unneeded $keep "$tmp/out/guests/$g.elf") ||
+        { say "cannot build tests/golden/$g.c"; failed=1; }
 }
-guest diff hot steady gone fresh cold
-guest gstack _start main parse lex run step fib handler
-compare "$tmp/out/guests" "$top/tests/golden" "gcc and strip (make-diff-fixtures.c, make-gstack-fixtures.c)"
+elf diff-guest hot steady gone fresh cold
+elf gstack-guest _start main parse lex run step fib handler
+elf softmmu-host _start cpu_exec helper_stb_mmu mmu_lookup tlb_fill_align \
+    tb_invalidate_phys_range_fast helper_lookup_tb_ptr
+compare "$tmp/out/guests" "$top/tests/golden" \
+    "gcc and strip (make-diff-fixtures.c, make-gstack-fixtures.c, make-profile-fixtures.c)"
 
 # Every binary file of tests/golden has a generator (the fuzz corpora also
 # keep inputs the fuzzer found, which nothing regenerates).

@@ -1,0 +1,1 @@
+annotate -i @GEN@/system/perf.data 1 --raw

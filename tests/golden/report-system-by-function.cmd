@@ -1,0 +1,1 @@
+report -i @GEN@/system/perf.data --by function --sort softmmu_samples

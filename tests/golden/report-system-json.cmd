@@ -1,0 +1,1 @@
+report -i @GEN@/system/perf.data --format json

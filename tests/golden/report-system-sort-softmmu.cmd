@@ -1,0 +1,1 @@
+report -i @GEN@/system/perf.data --sort softmmu -n 1
