@@ -110,7 +110,7 @@ static size_t match_at(csh cs, const cs_insn *insns, size_t n, size_t c, uint64_
 {
     const cs_insn *cmp = &insns[c], *jne = &insns[c + 1];
     const cs_x86_op *m = mem_op(cmp);
-    unsigned t, cr, env = X86_REG_INVALID;
+    unsigned t, cr, via, env = X86_REG_INVALID;
     bool t_copied = false, c_set = false, and_env = false, add_env = false;
     size_t first = c, k, a;
     uint64_t target;
@@ -122,7 +122,7 @@ static size_t match_at(csh cs, const cs_insn *insns, size_t n, size_t c, uint64_
     target = (uint64_t)x86(jne)->operands[0].imm;
     if (target < code_addr + ool || target >= code_addr + size)
         return 0;
-    t = gpr(m->mem.base);
+    t = via = gpr(m->mem.base);
     cr = reg_op(cmp);
     if (cr == X86_REG_INVALID || cr == t)
         return 0;
@@ -158,13 +158,18 @@ static size_t match_at(csh cs, const cs_insn *insns, size_t n, size_t c, uint64_
         gpr(m->mem.base) != t || written_gpr(cs, &insns[a]) != t)
         return 0;
     a++;
-    if (a >= n || !accesses_via(&insns[a], t))
+    /* A 128-bit access may add the addend into another register first. */
+    if (a < n && insns[a].id == X86_INS_LEA && (m = mem_op(&insns[a])) &&
+        (gpr(m->mem.base) == t || gpr(m->mem.index) == t) &&
+        (via = written_gpr(cs, &insns[a])) != X86_REG_INVALID)
+        a++;
+    if (a >= n || !accesses_via(&insns[a], via))
         return 0;
     *p = (struct tlbpath){
         .start = insns[first].address - code_addr,
         .access = insns[a].address - code_addr,
     };
-    for (size_t end = a + 2; a < n && a < end && accesses_via(&insns[a], t); a++) {
+    for (size_t end = a + 2; a < n && a < end && accesses_via(&insns[a], via); a++) {
         const cs_x86_op *am = mem_op(&insns[a]);
 
         p->load |= (am->access & CS_AC_READ) != 0;

@@ -27,7 +27,8 @@
  *     negative offset from one and the same base register into T;
  *   - the instruction after the jne loads T from memory at base T;
  *   - the next one or two access memory with T as base or index (two: a
- *     128-bit access done in halves).
+ *     128-bit access done in halves), or with R after a lea of ADDR + T
+ *     into R (how a 128-bit access may address its halves).
  * User-mode code has no such sequence: guest memory is at guest_base,
  * there is no TLB, and its alignment checks (test; jne) do not match.
  * An aarch64 host's code is not looked at.
