@@ -13,12 +13,22 @@
 #define SIEVE_N      131072
 #define USER_WORDS   1024
 #define USER_ROUNDS  32
+/* bm_tlb_walk reads one byte of each of TLB_PAGES pages, TLB_ROUNDS times:
+ * more pages than QEMU's TLB has entries (256 by default, grown only at a
+ * flush, which this program never asks for) plus its 8-entry victim TLB,
+ * so every read misses the TLB.  bm_alu does ALU_STEPS register-only steps. */
+#define PAGE_SIZE    4096
+#define TLB_PAGES    2048
+#define TLB_ROUNDS   8
+#define ALU_STEPS    65536
 
 static uint8_t check_buf[CHECK_LEN];
 static uint8_t sieve_buf[SIEVE_N];
 /* Written by bm_user_work in user mode: no paging and no MMU, so all of
  * memory is reachable from ring 3 / EL0. */
 static uint32_t user_buf[USER_WORDS];
+/* 8 MiB, never written: zeroes, as the loaders leave a .bss. */
+static uint8_t tlb_buf[TLB_PAGES * PAGE_SIZE];
 
 void bm_puts(const char *s)
 {
@@ -126,6 +136,35 @@ uint32_t bm_user_work(uint32_t seed)
     return acc;
 }
 
+/*
+ * One read per page, pages in order, rounds times: page p's TLB entry is
+ * taken by page p + (TLB size) before p comes again, so each read goes to
+ * QEMU's software MMU (the test of softmmu_samples relies on it).
+ */
+uint32_t bm_tlb_walk(const volatile uint8_t *buf, uint32_t pages, uint32_t rounds)
+{
+    uint32_t sum = 0, r, p;
+
+    for (r = 0; r < rounds; r++)
+        for (p = 0; p < pages; p++)
+            sum += buf[p * PAGE_SIZE];
+    return sum;
+}
+
+/* Register-only work: no load or store in its loop (its TBs have no TLB fast path). */
+uint32_t bm_alu(uint32_t seed)
+{
+    uint32_t x = seed | 1, acc = 0, i;
+
+    for (i = 0; i < ALU_STEPS; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        acc += x ^ (acc >> 3);
+    }
+    return acc;
+}
+
 static void bm_fill(uint8_t *buf, uint32_t len)
 {
     uint32_t x = 12345, i;
@@ -139,7 +178,7 @@ static void bm_fill(uint8_t *buf, uint32_t len)
 int bm_main(const char *cmdline)
 {
     uint32_t iter = bm_parse_iter(cmdline);
-    uint32_t fib = 0, sum = 0, primes = 0, user = 0, i;
+    uint32_t fib = 0, sum = 0, primes = 0, user = 0, walk = 0, alu = 0, i;
 
     bm_fill(check_buf, CHECK_LEN);
     for (i = 0; i < iter; i++) {
@@ -147,6 +186,8 @@ int bm_main(const char *cmdline)
         sum += bm_checksum(check_buf, CHECK_LEN, i);
         primes = bm_sieve(sieve_buf, SIEVE_N);
         user ^= bm_user_call(i);
+        walk += bm_tlb_walk(tlb_buf, TLB_PAGES, TLB_ROUNDS);
+        alu ^= bm_alu(2 * i + 1);
     }
     bm_puts("baremetal " BM_ARCH " iter=");
     bm_put_u32(iter);
@@ -158,6 +199,10 @@ int bm_main(const char *cmdline)
     bm_put_u32(primes);
     bm_puts(" user=");
     bm_put_hex(user);
+    bm_puts(" walk=");
+    bm_put_u32(walk);
+    bm_puts(" alu=");
+    bm_put_hex(alu);
     bm_puts("\n");
     return 0;
 }

@@ -31,6 +31,9 @@ uint32_t bm_fib(uint32_t n);
 uint32_t bm_checksum(const uint8_t *buf, uint32_t len, uint32_t seed);
 uint32_t bm_sieve(uint8_t *composite, uint32_t n);
 uint32_t bm_user_work(uint32_t seed);   /* runs in ring 3 / EL0 */
+/* One read per page of buf, pages pages, rounds times: a TLB miss each. */
+uint32_t bm_tlb_walk(const volatile uint8_t *buf, uint32_t pages, uint32_t rounds);
+uint32_t bm_alu(uint32_t seed);         /* no memory access in its loop */
 
 /* Console output, on top of bm_putc. */
 void bm_puts(const char *s);
