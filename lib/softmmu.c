@@ -11,6 +11,7 @@
  */
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <gelf.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 struct sm_file {
     struct sm_file *next;
     const char *path;          /* the caller's pointer: the key */
+    bool library;              /* a shared library: never the software MMU */
     Dwfl *dwfl;                /* NULL: no DWARF to use (or not a file) */
     Dwfl_Module *mod;
 };
@@ -136,9 +138,37 @@ void softmmu_free(struct softmmu *sm)
     free(sm);
 }
 
+/* Whether the ELF file at path has a DT_SONAME: a shared library, not an executable. */
+static bool has_soname(const char *path)
+{
+    Elf *elf = elffile_open(path);
+    Elf_Scn *scn = NULL;
+    bool found = false;
+
+    if (!elf)
+        return false;
+    while (!found && (scn = elf_nextscn(elf, scn))) {
+        GElf_Shdr shdr;
+        Elf_Data *data;
+
+        if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_DYNAMIC ||
+            !(data = elf_getdata(scn, NULL)) || !shdr.sh_entsize)
+            continue;
+        for (size_t i = 0; i < shdr.sh_size / shdr.sh_entsize && !found; i++) {
+            GElf_Dyn dyn;
+
+            found = gelf_getdyn(data, (int)i, &dyn) && dyn.d_tag == DT_SONAME;
+        }
+    }
+    elf_end(elf);
+    return found;
+}
+
 /*
  * Report path to libdwfl and keep it if it has DWARF that libdw may read;
- * f->dwfl stays NULL otherwise (not a regular file, not ELF, no DWARF).
+ * f->dwfl stays NULL otherwise (not a regular file, not ELF, no DWARF, or
+ * a shared library, whose DWARF is never needed: opening it may cost the
+ * decompression of all of a distribution's debug file).
  */
 static void file_open(struct softmmu *sm, struct sm_file *f)
 {
@@ -149,6 +179,9 @@ static void file_open(struct softmmu *sm, struct sm_file *f)
 
     /* The path comes from a recording: never a FIFO or a device. */
     if (f->path[0] != '/' || stat(f->path, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    f->library = has_soname(f->path);
+    if (f->library)
         return;
     f->dwfl = dwfl_begin(&sm->callbacks);
     if (!f->dwfl)
@@ -258,8 +291,9 @@ int softmmu_classify(struct softmmu *sm, const char *dso_path, uint64_t addr,
         src = unit_source(f, addr);
         e->file = f;
         e->addr = addr;
-        e->rule = src ? SOFTMMU_BY_SOURCE : SOFTMMU_BY_NAME;
-        e->yes = src ? softmmu_source_is(src) : symbol && softmmu_name_is(symbol);
+        e->rule = f->library ? SOFTMMU_BY_FILE : src ? SOFTMMU_BY_SOURCE : SOFTMMU_BY_NAME;
+        e->yes = e->rule == SOFTMMU_BY_SOURCE ? softmmu_source_is(src)
+                 : e->rule == SOFTMMU_BY_NAME && symbol && softmmu_name_is(symbol);
         sm->used++;
     }
     if (rule)

@@ -20,6 +20,10 @@
  *   2. Otherwise (no DWARF: a stripped QEMU without its debug file, or an
  *      address no compilation unit covers) the function's name: the
  *      patterns of softmmu_name_is().
+ * Both apply to QEMU's executable: a shared library (a file with a
+ * DT_SONAME: the C library, GLib, a TCG plugin) holds no software MMU, and
+ * its DWARF is never opened (a distribution's compressed debug file of the
+ * C library would cost more to read than the whole report).
  * A caller that walks a sample's call chain counts the sample as software
  * MMU when any function between it and the translated code that called
  * (itself included) is: what runs under helper_ldq_mmu, a device's MMIO
@@ -48,6 +52,7 @@ struct softmmu;
 enum softmmu_rule {
     SOFTMMU_BY_SOURCE,         /* the DWARF compilation unit's source file */
     SOFTMMU_BY_NAME,           /* the function's name */
+    SOFTMMU_BY_FILE,           /* a shared library's: never */
 };
 
 /*

@@ -8,8 +8,9 @@
  * cputlb.c or ptw.c is software MMU, one named helper_ldub_mmu in other.c
  * is not, as long as the program has DWARF, in itself or in a separate
  * debug file found through .gnu_debuglink; stripped of it ("objcopy
- * --strip-debug"), the names decide.  Without gcc and objcopy that part
- * is not checked (said on stdout).
+ * --strip-debug"), the names decide.  In a shared library built from the
+ * same files ("-shared -Wl,-soname,libzz.so.1") neither is.  Without gcc
+ * and objcopy that part is not checked (said on stdout).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -136,7 +137,7 @@ static void check_function(struct softmmu *sm, const char *path, const char *rel
     got = softmmu_classify(sm, path, addr, name, &rule);
     if (!CHECK_EQ_I64(got, want) || !CHECK_EQ_U64(rule, want_rule))
         fprintf(stderr, "  %s in %s: %d by %s\n", name, rel, got,
-                rule == SOFTMMU_BY_SOURCE ? "source" : "name");
+                rule == SOFTMMU_BY_SOURCE ? "source" : rule == SOFTMMU_BY_NAME ? "name" : "file");
     /* Cached: the same answer. */
     CHECK_EQ_I64(softmmu_classify(sm, path, addr, name, NULL), want);
 }
@@ -174,11 +175,13 @@ static void test_dwarf_or_names(void)
         return;
     }
     if (!run("gcc -g -O1 -fno-inline -o prog accel/tcg/cputlb.c target/arm/ptw.c other.c main.c") ||
+        !run("gcc -g -O1 -fno-inline -fPIC -shared -Wl,-soname,libzz.so.1 -o libzz.so "
+             "accel/tcg/cputlb.c other.c") ||
         !run("objcopy --strip-debug prog prog.nodebug") ||
         !run("objcopy --only-keep-debug prog prog.debug") ||
         !run("objcopy --strip-debug --add-gnu-debuglink=prog.debug prog prog.linked")) {
         printf("no gcc or objcopy: the choice between the rules is not checked\n");
-        run("rm -rf accel target *.c prog*");
+        run("rm -rf accel target *.c prog* libzz.so");
         rmdir(tmpdir);
         return;
     }
@@ -193,12 +196,20 @@ static void test_dwarf_or_names(void)
         check_function(sm, path[v], rel, "helper_ldub_mmu", !variants[v].dwarf, r);
         check_function(sm, path[v], rel, "zz_plain", 0, r);
     }
+    /* A shared library (DT_SONAME): never, DWARF and names notwithstanding. */
+    {
+        char lib[4096];
+
+        snprintf(lib, sizeof(lib), "%s/libzz.so", tmpdir);
+        check_function(sm, lib, "libzz.so", "zz_walk", 0, SOFTMMU_BY_FILE);
+        check_function(sm, lib, "libzz.so", "helper_ldub_mmu", 0, SOFTMMU_BY_FILE);
+    }
     /* Not a file: names only; no name, no answer. */
     CHECK_EQ_I64(softmmu_classify(sm, "[vdso]", 0x1000, "tlb_fill_align", NULL), 1);
     CHECK_EQ_I64(softmmu_classify(sm, "//anon", 0x1000, NULL, NULL), 0);
     softmmu_free(sm);
     softmmu_free(NULL);
-    run("rm -rf accel target *.c prog*");
+    run("rm -rf accel target *.c prog* libzz.so");
     rmdir(tmpdir);
 }
 
