@@ -36,10 +36,12 @@ int annot_new(const struct tbdb *db, struct annot **ap)
     a->db = db;
     a->self = calloc(n, sizeof(*a->self));
     a->helper = calloc(n, sizeof(*a->helper));
-    a->softmmu = calloc(n, sizeof(*a->softmmu));
+    if (db->header.flags & TBS_FLAG_SYSTEM)     /* the only ones with a software MMU */
+        a->softmmu = calloc(n, sizeof(*a->softmmu));
     a->hits = calloc(n, sizeof(*a->hits));
     a->hits_size = calloc(n, sizeof(*a->hits_size));
-    if (!a->self || !a->helper || !a->softmmu || !a->hits || !a->hits_size) {
+    if (!a->self || !a->helper || !a->hits || !a->hits_size ||
+        (!a->softmmu && (db->header.flags & TBS_FLAG_SYSTEM))) {
         annot_free(a);
         return -ENOMEM;
     }
@@ -94,7 +96,8 @@ int annot_add_sample(struct annot *a, const struct profile_sample *s)
     i = key_index(a, k);
     if (s->cls == PROFILE_HELPER) {
         a->helper[i]++;
-        a->softmmu[i] += s->softmmu;
+        if (s->softmmu && a->softmmu)
+            a->softmmu[i]++;
     }
     if (s->cls != PROFILE_JIT)
         return 0;
@@ -141,7 +144,7 @@ uint64_t annot_key_helper(const struct annot *a, const struct tbdb_key *k)
 
 uint64_t annot_key_softmmu(const struct annot *a, const struct tbdb_key *k)
 {
-    return a->softmmu[key_index(a, k)];
+    return a->softmmu ? a->softmmu[key_index(a, k)] : 0;
 }
 
 const uint64_t *annot_key_hits(const struct annot *a, const struct tbdb_key *k, size_t *sizep)

@@ -12,9 +12,12 @@ int tally_init(struct tally *t, const struct tbdb *db)
     /* + 1: calloc(0) may return NULL. */
     t->key_samples = calloc(db->nr_keys + 1, sizeof(uint64_t));
     t->key_helper = calloc(db->nr_keys + 1, sizeof(uint64_t));
-    t->key_softmmu = calloc(db->nr_keys + 1, sizeof(uint64_t));
+    /* Only a system emulator has a software MMU (profile_sample's softmmu). */
+    if (db->header.flags & TBS_FLAG_SYSTEM)
+        t->key_softmmu = calloc(db->nr_keys + 1, sizeof(uint64_t));
     t->key_period = calloc(db->nr_keys + 1, sizeof(uint64_t));
-    if (!t->key_samples || !t->key_helper || !t->key_softmmu || !t->key_period)
+    if (!t->key_samples || !t->key_helper || !t->key_period ||
+        (!t->key_softmmu && (db->header.flags & TBS_FLAG_SYSTEM)))
         return -ENOMEM;
     return 0;
 }
@@ -40,7 +43,8 @@ void tally_sample(struct tally *t, const struct profile_sample *s)
         t->key_samples[i]++;
     } else {
         t->key_helper[i]++;
-        t->key_softmmu[i] += s->softmmu;
+        if (s->softmmu && t->key_softmmu)
+            t->key_softmmu[i]++;
     }
     t->key_period[i] = tally_sat_add(t->key_period[i], s->period);
 }
@@ -75,7 +79,8 @@ void tally_sums_add_key(struct tally_sums *s, const struct tally *t, const struc
 
     s->samples = tally_sat_add(s->samples, t->key_samples[i]);
     s->helper = tally_sat_add(s->helper, t->key_helper[i]);
-    s->softmmu = tally_sat_add(s->softmmu, t->key_softmmu[i]);
+    if (t->key_softmmu)
+        s->softmmu = tally_sat_add(s->softmmu, t->key_softmmu[i]);
     s->period = tally_sat_add(s->period, t->key_period[i]);
     s->exec_count = tally_sat_add(s->exec_count, k->exec_count);
     s->insns_executed = tally_sat_add(s->insns_executed, k->insns_executed);

@@ -31,7 +31,8 @@ struct tally {
     uint64_t period_by_class[PROFILE_NR_CLASSES];
     uint64_t *key_samples;          /* [db->nr_keys] PROFILE_JIT samples in the key's TBs */
     uint64_t *key_helper;           /* [db->nr_keys] PROFILE_HELPER samples they called */
-    uint64_t *key_softmmu;          /* [db->nr_keys] those of them in the software MMU */
+    uint64_t *key_softmmu;          /* [db->nr_keys] those of them in the software MMU;
+                                     * NULL but for a system emulator */
     uint64_t softmmu;               /* PROFILE_HELPER samples in the software MMU, */
     uint64_t softmmu_charged;       /* ... and those whose call chain reached a TB */
     uint64_t *key_period;           /* [db->nr_keys] periods of both, summed */
