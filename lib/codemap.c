@@ -238,6 +238,81 @@ static int index_pages(const struct cm_key *keys, size_t nr_keys, uint64_t **pag
     return 0;
 }
 
+/*
+ * The sort keys of the gathered entries all[0..nr_all): one per page of
+ * every small entry, sorted by (page, time, seq), in *keysp (*nr_keysp of
+ * them), with room after them for one key per big entry, which
+ * index_big() uses.  Returns 0, -E2BIG when the copies would be more than
+ * a page directory indexes (UINT32_MAX), or -ENOMEM; *keysp is the
+ * caller's to free either way.
+ */
+static int page_keys(const struct cm_entry *all, const uint32_t *all_seq, size_t nr_all,
+                     struct cm_key **keysp, size_t *nr_keysp)
+{
+    size_t nr_keys = 0, nr_big = 0;
+    struct cm_key *keys;
+
+    *keysp = NULL;
+    for (size_t i = 0; i < nr_all; i++) {
+        if (is_big(&all[i]))
+            nr_big++;
+        else
+            nr_keys += last_page(&all[i]) - first_page(&all[i]) + 1;
+    }
+    if (nr_keys > UINT32_MAX)
+        return -E2BIG;
+    keys = malloc((nr_keys + nr_big + 1) * sizeof(*keys));
+    if (!keys)
+        return -ENOMEM;
+    nr_keys = 0;
+    for (size_t i = 0; i < nr_all; i++) {
+        if (is_big(&all[i]))
+            continue;
+        for (uint64_t p = first_page(&all[i]); p <= last_page(&all[i]); p++)
+            keys[nr_keys++] = (struct cm_key){ p, all[i].time, all_seq[i], (uint32_t)i };
+    }
+    qsort(keys, nr_keys, sizeof(*keys), key_cmp);
+    *keysp = keys;
+    *nr_keysp = nr_keys;
+    return 0;
+}
+
+/*
+ * The big entries of all[0..nr_all), sorted by (time, seq), into *bigp and
+ * their insertion numbers into *big_seqp, *nr_bigp of them; keys is
+ * scratch room for one key per big entry.  Returns 0, or -ENOMEM with
+ * nothing allocated.
+ */
+static int index_big(const struct cm_entry *all, const uint32_t *all_seq, size_t nr_all,
+                     struct cm_key *keys, struct cm_entry **bigp, uint32_t **big_seqp,
+                     size_t *nr_bigp)
+{
+    size_t nr_big = 0;
+    struct cm_entry *big;
+    uint32_t *big_seq;
+
+    /* Page 0 for all of them makes key_cmp sort by (time, seq). */
+    for (size_t i = 0; i < nr_all; i++)
+        if (is_big(&all[i]))
+            keys[nr_big++] = (struct cm_key){ 0, all[i].time, all_seq[i], (uint32_t)i };
+    qsort(keys, nr_big, sizeof(*keys), key_cmp);
+    big = malloc((nr_big ? nr_big : 1) * sizeof(*big));
+    big_seq = malloc((nr_big ? nr_big : 1) * sizeof(*big_seq));
+    if (!big || !big_seq) {
+        free(big);
+        free(big_seq);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < nr_big; i++) {
+        big[i] = all[keys[i].idx];
+        big_seq[i] = keys[i].seq;
+    }
+    *bigp = big;
+    *big_seqp = big_seq;
+    *nr_bigp = nr_big;
+    return 0;
+}
+
 int codemap_build(struct codemap *cm)
 {
     struct cm_entry *all = NULL, *big = NULL;
@@ -258,30 +333,10 @@ int codemap_build(struct codemap *cm)
         goto out;
     nr_all = gather_entries(cm, all, all_seq);
 
-    /* One key per page of every small entry, one per big entry. */
-    for (size_t i = 0; i < nr_all; i++) {
-        if (is_big(&all[i])) {
-            nr_big++;
-        } else {
-            nr_keys += last_page(&all[i]) - first_page(&all[i]) + 1;
-        }
-    }
-    if (nr_keys > UINT32_MAX) {
-        err = -E2BIG;
+    err = page_keys(all, all_seq, nr_all, &keys, &nr_keys);
+    if (err)
         goto out;
-    }
-    keys = malloc((nr_keys + nr_big + 1) * sizeof(*keys));
-    if (!keys)
-        goto out;
-    nr_keys = 0;
-    for (size_t i = 0; i < nr_all; i++) {
-        if (is_big(&all[i]))
-            continue;
-        for (uint64_t p = first_page(&all[i]); p <= last_page(&all[i]); p++)
-            keys[nr_keys++] = (struct cm_key){ p, all[i].time, all_seq[i], (uint32_t)i };
-    }
-    qsort(keys, nr_keys, sizeof(*keys), key_cmp);
-
+    err = -ENOMEM;
     copies = malloc((nr_keys ? nr_keys : 1) * sizeof(*copies));
     if (!copies)
         goto out;
@@ -291,23 +346,9 @@ int codemap_build(struct codemap *cm)
         copies[i] = (struct cm_copy){ e->start, e->time, e->cookie, (uint32_t)e->size,
                                       keys[i].seq };
     }
-    if (index_pages(keys, nr_keys, &pages, &page_first, &nr_pages))
+    if (index_pages(keys, nr_keys, &pages, &page_first, &nr_pages) ||
+        index_big(all, all_seq, nr_all, keys, &big, &big_seq, &nr_big))
         goto out;
-
-    /* The big entries, by (time, seq): page 0 for all makes key_cmp do. */
-    nr_big = 0;
-    for (size_t i = 0; i < nr_all; i++)
-        if (is_big(&all[i]))
-            keys[nr_big++] = (struct cm_key){ 0, all[i].time, all_seq[i], (uint32_t)i };
-    qsort(keys, nr_big, sizeof(*keys), key_cmp);
-    big = malloc((nr_big ? nr_big : 1) * sizeof(*big));
-    big_seq = malloc((nr_big ? nr_big : 1) * sizeof(*big_seq));
-    if (!big || !big_seq)
-        goto out;
-    for (size_t i = 0; i < nr_big; i++) {
-        big[i] = all[keys[i].idx];
-        big_seq[i] = keys[i].seq;
-    }
 
     index_free(cm);
     cm->copies = copies;
