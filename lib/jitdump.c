@@ -56,6 +56,15 @@ static uint64_t rd64(const struct jd_reader *r, size_t off)
 /* Record the error, its message and offset; returns err for tail calls. */
 #define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
 
+/*
+ * The field of the format's struct type of the record of type what at off,
+ * whose value contradicts the record: -EBADMSG, with the message
+ * "WHAT FIELD VALUE at byte offset N " and the rest (recfile_bad_field()).
+ */
+#define bad_field(r, off, what, type, field, value, ...) \
+    recfile_bad_field(&(r)->f, (off) + offsetof(struct type, field), what, #field, value, \
+                      __VA_ARGS__)
+
 const char *jd_record_name(uint32_t id)
 {
     static const char *const names[JITDUMP_CODE_MAX] = {
@@ -173,12 +182,9 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
         JD_CODE_LOAD_FIELDS(DECODE, l)
         /* record_min_size() guarantees room for at least the name's NUL. */
         if (l->code_size > total - LOAD_SIZE - 1)
-            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
-                        "%s code_size %llu at byte offset %zu larger than the record "
-                        "(%u bytes, room for at most %zu bytes of code)",
-                        what, (unsigned long long)l->code_size,
-                        off + offsetof(struct jitdump_code_load, code_size),
-                        total, total - LOAD_SIZE - 1);
+            return bad_field(r, off, what, jitdump_code_load, code_size, l->code_size,
+                             "larger than the record (%u bytes, room for at most %zu bytes "
+                             "of code)", total, total - LOAD_SIZE - 1);
         break;
     }
     case JITDUMP_CODE_MOVE:
@@ -194,12 +200,9 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
         d->entries_size = total - DEBUG_SIZE;
         d->swapped = r->f.swapped;
         if (d->nr_entry > room)
-            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_debug_info, nr_entry),
-                        "%s nr_entry %llu at byte offset %zu impossible "
-                        "(a record of %u bytes has room for at most %zu entries)",
-                        what, (unsigned long long)d->nr_entry,
-                        off + offsetof(struct jitdump_code_debug_info, nr_entry),
-                        total, room);
+            return bad_field(r, off, what, jitdump_code_debug_info, nr_entry, d->nr_entry,
+                             "impossible (a record of %u bytes has room for at most %zu "
+                             "entries)", total, room);
         break;
     }
     case JITDUMP_CODE_UNWINDING_INFO: {
@@ -209,21 +212,13 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
         JD_CODE_UNWINDING_INFO_FIELDS(DECODE, u)
         u->data = r->f.buf + off + UNWIND_SIZE;
         if (u->unwinding_size > room)
-            return fail(r, -EBADMSG,
-                        off + offsetof(struct jitdump_code_unwinding_info, unwinding_size),
-                        "%s unwinding_size %llu at byte offset %zu larger than the record "
-                        "(%u bytes, room for %zu bytes of data)",
-                        what, (unsigned long long)u->unwinding_size,
-                        off + offsetof(struct jitdump_code_unwinding_info, unwinding_size),
-                        total, room);
+            return bad_field(r, off, what, jitdump_code_unwinding_info, unwinding_size,
+                             u->unwinding_size, "larger than the record (%u bytes, room for "
+                             "%zu bytes of data)", total, room);
         if (u->eh_frame_hdr_size > u->unwinding_size)
-            return fail(r, -EBADMSG,
-                        off + offsetof(struct jitdump_code_unwinding_info, eh_frame_hdr_size),
-                        "%s eh_frame_hdr_size %llu at byte offset %zu larger than "
-                        "unwinding_size %llu",
-                        what, (unsigned long long)u->eh_frame_hdr_size,
-                        off + offsetof(struct jitdump_code_unwinding_info, eh_frame_hdr_size),
-                        (unsigned long long)u->unwinding_size);
+            return bad_field(r, off, what, jitdump_code_unwinding_info, eh_frame_hdr_size,
+                             u->eh_frame_hdr_size, "larger than unwinding_size %llu",
+                             (unsigned long long)u->unwinding_size);
         break;
     }
     default:
@@ -253,11 +248,8 @@ static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struc
         l->code = nul + 1;
         after = r->f.buf + end - l->code;
         if (l->code_size > after)
-            return fail(r, -EBADMSG, off + offsetof(struct jitdump_code_load, code_size),
-                        "%s code_size %llu at byte offset %zu larger than the record "
-                        "(%zu bytes left after the name)",
-                        what, (unsigned long long)l->code_size,
-                        off + offsetof(struct jitdump_code_load, code_size), after);
+            return bad_field(r, off, what, jitdump_code_load, code_size, l->code_size,
+                             "larger than the record (%zu bytes left after the name)", after);
     } else if (out->id == JITDUMP_CODE_DEBUG_INFO) {
         /*
          * Walk the entries once now (at most total/17 steps: check_fixed()

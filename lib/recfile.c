@@ -74,6 +74,21 @@ int recfile_vfail(struct recfile *f, int err, uint64_t offset, const char *fmt, 
     return err;
 }
 
+int recfile_bad_field(struct recfile *f, uint64_t at, const char *what, const char *field,
+                      uint64_t value, const char *fmt, ...)
+{
+    size_t n;
+    va_list ap;
+
+    recfile_fail(f, -EBADMSG, at, "%s %s %llu at byte offset %llu ", what, field,
+                 (unsigned long long)value, (unsigned long long)at);
+    n = strlen(f->errmsg);
+    va_start(ap, fmt);
+    vsnprintf(f->errmsg + n, sizeof(f->errmsg) - n, fmt, ap);
+    va_end(ap);
+    return -EBADMSG;
+}
+
 int recfile_next(struct recfile *f)
 {
     if (f->state == RECFILE_RUNNING && f->pos == f->len)

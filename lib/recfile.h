@@ -76,6 +76,18 @@ __attribute__((format(printf, 4, 5)))
 int recfile_fail(struct recfile *f, int err, uint64_t offset, const char *fmt, ...);
 
 /*
+ * recfile_bad_field - recfile_fail() with -EBADMSG at byte @at for the
+ * field @field of a record of type @what whose @value contradicts the
+ * record: the message "WHAT FIELD VALUE at byte offset AT " and then
+ * @fmt's, which says against what, e.g.
+ *   "CODE_LOAD code_size 99 at byte offset 80 larger than the record (...)"
+ * Returns -EBADMSG, for tail calls.
+ */
+__attribute__((format(printf, 6, 7)))
+int recfile_bad_field(struct recfile *f, uint64_t at, const char *what, const char *field,
+                      uint64_t value, const char *fmt, ...);
+
+/*
  * recfile_next - the start of a reader's next(): returns 1 when a record
  * may follow at f->pos, else what next() returns: 0 at the end of the
  * input (the state becomes RECFILE_DONE) or after it, f->error once
