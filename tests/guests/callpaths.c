@@ -9,9 +9,9 @@
  *
  * usage: callpaths MODE [ROUNDS]
  *
- * All the time is spent in two leaves, leaf() and leaf2(): the same
- * integer loop, UNIT iterations per call, so a path's share of the leaf
- * samples is its share of the units.  Every function is noipa (no
+ * All the time is spent in two leaves, leaf() and leaf2() (callpaths.h): the
+ * same integer loop, UNIT iterations per call, so a path's share of the
+ * leaf samples is its share of the units.  Every function is noipa (no
  * inlining, cloning or identical-code folding, so the names stay) and does
  * work after each call (so no call becomes a tail call).  One round:
  *
@@ -59,52 +59,9 @@
 #include <string.h>
 #include <ucontext.h>
 
-#define NOIPA __attribute__((noipa))
-#define UNIT 2000000ul
+#include "callpaths.h"
 
-static volatile unsigned long sink;
 static int flush_mode;
-
-/*
- * The value of a call, stored before it is used: gcc turns "return f(n - 1) + 1"
- * into a loop (tail recursion with an accumulator) unless something follows
- * the call that it cannot move.
- */
-static inline unsigned long kept(unsigned long v)
-{
-    sink = v;
-    return v;
-}
-
-NOIPA unsigned long leaf(unsigned long n)
-{
-    unsigned long x = n;
-
-    for (unsigned long i = 0; i < n; i++) {
-        x = x * 6364136223846793005ul + i;
-        x ^= x >> 29;
-    }
-    sink = x;
-    return x & 1;
-}
-
-/* leaf's loop, a second copy so that run_c's path ends in its own leaf */
-NOIPA unsigned long leaf2(unsigned long n)
-{
-    unsigned long x = n;
-
-    for (unsigned long i = 0; i < n; i++) {
-        x = x * 6364136223846793005ul + i;
-        x ^= x >> 29;
-    }
-    sink = x;
-    return x & 1;
-}
-
-NOIPA unsigned long mid(unsigned long n)
-{
-    return leaf(n) + 1;
-}
 
 /* --- flush: many distinct functions, each its own translation blocks ---- */
 #define NCOLD 4096
@@ -140,40 +97,36 @@ NOIPA static unsigned long churn(void)
 }
 
 /* --- plain ---------------------------------------------------------------- */
+/*
+ * The loop of run_a, run_b and run_c: units calls of work(UNIT), each
+ * after churn() in flush mode; the value is the sum of their results.  A
+ * macro, as UNIT_LOOP (callpaths.h) is: each run_* is one frame, calling
+ * work directly.
+ */
+#define RUN_UNITS(work, units) ({                               \
+    unsigned long s_ = 0;                                       \
+                                                                \
+    for (unsigned i_ = 0; i_ < (units); i_++) {                 \
+        if (flush_mode)                                         \
+            s_ += churn() & 1;                                  \
+        s_ += work(UNIT);                                       \
+    }                                                           \
+    s_;                                                         \
+})
+
 NOIPA unsigned long run_a(unsigned units)
 {
-    unsigned long s = 0;
-
-    for (unsigned i = 0; i < units; i++) {
-        if (flush_mode)
-            s += churn() & 1;
-        s += mid(UNIT);
-    }
-    return s + 1;
+    return RUN_UNITS(mid, units) + 1;
 }
 
 NOIPA unsigned long run_b(unsigned units)
 {
-    unsigned long s = 0;
-
-    for (unsigned i = 0; i < units; i++) {
-        if (flush_mode)
-            s += churn() & 1;
-        s += mid(UNIT);
-    }
-    return s + 2;
+    return RUN_UNITS(mid, units) + 2;
 }
 
 NOIPA unsigned long run_c(unsigned units)
 {
-    unsigned long s = 0;
-
-    for (unsigned i = 0; i < units; i++) {
-        if (flush_mode)
-            s += churn() & 1;
-        s += leaf2(UNIT);
-    }
-    return s + 3;
+    return RUN_UNITS(leaf2, units) + 3;
 }
 
 NOIPA unsigned long run_d(unsigned units)
@@ -197,15 +150,23 @@ NOIPA static unsigned long dive(unsigned depth)
     return kept(dive(depth - 1)) + 1;
 }
 
+/*
+ * Count in jumps (a volatile unsigned, 0) 20 setjmp()s, each left by a
+ * longjmp out of a 50-deep recursion.  A macro, not a function: setjmp()
+ * must be called in the frame that the longjmp() comes back to.
+ */
+#define LONGJMP_20_TIMES(jumps)                 \
+    while ((jumps) < 20) {                      \
+        if (setjmp(lj_env) == 0)                \
+            sink += dive(50);                   \
+        (jumps)++;                              \
+    }
+
 NOIPA unsigned long catcher(void)
 {
     volatile unsigned jumps = 0;
 
-    while (jumps < 20) {
-        if (setjmp(lj_env) == 0)
-            sink += dive(50);
-        jumps++;
-    }
+    LONGJMP_20_TIMES(jumps);
     return mid(UNIT) + jumps;
 }
 
@@ -217,20 +178,9 @@ NOIPA unsigned long catcher(void)
 NOIPA unsigned long catcher_inline(void)
 {
     volatile unsigned jumps = 0;
-    unsigned long x;
 
-    while (jumps < 20) {
-        if (setjmp(lj_env) == 0)
-            sink += dive(50);
-        jumps++;
-    }
-    x = UNIT + jumps - 20;
-    for (unsigned long i = 0; i < UNIT; i++) {   /* leaf()'s loop */
-        x = x * 6364136223846793005ul + i;
-        x ^= x >> 29;
-    }
-    sink = x;
-    return x & 1;
+    LONGJMP_20_TIMES(jumps);
+    return UNIT_LOOP(UNIT + jumps - 20, UNIT);  /* leaf()'s loop, inline */
 }
 
 NOIPA unsigned long run_lj(unsigned units)

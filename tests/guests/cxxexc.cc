@@ -9,9 +9,9 @@
  *
  * usage: cxxexc [ROUNDS]
  *
- * The time is spent in leaf() and leaf2() (callpaths.c's loop, UNIT
- * iterations per call).  The functions have C linkage so that their symbols
- * are plain names.  One round:
+ * The time is spent in leaf() and leaf2() (callpaths.h, shared with
+ * callpaths.c: UNIT iterations of its loop per call).  The functions have C
+ * linkage so that their symbols are plain names.  One round:
  *   main;run_exc;catcher;mid;leaf   5 units  50 %   each unit after 20 throws
  *                                                    from a 30-deep recursion,
  *                                                    caught in catcher; every
@@ -23,45 +23,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define NOIPA __attribute__((noipa))
-#define UNIT 2000000ul
-
-static volatile unsigned long sink;
+#include "callpaths.h"
 
 struct boom {
     unsigned long depth;
 };
 
 extern "C" {
-
-NOIPA unsigned long leaf(unsigned long n)
-{
-    unsigned long x = n;
-
-    for (unsigned long i = 0; i < n; i++) {
-        x = x * 6364136223846793005ul + i;
-        x ^= x >> 29;
-    }
-    sink = x;
-    return x & 1;
-}
-
-NOIPA unsigned long leaf2(unsigned long n)
-{
-    unsigned long x = n;
-
-    for (unsigned long i = 0; i < n; i++) {
-        x = x * 6364136223846793005ul + i;
-        x ^= x >> 29;
-    }
-    sink = x;
-    return x & 1;
-}
-
-NOIPA unsigned long mid(unsigned long n)
-{
-    return leaf(n) + 1;
-}
 
 NOIPA unsigned long dive(unsigned depth)
 {
