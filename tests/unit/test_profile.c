@@ -11,10 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jitdump_writer.h"
-#include "perfdata_writer.h"
 #include "profile.h"
-#include "tbstats_writer.h"
+#include "recording.h"
 #include "unit.h"
 
 #define PID 4242
@@ -25,16 +23,10 @@ static char perf_data[256], export[256], export_part[256], dump[256], other_dump
 
 static void write_perf_data(void)
 {
-    static const uint64_t ids[] = { 1 };
     struct perf_event_attr a = { 0 };
-    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 10, .id = 1 };
-    struct pd_mmap m = { .pid = PID, .tid = PID, .start = 0x7f5500000000ull, .len = 4096,
-                         .prot = 5, .flags = 2, .filename = dump };
     struct pd_sample s = { .id = 1, .ip = HOST + 4, .pid = PID, .tid = PID, .time = 20,
                            .period = 1 };
     struct pd_writer *w;
-    const uint8_t *d;
-    size_t len;
 
     a.type = PERF_TYPE_SOFTWARE;
     a.config = PERF_COUNT_SW_CPU_CLOCK;
@@ -42,15 +34,9 @@ static void write_perf_data(void)
     a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
                     PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
     a.sample_id_all = 1;
-    CHECK_EQ_I64(pd_writer_open_mem(0, &w), 0);
-    CHECK_EQ_I64(pd_writer_add_attr(w, &a, "cpu-clock", ids, 1), 0);
-    CHECK_EQ_I64(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), 0);
-    CHECK_EQ_I64(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &m, &sid), 0);
+    recording_perf_open(0, &a, PID, dump, &w);
     CHECK_EQ_I64(pd_writer_sample(w, 0, &s), 0);
-    CHECK_EQ_I64(pd_writer_finish(w), 0);
-    d = pd_writer_data(w, &len);
-    unit_write_file(perf_data, d, len);
-    pd_writer_close(w);
+    recording_perf_save(w, perf_data);
 }
 
 /* The side file (whole, and cut inside its END record) of pid, and a jitdump of jd_pid. */
@@ -71,31 +57,17 @@ static void write_run(uint32_t pid, const char *jd_path, uint32_t jd_pid)
         .guest_code_size = 2, .icount = 2, .guest_code = guest,
     };
     const struct tbs_end_view e = { .timestamp = 30, .nr_tbs = 1 };
-    const struct jd_header jh = { .elf_mach = 62, .pid = jd_pid, .timestamp = 1 };
-    const struct jd_code_load l = {
-        .pid = jd_pid, .tid = jd_pid, .vma = HOST, .code_addr = HOST, .code_size = sizeof(host),
-        .code_index = 1, .name = "true+0x1000", .name_len = 11, .code = host,
-    };
     struct tbs_writer *tw;
-    struct jd_writer *jw;
     const uint8_t *d;
     size_t len;
 
-    CHECK_EQ_I64(tbs_writer_open_mem(0, &tw), 0);
-    CHECK_EQ_I64(tbs_writer_write_header(tw, &h), 0);
-    CHECK_EQ_I64(tbs_writer_write_tb(tw, &tb, pcs, ends), 0);
+    recording_side_file(0, &h, NULL, &tb, pcs, ends, &tw);
     CHECK_EQ_I64(tbs_writer_write_end(tw, &e), 0);
     d = tbs_writer_data(tw, &len);
     unit_write_file(export, d, len);
     unit_write_file(export_part, d, len - 3);
     tbs_writer_close(tw);
-
-    CHECK_EQ_I64(jd_writer_open_mem(0, &jw), 0);
-    CHECK_EQ_I64(jd_writer_write_header(jw, &jh), 0);
-    CHECK_EQ_I64(jd_writer_write_load(jw, 2, &l), 0);
-    d = jd_writer_data(jw, &len);
-    unit_write_file(jd_path, d, len);
-    jd_writer_close(jw);
+    recording_jitdump(jd_path, 0, jd_pid, 2, HOST, host, sizeof(host), "true+0x1000");
 }
 
 static int open_profile(const char *tbstats, const char *jitdump, bool partial,

@@ -18,10 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jitdump_writer.h"
-#include "perfdata_writer.h"
 #include "profile.h"
-#include "tbstats_writer.h"
+#include "recording.h"
 #include "unwind.h"
 #include "unit.h"
 
@@ -58,31 +56,16 @@ static void write_run(unsigned swap)
         .guest_code_size = sizeof(guest), .icount = 3, .guest_code = guest,
     };
     const struct tbs_end_view e = { .timestamp = 99, .nr_tbs = 1 };
-    const struct jd_header jh = { .elf_mach = 62, .pid = PID, .timestamp = 1 };
-    const struct jd_code_load l = {
-        .pid = PID, .tid = PID, .vma = HOST, .code_addr = HOST, .code_size = sizeof(host),
-        .code_index = 1, .name = "demo+0x1000", .name_len = 11, .code = host,
-    };
     struct tbs_writer *tw;
-    struct jd_writer *jw;
     const uint8_t *d;
     size_t len;
 
-    CHECK_EQ_I64(tbs_writer_open_mem(swap ? TBS_WRITER_SWAP : 0, &tw), 0);
-    CHECK_EQ_I64(tbs_writer_write_header(tw, &h), 0);
-    CHECK_EQ_I64(tbs_writer_write_shadow_stack(tw, &loc), 0);
-    CHECK_EQ_I64(tbs_writer_write_tb(tw, &tb, pcs, ends), 0);
+    recording_side_file(swap, &h, &loc, &tb, pcs, ends, &tw);
     CHECK_EQ_I64(tbs_writer_write_end(tw, &e), 0);
     d = tbs_writer_data(tw, &len);
     unit_write_file(export, d, len);
     tbs_writer_close(tw);
-
-    CHECK_EQ_I64(jd_writer_open_mem(swap ? JD_WRITER_SWAP : 0, &jw), 0);
-    CHECK_EQ_I64(jd_writer_write_header(jw, &jh), 0);
-    CHECK_EQ_I64(jd_writer_write_load(jw, 3, &l), 0);
-    d = jd_writer_data(jw, &len);
-    unit_write_file(dump, d, len);
-    jd_writer_close(jw);
+    recording_jitdump(dump, swap, PID, 3, HOST, host, sizeof(host), "demo+0x1000");
 }
 
 static uint8_t stack[DUMP];
@@ -139,16 +122,11 @@ static void sample(struct pd_writer *w, uint32_t tid, uint64_t ip, uint64_t sp, 
  */
 static void write_perf_data(unsigned swap, bool injected, bool stacks)
 {
-    static const uint64_t ids[] = { 1 };
     struct perf_event_attr a = { 0 };
-    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 1, .id = 1 };
-    struct pd_mmap m = { .pid = PID, .tid = PID, .start = 0x7f5500000000ull, .len = 4096,
-                         .prot = 5, .flags = 2, .filename = dump };
+    struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 4, .id = 1 };
     struct pd_mmap so = { .pid = PID, .tid = PID, .start = HOST, .len = 32, .prot = 5,
                           .flags = 2, .filename = "/tmp/jitted-4242-1.so" };
     struct pd_writer *w;
-    const uint8_t *d;
-    size_t len;
 
     stack_big = swap != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
     a.type = PERF_TYPE_SOFTWARE;
@@ -160,23 +138,15 @@ static void write_perf_data(unsigned swap, bool injected, bool stacks)
     a.sample_regs_user = stacks ? UW_X86_64_REGS_MASK : 0;
     a.sample_stack_user = stacks ? DUMP : 0;
     a.sample_id_all = 1;
-    CHECK_EQ_I64(pd_writer_open_mem(swap ? PD_WRITER_SWAP : 0, &w), 0);
-    CHECK_EQ_I64(pd_writer_add_attr(w, &a, "cpu-clock", ids, 1), 0);
-    CHECK_EQ_I64(pd_writer_comm(w, 0, 0, PID, PID, "qemu-x86_64", &sid), 0);
-    CHECK_EQ_I64(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &m, &sid), 0);
-    if (injected) {
-        sid.time = 4;
+    recording_perf_open(swap, &a, PID, dump, &w);
+    if (injected)
         CHECK_EQ_I64(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &so, &sid), 0);
-    }
     sample(w, PID, HOST + 10, BLOCK - 0x100, 0, 10);
     sample(w, PID, QEMU_IP, BLOCK - 0x600, 0, 11);
     sample(w, PID, HOST + 10, BLOCK + 0x40, 0, 12);
     sample(w, TID_IO, QEMU_IP, BLOCK - 0x100, 0, 13);
     sample(w, PID, HOST + 2, BLOCK - 0x100, 2, 14);
-    CHECK_EQ_I64(pd_writer_finish(w), 0);
-    d = pd_writer_data(w, &len);
-    unit_write_file(perf_data, d, len);
-    pd_writer_close(w);
+    recording_perf_save(w, perf_data);
 }
 
 struct seen {

@@ -21,7 +21,7 @@
 #include "guestsym.h"
 #include "symlist.h"
 #include "tbdb.h"
-#include "tbstats_writer.h"
+#include "recording.h"
 #include "unit.h"
 
 static void test_unmapped_name(void)
@@ -213,9 +213,7 @@ static void test_tbdb_privilege(void)
         const uint8_t *data;
         size_t len;
 
-        CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
-        CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
-        CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, NULL, NULL), 0);
+        recording_side_file(0, &h, NULL, &tb, NULL, NULL, &w);
         data = tbs_writer_data(w, &len);
         CHECK_EQ_I64(tbdb_open_mem(data, len, "priv", NULL, 0, NULL, &db), 0);
         if (db && db->nr_keys == 1 && db->nr_tb_records == 1) {
