@@ -1,8 +1,9 @@
 /*
  * recording.h: the files of a small QEMU recording as the unit tests write
- * them (test_profile.c, test_profile_gstack.c, test_symlist.c): a perf.data
- * of the QEMU process, started as `perf record` starts it, a side file
- * with one TB, and a jitdump with its CODE_LOAD.  Header only, on unit.h
+ * them (test_profile.c, test_profile_gstack.c, test_symlist.c; the attr
+ * also test_perfdata.c and test_perfdata_writer.c): a perf.data of the QEMU
+ * process, started as `perf record` starts it, a side file with one TB,
+ * and a jitdump with its CODE_LOAD.  Header only, on unit.h
  * and the library's writers; every step is a check, so a failing writer is
  * a failed test.
  */
@@ -21,6 +22,23 @@
 
 /* Where recording_perf_open() maps the jitdump, as QEMU's -perf does. */
 #define RECORDING_JITDUMP_MAP 0x7f5500000000ull
+
+/*
+ * recording_cpu_clock_attr - the attr of `perf record -e cpu-clock -F 4000`
+ * with sample_type st and sample_id_all; the caller adds the rest.
+ */
+static inline struct perf_event_attr recording_cpu_clock_attr(uint64_t st)
+{
+    struct perf_event_attr a = { 0 };
+
+    a.type = PERF_TYPE_SOFTWARE;
+    a.config = PERF_COUNT_SW_CPU_CLOCK;
+    a.sample_freq = 4000;
+    a.freq = 1;
+    a.sample_type = st;
+    a.sample_id_all = 1;
+    return a;
+}
 
 /*
  * recording_perf_open - *w, a perf.data (swap: in the other byte order)

@@ -18,6 +18,7 @@
 #include "perfdata_writer.h"
 #include "unit.h"
 #include "memlimit.h"
+#include "recording.h"
 
 #define ALL_SAMPLE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
     PERF_SAMPLE_ADDR | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | \
@@ -62,15 +63,10 @@ static struct perf_event_attr attr_full(void)
 
 static struct perf_event_attr attr_clock(void)
 {
-    struct perf_event_attr a = { 0 };
+    struct perf_event_attr a = recording_cpu_clock_attr(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP |
+                                                        PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+                                                        PERF_SAMPLE_PERIOD);
 
-    a.type = PERF_TYPE_SOFTWARE;
-    a.config = PERF_COUNT_SW_CPU_CLOCK;
-    a.sample_freq = 4000;
-    a.freq = 1;
-    a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-                    PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
-    a.sample_id_all = 1;
     a.exclude_user = 1;
     return a;
 }

@@ -10,6 +10,7 @@
 
 #include "perfdata.h"
 #include "perfdata_writer.h"
+#include "recording.h"
 #include "unit.h"
 
 static const uint8_t bid[20] = { 0x99, 0xc3, 0x7d, 0xd1, 0x18, 0x7a, 0x15, 0x2d, 0x04, 0x19,
@@ -17,15 +18,10 @@ static const uint8_t bid[20] = { 0x99, 0xc3, 0x7d, 0xd1, 0x18, 0x7a, 0x15, 0x2d,
 
 static struct perf_event_attr guest_attr(void)
 {
-    struct perf_event_attr a = { 0 };
+    struct perf_event_attr a = recording_cpu_clock_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+                                                        PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD |
+                                                        PERF_SAMPLE_CALLCHAIN);
 
-    a.type = PERF_TYPE_SOFTWARE;
-    a.config = PERF_COUNT_SW_CPU_CLOCK;
-    a.sample_freq = 4000;
-    a.freq = 1;
-    a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD |
-                    PERF_SAMPLE_CALLCHAIN;
-    a.sample_id_all = 1;
     a.mmap2 = 1;
     a.comm = 1;
     a.build_id = 1;

@@ -23,17 +23,13 @@ static char perf_data[256], export[256], export_part[256], dump[256], other_dump
 
 static void write_perf_data(void)
 {
-    struct perf_event_attr a = { 0 };
+    const struct perf_event_attr a = recording_cpu_clock_attr(
+        PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+        PERF_SAMPLE_PERIOD);
     struct pd_sample s = { .id = 1, .ip = HOST + 4, .pid = PID, .tid = PID, .time = 20,
                            .period = 1 };
     struct pd_writer *w;
 
-    a.type = PERF_TYPE_SOFTWARE;
-    a.config = PERF_COUNT_SW_CPU_CLOCK;
-    a.sample_period = 1;
-    a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-                    PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
-    a.sample_id_all = 1;
     recording_perf_open(0, &a, PID, dump, &w);
     CHECK_EQ_I64(pd_writer_sample(w, 0, &s), 0);
     recording_perf_save(w, perf_data);

@@ -122,22 +122,17 @@ static void sample(struct pd_writer *w, uint32_t tid, uint64_t ip, uint64_t sp, 
  */
 static void write_perf_data(unsigned swap, bool injected, bool stacks)
 {
-    struct perf_event_attr a = { 0 };
+    struct perf_event_attr a = recording_cpu_clock_attr(
+        PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+        PERF_SAMPLE_PERIOD | (stacks ? PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER : 0));
     struct pd_sample_id sid = { .pid = PID, .tid = PID, .time = 4, .id = 1 };
     struct pd_mmap so = { .pid = PID, .tid = PID, .start = HOST, .len = 32, .prot = 5,
                           .flags = 2, .filename = "/tmp/jitted-4242-1.so" };
     struct pd_writer *w;
 
     stack_big = swap != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-    a.type = PERF_TYPE_SOFTWARE;
-    a.config = PERF_COUNT_SW_CPU_CLOCK;
-    a.sample_period = 1;
-    a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-                    PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD |
-                    (stacks ? PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER : 0);
     a.sample_regs_user = stacks ? UW_X86_64_REGS_MASK : 0;
     a.sample_stack_user = stacks ? DUMP : 0;
-    a.sample_id_all = 1;
     recording_perf_open(swap, &a, PID, dump, &w);
     if (injected)
         CHECK_EQ_I64(pd_writer_mmap2(w, 0, PERF_RECORD_MISC_USER, &so, &sid), 0);
