@@ -4,10 +4,28 @@
  * See README.md for what the programs do and how QEMU runs them.
  *
  * Freestanding: only the compiler's own <stdint.h> and <stddef.h>.  Every
- * value is 32 bits wide so the i386 build needs no libgcc helper.
+ * value is 32 bits wide so the i386 build needs no libgcc helper.  The
+ * boot.S files include it too, for the stacks.
  */
 #ifndef BM_H
 #define BM_H
+
+/* Bytes of each stack: the kernel's (ring 0, EL1) and the user's (ring 3, EL0). */
+#define BM_STACK_SIZE 16384
+
+#ifdef __ASSEMBLER__
+/*
+ * bm_stack NAME: BM_STACK_SIZE bytes of stack at the label NAME, and the
+ * global label NAME_top at their end, the initial stack pointer.  In .bss,
+ * which _start clears.
+ */
+    .macro bm_stack name
+\name:
+    .skip BM_STACK_SIZE
+    .globl \name\()_top
+\name\()_top:
+    .endm
+#else
 
 #include <stddef.h>
 #include <stdint.h>
@@ -52,4 +70,5 @@ void bm_putc(char c);
  */
 uint32_t bm_user_call(uint32_t arg);
 
+#endif /* !__ASSEMBLER__ */
 #endif

@@ -3,6 +3,7 @@
  * virt board without firmware (no secure=on, no virtualization=on) enters
  * _start at EL1 with the MMU off; bm_a64_main checks the EL.
  */
+#include "bm.h"
 
     .section .text.boot, "ax"
     .globl _start
@@ -133,13 +134,9 @@ bm_a64_vectors:
 /* Stacks: EL1's and EL0's. */
     .bss
     .align 4
-    .globl bm_kstack_top, bm_ustack_top, bm_a64_saved_sp
-bm_kstack:
-    .skip 16384
-bm_kstack_top:
-bm_ustack:
-    .skip 16384
-bm_ustack_top:
+    bm_stack bm_kstack
+    bm_stack bm_ustack
+    .globl bm_a64_saved_sp
 bm_a64_saved_sp:                /* bm_user_call's SP, for the svc handler */
     .quad 0
 

@@ -4,6 +4,8 @@
  * EAX = 0x2BADB002 and EBX = the Multiboot information structure.
  * Selectors match the GDT in arch.c.
  */
+#include "bm.h"
+
 #define KERNEL_CS  0x08
 #define KERNEL_DS  0x10
 #define USER_CS    (0x18 | 3)
@@ -169,13 +171,9 @@ bm_x86_fault_entry:
  * ring 3, which must not overwrite the suspended kernel stack. */
     .bss
     .align 16
-    .globl bm_kstack_top, bm_ustack_top, bm_trap_stack_top, bm_x86_saved_esp
-bm_kstack:
-    .skip 16384
-bm_kstack_top:
-bm_ustack:
-    .skip 16384
-bm_ustack_top:
+    bm_stack bm_kstack
+    bm_stack bm_ustack
+    .globl bm_trap_stack_top, bm_x86_saved_esp
 bm_trap_stack:
     .skip 4096
 bm_trap_stack_top:
