@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -111,28 +112,15 @@ struct diff {
 
 /* --- rows by name -------------------------------------------------------------------- */
 
-static uint64_t row_hash(const void *ctx, size_t i)
-{
-    const struct diff *d = ctx;
-
-    return str_index_hash(STR_INDEX_HASH_INIT, d->rows[i].name);
-}
-
-static bool row_is(const void *ctx, size_t i, const void *name)
-{
-    const struct diff *d = ctx;
-
-    return !strcmp(d->rows[i].name, name);
-}
-
 static struct drow *row_by_name(struct diff *d, const char *name)
 {
     struct drow *rows, *row;
     size_t *slot;
 
-    if (str_index_reserve(&d->index, d->nr_rows, row_hash, d) < 0)
+    slot = str_index_find_name(&d->index, d->rows, d->nr_rows, sizeof(*d->rows),
+                               offsetof(struct drow, name), name);
+    if (!slot)
         return NULL;
-    slot = str_index_find(&d->index, str_index_hash(STR_INDEX_HASH_INIT, name), row_is, d, name);
     if (*slot)
         return &d->rows[*slot - 1];
     rows = array_reserve(d->rows, d->nr_rows, &d->cap_rows, sizeof(*rows), 256);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,29 +103,15 @@ uint64_t flame_total(const struct flame *f)
     return f->total;
 }
 
-static uint64_t stack_hash(const void *ctx, size_t i)
-{
-    const struct flame *f = ctx;
-
-    return str_index_hash(STR_INDEX_HASH_INIT, f->stacks[i].frames);
-}
-
-static bool stack_is(const void *ctx, size_t i, const void *frames)
-{
-    const struct flame *f = ctx;
-
-    return !strcmp(f->stacks[i].frames, frames);
-}
-
 static int stack_count(struct flame *f, const char *frames)
 {
     struct stack *stacks;
     size_t *slot;
 
-    if (str_index_reserve(&f->index, f->nr, stack_hash, f) < 0)
+    slot = str_index_find_name(&f->index, f->stacks, f->nr, sizeof(*f->stacks),
+                               offsetof(struct stack, frames), frames);
+    if (!slot)
         return -ENOMEM;
-    slot = str_index_find(&f->index, str_index_hash(STR_INDEX_HASH_INIT, frames), stack_is, f,
-                          frames);
     if (*slot) {
         f->stacks[*slot - 1].count++;
         return 0;

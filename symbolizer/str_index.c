@@ -60,3 +60,37 @@ void str_index_clear(struct str_index *x)
     x->slot = NULL;
     x->size = 0;
 }
+
+/* The items of str_index_find_name(), for its callbacks. */
+struct named_items {
+    const char *base;
+    size_t item_size, name_off;
+};
+
+static const char *item_name(const struct named_items *n, size_t i)
+{
+    const char *name;
+
+    memcpy(&name, n->base + i * n->item_size + n->name_off, sizeof(name));
+    return name;
+}
+
+static uint64_t named_hash(const void *ctx, size_t i)
+{
+    return str_index_hash(STR_INDEX_HASH_INIT, item_name(ctx, i));
+}
+
+static bool named_is(const void *ctx, size_t i, const void *name)
+{
+    return !strcmp(item_name(ctx, i), name);
+}
+
+size_t *str_index_find_name(struct str_index *x, const void *items, size_t nr, size_t item_size,
+                            size_t name_off, const char *name)
+{
+    const struct named_items n = { items, item_size, name_off };
+
+    if (str_index_reserve(x, nr, named_hash, &n) < 0)
+        return NULL;
+    return str_index_find(x, str_index_hash(STR_INDEX_HASH_INIT, name), named_is, &n, name);
+}

@@ -47,6 +47,16 @@ size_t *str_index_find(const struct str_index *x, uint64_t hash,
                        bool (*is_key)(const void *ctx, size_t i, const void *key),
                        const void *ctx, const void *key);
 
+/*
+ * str_index_find_name - str_index_reserve() and str_index_find() for the
+ * common case: the items are nr structs of item_size bytes at items, each
+ * named by the NUL-terminated string its char * member at name_off points
+ * to (offsetof()).  The slot of the item named name, or the empty slot for
+ * it (as str_index_find()); NULL when out of memory.
+ */
+size_t *str_index_find_name(struct str_index *x, const void *items, size_t nr, size_t item_size,
+                            size_t name_off, const char *name);
+
 /* str_index_clear - free the slots and empty the index (accepts an empty one). */
 void str_index_clear(struct str_index *x);
 
