@@ -31,6 +31,18 @@ _start:
     b 3b
     .size _start, . - _start
 
+/*
+ * callee_saved OP: OP (stp or ldp) x19..x28 at [sp, #16] to [sp, #88], the
+ * frame bm_user_call saves them in and the svc handler restores them from.
+ */
+    .macro callee_saved op
+    \op x19, x20, [sp, #16]
+    \op x21, x22, [sp, #32]
+    \op x23, x24, [sp, #48]
+    \op x25, x26, [sp, #64]
+    \op x27, x28, [sp, #80]
+    .endm
+
     .text
 /*
  * uint32_t bm_user_call(uint32_t arg): eret to bm_user_entry at EL0 on the
@@ -43,11 +55,7 @@ _start:
 bm_user_call:
     stp x29, x30, [sp, #-96]!
     mov x29, sp
-    stp x19, x20, [sp, #16]
-    stp x21, x22, [sp, #32]
-    stp x23, x24, [sp, #48]
-    stp x25, x26, [sp, #64]
-    stp x27, x28, [sp, #80]
+    callee_saved stp
     adrp x9, bm_a64_saved_sp
     mov x10, sp
     str x10, [x9, :lo12:bm_a64_saved_sp]
@@ -81,11 +89,7 @@ bm_a64_svc_entry:
     adrp x9, bm_a64_saved_sp
     ldr x9, [x9, :lo12:bm_a64_saved_sp]
     mov sp, x9
-    ldp x19, x20, [sp, #16]
-    ldp x21, x22, [sp, #32]
-    ldp x23, x24, [sp, #48]
-    ldp x25, x26, [sp, #64]
-    ldp x27, x28, [sp, #80]
+    callee_saved ldp
     ldp x29, x30, [sp], #96
     ret
     .size bm_a64_svc_entry, . - bm_a64_svc_entry
