@@ -132,6 +132,31 @@ static int read_everything(const uint8_t *buf, size_t len, size_t *nr)
     return ret;
 }
 
+/* A CODE_LOAD read back: the fields, name and code of the one written. */
+static void check_load(const struct jd_code_load *got, const struct jd_code_load *want)
+{
+    CHECK_EQ_U64(got->pid, want->pid);
+    CHECK_EQ_U64(got->tid, want->tid);
+    CHECK_EQ_U64(got->vma, want->vma);
+    CHECK_EQ_U64(got->code_addr, want->code_addr);
+    CHECK_EQ_U64(got->code_size, want->code_size);
+    CHECK_EQ_U64(got->code_index, want->code_index);
+    CHECK_STR_EQ(got->name, want->name);
+    CHECK_EQ_U64(got->name_len, want->name_len);
+    CHECK_MEM_EQ(got->code, want->code, want->code_size);
+}
+
+/* Read the next record of r into *rec: it must be one of id at timestamp ts. */
+static void check_next(struct jd_reader *r, struct jd_record *rec, uint32_t id, uint64_t ts)
+{
+    CHECK_EQ_I64(jd_reader_next(r, rec), 1);
+    CHECK_EQ_U64(rec->id, id);
+    CHECK_EQ_U64(rec->timestamp, ts);
+}
+
+/* struct jd_code_move has no pointers and no padding: compared whole. */
+_Static_assert(sizeof(struct jd_code_move) == 48, "jd_code_move is its 7 fields");
+
 static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
 {
     struct jd_reader *r;
@@ -151,10 +176,8 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK(h->swapped == swapped);
     CHECK(h->big_endian == (swapped ^ (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)));
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_DEBUG_INFO);
+    check_next(r, &rec, JITDUMP_CODE_DEBUG_INFO, 1001);
     CHECK_EQ_U64(rec.offset, HDR);
-    CHECK_EQ_U64(rec.timestamp, 1001);
     CHECK_EQ_U64(rec.u.debug_info.code_addr, 0x1000);
     CHECK_EQ_U64(rec.u.debug_info.nr_entry, 3);
     jd_debug_iter_init(&it, &rec.u.debug_info);
@@ -172,58 +195,29 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_I64(jd_debug_iter_next(&it, &e), 0);
     CHECK_EQ_I64(jd_debug_iter_next(&it, &e), 0);
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_UNWINDING_INFO);
-    CHECK_EQ_U64(rec.timestamp, 1002);
+    check_next(r, &rec, JITDUMP_CODE_UNWINDING_INFO, 1002);
     CHECK_EQ_U64(rec.size, sizeof(struct jitdump_code_unwinding_info) + sizeof(eh));
     CHECK_EQ_U64(rec.u.unwinding.unwinding_size, sizeof(eh));
     CHECK_EQ_U64(rec.u.unwinding.eh_frame_hdr_size, 4);
     CHECK_EQ_U64(rec.u.unwinding.mapped_size, 16);
     CHECK_MEM_EQ(rec.u.unwinding.data, eh, sizeof(eh));
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_LOAD);
-    CHECK_EQ_U64(rec.timestamp, 1003);
-    CHECK_EQ_U64(rec.u.load.pid, 4242);
-    CHECK_EQ_U64(rec.u.load.tid, 4243);
-    CHECK_EQ_U64(rec.u.load.vma, 0x1000);
-    CHECK_EQ_U64(rec.u.load.code_addr, 0x1000);
-    CHECK_EQ_U64(rec.u.load.code_size, sizeof(code1));
-    CHECK_EQ_U64(rec.u.load.code_index, 0);
-    CHECK_STR_EQ(rec.u.load.name, "tb:0x400000");
-    CHECK_EQ_U64(rec.u.load.name_len, 11);
-    CHECK_MEM_EQ(rec.u.load.code, code1, sizeof(code1));
+    check_next(r, &rec, JITDUMP_CODE_LOAD, 1003);
+    check_load(&rec.u.load, &sample_load1);
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_MOVE);
-    CHECK_EQ_U64(rec.timestamp, 1004);
-    CHECK_EQ_U64(rec.u.move.pid, 4242);
-    CHECK_EQ_U64(rec.u.move.tid, 4243);
-    CHECK_EQ_U64(rec.u.move.vma, 0x2000);
-    CHECK_EQ_U64(rec.u.move.old_code_addr, 0x1000);
-    CHECK_EQ_U64(rec.u.move.new_code_addr, 0x2000);
-    CHECK_EQ_U64(rec.u.move.code_size, sizeof(code1));
-    CHECK_EQ_U64(rec.u.move.code_index, 0);
+    check_next(r, &rec, JITDUMP_CODE_MOVE, 1004);
+    CHECK_MEM_EQ(&rec.u.move, &sample_move, sizeof(sample_move));
 
     /* An unknown id is a record like any other, not an error. */
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, 99);
+    check_next(r, &rec, 99, 1005);
     CHECK(jd_record_name(rec.id) == NULL);
-    CHECK_EQ_U64(rec.timestamp, 1005);
     CHECK_EQ_U64(rec.size, 16 + sizeof(unknown_payload));
     CHECK_MEM_EQ(rec.raw + 16, unknown_payload, sizeof(unknown_payload));
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_LOAD);
-    CHECK_EQ_U64(rec.u.load.vma, 0xffffffff80000000ull);
-    CHECK_EQ_U64(rec.u.load.code_index, 1);
-    CHECK_STR_EQ(rec.u.load.name, "");
-    CHECK_EQ_U64(rec.u.load.name_len, 0);
-    CHECK_MEM_EQ(rec.u.load.code, code2, sizeof(code2));
+    check_next(r, &rec, JITDUMP_CODE_LOAD, 1006);
+    check_load(&rec.u.load, &sample_load2);
 
-    CHECK_EQ_I64(jd_reader_next(r, &rec), 1);
-    CHECK_EQ_U64(rec.id, JITDUMP_CODE_CLOSE);
-    CHECK_EQ_U64(rec.timestamp, 1007);
+    check_next(r, &rec, JITDUMP_CODE_CLOSE, 1007);
     CHECK_EQ_U64(rec.offset + rec.size, len);
 
     CHECK_EQ_I64(jd_reader_next(r, &rec), 0);
