@@ -28,9 +28,13 @@
 
 static const bool host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 
+/* A host stack dump holding a block, and what decode() made of it. */
 struct fx {
     uint8_t dump[DUMP];
     bool big;
+    struct gstack g;
+    uint64_t ret[8];
+    uint8_t fl[8];
 };
 
 static void put(struct fx *f, uint64_t addr, uint64_t v)
@@ -63,6 +67,16 @@ static void block(struct fx *f, bool big, uint32_t capacity, uint64_t lost, unsi
     }
 }
 
+/*
+ * gstack_decode() of f's block at ADDR, of the given capacity, in f's byte
+ * order, from the whole dump: room frames into f->ret and f->fl, the rest
+ * into f->g.
+ */
+static enum gstack_status decode(struct fx *f, uint32_t capacity, size_t room)
+{
+    return gstack_decode(ADDR, capacity, SP, f->dump, DUMP, f->big, f->ret, f->fl, room, &f->g);
+}
+
 static const uint64_t rets[] = { 0x400194, 0x40016f, 0x4000d7 };
 static const uint64_t keys[] = { 0x7fffe000, 0x7fffdfe0, 0x7fffdfc0 };
 
@@ -70,29 +84,26 @@ static void test_simple(void)
 {
     for (int big = 0; big < 2; big++) {
         struct fx f;
-        struct gstack g;
-        uint64_t ret[8];
-        uint8_t fl[8];
 
         block(&f, big, 16, 0, 3, rets, keys);
-        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, big, ret, fl, 8, &g), GSTACK_OK);
-        CHECK_EQ_U64(g.nr_frames, 3);
-        CHECK_EQ_U64(ret[0], 0x4000d7);
-        CHECK_EQ_U64(ret[1], 0x40016f);
-        CHECK_EQ_U64(ret[2], 0x400194);
-        CHECK_EQ_U64(fl[0] | fl[1] | fl[2], 0);
-        CHECK_EQ_U64(g.depth, 3);
-        CHECK_EQ_U64(g.nr_read, 3);
-        CHECK_EQ_U64(g.nr_stale, 0);
-        CHECK_EQ_U64(g.lost, 0);
-        CHECK_EQ_U64(g.guest_pc, 0x401000);
-        CHECK_EQ_U64(g.dump_needed, BLOCK_OFF + HDR + FR * 4);
-        CHECK_EQ_U64(g.why, GSTACK_WHY_NONE);
+        CHECK_EQ_U64(decode(&f, 16, 8), GSTACK_OK);
+        CHECK_EQ_U64(f.g.nr_frames, 3);
+        CHECK_EQ_U64(f.ret[0], 0x4000d7);
+        CHECK_EQ_U64(f.ret[1], 0x40016f);
+        CHECK_EQ_U64(f.ret[2], 0x400194);
+        CHECK_EQ_U64(f.fl[0] | f.fl[1] | f.fl[2], 0);
+        CHECK_EQ_U64(f.g.depth, 3);
+        CHECK_EQ_U64(f.g.nr_read, 3);
+        CHECK_EQ_U64(f.g.nr_stale, 0);
+        CHECK_EQ_U64(f.g.lost, 0);
+        CHECK_EQ_U64(f.g.guest_pc, 0x401000);
+        CHECK_EQ_U64(f.g.dump_needed, BLOCK_OFF + HDR + FR * 4);
+        CHECK_EQ_U64(f.g.why, GSTACK_WHY_NONE);
         /* The other byte order is no shadow stack. */
-        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, !big, ret, fl, 8, &g),
+        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, !big, f.ret, f.fl, 8, &f.g),
                      GSTACK_NONE);
-        CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_MAGIC);
-        CHECK_EQ_U64(g.nr_frames, 0);
+        CHECK_EQ_U64(f.g.why, GSTACK_WHY_BAD_MAGIC);
+        CHECK_EQ_U64(f.g.nr_frames, 0);
     }
     (void)host_big;
 }
@@ -101,86 +112,77 @@ static void test_simple(void)
 static void test_empty_and_full(void)
 {
     struct fx f;
-    struct gstack g;
-    uint64_t ret[4];
 
     block(&f, false, 16, 0, 0, NULL, NULL);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_frames, 0);
-    CHECK_EQ_U64(g.depth, 0);
+    CHECK_EQ_U64(decode(&f, 16, 4), GSTACK_OK);
+    CHECK_EQ_U64(f.g.nr_frames, 0);
+    CHECK_EQ_U64(f.g.depth, 0);
     block(&f, false, 3, 0, 3, rets, keys);
-    CHECK_EQ_U64(gstack_decode(ADDR, 3, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_frames, 3);
+    CHECK_EQ_U64(decode(&f, 3, 4), GSTACK_OK);
+    CHECK_EQ_U64(f.g.nr_frames, 3);
     /* The record says capacity 2: top beyond the limit it allows. */
-    CHECK_EQ_U64(gstack_decode(ADDR, 2, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_BOUNDS);
+    CHECK_EQ_U64(decode(&f, 2, 4), GSTACK_NONE);
+    CHECK_EQ_U64(f.g.why, GSTACK_WHY_BAD_BOUNDS);
 }
 
 static void test_not_in_dump(void)
 {
     struct fx f;
-    struct gstack g;
-    uint64_t ret[4];
 
     block(&f, false, 16, 0, 3, rets, keys);
     /* The block below the stack pointer, or not whole in the dump. */
-    CHECK_EQ_U64(gstack_decode(SP - 8, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_EQ_U64(g.why, GSTACK_WHY_NOT_IN_DUMP);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR - 1, false, ret, NULL, 4, &g),
+    CHECK_EQ_U64(gstack_decode(SP - 8, 16, SP, f.dump, DUMP, false, f.ret, NULL, 4, &f.g),
                  GSTACK_NONE);
-    CHECK_EQ_U64(g.why, GSTACK_WHY_NOT_IN_DUMP);
-    CHECK_EQ_U64(gstack_decode(SP + DUMP, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g),
+    CHECK_EQ_U64(f.g.why, GSTACK_WHY_NOT_IN_DUMP);
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR - 1, false, f.ret, NULL, 4,
+                               &f.g), GSTACK_NONE);
+    CHECK_EQ_U64(f.g.why, GSTACK_WHY_NOT_IN_DUMP);
+    CHECK_EQ_U64(gstack_decode(SP + DUMP, 16, SP, f.dump, DUMP, false, f.ret, NULL, 4, &f.g),
                  GSTACK_NONE);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, NULL, 0, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, NULL, DUMP, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_STR_EQ(gstack_why_name(g.why), "not in dump");
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, NULL, 0, false, f.ret, NULL, 4, &f.g), GSTACK_NONE);
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, NULL, DUMP, false, f.ret, NULL, 4, &f.g), GSTACK_NONE);
+    CHECK_STR_EQ(gstack_why_name(f.g.why), "not in dump");
 }
 
 /* The header in the dump, the frames cut: the outermost ones, truncated. */
 static void test_cut_by_dump(void)
 {
     struct fx f;
-    struct gstack g;
-    uint64_t ret[4];
 
     block(&f, false, 16, 0, 3, rets, keys);
     /* frames[0..2] whole, frames[3] one byte short. */
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR + 4 * FR - 1, false, ret,
-                               NULL, 4, &g), GSTACK_TRUNCATED);
-    CHECK_EQ_U64(g.nr_read, 2);
-    CHECK_EQ_U64(g.nr_frames, 2);
-    CHECK_EQ_U64(ret[0], 0x40016f);
-    CHECK_EQ_U64(ret[1], 0x400194);
-    CHECK_EQ_U64(g.dump_needed, BLOCK_OFF + HDR + 4 * FR);
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR + 4 * FR - 1, false,
+                               f.ret, NULL, 4, &f.g), GSTACK_TRUNCATED);
+    CHECK_EQ_U64(f.g.nr_read, 2);
+    CHECK_EQ_U64(f.g.nr_frames, 2);
+    CHECK_EQ_U64(f.ret[0], 0x40016f);
+    CHECK_EQ_U64(f.ret[1], 0x400194);
+    CHECK_EQ_U64(f.g.dump_needed, BLOCK_OFF + HDR + 4 * FR);
     /* Only the header: no frame, and the sentinel is not checked. */
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR, false, ret, NULL, 4, &g),
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, BLOCK_OFF + HDR, false, f.ret, NULL, 4, &f.g),
                  GSTACK_TRUNCATED);
-    CHECK_EQ_U64(g.nr_frames, 0);
-    CHECK_EQ_U64(g.depth, 3);
+    CHECK_EQ_U64(f.g.nr_frames, 0);
+    CHECK_EQ_U64(f.g.depth, 3);
 }
 
 static void test_lost_and_room(void)
 {
     struct fx f;
-    struct gstack g;
-    uint64_t ret[4];
 
     block(&f, false, 3, 5, 3, rets, keys);
-    CHECK_EQ_U64(gstack_decode(ADDR, 3, SP, f.dump, DUMP, false, ret, NULL, 4, &g),
-                 GSTACK_TRUNCATED);
-    CHECK_EQ_U64(g.lost, 5);
-    CHECK_EQ_U64(g.nr_frames, 3);
+    CHECK_EQ_U64(decode(&f, 3, 4), GSTACK_TRUNCATED);
+    CHECK_EQ_U64(f.g.lost, 5);
+    CHECK_EQ_U64(f.g.nr_frames, 3);
     /* Room for 2: the outermost 2. */
     block(&f, false, 16, 0, 3, rets, keys);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 2, &g),
-                 GSTACK_TRUNCATED);
-    CHECK_EQ_U64(g.nr_frames, 2);
-    CHECK_EQ_U64(ret[0], 0x40016f);
-    CHECK_EQ_U64(ret[1], 0x400194);
+    CHECK_EQ_U64(decode(&f, 16, 2), GSTACK_TRUNCATED);
+    CHECK_EQ_U64(f.g.nr_frames, 2);
+    CHECK_EQ_U64(f.ret[0], 0x40016f);
+    CHECK_EQ_U64(f.ret[1], 0x400194);
     /* No room at all. */
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, NULL, NULL, 4, &g),
+    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, NULL, NULL, 4, &f.g),
                  GSTACK_TRUNCATED);
-    CHECK_EQ_U64(g.nr_frames, 0);
+    CHECK_EQ_U64(f.g.nr_frames, 0);
 }
 
 /* A frame whose key is not above every key inside it is skipped. */
@@ -190,27 +192,24 @@ static void test_stale(void)
     static const uint64_t k[] = { 0x7fffe000, 0x7fffd000, 0x7fffdfe0, 0x7fffdfc0 };
     static const uint64_t k_eq[] = { 0x7fffe000, 0x7fffdfc0, 0x7fffdfe0, 0x7fffdfc0 };
     struct fx f;
-    struct gstack g;
-    uint64_t ret[8];
 
     block(&f, false, 16, 0, 4, r, k);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_stale, 1);
-    CHECK_EQ_U64(g.nr_frames, 3);
-    CHECK_EQ_U64(ret[0], 0x4000d7);
-    CHECK_EQ_U64(ret[1], 0x40016f);
-    CHECK_EQ_U64(ret[2], 0x400194);
+    CHECK_EQ_U64(decode(&f, 16, 8), GSTACK_OK);
+    CHECK_EQ_U64(f.g.nr_stale, 1);
+    CHECK_EQ_U64(f.g.nr_frames, 3);
+    CHECK_EQ_U64(f.ret[0], 0x4000d7);
+    CHECK_EQ_U64(f.ret[1], 0x40016f);
+    CHECK_EQ_U64(f.ret[2], 0x400194);
     /* Equal to an inner key: stale too (the frame is over). */
     block(&f, false, 16, 0, 4, r, k_eq);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 8, &g), GSTACK_OK);
-    CHECK_EQ_U64(g.nr_stale, 1);
-    CHECK_EQ_U64(g.nr_frames, 3);
+    CHECK_EQ_U64(decode(&f, 16, 8), GSTACK_OK);
+    CHECK_EQ_U64(f.g.nr_stale, 1);
+    CHECK_EQ_U64(f.g.nr_frames, 3);
     /* Room for 2 of the 3 kept: the stale one counts for nothing. */
     block(&f, false, 16, 0, 4, r, k);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 2, &g),
-                 GSTACK_TRUNCATED);
-    CHECK_EQ_U64(ret[0], 0x40016f);
-    CHECK_EQ_U64(ret[1], 0x400194);
+    CHECK_EQ_U64(decode(&f, 16, 2), GSTACK_TRUNCATED);
+    CHECK_EQ_U64(f.ret[0], 0x40016f);
+    CHECK_EQ_U64(f.ret[1], 0x400194);
 }
 
 /* Signal frames: flagged, compared by key & ~1; a TOP frame restarts the comparison. */
@@ -256,18 +255,14 @@ static void test_signal(void)
 
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         struct fx f;
-        struct gstack g;
-        uint64_t ret[8];
-        uint8_t fl[8];
 
         block(&f, false, 16, 0, 5, r, cases[c].key);
-        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, fl, 8, &g),
-                     GSTACK_OK);
-        CHECK_EQ_U64(g.nr_stale, cases[c].nr_stale);
-        CHECK_EQ_U64(g.nr_frames, cases[c].nr_frames);
+        CHECK_EQ_U64(decode(&f, 16, 8), GSTACK_OK);
+        CHECK_EQ_U64(f.g.nr_stale, cases[c].nr_stale);
+        CHECK_EQ_U64(f.g.nr_frames, cases[c].nr_frames);
         for (unsigned w = 0; w < cases[c].nr_want; w++) {
-            CHECK_EQ_U64(ret[cases[c].want[w].i], cases[c].want[w].ret);
-            CHECK_EQ_U64(fl[cases[c].want[w].i], cases[c].want[w].flags);
+            CHECK_EQ_U64(f.ret[cases[c].want[w].i], cases[c].want[w].ret);
+            CHECK_EQ_U64(f.fl[cases[c].want[w].i], cases[c].want[w].flags);
         }
     }
 }
@@ -275,41 +270,38 @@ static void test_signal(void)
 static void test_garbage_header(void)
 {
     struct fx f;
-    struct gstack g;
-    uint64_t ret[4];
 
     /* Bad magic, bad sentinel. */
     block(&f, false, 16, 0, 3, rets, keys);
     put(&f, ADDR, TBS_SHADOW_MAGIC ^ 1);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_MAGIC);
+    CHECK_EQ_U64(decode(&f, 16, 4), GSTACK_NONE);
+    CHECK_EQ_U64(f.g.why, GSTACK_WHY_BAD_MAGIC);
     block(&f, false, 16, 0, 3, rets, keys);
     put(&f, ADDR + HDR + 8, 0);
-    CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g), GSTACK_NONE);
-    CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_MAGIC);
+    CHECK_EQ_U64(decode(&f, 16, 4), GSTACK_NONE);
+    CHECK_EQ_U64(f.g.why, GSTACK_WHY_BAD_MAGIC);
 
-    /* top: below frames[1], misaligned, above limit; limit beyond the capacity. */
-    static const uint64_t bad_top[] = { ADDR + HDR, ADDR + HDR + 8 + FR, ADDR + HDR + 18 * FR,
-                                        ADDR, 0, UINT64_MAX };
-    for (size_t i = 0; i < sizeof(bad_top) / sizeof(bad_top[0]); i++) {
+    /*
+     * top (at ADDR + 8): below frames[1], misaligned, above limit; limit
+     * (at ADDR + 16): beyond the capacity, below top, misaligned.
+     */
+    static const struct {
+        uint64_t field, value;
+    } bad_bounds[] = {
+        { ADDR + 8, ADDR + HDR }, { ADDR + 8, ADDR + HDR + 8 + FR },
+        { ADDR + 8, ADDR + HDR + 18 * FR }, { ADDR + 8, ADDR }, { ADDR + 8, 0 },
+        { ADDR + 8, UINT64_MAX }, { ADDR + 16, ADDR + HDR + 18 * FR },
+        { ADDR + 16, ADDR + HDR + 3 * FR }, { ADDR + 16, ADDR + HDR + 5 * FR + 4 },
+    };
+    for (size_t i = 0; i < sizeof(bad_bounds) / sizeof(bad_bounds[0]); i++) {
         block(&f, false, 16, 0, 3, rets, keys);
-        put(&f, ADDR + 8, bad_top[i]);
-        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g),
-                     GSTACK_NONE);
-        CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_BOUNDS);
-    }
-    static const uint64_t bad_limit[] = { ADDR + HDR + 18 * FR, ADDR + HDR + 3 * FR,
-                                          ADDR + HDR + 5 * FR + 4 };
-    for (size_t i = 0; i < sizeof(bad_limit) / sizeof(bad_limit[0]); i++) {
-        block(&f, false, 16, 0, 3, rets, keys);
-        put(&f, ADDR + 16, bad_limit[i]);
-        CHECK_EQ_U64(gstack_decode(ADDR, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g),
-                     GSTACK_NONE);
-        CHECK_EQ_U64(g.why, GSTACK_WHY_BAD_BOUNDS);
+        put(&f, bad_bounds[i].field, bad_bounds[i].value);
+        CHECK_EQ_U64(decode(&f, 16, 4), GSTACK_NONE);
+        CHECK_EQ_U64(f.g.why, GSTACK_WHY_BAD_BOUNDS);
     }
     /* A misaligned block address. */
     block(&f, false, 16, 0, 3, rets, keys);
-    CHECK_EQ_U64(gstack_decode(ADDR + 4, 16, SP, f.dump, DUMP, false, ret, NULL, 4, &g),
+    CHECK_EQ_U64(gstack_decode(ADDR + 4, 16, SP, f.dump, DUMP, false, f.ret, NULL, 4, &f.g),
                  GSTACK_NONE);
 }
 
