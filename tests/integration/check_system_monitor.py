@@ -23,7 +23,9 @@ an exit request (the stop) counts as entered.  With that:
   - `info tb ID in_asm` lists the guest instructions objdump lists at bm_fib,
     `op`/`op_opt` keep the ops of the next translation, the same text the
     side file's TB_IR record has, one insn_start per guest instruction;
-  - errors are one message and change nothing.
+  - errors are one message and change nothing;
+  - the TLB flushes in the END record at exit are those "info jit" showed
+    just before (the VM stopped in between).
 Exit 0 when all holds, 1 with the reason otherwise.
 """
 import json
@@ -347,7 +349,15 @@ def run(q, proc, work, tbsym, elf, fib, calls_addr):
     e4 = fib_entry()
     expect('after stop, started again', e4['exec'], c6 - c5)
 
-    # At exit, the complete side file has the last counts and the ops.
+    # At exit, the complete side file has the last counts and the ops, and
+    # the TLB flushes QEMU's own "info jit" counts (the VM stays stopped).
+    jit = q.hmp('info jit')
+    tlb = []
+    for kind in ('full', 'partial', 'elided'):
+        m = re.search(r'TLB %s flushes\s+(\d+)' % kind, jit)
+        if not m:
+            fail('info jit has no TLB %s flushes:\n%s' % (kind, jit))
+        tlb.append(int(m.group(1)))
     q.cmd('quit')
     proc.wait(timeout=60)
     final = os.path.join(work, snaps[0])
@@ -356,9 +366,9 @@ def run(q, proc, work, tbsym, elf, fib, calls_addr):
     if got != e4['exec']:
         fail('side file at exit: bm_fib %d executions, the monitor said %d' % (got, e4['exec']))
     flags, full, part, elided = end_record(final)
-    if flags & END_SNAPSHOT or full + part + elided == 0:
-        fail('side file at exit: end_flags %#x, TLB flushes %d/%d/%d' %
-             (flags, full, part, elided))
+    if flags & END_SNAPSHOT or [full, part, elided] != tlb or not sum(tlb):
+        fail('side file at exit: end_flags %#x, TLB flushes %d/%d/%d, info jit %s' %
+             (flags, full, part, elided, tlb))
     texts = ir_texts(final, fib)
     if not any(t[0] in ops for t in texts):
         fail('the side file has %d TB_IR records of bm_fib, none with the '
