@@ -4,8 +4,9 @@
 # x86_64 and aarch64.  The guest counts its calls of bm_fib; read while the
 # VM is stopped, that count is the oracle the executions of bm_fib's first
 # TB must follow when collecting starts late, pauses, starts again and
-# stops (check_system_monitor.py says what is checked).  Then the same
-# without -perf or -tb-stats: the commands fail with one message.
+# stops (check_system_monitor.py says what is checked).  Then -perf-ir on
+# the command line, and the commands without -perf or -tb-stats: they fail
+# with one message.
 . "$TOP/tests/integration/lib.sh"
 SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
 SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
@@ -31,6 +32,27 @@ for arch in x86_64 aarch64; do
         fail "$arch: monitor control of TBStatistics"
     note "$arch: ok"
 done
+
+# -perf-ir on the command line, as in linux-user: the TCG ops of every
+# translation of bm_fib, in the side file's TB_IR records.
+fib=$(nm "$BM/aarch64.elf" | awk '$3 == "bm_fib" { print "0x" $1 }')
+mkdir "$WORK/ir"
+(cd "$WORK/ir" && "$SYS_ARM" -M virt -cpu cortex-a57 -nographic -nodefaults \
+    -serial stdio -semihosting -kernel "$BM/aarch64.elf" -append 2 \
+    -perf -perf-ir "$fib" > out.txt 2>&1 < /dev/null) || fail "-perf-ir: QEMU failed"
+python3 - "$TOP/tests/integration" "$WORK"/ir/jit-*.tbstats "$fib" <<'PY' || fail "-perf-ir: no ops of bm_fib"
+import sys
+sys.path.insert(0, sys.argv[1])
+import check_system_monitor as c
+texts = c.ir_texts(sys.argv[2], int(sys.argv[3], 16))
+assert texts and all(' ---- ' in t[0] and ' ---- ' in t[1] for t in texts), texts
+print('# -perf-ir: %d translations of bm_fib with their ops' % len(texts))
+PY
+rc=0
+(cd "$WORK/ir" && "$SYS_ARM" -M virt -nographic -nodefaults -perf -perf-ir zz \
+    > bad.txt 2>&1 < /dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l < "$WORK/ir/bad.txt")" -eq 1 ] &&
+    grep -q -- "-perf-ir: 'zz'" "$WORK/ir/bad.txt" || fail "-perf-ir zz: exit $rc: $(cat "$WORK/ir/bad.txt")"
 
 # Without a side file the commands say what is missing, and QEMU runs on.
 out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' \
