@@ -330,12 +330,15 @@ def run(q, proc, work, tbsym, elf, fib, calls_addr):
         if want not in msg:
             fail('%s %s: %r' % (name, args, msg))
     for line, want in (('tb-stats frobnicate', 'frobnicate'), ('info tb 1 sideways', 'sideways'),
+                       ('tb-stats pause now', 'takes no argument'),
                        ('info coverset lots', 'percentage')):
         msg = q.hmp(line)
         if want not in msg:
             fail('%s: %r' % (line, msg))
     if fib_entry()['exec'] != before:
         fail('an erroneous command changed the counts')
+    if 'collecting keys,exec ' not in q.text('x-query-tb-list', count=0):
+        fail('an erroneous command changed the level')
 
     # Stopped: everything forgotten; started again: counted afresh.
     q.hmp('tb-stats stop')
