@@ -107,26 +107,13 @@ static size_t record_fixed_size(uint32_t id)
 static int parse_header(struct recfile *f)
 {
     struct jd_reader *r = (struct jd_reader *)f;
-    static const uint8_t magic_le[4] = { 0x44, 0x54, 0x69, 0x4A };
-    static const uint8_t magic_be[4] = { 0x4A, 0x69, 0x54, 0x44 };
     struct jd_header *h = &r->header;
-    uint32_t magic, version, total;
+    uint32_t version, total;
+    int err;
 
-    if (r->f.len < 4) {
-        /* Too short for the magic: truncated if what is there matches one. */
-        if (memcmp(r->f.buf, magic_le, r->f.len) && memcmp(r->f.buf, magic_be, r->f.len))
-            return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a jitdump file)");
-        return fail(r, -ENODATA, 0,
-                    "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
-                    HEADER_SIZE, r->f.len);
-    }
-    memcpy(&magic, r->f.buf, sizeof(magic));
-    if (magic == JITDUMP_MAGIC_SWAPPED)
-        r->f.swapped = true;
-    else if (magic != JITDUMP_MAGIC)
-        return fail(r, -EBADMSG, 0,
-                    "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a jitdump file)",
-                    r->f.buf[0], r->f.buf[1], r->f.buf[2], r->f.buf[3]);
+    err = recfile_check_magic(f, JITDUMP_MAGIC, JITDUMP_MAGIC_SWAPPED, HEADER_SIZE, "jitdump");
+    if (err)
+        return err;
     if (r->f.len >= 8) {
         version = rd32(r, 4);
         if (version != 1 && version != 2)
@@ -134,23 +121,10 @@ static int parse_header(struct recfile *f)
                         "unsupported version %u at byte offset 4 (this reader handles 1 and 2)",
                         version);
     }
-    if (r->f.len >= 12) {
-        total = rd32(r, 8);
-        if (total < HEADER_SIZE)
-            return fail(r, -EBADMSG, 8,
-                        "header size %u too small at byte offset 8 (at least %zu)",
-                        total, HEADER_SIZE);
-        if (total > r->f.len && total > JD_RECORD_SIZE_PLAUSIBLE)
-            return fail(r, -EBADMSG, 8,
-                        "header size %u at byte offset 8 exceeds end of file (%zu bytes)",
-                        total, r->f.len);
-    } else {
-        total = HEADER_SIZE;
-    }
-    if (r->f.len < total)
-        return fail(r, -ENODATA, 0,
-                    "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
-                    total, r->f.len);
+    err = recfile_header_size(f, offsetof(struct jitdump_header, total_size), HEADER_SIZE,
+                              JD_RECORD_SIZE_PLAUSIBLE, &total);
+    if (err)
+        return err;
 
     h->version = rd32(r, offsetof(struct jitdump_header, version));
     h->total_size = total;
@@ -158,7 +132,7 @@ static int parse_header(struct recfile *f)
     h->pid = rd32(r, offsetof(struct jitdump_header, pid));
     h->timestamp = rd64(r, offsetof(struct jitdump_header, timestamp));
     h->flags = rd64(r, offsetof(struct jitdump_header, flags));
-    h->big_endian = r->f.buf[0] == magic_be[0];
+    h->big_endian = r->f.swapped != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
     h->swapped = r->f.swapped;
     r->f.pos = total;
     r->f.state = RECFILE_RUNNING;
@@ -171,8 +145,10 @@ static int parse_header(struct recfile *f)
  * to tell corruption from truncation: a record whose own fields contradict
  * its size is corrupt whether or not it is complete.
  */
-static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct jd_record *out)
+static int check_fixed(struct recfile *f, size_t off, uint32_t total, void *rec)
 {
+    struct jd_reader *r = (struct jd_reader *)f;
+    struct jd_record *out = rec;
     const char *what = jd_record_name(out->id);
 
     switch (out->id) {
@@ -228,8 +204,10 @@ static int check_fixed(struct jd_reader *r, size_t off, uint32_t total, struct j
 }
 
 /* Check what lies after the fixed part of a complete record. */
-static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struct jd_record *out)
+static int check_variable(struct recfile *f, size_t off, uint32_t total, void *rec)
 {
+    struct jd_reader *r = (struct jd_reader *)f;
+    struct jd_record *out = rec;
     const char *what = jd_record_name(out->id);
     size_t end = off + total;
 
@@ -284,23 +262,19 @@ static int check_variable(struct jd_reader *r, size_t off, uint32_t total, struc
     return 0;
 }
 
-int jd_reader_next(struct jd_reader *r, struct jd_record *out)
+/* The record's prefix, whatever part of it is there, and its size. */
+static int check_prefix(struct recfile *f, size_t off, size_t rem, void *rec, uint32_t *sizep,
+                        size_t *fixedp)
 {
-    size_t off, rem, min;
+    struct jd_reader *r = (struct jd_reader *)f;
+    struct jd_record *out = rec;
     uint32_t id, total;
     const char *what;
-    int err;
+    size_t min;
 
-    err = recfile_next(&r->f);
-    if (err <= 0)
-        return err;
-    off = r->f.pos;
-    rem = r->f.len - off;
     memset(out, 0, sizeof(*out));
     out->offset = off;
     out->raw = r->f.buf + off;
-
-    /* Judge whatever part of the prefix is there, then the rest. */
     id = rem >= 4 ? rd32(r, off) : 0;
     what = jd_record_name(id);
     if (rem >= 4 && !what && rem < PREFIX_SIZE)
@@ -323,33 +297,24 @@ int jd_reader_next(struct jd_reader *r, struct jd_record *out)
         return fail(r, -EBADMSG, off + 4,
                     "%s record size %u too small at byte offset %zu (at least %zu)",
                     what, total, off + 4, min);
-    if (total > rem) {
-        if (!what)
-            return fail(r, -EBADMSG, off,
-                        "record of unknown id %u at byte offset %zu extends past end of "
-                        "file (record needs %u bytes, %zu left)", id, off, total, rem);
-        if (total > JD_RECORD_SIZE_PLAUSIBLE)
-            return fail(r, -EBADMSG, off + 4,
-                        "record size %u at byte offset %zu exceeds end of file "
-                        "(%zu bytes left)", total, off + 4, rem);
-        if (rem >= record_fixed_size(id)) {
-            err = check_fixed(r, off, total, out);
-            if (err)
-                return err;
-        }
-        return fail(r, -ENODATA, off,
-                    "truncated record at byte offset %zu (record needs %u bytes, %zu left)",
-                    off, total, rem);
-    }
+    if (total > rem && !what)
+        return fail(r, -EBADMSG, off,
+                    "record of unknown id %u at byte offset %zu extends past end of "
+                    "file (record needs %u bytes, %zu left)", id, off, total, rem);
+    if (total <= rem)
+        out->timestamp = rd64(r, off + offsetof(struct jitdump_prefix, timestamp));
+    *sizep = total;
+    *fixedp = record_fixed_size(id);
+    return 0;
+}
 
-    out->timestamp = rd64(r, off + offsetof(struct jitdump_prefix, timestamp));
-    err = check_fixed(r, off, total, out);
-    if (!err)
-        err = check_variable(r, off, total, out);
-    if (err)
-        return err;
-    r->f.pos = off + total;
-    return 1;
+int jd_reader_next(struct jd_reader *r, struct jd_record *out)
+{
+    static const struct recfile_format format = {
+        check_prefix, check_fixed, check_variable, JD_RECORD_SIZE_PLAUSIBLE,
+    };
+
+    return recfile_next_record(&r->f, &format, out);
 }
 
 void jd_debug_iter_init(struct jd_debug_iter *it, const struct jd_debug_info *info)
@@ -394,46 +359,4 @@ int jd_debug_iter_next(struct jd_debug_iter *it, struct jd_debug_entry *out)
     return 1;
 }
 
-int jd_reader_open_mem(const void *buf, size_t len, const char *name,
-                       struct jd_reader **readerp)
-{
-    void *r;
-    int err = recfile_reader_open(sizeof(**readerp), NULL, buf, len, name, parse_header, &r);
-
-    *readerp = r;
-    return err;
-}
-
-int jd_reader_open(const char *path, struct jd_reader **readerp)
-{
-    void *r;
-    int err = recfile_reader_open(sizeof(**readerp), path, NULL, 0, NULL, parse_header, &r);
-
-    *readerp = r;
-    return err;
-}
-
-void jd_reader_close(struct jd_reader *r)
-{
-    recfile_reader_close(r ? &r->f : NULL);
-}
-
-const struct jd_header *jd_reader_header(const struct jd_reader *r)
-{
-    return &r->header;
-}
-
-const char *jd_reader_strerror(const struct jd_reader *r)
-{
-    return r->f.errmsg;
-}
-
-uint64_t jd_reader_error_offset(const struct jd_reader *r)
-{
-    return r->f.error_offset;
-}
-
-uint64_t jd_reader_offset(const struct jd_reader *r)
-{
-    return r->f.pos;
-}
+RECFILE_READER_DEFINE(jd_reader, struct jd_header, parse_header)

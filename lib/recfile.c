@@ -5,6 +5,8 @@
  */
 #include "recfile.h"
 
+#include "bytes.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +91,56 @@ int recfile_bad_field(struct recfile *f, uint64_t at, const char *what, const ch
     return -EBADMSG;
 }
 
-int recfile_next(struct recfile *f)
+int recfile_check_magic(struct recfile *f, uint32_t magic, uint32_t swapped_magic,
+                        size_t header_size, const char *kind)
+{
+    uint32_t m;
+
+    if (f->len < 4) {
+        /* Too short for the magic: truncated if what is there matches one. */
+        if (memcmp(f->buf, &magic, f->len) && memcmp(f->buf, &swapped_magic, f->len))
+            return recfile_fail(f, -EBADMSG, 0, "bad magic at byte offset 0 (not a %s file)",
+                                kind);
+        return recfile_fail(f, -ENODATA, 0,
+                            "truncated header at byte offset 0 (header needs %zu bytes, "
+                            "%zu left)", header_size, f->len);
+    }
+    memcpy(&m, f->buf, sizeof(m));
+    if (m == swapped_magic)
+        f->swapped = true;
+    else if (m != magic)
+        return recfile_fail(f, -EBADMSG, 0,
+                            "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a %s file)",
+                            f->buf[0], f->buf[1], f->buf[2], f->buf[3], kind);
+    return 0;
+}
+
+int recfile_header_size(struct recfile *f, size_t at, size_t min_size, uint32_t plausible,
+                        uint32_t *sizep)
+{
+    uint32_t size = min_size;
+
+    if (f->len >= at + sizeof(size)) {
+        size = bytes_load32(f->swapped, f->buf + at);
+        if (size < min_size)
+            return recfile_fail(f, -EBADMSG, at,
+                                "header size %u too small at byte offset %zu (at least %zu)",
+                                size, at, min_size);
+        if (size > f->len && size > plausible)
+            return recfile_fail(f, -EBADMSG, at,
+                                "header size %u at byte offset %zu exceeds end of file "
+                                "(%zu bytes)", size, at, f->len);
+    }
+    if (f->len < size)
+        return recfile_fail(f, -ENODATA, 0,
+                            "truncated header at byte offset 0 (header needs %u bytes, "
+                            "%zu left)", size, f->len);
+    *sizep = size;
+    return 0;
+}
+
+/* Where next() stands: 1 when a record may follow at f->pos, else what it returns. */
+static int recfile_next(struct recfile *f)
 {
     if (f->state == RECFILE_RUNNING && f->pos == f->len)
         f->state = RECFILE_DONE;
@@ -97,6 +148,41 @@ int recfile_next(struct recfile *f)
         return 0;
     if (f->state == RECFILE_FAILED)
         return f->error;
+    return 1;
+}
+
+int recfile_next_record(struct recfile *f, const struct recfile_format *fmt, void *rec)
+{
+    size_t off = f->pos, rem = f->len - f->pos, fixed;
+    uint32_t size;
+    int err = recfile_next(f);
+
+    if (err <= 0)
+        return err;
+    err = fmt->prefix(f, off, rem, rec, &size, &fixed);
+    if (err)
+        return err;
+    if (size > rem) {
+        /* Cut by the end of the file: corrupt if implausibly big or contradicted. */
+        if (size > fmt->plausible)
+            return recfile_fail(f, -EBADMSG, off + 4,
+                                "record size %u at byte offset %zu exceeds end of file "
+                                "(%zu bytes left)", size, off + 4, rem);
+        if (rem >= fixed) {
+            err = fmt->check_fixed(f, off, size, rec);
+            if (err)
+                return err;
+        }
+        return recfile_fail(f, -ENODATA, off,
+                            "truncated record at byte offset %zu (record needs %u bytes, "
+                            "%zu left)", off, size, rem);
+    }
+    err = fmt->check_fixed(f, off, size, rec);
+    if (!err)
+        err = fmt->check_variable(f, off, size, rec);
+    if (err)
+        return err;
+    f->pos = off + size;
     return 1;
 }
 

@@ -6,7 +6,7 @@
  * file loaded with filebuf.h (*_open()), and keeps one message of the form
  * "NAME: WHAT at byte offset N" for *_strerror().  The jitdump and side-file
  * readers stop at their first error, and share their lifecycle here too:
- * recfile_reader_open(), recfile_next() and recfile_reader_close(), and
+ * recfile_reader_open(), recfile_next_record() and recfile_reader_close(), and
  * the state below (the perf.data reader keeps its own).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -88,12 +88,59 @@ int recfile_bad_field(struct recfile *f, uint64_t at, const char *what, const ch
                       uint64_t value, const char *fmt, ...);
 
 /*
- * recfile_next - the start of a reader's next(): returns 1 when a record
- * may follow at f->pos, else what next() returns: 0 at the end of the
- * input (the state becomes RECFILE_DONE) or after it, f->error once
- * failed.
+ * recfile_check_magic - the start of a reader's header parser: the first 4
+ * bytes of @f hold @magic as the writer stored it, natively or byte-swapped
+ * (@swapped_magic: then f->swapped is set).  Fewer than 4 bytes that begin
+ * one of them are a header cut short (@header_size bytes needed).  @kind
+ * names the format in the messages ("not a KIND file").  Returns 0,
+ * -EBADMSG or -ENODATA with the message set.
  */
-int recfile_next(struct recfile *f);
+int recfile_check_magic(struct recfile *f, uint32_t magic, uint32_t swapped_magic,
+                        size_t header_size, const char *kind);
+
+/*
+ * recfile_header_size - the header's size: the 32-bit field at byte @at, at
+ * least @min_size and inside the file unless the file is cut short (a size
+ * up to @plausible past the end is truncation, not corruption).  Without
+ * that field in the file the size is @min_size.  Sets *@sizep and returns
+ * 0 when the whole header is there, else -EBADMSG or -ENODATA with the
+ * message set.
+ */
+int recfile_header_size(struct recfile *f, size_t at, size_t min_size, uint32_t plausible,
+                        uint32_t *sizep);
+
+/*
+ * struct recfile_format - how a reader's records are framed and checked,
+ * for recfile_next_record().  Every record starts with a 32-bit type and
+ * its 32-bit size, the prefix included.  Each callback gets the reader's
+ * struct recfile, the record's byte offset @off and @rec, the caller's
+ * decoded record; it returns 0, or an error recorded with recfile_fail().
+ *   prefix          clear @rec, then read and check the prefix with @rem
+ *                   bytes left: set *@sizep to the record's size and
+ *                   *@fixedp to the bytes check_fixed() reads
+ *   check_fixed     decode the fixed part and check it against @size; also
+ *                   run on a record cut by the end of the file (when its
+ *                   fixed part is there) to tell corruption from truncation
+ *   check_variable  check what follows the fixed part of a complete record
+ *   plausible       a record up to this size that runs past the end of the
+ *                   file is truncated (being written), a larger one corrupt
+ */
+struct recfile_format {
+    int (*prefix)(struct recfile *f, size_t off, size_t rem, void *rec, uint32_t *sizep,
+                  size_t *fixedp);
+    int (*check_fixed)(struct recfile *f, size_t off, uint32_t size, void *rec);
+    int (*check_variable)(struct recfile *f, size_t off, uint32_t size, void *rec);
+    uint32_t plausible;
+};
+
+/*
+ * recfile_next_record - a reader's next(): decode the record at f->pos into
+ * @rec with @fmt's callbacks and step over it.  Returns 1 with a record, 0
+ * at the end of the input (and after it), or the first error, again on
+ * every later call: -EBADMSG for corrupt input, -ENODATA for a record cut
+ * by the end of the file.
+ */
+int recfile_next_record(struct recfile *f, const struct recfile_format *fmt, void *rec);
 
 /*
  * recfile_reader_open - the body of a reader's *_open() (@path set: that
@@ -115,5 +162,58 @@ int recfile_reader_open(size_t size, const char *path, const void *buf, size_t l
  * struct recfile (NULL is allowed).
  */
 void recfile_reader_close(struct recfile *f);
+
+/*
+ * RECFILE_READER_DEFINE - define the functions that every reader built on
+ * recfile_reader_open() has in the same form, for the reader struct PREFIX
+ * (its first member the struct recfile f, and a member header of type
+ * HEADER) whose header parse_header() parses: PREFIX_open_mem(),
+ * PREFIX_open(), PREFIX_close(), PREFIX_header(), PREFIX_strerror(),
+ * PREFIX_error_offset() and PREFIX_offset(), as the reader's public header
+ * declares and documents them.  Used once per reader, in its .c file.
+ */
+#define RECFILE_READER_DEFINE(PREFIX, HEADER, parse_header)                              \
+int PREFIX##_open_mem(const void *buf, size_t len, const char *name, struct PREFIX **readerp) \
+{                                                                                       \
+    void *r;                                                                            \
+    int err = recfile_reader_open(sizeof(**readerp), NULL, buf, len, name, parse_header, &r); \
+                                                                                        \
+    *readerp = r;                                                                       \
+    return err;                                                                         \
+}                                                                                       \
+                                                                                        \
+int PREFIX##_open(const char *path, struct PREFIX **readerp)                            \
+{                                                                                       \
+    void *r;                                                                            \
+    int err = recfile_reader_open(sizeof(**readerp), path, NULL, 0, NULL, parse_header, &r); \
+                                                                                        \
+    *readerp = r;                                                                       \
+    return err;                                                                         \
+}                                                                                       \
+                                                                                        \
+void PREFIX##_close(struct PREFIX *r)                                                   \
+{                                                                                       \
+    recfile_reader_close(r ? &r->f : NULL);                                             \
+}                                                                                       \
+                                                                                        \
+const HEADER *PREFIX##_header(const struct PREFIX *r)                                   \
+{                                                                                       \
+    return &r->header;                                                                  \
+}                                                                                       \
+                                                                                        \
+const char *PREFIX##_strerror(const struct PREFIX *r)                                   \
+{                                                                                       \
+    return r->f.errmsg;                                                                 \
+}                                                                                       \
+                                                                                        \
+uint64_t PREFIX##_error_offset(const struct PREFIX *r)                                  \
+{                                                                                       \
+    return r->f.error_offset;                                                           \
+}                                                                                       \
+                                                                                        \
+uint64_t PREFIX##_offset(const struct PREFIX *r)                                        \
+{                                                                                       \
+    return r->f.pos;                                                                    \
+}
 
 #endif /* RECFILE_H */

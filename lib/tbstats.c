@@ -68,6 +68,14 @@ static uint64_t rd64(const struct tbs_reader *r, size_t off)
 /* Record the error, its message and offset; returns err for tail calls. */
 #define fail(r, ...) recfile_fail(&(r)->f, __VA_ARGS__)
 
+/*
+ * The field of the format's struct type of the record of type what at off,
+ * whose value contradicts the record: -EBADMSG, with the message
+ * "WHAT FIELD VALUE at byte offset N " and the rest (recfile_bad_field()).
+ */
+#define bad_field(r, off, what, type, field, value, ...) \
+    recfile_bad_field(&(r)->f, (off) + FIELD(type, field), what, #field, value, __VA_ARGS__)
+
 const char *tbs_record_name(uint32_t type)
 {
     switch (type) {
@@ -125,26 +133,14 @@ static void copy_padded(char *dst, const uint8_t *src, size_t n)
 static int parse_header(struct recfile *f)
 {
     struct tbs_reader *r = (struct tbs_reader *)f;
-    static const uint32_t magic_native = TBS_MAGIC, magic_swapped = TBS_MAGIC_SWAPPED;
     struct tbs_header *h = &r->header;
-    uint32_t magic, size;
+    uint32_t size;
     uint16_t major;
+    int err;
 
-    if (r->f.len < 4) {
-        /* Too short for the magic: truncated if what is there matches one. */
-        if (memcmp(r->f.buf, &magic_native, r->f.len) && memcmp(r->f.buf, &magic_swapped, r->f.len))
-            return fail(r, -EBADMSG, 0, "bad magic at byte offset 0 (not a tbstats file)");
-        return fail(r, -ENODATA, 0,
-                    "truncated header at byte offset 0 (header needs %zu bytes, %zu left)",
-                    HEADER_SIZE, r->f.len);
-    }
-    memcpy(&magic, r->f.buf, sizeof(magic));
-    if (magic == TBS_MAGIC_SWAPPED)
-        r->f.swapped = true;
-    else if (magic != TBS_MAGIC)
-        return fail(r, -EBADMSG, 0,
-                    "bad magic 0x%02x%02x%02x%02x at byte offset 0 (not a tbstats file)",
-                    r->f.buf[0], r->f.buf[1], r->f.buf[2], r->f.buf[3]);
+    err = recfile_check_magic(f, TBS_MAGIC, TBS_MAGIC_SWAPPED, HEADER_SIZE, "tbstats");
+    if (err)
+        return err;
     if (r->f.len >= 6) {
         major = rd16(r, FIELD(tbs_file_header, version_major));
         if (major != TBS_VERSION_MAJOR)
@@ -153,23 +149,10 @@ static int parse_header(struct recfile *f)
                         "(this reader handles %u)",
                         major, FIELD(tbs_file_header, version_major), TBS_VERSION_MAJOR);
     }
-    if (r->f.len >= 12) {
-        size = rd32(r, FIELD(tbs_file_header, header_size));
-        if (size < HEADER_SIZE)
-            return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
-                        "header size %u too small at byte offset %zu (at least %zu)",
-                        size, FIELD(tbs_file_header, header_size), HEADER_SIZE);
-        if (size > r->f.len && size > TBS_RECORD_SIZE_PLAUSIBLE)
-            return fail(r, -EBADMSG, FIELD(tbs_file_header, header_size),
-                        "header size %u at byte offset %zu exceeds end of file (%zu bytes)",
-                        size, FIELD(tbs_file_header, header_size), r->f.len);
-    } else {
-        size = HEADER_SIZE;
-    }
-    if (r->f.len < size)
-        return fail(r, -ENODATA, 0,
-                    "truncated header at byte offset 0 (header needs %u bytes, %zu left)",
-                    size, r->f.len);
+    err = recfile_header_size(f, FIELD(tbs_file_header, header_size), HEADER_SIZE,
+                              TBS_RECORD_SIZE_PLAUSIBLE, &size);
+    if (err)
+        return err;
 
     h->version_major = rd16(r, FIELD(tbs_file_header, version_major));
     h->version_minor = rd16(r, FIELD(tbs_file_header, version_minor));
@@ -209,22 +192,16 @@ static int decode_tb(struct tbs_reader *r, size_t off, uint32_t size,
     /* icount is 16 bits: icount * 12 cannot overflow a size_t. */
     arrays = (size_t)t->icount * TB_INSN_SIZE;
     if (arrays > room)
-        return fail(r, -EBADMSG, off + FIELD(tbs_tb, icount),
-                    "%s icount %u at byte offset %zu too large for the record "
-                    "(%u bytes, room for %zu instructions)",
-                    what, t->icount, off + FIELD(tbs_tb, icount), size,
-                    room / TB_INSN_SIZE);
+        return bad_field(r, off, what, tbs_tb, icount, t->icount,
+                         "too large for the record (%u bytes, room for %zu instructions)",
+                         size, room / TB_INSN_SIZE);
     if (t->guest_code_size > room - arrays)
-        return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
-                    "%s guest_code_size %u at byte offset %zu larger than the record "
-                    "(%u bytes, room for %zu bytes of guest code after %u instructions)",
-                    what, t->guest_code_size, off + FIELD(tbs_tb, guest_code_size),
-                    size, room - arrays, t->icount);
+        return bad_field(r, off, what, tbs_tb, guest_code_size, t->guest_code_size,
+                         "larger than the record (%u bytes, room for %zu bytes of guest "
+                         "code after %u instructions)", size, room - arrays, t->icount);
     if (t->guest_code_size > t->guest_size)
-        return fail(r, -EBADMSG, off + FIELD(tbs_tb, guest_code_size),
-                    "%s guest_code_size %u at byte offset %zu larger than "
-                    "guest_size %u", what, t->guest_code_size,
-                    off + FIELD(tbs_tb, guest_code_size), t->guest_size);
+        return bad_field(r, off, what, tbs_tb, guest_code_size, t->guest_code_size,
+                         "larger than guest_size %u", t->guest_size);
     t->guest_code = t->host_end + (size_t)t->icount * sizeof(uint32_t);
     return 0;
 }
@@ -246,11 +223,9 @@ static int decode_stats(struct tbs_reader *r, size_t off, uint32_t size,
     st->succ_pc = r->f.buf + off + STATS_SIZE;
     /* Divided, not multiplied: nr_succ * 8 overflows a 32-bit size_t. */
     if (st->nr_succ > room / sizeof(uint64_t))
-        return fail(r, -EBADMSG, off + FIELD(tbs_stats, nr_succ),
-                    "%s nr_succ %u at byte offset %zu too large for the record "
-                    "(%u bytes, room for %zu successors)",
-                    what, st->nr_succ, off + FIELD(tbs_stats, nr_succ), size,
-                    room / sizeof(uint64_t));
+        return bad_field(r, off, what, tbs_stats, nr_succ, st->nr_succ,
+                         "too large for the record (%u bytes, room for %zu successors)",
+                         size, room / sizeof(uint64_t));
     return 0;
 }
 
@@ -265,16 +240,13 @@ static int decode_tb_ir(struct tbs_reader *r, size_t off, uint32_t size,
     TBS_TB_IR_FIELDS(DECODE, ir)
     /* Compared one at a time: the sum of two 32-bit lengths may wrap. */
     if (ir->ops_len > room)
-        return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_len),
-                    "%s ops_len %u at byte offset %zu larger than the record "
-                    "(%u bytes, room for %zu bytes of text)",
-                    what, ir->ops_len, off + FIELD(tbs_tb_ir, ops_len), size, room);
+        return bad_field(r, off, what, tbs_tb_ir, ops_len, ir->ops_len,
+                         "larger than the record (%u bytes, room for %zu bytes of text)",
+                         size, room);
     if (ir->ops_opt_len > room - ir->ops_len)
-        return fail(r, -EBADMSG, off + FIELD(tbs_tb_ir, ops_opt_len),
-                    "%s ops_opt_len %u at byte offset %zu larger than the record "
-                    "(%u bytes, room for %zu bytes after %u of ops)",
-                    what, ir->ops_opt_len, off + FIELD(tbs_tb_ir, ops_opt_len), size,
-                    room - ir->ops_len, ir->ops_len);
+        return bad_field(r, off, what, tbs_tb_ir, ops_opt_len, ir->ops_opt_len,
+                         "larger than the record (%u bytes, room for %zu bytes after %u "
+                         "of ops)", size, room - ir->ops_len, ir->ops_len);
     ir->ops = (const char *)r->f.buf + off + TB_IR_SIZE;
     ir->ops_opt = ir->ops + ir->ops_len;
     return 0;
@@ -305,9 +277,10 @@ static void decode_end(struct tbs_reader *r, size_t off, uint32_t size,
  * corruption from truncation: a record whose own fields contradict its size
  * is corrupt whether or not it is complete.
  */
-static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
-                       struct tbs_record_view *out)
+static int check_fixed(struct recfile *f, size_t off, uint32_t size, void *rec)
 {
+    struct tbs_reader *r = (struct tbs_reader *)f;
+    struct tbs_record_view *out = rec;
     const char *what = tbs_record_name(out->type);
 
     switch (out->type) {
@@ -320,10 +293,8 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
         m->build_id_size = r->f.buf[off + FIELD(tbs_mapping, build_id_size)];
         m->build_id = r->f.buf + off + FIELD(tbs_mapping, build_id);
         if (m->build_id_size > sizeof(((struct tbs_mapping *)0)->build_id))
-            return fail(r, -EBADMSG, off + FIELD(tbs_mapping, build_id_size),
-                        "%s build_id_size %u at byte offset %zu larger than %zu",
-                        what, m->build_id_size, off + FIELD(tbs_mapping, build_id_size),
-                        sizeof(((struct tbs_mapping *)0)->build_id));
+            return bad_field(r, off, what, tbs_mapping, build_id_size, m->build_id_size,
+                             "larger than %zu", sizeof(((struct tbs_mapping *)0)->build_id));
         break;
     }
     case TBS_REC_UNMAP:
@@ -351,9 +322,11 @@ static int check_fixed(struct tbs_reader *r, size_t off, uint32_t size,
 }
 
 /* Check what lies after the fixed part of a complete record. */
-static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
-                          struct tbs_record_view *out)
+static int check_variable(struct recfile *f, size_t off, uint32_t size, void *rec)
 {
+    struct tbs_reader *r = (struct tbs_reader *)f;
+    struct tbs_record_view *out = rec;
+
     if (out->type == TBS_REC_MAPPING) {
         struct tbs_mapping_view *m = &out->u.mapping;
         const uint8_t *path = r->f.buf + off + MAPPING_SIZE;
@@ -382,18 +355,21 @@ static int check_variable(struct tbs_reader *r, size_t off, uint32_t size,
     return 0;
 }
 
-int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
+/*
+ * The record's prefix and its size, against its type's.  An unknown type
+ * passes: it may be a newer writer's record being written, so when cut by
+ * the end of the file it counts as truncated like known ones, unless
+ * implausibly big (recfile_next_record()).
+ */
+static int check_prefix(struct recfile *f, size_t off, size_t rem, void *rec, uint32_t *sizep,
+                        size_t *fixedp)
 {
-    size_t off, rem, min;
+    struct tbs_reader *r = (struct tbs_reader *)f;
+    struct tbs_record_view *out = rec;
     uint32_t type, size;
     const char *what;
-    int err;
+    size_t min;
 
-    err = recfile_next(&r->f);
-    if (err <= 0)
-        return err;
-    off = r->f.pos;
-    rem = r->f.len - off;
     memset(out, 0, sizeof(*out));
     out->offset = off;
     out->raw = r->f.buf + off;
@@ -421,74 +397,18 @@ int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
         return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
                     "%s record size %u invalid at byte offset %zu (%zu, or at least %zu)",
                     what, size, off + FIELD(tbs_record, size), TBS_END_SIZE_NO_TLB, END_SIZE);
-    if (size > rem) {
-        /*
-         * Unknown types may be a newer writer's records being written, so
-         * they count as truncated like known ones, unless implausibly big.
-         */
-        if (size > TBS_RECORD_SIZE_PLAUSIBLE)
-            return fail(r, -EBADMSG, off + FIELD(tbs_record, size),
-                        "record size %u at byte offset %zu exceeds end of file "
-                        "(%zu bytes left)", size, off + FIELD(tbs_record, size), rem);
-        if (rem >= record_fixed_size(type)) {
-            err = check_fixed(r, off, size, out);
-            if (err)
-                return err;
-        }
-        return fail(r, -ENODATA, off,
-                    "truncated record at byte offset %zu (record needs %u bytes, %zu left)",
-                    off, size, rem);
-    }
-
-    err = check_fixed(r, off, size, out);
-    if (!err)
-        err = check_variable(r, off, size, out);
-    if (err)
-        return err;
-    r->f.pos = off + size;
-    return 1;
+    *sizep = size;
+    *fixedp = record_fixed_size(type);
+    return 0;
 }
 
-int tbs_reader_open_mem(const void *buf, size_t len, const char *name,
-                        struct tbs_reader **readerp)
+int tbs_reader_next(struct tbs_reader *r, struct tbs_record_view *out)
 {
-    void *r;
-    int err = recfile_reader_open(sizeof(**readerp), NULL, buf, len, name, parse_header, &r);
+    static const struct recfile_format format = {
+        check_prefix, check_fixed, check_variable, TBS_RECORD_SIZE_PLAUSIBLE,
+    };
 
-    *readerp = r;
-    return err;
+    return recfile_next_record(&r->f, &format, out);
 }
 
-int tbs_reader_open(const char *path, struct tbs_reader **readerp)
-{
-    void *r;
-    int err = recfile_reader_open(sizeof(**readerp), path, NULL, 0, NULL, parse_header, &r);
-
-    *readerp = r;
-    return err;
-}
-
-void tbs_reader_close(struct tbs_reader *r)
-{
-    recfile_reader_close(r ? &r->f : NULL);
-}
-
-const struct tbs_header *tbs_reader_header(const struct tbs_reader *r)
-{
-    return &r->header;
-}
-
-const char *tbs_reader_strerror(const struct tbs_reader *r)
-{
-    return r->f.errmsg;
-}
-
-uint64_t tbs_reader_error_offset(const struct tbs_reader *r)
-{
-    return r->f.error_offset;
-}
-
-uint64_t tbs_reader_offset(const struct tbs_reader *r)
-{
-    return r->f.pos;
-}
+RECFILE_READER_DEFINE(tbs_reader, struct tbs_header, parse_header)
