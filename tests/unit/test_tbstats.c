@@ -312,24 +312,29 @@ static const struct sample_format format = {
     .memory_limit = 16 << 20,   /* a few MB at the most */
 };
 
+/* A copy of w's bytes (malloc()ed; *len their number), and w closed. */
+static uint8_t *take_bytes(struct tbs_writer *w, size_t *len)
+{
+    const uint8_t *data = tbs_writer_data(w, len);
+    uint8_t *buf = malloc(*len);
+
+    memcpy(buf, data, *len);
+    tbs_writer_close(w);
+    return buf;
+}
+
 /* A header with the given version and size, then an END record. */
 static uint8_t *header_only(uint16_t major, uint32_t header_size, size_t *len)
 {
     struct tbs_header h = sample_header;
     struct tbs_writer *w;
-    const uint8_t *data;
-    uint8_t *buf;
 
     h.version_major = major;
     h.header_size = header_size;
     CHECK_EQ_I64(tbs_writer_open_mem(0, &w), 0);
     CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
     CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
-    data = tbs_writer_data(w, len);
-    buf = malloc(*len);
-    memcpy(buf, data, *len);
-    tbs_writer_close(w);
-    return buf;
+    return take_bytes(w, len);
 }
 
 static void test_versions_and_header_size(void)
@@ -602,7 +607,6 @@ static void test_version_1_0(void)
     struct tbs_reader *r;
     struct tbs_record_view rec;
     struct tbs_writer *w;
-    const uint8_t *data;
     uint8_t *buf;
     size_t len;
 
@@ -613,10 +617,7 @@ static void test_version_1_0(void)
     CHECK_EQ_I64(tbs_writer_write_mapping(w, &sample_mapping), 0);
     CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, insn_pc, host_end), 0);
     CHECK_EQ_I64(tbs_writer_write_end(w, &sample_end_rec), 0);
-    data = tbs_writer_data(w, &len);
-    buf = malloc(len);
-    memcpy(buf, data, len);
-    tbs_writer_close(w);
+    buf = take_bytes(w, &len);
 
     CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v1.0", &r), 0);
     CHECK_EQ_U64(tbs_reader_header(r)->version_major, 1);
@@ -658,7 +659,6 @@ static void test_version_1_4_fields(void)
         struct tbs_reader *r;
         struct tbs_record_view rec;
         struct tbs_writer *w;
-        const uint8_t *data;
         uint8_t *buf;
         size_t len, c = i / 2;
 
@@ -670,10 +670,7 @@ static void test_version_1_4_fields(void)
         CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
         CHECK_EQ_I64(tbs_writer_write_mapping(w, &m), 0);
         CHECK_EQ_I64(tbs_writer_write_tb(w, &tb, insn_pc, host_end), 0);
-        data = tbs_writer_data(w, &len);
-        buf = malloc(len);
-        memcpy(buf, data, len);
-        tbs_writer_close(w);
+        buf = take_bytes(w, &len);
 
         CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v1.4", &r), 0);
         CHECK(tbs_reader_header(r)->flags & TBS_FLAG_SYSTEM);
@@ -698,8 +695,6 @@ static uint8_t *end_file(const struct tbs_end_view *e, uint32_t size, unsigned f
 {
     uint8_t payload[128] = { 0 };
     struct tbs_writer *w;
-    const uint8_t *data;
-    uint8_t *buf;
 
     CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
     CHECK_EQ_I64(tbs_writer_write_header(w, &sample_header), 0);
@@ -721,11 +716,7 @@ static uint8_t *end_file(const struct tbs_end_view *e, uint32_t size, unsigned f
         tbs_writer_close(w64);
         CHECK_EQ_I64(tbs_writer_write_raw(w, TBS_REC_END, payload, size - 8), 0);
     }
-    data = tbs_writer_data(w, len);
-    buf = malloc(*len);
-    memcpy(buf, data, *len);
-    tbs_writer_close(w);
-    return buf;
+    return take_bytes(w, len);
 }
 
 /*
@@ -842,7 +833,6 @@ static void test_shadow_stack(void)
         struct tbs_reader *r;
         struct tbs_record_view rec;
         struct tbs_writer *w;
-        const uint8_t *data;
         uint8_t *buf;
         size_t len, first;
 
@@ -852,10 +842,7 @@ static void test_shadow_stack(void)
         tbs_writer_data(w, &first);
         /* Type 7 with 40 bytes of payload: 16 more than this reader knows. */
         CHECK_EQ_I64(tbs_writer_write_raw(w, TBS_REC_SHADOW_STACK, longer, sizeof(longer)), 0);
-        data = tbs_writer_data(w, &len);
-        buf = malloc(len);
-        memcpy(buf, data, len);
-        tbs_writer_close(w);
+        buf = take_bytes(w, &len);
 
         CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "v1.2", &r), 0);
         CHECK_EQ_U64(tbs_reader_header(r)->flags, TBS_FLAG_SHADOW_STACK);
@@ -877,10 +864,7 @@ static void test_shadow_stack(void)
         CHECK_EQ_I64(tbs_writer_open_mem(flags, &w), 0);
         CHECK_EQ_I64(tbs_writer_write_header(w, &h), 0);
         CHECK_EQ_I64(tbs_writer_write_raw(w, TBS_REC_SHADOW_STACK, longer, 16), 0);
-        data = tbs_writer_data(w, &len);
-        buf = malloc(len);
-        memcpy(buf, data, len);
-        tbs_writer_close(w);
+        buf = take_bytes(w, &len);
         CHECK_EQ_I64(tbs_reader_open_mem(buf, len, "short", &r), 0);
         CHECK_EQ_I64(tbs_reader_next(r, &rec), -EBADMSG);
         CHECK(strstr(tbs_reader_strerror(r), "SHADOW_STACK record size 24 too small") != NULL);
@@ -1039,17 +1023,6 @@ static void test_writer_args(void)
     tbs_writer_close(w);
     tbs_writer_close(NULL);
     tbs_reader_close(NULL);
-}
-
-/* A copy of w's bytes (malloc()ed; *len their number), and w closed. */
-static uint8_t *take_bytes(struct tbs_writer *w, size_t *len)
-{
-    const uint8_t *data = tbs_writer_data(w, len);
-    uint8_t *buf = malloc(*len);
-
-    memcpy(buf, data, *len);
-    tbs_writer_close(w);
-    return buf;
 }
 
 /* TB_IR (1.3): round trip in both byte orders, lengths and NULs checked. */
