@@ -24,6 +24,18 @@
 #include "softmmu.h"
 #include "unit.h"
 
+/* rule holds for each of the nyes strings at yes, for none of the nno at no. */
+static void check_rule(bool (*rule)(const char *), const char *const *yes, size_t nyes,
+                       const char *const *no, size_t nno)
+{
+    for (size_t i = 0; i < nyes; i++)
+        if (!CHECK(rule(yes[i])))
+            fprintf(stderr, "  %s\n", yes[i]);
+    for (size_t i = 0; i < nno; i++)
+        if (!CHECK(!rule(no[i])))
+            fprintf(stderr, "  %s\n", no[i]);
+}
+
 static void test_source_rule(void)
 {
     static const char *const yes[] = {
@@ -41,12 +53,7 @@ static void test_source_rule(void)
         "../fpu/softfloat.c", "myaccel/tcg/cputlb.c", "", "cputlb.c",
     };
 
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-        if (!CHECK(softmmu_source_is(yes[i])))
-            fprintf(stderr, "  %s\n", yes[i]);
-    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-        if (!CHECK(!softmmu_source_is(no[i])))
-            fprintf(stderr, "  %s\n", no[i]);
+    check_rule(softmmu_source_is, yes, sizeof(yes) / sizeof(yes[0]), no, sizeof(no) / sizeof(no[0]));
 }
 
 static void test_name_rule(void)
@@ -72,12 +79,7 @@ static void test_name_rule(void)
         "memcpy", "x86_cpu_exec_interrupt", "",
     };
 
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-        if (!CHECK(softmmu_name_is(yes[i])))
-            fprintf(stderr, "  %s\n", yes[i]);
-    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-        if (!CHECK(!softmmu_name_is(no[i])))
-            fprintf(stderr, "  %s\n", no[i]);
+    check_rule(softmmu_name_is, yes, sizeof(yes) / sizeof(yes[0]), no, sizeof(no) / sizeof(no[0]));
 }
 
 static char tmpdir[] = "/tmp/test_softmmu.XXXXXX";
