@@ -5,8 +5,12 @@
  */
 #include "elffile.h"
 
+#include <elfutils/libdw.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -53,4 +57,37 @@ bool elffile_strings_terminated(Elf *elf)
             return false;
     }
     return true;
+}
+
+bool elffile_dwarf_ok(Dwarf *dw)
+{
+    Dwarf *alt;
+
+    if (!dwarf_getelf(dw) || !elffile_strings_terminated(dwarf_getelf(dw)))
+        return false;
+    alt = dwarf_getalt(dw);
+    return !alt || (dwarf_getelf(alt) && elffile_strings_terminated(dwarf_getelf(alt)));
+}
+
+int elffile_debuginfo_init(struct elffile_debuginfo *di, const char *debug_dir)
+{
+    memset(di, 0, sizeof(*di));
+    /* dwfl's default path, after the caller's directory. */
+    if (debug_dir && debug_dir[0] &&
+        asprintf(&di->path, "%s%s::.debug:/usr/lib/debug",
+                 debug_dir[0] == '/' ? "" : "./", debug_dir) < 0) {
+        di->path = NULL;
+        return -ENOMEM;
+    }
+    di->callbacks.find_elf = dwfl_build_id_find_elf;
+    di->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    di->callbacks.section_address = dwfl_offline_section_address;
+    di->callbacks.debuginfo_path = di->path ? &di->path : NULL;
+    return 0;
+}
+
+void elffile_debuginfo_fini(struct elffile_debuginfo *di)
+{
+    free(di->path);
+    di->path = NULL;
 }

@@ -61,8 +61,7 @@ struct gs_cached {
 };
 
 struct guestsym {
-    Dwfl_Callbacks callbacks;   /* must outlive every Dwfl */
-    char *debuginfo_path;
+    struct elffile_debuginfo debuginfo;  /* must outlive every Dwfl */
     struct gs_range *ranges;
     size_t nr_ranges, cap_ranges;
     struct gs_module *modules;
@@ -98,19 +97,10 @@ int guestsym_new(const char *debug_dir, struct guestsym **gsp)
     struct guestsym *gs = calloc(1, sizeof(*gs));
 
     *gsp = NULL;
-    if (!gs)
-        return -ENOMEM;
-    /* dwfl's default path, after the caller's directory. */
-    if (debug_dir && debug_dir[0] &&
-        asprintf(&gs->debuginfo_path, "%s%s::.debug:/usr/lib/debug",
-                 debug_dir[0] == '/' ? "" : "./", debug_dir) < 0) {
+    if (!gs || elffile_debuginfo_init(&gs->debuginfo, debug_dir)) {
         free(gs);
         return -ENOMEM;
     }
-    gs->callbacks.find_elf = dwfl_build_id_find_elf;
-    gs->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-    gs->callbacks.section_address = dwfl_offline_section_address;
-    gs->callbacks.debuginfo_path = gs->debuginfo_path ? &gs->debuginfo_path : NULL;
     *gsp = gs;
     return 0;
 }
@@ -138,7 +128,7 @@ void guestsym_free(struct guestsym *gs)
         m = next;
     }
     free(gs->ranges);
-    free(gs->debuginfo_path);
+    elffile_debuginfo_fini(&gs->debuginfo);
     free(gs);
 }
 
@@ -263,7 +253,7 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
         m->list_ok = err == 0;
         return err == -ENOMEM ? err : 0;
     }
-    m->dwfl = dwfl_begin(&gs->callbacks);
+    m->dwfl = dwfl_begin(&gs->debuginfo.callbacks);
     if (!m->dwfl)
         return -ENOMEM;
     dwfl_report_begin(m->dwfl);
@@ -287,17 +277,14 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
 static bool module_dwarf_ok(struct gs_module *m)
 {
     Dwarf_Addr bias;
-    Dwarf *dw, *alt;
+    Dwarf *dw;
 
     if (!m->mod)
         return false;
     if (!m->dwarf_checked) {
         m->dwarf_checked = true;
         dw = dwfl_module_getdwarf(m->mod, &bias);
-        m->dwarf_ok = !dw || (dwarf_getelf(dw) && elffile_strings_terminated(dwarf_getelf(dw)));
-        alt = dw && m->dwarf_ok ? dwarf_getalt(dw) : NULL;
-        if (alt)
-            m->dwarf_ok = dwarf_getelf(alt) && elffile_strings_terminated(dwarf_getelf(alt));
+        m->dwarf_ok = !dw || elffile_dwarf_ok(dw);
     }
     return m->dwarf_ok;
 }

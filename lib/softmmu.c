@@ -39,8 +39,7 @@ struct sm_entry {
 };
 
 struct softmmu {
-    char *debuginfo_path;
-    Dwfl_Callbacks callbacks;
+    struct elffile_debuginfo debuginfo;  /* must outlive every Dwfl */
     struct sm_file *files;
     struct sm_entry *table;    /* power-of-two size */
     size_t size, used;
@@ -101,19 +100,10 @@ int softmmu_new(const char *debug_dir, struct softmmu **smp)
     struct softmmu *sm = calloc(1, sizeof(*sm));
 
     *smp = NULL;
-    if (!sm)
-        return -ENOMEM;
-    /* dwfl's default path, after the caller's directory (as guestsym.c). */
-    if (debug_dir && debug_dir[0] &&
-        asprintf(&sm->debuginfo_path, "%s%s::.debug:/usr/lib/debug",
-                 debug_dir[0] == '/' ? "" : "./", debug_dir) < 0) {
+    if (!sm || elffile_debuginfo_init(&sm->debuginfo, debug_dir)) {
         free(sm);
         return -ENOMEM;
     }
-    sm->callbacks.find_elf = dwfl_build_id_find_elf;
-    sm->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-    sm->callbacks.section_address = dwfl_offline_section_address;
-    sm->callbacks.debuginfo_path = sm->debuginfo_path ? &sm->debuginfo_path : NULL;
     *smp = sm;
     return 0;
 }
@@ -134,7 +124,7 @@ void softmmu_free(struct softmmu *sm)
         f = next;
     }
     free(sm->table);
-    free(sm->debuginfo_path);
+    elffile_debuginfo_fini(&sm->debuginfo);
     free(sm);
 }
 
@@ -175,7 +165,7 @@ static void file_open(struct softmmu *sm, struct sm_file *f)
     const char *base = strrchr(f->path, '/');
     Dwarf_Addr bias;
     struct stat st;
-    Dwarf *dw, *alt;
+    Dwarf *dw;
 
     /* The path comes from a recording: never a FIFO or a device. */
     if (f->path[0] != '/' || stat(f->path, &st) < 0 || !S_ISREG(st.st_mode))
@@ -183,7 +173,7 @@ static void file_open(struct softmmu *sm, struct sm_file *f)
     f->library = has_soname(f->path);
     if (f->library)
         return;
-    f->dwfl = dwfl_begin(&sm->callbacks);
+    f->dwfl = dwfl_begin(&sm->debuginfo.callbacks);
     if (!f->dwfl)
         return;
     dwfl_report_begin(f->dwfl);
@@ -191,10 +181,7 @@ static void file_open(struct softmmu *sm, struct sm_file *f)
     if (dwfl_report_end(f->dwfl, NULL, NULL) != 0 || !f->mod)
         goto none;
     dw = dwfl_module_getdwarf(f->mod, &bias);
-    if (!dw || !dwarf_getelf(dw) || !elffile_strings_terminated(dwarf_getelf(dw)))
-        goto none;
-    alt = dwarf_getalt(dw);
-    if (alt && (!dwarf_getelf(alt) || !elffile_strings_terminated(dwarf_getelf(alt))))
+    if (!dw || !elffile_dwarf_ok(dw))
         goto none;
     return;
 none:
