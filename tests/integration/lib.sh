@@ -55,6 +55,27 @@ need_arm() {
     [ -d "$ARM_SYSROOT/lib" ] || skip "no aarch64 sysroot at $ARM_SYSROOT (libc6-dev-arm64-cross)"
 }
 
+# need_system: the patched qemu-system-x86_64 and -aarch64 ($SYS_X86,
+# $SYS_ARM; their ROMs in $SYS_ROMS) and SeaBIOS.
+SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
+SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
+SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
+need_system() {
+    [ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
+    [ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
+}
+
+# need_baremetal [SYMBOL]: need_system and the bare-metal guests of
+# tests/guests/baremetal/ in $BM, the x86_64 one defining SYMBOL when given
+# (guests built before SYMBOL was added lack it).
+BM=$GUESTS/baremetal
+need_baremetal() {
+    need_system
+    [ -f "$BM/x86_64.elf" ] && [ -f "$BM/aarch64.elf" ] || skip "no bare-metal guests (make guests)"
+    [ -z "${1:-}" ] || nm "$BM/x86_64.elf" | grep -q " $1\$" ||
+        skip "bare-metal guests without $1 (make guests)"
+}
+
 # need_demo: tbsym, the patched qemu-x86_64 and the x86_64 demo guest ($DEMO).
 need_demo() {
     [ -x "$TBSYM" ] || skip "no $TBSYM"

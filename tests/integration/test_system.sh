@@ -20,14 +20,8 @@
 #    no file written.
 . "$TOP/tests/integration/lib.sh"
 need_perf
-SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
-SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
-SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
-BM=$GUESTS/baremetal
 LIBINSN=$BUILD/plugins/libinsn.so
-[ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
-[ -f "$BM/x86_64.elf" ] && [ -f "$BM/aarch64.elf" ] || skip "no bare-metal guests (make guests)"
-[ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
+need_baremetal
 CHECK="python3 $TOP/tests/integration/check_system.py"
 ITER=6          # the runs checked against known counts
 REC_ITER=40     # the perf record runs: enough samples (~1500) that one

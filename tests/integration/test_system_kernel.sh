@@ -15,13 +15,9 @@
 #  - tbsym report --by sym equals perf report --sort dso,sym (exact for TBs).
 . "$TOP/tests/integration/lib.sh"
 need_perf
-SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
-SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
-SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
 KERNEL_CACHE=${KERNEL_CACHE:-${CACHE:-/var/cache/qemu-jitdump}/kernel}
 [ -x "$TBSYM" ] || skip "no $TBSYM"
-[ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
-[ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
+need_system
 [ -f "$SYS_ROMS/linuxboot_dma.bin" ] || skip "no linuxboot_dma.bin in $SYS_ROMS (make qemu)"
 # Instant when the cache is complete; otherwise it downloads (make check's
 # set-up does that first).

@@ -8,14 +8,7 @@
 # the command line, and the commands without -perf or -tb-stats: they fail
 # with one message.
 . "$TOP/tests/integration/lib.sh"
-SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
-SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
-SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
-BM=$GUESTS/baremetal
-[ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
-[ -f "$BM/x86_64.elf" ] && [ -f "$BM/aarch64.elf" ] || skip "no bare-metal guests (make guests)"
-[ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
-nm "$BM/x86_64.elf" | grep -q ' bm_fib_calls$' || skip "bare-metal guests without bm_fib_calls (make guests)"
+need_baremetal bm_fib_calls
 CHECK="python3 $TOP/tests/integration/check_system_monitor.py"
 FOREVER=999999999   # iterations: far more than the test lasts; QMP quits
 

@@ -20,14 +20,7 @@
 . "$TOP/tests/integration/lib.sh"
 need_perf
 need_demo
-SYS_X86=${SYS_X86:-$BUILD/bin/qemu-system-x86_64}
-SYS_ARM=${SYS_ARM:-$BUILD/bin/qemu-system-aarch64}
-SYS_ROMS=${SYS_ROMS:-$BUILD/share/qemu}
-BM=$GUESTS/baremetal
-[ -x "$SYS_X86" ] && [ -x "$SYS_ARM" ] || skip "no $SYS_X86 or $SYS_ARM (make qemu builds them)"
-[ -f "$BM/x86_64.elf" ] && [ -f "$BM/aarch64.elf" ] || skip "no bare-metal guests (make guests)"
-nm "$BM/x86_64.elf" | grep -q ' bm_tlb_walk$' || skip "bare-metal guests without bm_tlb_walk (make guests)"
-[ -f /usr/share/seabios/bios-256k.bin ] || skip "no SeaBIOS (the seabios package)"
+need_baremetal bm_tlb_walk
 command -v readelf >/dev/null && command -v objdump >/dev/null || skip "no binutils"
 command -v aarch64-linux-gnu-objdump >/dev/null || skip "no aarch64-linux-gnu-objdump (binutils-aarch64-linux-gnu)"
 CHECK="python3 $TOP/tests/integration/check_softmmu.py"
