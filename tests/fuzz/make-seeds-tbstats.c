@@ -192,6 +192,26 @@ static void stats_variant(const char *name, size_t off, const void *patch, size_
     variant_of(true, name, off, patch, n, len);
 }
 
+/*
+ * A writer of the later versions' seeds (1.MINOR, FLAGS, written by QEMU
+ * QEMU_VERSION), swapped when big differs from this host, its header written.
+ */
+static struct tbs_writer *open_seed(unsigned big, uint16_t minor, uint32_t flags,
+                                    const char *qemu_version)
+{
+    struct tbs_header h = {
+        .version_minor = minor, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
+        .host_machine = 62, .flags = flags, .guest_page_size = 4096,
+        .guest_addr_bits = 64, .guest_arch = "x86_64",
+    };
+    struct tbs_writer *w;
+
+    snprintf(h.qemu_version, sizeof(h.qemu_version), "%s", qemu_version);
+    fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w), "open");
+    fixture_check(tbs_writer_write_header(w, &h), "header");
+    return w;
+}
+
 int main(int argc, char **argv)
 {
     struct tbs_writer *w;
@@ -254,20 +274,13 @@ int main(int argc, char **argv)
 
     /* 1.2: two threads' shadow stacks; then one record too small for its fields. */
     for (unsigned big = 0; big < 2; big++) {
-        const struct tbs_header h = {
-            .version_minor = 2, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
-            .host_machine = 62, .flags = TBS_FLAG_SHADOW_STACK, .guest_page_size = 4096,
-            .guest_addr_bits = 64, .guest_arch = "x86_64", .qemu_version = "10.0.2",
-        };
         const struct tbs_shadow_stack_loc_view a = {
             .timestamp = 1001, .addr = 0x7ffcf0001000ull, .tid = 4242, .capacity = 1024,
         }, b = { .timestamp = 1002, .addr = 0x7ffcf8001000ull, .tid = 4243, .capacity = 64 };
         const struct tbs_end_view e = { .timestamp = 1003, .no_tlb = true };
         static const uint8_t short_payload[16];
 
-        fixture_check(tbs_writer_open_mem(big != host_is_big ? TBS_WRITER_SWAP : 0, &w),
-                      "open");
-        fixture_check(tbs_writer_write_header(w, &h), "header");
+        w = open_seed(big, 2, TBS_FLAG_SHADOW_STACK, "10.0.2");
         fixture_check(tbs_writer_write_shadow_stack(w, &a), "shadow stack");
         fixture_check(tbs_writer_write_shadow_stack(w, &b), "shadow stack");
         if (big)
@@ -286,11 +299,6 @@ int main(int argc, char **argv)
                                   " mov_i64 rax,rbx\n exit_tb $0x0\n";
         static const char opt[] = "OP after optimization and liveness analysis:\n"
                                   " mov_i64 rax,rbx  dead: 1\n exit_tb $0x0\n";
-        const struct tbs_header h = {
-            .version_minor = 3, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
-            .host_machine = 62, .guest_page_size = 4096, .guest_addr_bits = 64,
-            .guest_arch = "x86_64", .qemu_version = "10.2.2",
-        };
         struct tbs_tb_ir_view a = {
             .timestamp = 1001, .code_index = 1, .guest_pc = 0x401000, .flags = 0xb3,
             .stats_id = 1, .ops_len = sizeof(ops) - 1, .ops_opt_len = sizeof(opt) - 1,
@@ -301,9 +309,7 @@ int main(int argc, char **argv)
         };
         uint8_t *p;
 
-        fixture_check(tbs_writer_open_mem((variant == 1) != host_is_big ? TBS_WRITER_SWAP : 0,
-                                          &w), "open");
-        fixture_check(tbs_writer_write_header(w, &h), "header");
+        w = open_seed(variant == 1, 3, 0, "10.2.2");
         fixture_check(tbs_writer_write_tb_ir(w, &a), "tb_ir");
         fixture_check(tbs_writer_write_tb_ir(w, &b), "tb_ir");
         data = tbs_writer_data(w, &len);
@@ -320,11 +326,6 @@ int main(int argc, char **argv)
 
     /* 1.4: a system emulator's END with TLB flush counts; then one of 48 bytes. */
     for (unsigned variant = 0; variant < 3; variant++) {
-        const struct tbs_header h = {
-            .version_minor = 4, .pid = 4242, .timestamp = 1000, .guest_machine = 62,
-            .host_machine = 62, .flags = TBS_FLAG_SYSTEM, .guest_page_size = 4096,
-            .guest_addr_bits = 64, .guest_arch = "x86_64", .qemu_version = "10.2.2",
-        };
         const struct tbs_end_view e = {
             .timestamp = 1001, .end_flags = TBS_END_SNAPSHOT, .tlb_flush_full = 3,
             .tlb_flush_part = 2, .tlb_flush_elided = 1,
@@ -334,9 +335,7 @@ int main(int argc, char **argv)
         };
         uint8_t *p;
 
-        fixture_check(tbs_writer_open_mem((variant == 1) != host_is_big ? TBS_WRITER_SWAP : 0,
-                                          &w), "open");
-        fixture_check(tbs_writer_write_header(w, &h), "header");
+        w = open_seed(variant == 1, 4, TBS_FLAG_SYSTEM, "10.2.2");
         fixture_check(tbs_writer_write_end(w, &e), "end");
         data = tbs_writer_data(w, &len);
         p = (uint8_t *)data + sizeof(struct tbs_file_header);
