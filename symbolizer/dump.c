@@ -77,6 +77,17 @@ int dump_run(const struct dump_reader *rd, void *arg, const struct dump_opts *op
     return finish(ret, opts, rd->strerror(arg), total);
 }
 
+void dump_record_begin(struct out *o, uint64_t offset, const char *name, uint32_t id,
+                       uint64_t size)
+{
+    out_object_begin(o, NULL, NULL);
+    out_u64(o, "offset", offset);
+    out_word(o, "type", name ? name : "UNKNOWN");
+    if (!name)
+        out_u64(o, "id", id);
+    out_u64(o, "size", size);
+}
+
 const char *dump_elf_machine_name(uint32_t mach)
 {
     switch (mach) {

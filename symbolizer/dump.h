@@ -80,6 +80,14 @@ struct dump_reader {
  */
 int dump_run(const struct dump_reader *rd, void *arg, const struct dump_opts *opts);
 
+/*
+ * dump_record_begin - open a record's object with what every record has:
+ * its byte offset, its type's name (name NULL: "UNKNOWN", then the type's
+ * number id) and its size.  The caller adds the type's fields and closes it.
+ */
+void dump_record_begin(struct out *o, uint64_t offset, const char *name, uint32_t id,
+                       uint64_t size);
+
 /* dump_elf_machine_name - a name for an ELF e_machine ("x86_64"), "unknown" if unknown. */
 const char *dump_elf_machine_name(uint32_t mach);
 

@@ -34,14 +34,7 @@ static void dump_jitdump_header(struct out *o, const struct jd_header *h)
 static void dump_jitdump_record(struct out *o, const struct jd_record *rec,
                                 uint64_t *nr_entries)
 {
-    const char *type = jd_record_name(rec->id);
-
-    out_object_begin(o, NULL, NULL);
-    out_u64(o, "offset", rec->offset);
-    out_word(o, "type", type ? type : "UNKNOWN");
-    if (!type)
-        out_u64(o, "id", rec->id);
-    out_u64(o, "size", rec->size);
+    dump_record_begin(o, rec->offset, jd_record_name(rec->id), rec->id, rec->size);
     out_u64(o, "timestamp", rec->timestamp);
 
     switch (rec->id) {

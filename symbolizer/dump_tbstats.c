@@ -207,12 +207,7 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
 {
     const char *type = tbs_record_name(rec->type);
 
-    out_object_begin(o, NULL, NULL);
-    out_u64(o, "offset", rec->offset);
-    out_word(o, "type", type ? type : "UNKNOWN");
-    if (!type)
-        out_u64(o, "id", rec->type);
-    out_u64(o, "size", rec->size);
+    dump_record_begin(o, rec->offset, type, rec->type, rec->size);
 
     switch (rec->type) {
     case TBS_REC_MAPPING:
