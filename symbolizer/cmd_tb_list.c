@@ -58,6 +58,33 @@ enum tb_list_sort {
 
 static enum tb_list_sort sort_by;
 
+/* The --sort keys: each name (several name one order) and its order. */
+static const struct {
+    const char *name;
+    enum tb_list_sort sort;
+} sort_keys[] = {
+    { "hotness", SORT_HOTNESS }, { "exec_count", SORT_HOTNESS },
+    { "hg", SORT_HG }, { "h/g", SORT_HG },
+    { "spills", SORT_SPILLS },
+    { "insns", SORT_INSNS }, { "insns_exec", SORT_INSNS }, { "cov%", SORT_INSNS },
+    { "translations", SORT_TRANSLATIONS },
+    { "time", SORT_TIME }, { "xlate_ns", SORT_TIME },
+    { "host_insns", SORT_HOST_INSNS },
+    { "hi/gi", SORT_HI_GI },
+};
+
+/* The order the --sort key name names, into *sort; false if none. */
+static bool parse_sort_key(const char *name, enum tb_list_sort *sort)
+{
+    for (size_t i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]); i++) {
+        if (!strcmp(name, sort_keys[i].name)) {
+            *sort = sort_keys[i].sort;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* For SORT_HOST_INSNS, SORT_HI_GI: one key and its counted value. */
 struct counted_key {
     const struct tbdb_key *k;
@@ -177,24 +204,7 @@ int cmd_tb_list(int argc, char **argv)
                 return TBSYM_EXIT_INPUT;
             if (r > 0) {
                 limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-            } else if (!strcmp(val, "hotness") || !strcmp(val, "exec_count")) {
-                sort_by = SORT_HOTNESS;
-            } else if (!strcmp(val, "hg") || !strcmp(val, "h/g")) {
-                sort_by = SORT_HG;
-            } else if (!strcmp(val, "spills")) {
-                sort_by = SORT_SPILLS;
-            } else if (!strcmp(val, "insns") || !strcmp(val, "insns_exec") ||
-                       !strcmp(val, "cov%")) {
-                sort_by = SORT_INSNS;
-            } else if (!strcmp(val, "translations")) {
-                sort_by = SORT_TRANSLATIONS;
-            } else if (!strcmp(val, "time") || !strcmp(val, "xlate_ns")) {
-                sort_by = SORT_TIME;
-            } else if (!strcmp(val, "host_insns")) {
-                sort_by = SORT_HOST_INSNS;
-            } else if (!strcmp(val, "hi/gi")) {
-                sort_by = SORT_HI_GI;
-            } else {
+            } else if (!parse_sort_key(val, &sort_by)) {
                 return view_usage_error(&v, "unknown sort key '%s'", val);
             }
         } else if (a[0] != '-' && !run) {
