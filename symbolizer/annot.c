@@ -518,6 +518,8 @@ void annot_print_key(struct out *o, struct profile *p, const struct annot *a,
         return;
     }
     have_gcs = view_disasm_open(db->header.guest_machine, &gcs);
+    if (have_gcs)
+        view_disasm_guest_mode(gcs, &db->header, t->flags);
     gin = have_gcs ? cs_malloc(gcs) : NULL;
     size = tb_size(t);
     if (v.json) {

@@ -192,6 +192,8 @@ static int put_tb(struct listing *l, const struct tbs_tb_view *tb, uint64_t offs
 
     if (line == 0)
         return 0;
+    if (l->have_cs)
+        view_disasm_guest_mode(l->cs, l->header, tb->flags);
     if (line < l->next_line || line - l->next_line > MAX_LINE_GAP) {
         fprintf(stderr, "tbsym: %s: TB listing_line %" PRIu64 " at byte offset %" PRIu64
                 " %s (next free line %" PRIu64 ")\n", l->name, line,

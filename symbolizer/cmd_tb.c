@@ -169,6 +169,8 @@ static void out_translation(struct out *o, const struct tbdb *db, const struct t
     bool have_hcs = t->have_load && view_disasm_open(db->header.host_machine, &hcs);
     uint64_t host_pos = 0, code_size = t->have_load ? t->code_size : 0;
 
+    if (have_gcs)
+        view_disasm_guest_mode(gcs, &db->header, t->flags);
     out_object_begin(o, "translation", "translation");
     out_u64(o, "code_index", t->code_index);
     out_u64(o, "timestamp", t->timestamp);

@@ -32,6 +32,17 @@ bool view_disasm_open(uint32_t machine, csh *cs)
     return true;
 }
 
+void view_disasm_guest_mode(csh cs, const struct tbs_header *h, uint32_t tb_flags)
+{
+    /* target/i386/cpu.h's HF_CS32_SHIFT and HF_CS64_SHIFT */
+    const uint32_t hf_cs32 = 1u << 4, hf_cs64 = 1u << 15;
+
+    if (!(h->flags & TBS_FLAG_SYSTEM) || (h->guest_machine != 62 && h->guest_machine != 3))
+        return;
+    cs_option(cs, CS_OPT_MODE, tb_flags & hf_cs64 ? CS_MODE_64 :
+                               tb_flags & hf_cs32 ? CS_MODE_32 : CS_MODE_16);
+}
+
 void view_host_insns_open(struct view_host_insns *h, const struct tbdb *db)
 {
     memset(h, 0, sizeof(*h));

@@ -23,6 +23,16 @@
 bool view_disasm_open(uint32_t machine, csh *cs);
 
 /*
+ * view_disasm_guest_mode - set @cs, opened for the guest of side-file
+ * header @h, to the mode the guest CPU was in for a TB with
+ * TranslationBlock @tb_flags.  A system emulator's x86 guest runs 16-,
+ * 32- or 64-bit code, which QEMU's TB flags say (its HF_CS64 and HF_CS32
+ * bits of hflags); user mode, and every other machine, keep the machine's
+ * mode.
+ */
+void view_disasm_guest_mode(csh cs, const struct tbs_header *h, uint32_t tb_flags);
+
+/*
  * Host instructions of a translation (tbsym report, tb-list, tb: the
  * host_insns column): the instructions capstone decodes, one after the
  * other, in the host code generated for its guest instructions, that is

@@ -25,7 +25,9 @@ an exit request (the stop) counts as entered.  With that:
     side file's TB_IR record has, one insn_start per guest instruction;
   - errors are one message and change nothing;
   - the TLB flushes in the END record at exit are those "info jit" showed
-    just before (the VM stopped in between).
+    just before (the VM stopped in between);
+  - `tbsym tb` decodes bm_fib in the CPU's mode, as objdump does (32-bit
+    code on x86).
 Exit 0 when all holds, 1 with the reason otherwise.
 """
 import json
@@ -127,6 +129,11 @@ def objdump_insns(elf, start, end):
         if m:
             insns.append((int(m.group(1), 16), m.group(2)))
     return insns
+
+
+def elf_class(elf):
+    with open(elf, 'rb') as f:
+        return 32 if f.read(5)[4] == 1 else 64
 
 
 def rows(text):
@@ -376,6 +383,18 @@ def run(q, proc, work, tbsym, elf, fib, calls_addr):
     if not any(t[0] in ops for t in texts):
         fail('the side file has %d TB_IR records of bm_fib, none with the '
              'monitor\'s ops' % len(texts))
+    # tbsym disassembles the guest code in the mode the CPU was in (the
+    # x86 guest runs 32-bit code: no %r registers), as objdump does.
+    r = subprocess.run([tbsym, 'tb', '--format', 'json', final, '%#x' % fib],
+                       capture_output=True, text=True)
+    if r.returncode:
+        fail('tbsym tb %#x: %s' % (fib, r.stderr.strip()))
+    code = json.loads(r.stdout)['code']
+    for c, (addr, mnem) in zip(code, objdump_insns(elf, fib, fib + 64)[:gi]):
+        asm = c.get('asm', '')
+        if int(c['pc'], 16) != addr or not asm.startswith(mnem.split('.')[0]) or \
+                (elf_class(elf) == 32 and '%r' in asm):
+            fail('tbsym tb: %s %r, objdump has %#x %s' % (c['pc'], asm, addr, mnem))
     print('check_system_monitor: ok (TLB flushes %d full, %d partial, %d elided)' %
           (full, part, elided))
 
