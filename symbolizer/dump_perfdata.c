@@ -48,17 +48,9 @@ static void dump_perfdata_attr(struct out *o, size_t i, const struct pd_attr *pa
     out_object_end(o);
 }
 
-static void dump_perfdata_features(struct out *o, struct pd_reader *r)
+/* The feature bits set in the header, by name (FEATURE_N for a newer perf's). */
+static void dump_perfdata_feature_bits(struct out *o, const struct pd_header *h)
 {
-    const struct pd_header *h = pd_reader_header(r);
-    const struct pd_build_id *bids;
-    const char *const *argv;
-    struct pd_compressed c;
-    uint64_t res;
-    int32_t clockid;
-    size_t argc;
-    ssize_t n;
-
     out_array_begin(o, "features");
     for (unsigned id = 0; id < PERF_HEADER_FEAT_BITS; id++) {
         const char *name = pd_feature_name(id);
@@ -73,41 +65,68 @@ static void dump_perfdata_features(struct out *o, struct pd_reader *r)
         out_word(o, NULL, name);
     }
     out_array_end(o);
-    if (pd_reader_cmdline(r, &argc, &argv) == 1) {
-        out_array_begin(o, "cmdline");
-        for (size_t i = 0; i < argc; i++)
-            out_str(o, NULL, argv[i], strlen(argv[i]));
-        out_array_end(o);
-    }
-    if (pd_reader_clockid(r, &res, &clockid) == 1) {
-        out_u64(o, "clock_res_ns", res);
-        out_i64(o, "clockid", clockid);
-    }
-    if (pd_reader_compressed(r, &c) == 1) {
-        out_object_begin(o, "compressed", "compressed");
-        out_u64(o, "type", c.type);
-        out_u64(o, "level", c.level);
-        out_u64(o, "ratio", c.ratio);
-        out_u64(o, "mmap_len", c.mmap_len);
+}
+
+/* The features with contents the dump shows, each where the file has it. */
+static void dump_perfdata_cmdline(struct out *o, struct pd_reader *r)
+{
+    const char *const *argv;
+    size_t argc;
+
+    if (pd_reader_cmdline(r, &argc, &argv) != 1)
+        return;
+    out_array_begin(o, "cmdline");
+    for (size_t i = 0; i < argc; i++)
+        out_str(o, NULL, argv[i], strlen(argv[i]));
+    out_array_end(o);
+}
+
+static void dump_perfdata_clock(struct out *o, struct pd_reader *r)
+{
+    uint64_t res;
+    int32_t clockid;
+
+    if (pd_reader_clockid(r, &res, &clockid) != 1)
+        return;
+    out_u64(o, "clock_res_ns", res);
+    out_i64(o, "clockid", clockid);
+}
+
+static void dump_perfdata_compressed(struct out *o, struct pd_reader *r)
+{
+    struct pd_compressed c;
+
+    if (pd_reader_compressed(r, &c) != 1)
+        return;
+    out_object_begin(o, "compressed", "compressed");
+    out_u64(o, "type", c.type);
+    out_u64(o, "level", c.level);
+    out_u64(o, "ratio", c.ratio);
+    out_u64(o, "mmap_len", c.mmap_len);
+    out_object_end(o);
+}
+
+static void dump_perfdata_build_ids(struct out *o, struct pd_reader *r)
+{
+    const struct pd_build_id *bids;
+    ssize_t n = pd_reader_build_ids(r, &bids);
+
+    if (n <= 0)
+        return;
+    out_array_begin(o, "build_ids");
+    for (ssize_t i = 0; i < n; i++) {
+        char hex[41];
+
+        for (unsigned k = 0; k < bids[i].size; k++)
+            snprintf(hex + 2 * k, 3, "%02x", bids[i].build_id[k]);
+        hex[2 * bids[i].size] = '\0';
+        out_object_begin(o, NULL, "build_id");
+        out_i64(o, "pid", bids[i].pid);
+        out_word(o, "build_id", hex);
+        out_str(o, "filename", bids[i].filename, strlen(bids[i].filename));
         out_object_end(o);
     }
-    n = pd_reader_build_ids(r, &bids);
-    if (n > 0) {
-        out_array_begin(o, "build_ids");
-        for (ssize_t i = 0; i < n; i++) {
-            char hex[41];
-
-            for (unsigned k = 0; k < bids[i].size; k++)
-                snprintf(hex + 2 * k, 3, "%02x", bids[i].build_id[k]);
-            hex[2 * bids[i].size] = '\0';
-            out_object_begin(o, NULL, "build_id");
-            out_i64(o, "pid", bids[i].pid);
-            out_word(o, "build_id", hex);
-            out_str(o, "filename", bids[i].filename, strlen(bids[i].filename));
-            out_object_end(o);
-        }
-        out_array_end(o);
-    }
+    out_array_end(o);
 }
 
 static void dump_perfdata_header(struct out *o, struct pd_reader *r)
@@ -126,7 +145,11 @@ static void dump_perfdata_header(struct out *o, struct pd_reader *r)
     for (size_t i = 0; i < pd_reader_nr_attrs(r); i++)
         dump_perfdata_attr(o, i, pd_reader_attr(r, i));
     out_array_end(o);
-    dump_perfdata_features(o, r);
+    dump_perfdata_feature_bits(o, h);
+    dump_perfdata_cmdline(o, r);
+    dump_perfdata_clock(o, r);
+    dump_perfdata_compressed(o, r);
+    dump_perfdata_build_ids(o, r);
     out_object_end(o);
 }
 
