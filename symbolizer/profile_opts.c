@@ -12,6 +12,14 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
                         int argc, char **argv, int *i)
 {
     static const char *const files[] = { "-i", "--input", "--tbstats", "--jitdump", "--pid" };
+    static const struct view_path_option paths[] = {
+        { "-i", offsetof(struct profile_opts, perf_data) },
+        { "--input", offsetof(struct profile_opts, perf_data) },
+        { "--tbstats", offsetof(struct profile_opts, tbstats) },
+        { "--jitdump", offsetof(struct profile_opts, jitdump) },
+        { "--debug-dir", offsetof(struct profile_opts, debug_dir) },
+        { NULL, 0 },
+    };
     const char *a = argv[*i], *val;
     bool known = false;
 
@@ -33,17 +41,8 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
     if (*i + 1 >= argc)
         return view_own_error(v, "unknown option or missing argument: %s", a);
     val = argv[++*i];
-    if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
-        po->perf_data = val;
-    } else if (!strcmp(a, "--tbstats")) {
-        po->tbstats = val;
-    } else if (!strcmp(a, "--jitdump")) {
-        po->jitdump = val;
-    } else if (!strcmp(a, "--debug-dir")) {
-        po->debug_dir = val;
-    } else if (!view_parse_pid(val, &po->pid)) {
+    if (!view_store_path_option(paths, po, a, val) && !view_parse_pid(val, &po->pid))
         return view_own_error(v, "bad --pid: %s", val);
-    }
     return 1;
 }
 

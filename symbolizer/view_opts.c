@@ -15,6 +15,17 @@ int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg
     return tbsym_usage_error(v->cmd, v->usage, fmt, arg);
 }
 
+bool view_store_path_option(const struct view_path_option *table, void *opts,
+                            const char *opt, const char *val)
+{
+    for (; table->name; table++)
+        if (!strcmp(opt, table->name)) {
+            *(const char **)((char *)opts + table->offset) = val;
+            return true;
+        }
+    return false;
+}
+
 bool view_parse_pid(const char *s, uint32_t *pid)
 {
     char *end;
@@ -130,8 +141,13 @@ bool view_parse_count(const char *s, unsigned long long *n)
 int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
 {
     static const char *const with_arg[] = { "--dir", "--pid", "--tbstats", "--jitdump", "--format" };
+    static const struct view_path_option paths[] = {
+        { "--dir", offsetof(struct view_opts, dir) },
+        { "--tbstats", offsetof(struct view_opts, tbstats) },
+        { "--jitdump", offsetof(struct view_opts, jitdump) },
+        { NULL, 0 },
+    };
     const char *a = argv[*i], *val = NULL, *name = NULL;
-    char opt[16];
 
     for (size_t j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]); j++) {
         size_t n = strlen(with_arg[j]);
@@ -153,14 +169,9 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
     }
     if (!name)
         return 0;
-    snprintf(opt, sizeof(opt), "%s", name);
-    if (!strcmp(opt, "--dir")) {
-        v->dir = val;
-    } else if (!strcmp(opt, "--tbstats")) {
-        v->tbstats = val;
-    } else if (!strcmp(opt, "--jitdump")) {
-        v->jitdump = val;
-    } else if (!strcmp(opt, "--pid")) {
+    if (view_store_path_option(paths, v, name, val))
+        return 1;
+    if (!strcmp(name, "--pid")) {
         if (!view_parse_pid(val, &v->pid)) {
             view_usage_error(v, "bad --pid '%s'", val);
             return -1;

@@ -16,6 +16,7 @@
 #define TBSYM_VIEW_OPTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "run_arg.h"
@@ -112,6 +113,24 @@ bool view_parse_format(const char *s, bool csv, enum view_format *f);
  */
 int view_output_option(const struct view_opts *v, const char *opt, const char *val,
                        unsigned long long *limit, bool csv, enum view_format *format);
+
+/*
+ * struct view_path_option - an option whose argument is stored as it is,
+ * a pointer into argv: its name and the offset of its const char * in the
+ * options struct.  Tables of them end with a NULL name.
+ */
+struct view_path_option {
+    const char *name;
+    size_t offset;
+};
+
+/*
+ * view_store_path_option - if opt is one of table's options, store val
+ * in its field of opts (the struct the table's offsets are in) and
+ * return true; false if it is not one of them.
+ */
+bool view_store_path_option(const struct view_path_option *table, void *opts,
+                            const char *opt, const char *val);
 
 /* view_parse_count - a -n argument: a decimal count, 0 or more. */
 bool view_parse_count(const char *s, unsigned long long *n);
