@@ -13,6 +13,7 @@
 #include "tbdb.h"
 #include "tbstats_writer.h"
 #include "unit.h"
+#include "tbstats_checks.h"
 #include "memlimit.h"
 
 #define PID 4242
@@ -51,6 +52,19 @@ static void header(struct files *f, uint32_t flags, uint32_t jd_pid)
     CHECK_EQ_I64(jd_writer_write_header(f->jw, &jh), 0);
 }
 
+/* The TB record tb() writes (but its arrays). */
+static struct tbs_tb_view tb_view(uint64_t ts, uint64_t idx, uint64_t pc, const uint8_t *code,
+                                  uint32_t size, unsigned icount, uint32_t stats_id,
+                                  uint64_t host_addr)
+{
+    return (struct tbs_tb_view){
+        .timestamp = ts, .code_index = idx, .host_addr = host_addr, .guest_pc = pc,
+        .cs_base = 0, .phys_pc = pc + 0x1000, .flags = 0xb3, .cflags = 1, .host_size = 48,
+        .guest_size = size, .guest_code_size = size, .icount = icount, .stats_id = stats_id,
+        .guest_code = code,
+    };
+}
+
 /* A TB of code (insns at the given offsets) and its LOAD with host_size bytes of 0xcc. */
 static void tb(struct files *f, uint64_t ts, uint64_t idx, uint64_t pc, const uint8_t *code,
                uint32_t size, const unsigned *offs, unsigned icount, uint32_t stats_id,
@@ -60,12 +74,7 @@ static void tb(struct files *f, uint64_t ts, uint64_t idx, uint64_t pc, const ui
     uint32_t host_end[8];
     uint8_t host[64];
     char name[32];
-    struct tbs_tb_view v = {
-        .timestamp = ts, .code_index = idx, .host_addr = host_addr, .guest_pc = pc,
-        .cs_base = 0, .phys_pc = pc + 0x1000, .flags = 0xb3, .cflags = 1, .host_size = 48,
-        .guest_size = size, .guest_code_size = size, .icount = icount, .stats_id = stats_id,
-        .guest_code = code,
-    };
+    struct tbs_tb_view v = tb_view(ts, idx, pc, code, size, icount, stats_id, host_addr);
     struct jd_code_load l = {
         .pid = PID, .tid = PID, .vma = host_addr, .code_addr = host_addr,
         .code_size = load_size, .code_index = idx, .code = host,
@@ -83,10 +92,11 @@ static void tb(struct files *f, uint64_t ts, uint64_t idx, uint64_t pc, const ui
     CHECK_EQ_I64(jd_writer_write_load(f->jw, ts, &l), 0);
 }
 
-static void stats(struct files *f, uint32_t id, uint64_t pc, uint64_t exec, uint64_t insns,
-                  const uint64_t *succ, uint32_t nr_succ)
+/* The STATS record stats() writes (but its successors). */
+static struct tbs_stats_view stats_view(uint32_t id, uint64_t pc, uint64_t exec, uint64_t insns,
+                                        uint32_t nr_succ)
 {
-    struct tbs_stats_view s = {
+    return (struct tbs_stats_view){
         .stats_id = id, .flags = 0xb3, .guest_pc = pc, .cs_base = 0, .phys_pc = pc + 0x1000,
         .exec_count = exec, .exec_atomic = 1, .insns_executed = insns, .translations = 2,
         .translations_spanning = 0, .translations_uncached = 1, .restores = 3,
@@ -94,6 +104,12 @@ static void stats(struct files *f, uint32_t id, uint64_t pc, uint64_t exec, uint
         .spills = 2, .time_gen_ns = 1000, .time_opt_ns = 200, .time_la_ns = 300,
         .time_code_ns = 400, .time_restore_ns = 50, .nr_succ = nr_succ,
     };
+}
+
+static void stats(struct files *f, uint32_t id, uint64_t pc, uint64_t exec, uint64_t insns,
+                  const uint64_t *succ, uint32_t nr_succ)
+{
+    struct tbs_stats_view s = stats_view(id, pc, exec, insns, nr_succ);
 
     CHECK_EQ_I64(tbs_writer_write_stats(f->tw, &s, succ), 0);
 }
@@ -154,6 +170,10 @@ static void test_fields(void)
     struct tbdb *db;
     const struct tbdb_key *k1, *k2;
     const struct tbdb_tb *t;
+    /* Key 1 and the second TB record, as run() writes them. */
+    const struct tbs_stats_view want_k1 = stats_view(1, 0x401000, 300, 900, 2);
+    const struct tbs_tb_view want_t = tb_view(210, 2, 0x401100, code_b, sizeof(code_b), 2, 2,
+                                              0x7f0100);
 
     run(&f, true, TBS_FLAG_STATS | TBS_FLAG_STATS_EXEC | TBS_FLAG_STATS_JIT | TBS_FLAG_STATS_TIME);
     CHECK_EQ_I64(open_files(&f, &db, true), 0);
@@ -184,28 +204,8 @@ static void test_fields(void)
     CHECK(k1 && k2 && !tbdb_key_by_id(db, 3) && !tbdb_key_by_id(db, 0));
     if (!k1 || !k2)
         goto out;
-    CHECK_EQ_U64(k1->guest_pc, 0x401000);
-    CHECK_EQ_U64(k1->phys_pc, 0x402000);
-    CHECK_EQ_U64(k1->flags, 0xb3);
     CHECK(!k1->synthesised);
-    CHECK_EQ_U64(k1->exec_count, 300);
-    CHECK_EQ_U64(k1->exec_atomic, 1);
-    CHECK_EQ_U64(k1->insns_executed, 900);
-    CHECK_EQ_U64(k1->translations, 2);
-    CHECK_EQ_U64(k1->translations_uncached, 1);
-    CHECK_EQ_U64(k1->restores, 3);
-    CHECK_EQ_U64(k1->guest_insns, 6);
-    CHECK_EQ_U64(k1->guest_bytes, 10);
-    CHECK_EQ_U64(k1->host_bytes, 96);
-    CHECK_EQ_U64(k1->ops, 40);
-    CHECK_EQ_U64(k1->ops_opt, 30);
-    CHECK_EQ_U64(k1->spills, 2);
-    CHECK_EQ_U64(k1->time_gen_ns, 1000);
-    CHECK_EQ_U64(k1->time_opt_ns, 200);
-    CHECK_EQ_U64(k1->time_la_ns, 300);
-    CHECK_EQ_U64(k1->time_code_ns, 400);
-    CHECK_EQ_U64(k1->time_restore_ns, 50);
-    CHECK_EQ_U64(k1->nr_succ, 2);
+    CHECK_STATS_FIELDS(k1, &want_k1);
     CHECK_EQ_U64(k1->succ_pc[0], 0x401100);
     CHECK_EQ_U64(k1->succ_pc[1], 0x409999);
     CHECK(k1->hg_ratio == 9.6);
@@ -219,18 +219,7 @@ static void test_fields(void)
     CHECK(k2->latest == &db->tb_records[1]);
 
     t = &db->tb_records[1];
-    CHECK_EQ_U64(t->timestamp, 210);
-    CHECK_EQ_U64(t->code_index, 2);
-    CHECK_EQ_U64(t->host_addr, 0x7f0100);
-    CHECK_EQ_U64(t->guest_pc, 0x401100);
-    CHECK_EQ_U64(t->phys_pc, 0x402100);
-    CHECK_EQ_U64(t->flags, 0xb3);
-    CHECK_EQ_U64(t->cflags, 1);
-    CHECK_EQ_U64(t->host_size, 48);
-    CHECK_EQ_U64(t->guest_size, 2);
-    CHECK_EQ_U64(t->guest_code_size, 2);
-    CHECK_EQ_U64(t->icount, 2);
-    CHECK_EQ_U64(t->stats_id, 2);
+    CHECK_TB_FIELDS(t, &want_t);
     CHECK_EQ_U64(t->insn_pc[1], 0x401101);
     CHECK_EQ_U64(t->host_end[1], 20);
     CHECK_MEM_EQ(t->guest_code, code_b, 2);

@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "tbstats.h"
-#include "tbstats-records.h"
 #include "tbstats_writer.h"
 #include "unit.h"
 #include "memlimit.h"
 #include "sample_checks.h"
+#include "tbstats_checks.h"
 
 #define HDR sizeof(struct tbs_file_header)
 
@@ -159,30 +159,6 @@ static int read_everything(const uint8_t *buf, size_t len, size_t *nr)
     return ret;
 }
 
-/*
- * For the lists of tbstats-records.h and tbstats-fields.h: the field NAME
- * of got, a decoded record's view, equals that of V, the view written.
- * The lists are the reader's too; that a field missing from a list is
- * caught all the same is the dump golden files' job (tbsym dump prints
- * every field by name).
- */
-#define CHECK_FIELD(V, TYPE, NAME, BITS) CHECK_EQ_U64(got->NAME, (V)->NAME);
-#define CHECK_COUNTER(NAME, BITS, LEVEL) CHECK_EQ_U64(got->NAME, want->NAME);
-
-/* Every field of a decoded STATS record but the successor array. */
-static void check_stats(const struct tbs_stats_view *got, const struct tbs_stats_view *want)
-{
-    TBS_STATS_KEY_FIELDS(CHECK_FIELD, want)
-    TBS_STATS_COUNTERS(CHECK_COUNTER)
-    TBS_STATS_SUCC_FIELDS(CHECK_FIELD, want)
-}
-
-/* Every numeric field of a decoded TB record (the arrays are the caller's). */
-static void check_tb(const struct tbs_tb_view *got, const struct tbs_tb_view *want)
-{
-    TBS_TB_FIELDS(CHECK_FIELD, want)
-}
-
 static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
 {
     struct tbs_reader *r;
@@ -231,7 +207,7 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
     CHECK_EQ_U64(rec.type, TBS_REC_TB);
     CHECK_EQ_U64(rec.size, sizeof(struct tbs_tb) + 48);   /* 36 + 5 rounded up */
-    check_tb(&rec.u.tb, &sample_tb);
+    CHECK_TB_FIELDS(&rec.u.tb, &sample_tb);
     CHECK(rec.u.tb.swapped == swapped);
     for (unsigned i = 0; i < 3; i++) {
         CHECK_EQ_U64(tbs_tb_insn_pc(&rec.u.tb, i), insn_pc[i]);
@@ -254,7 +230,7 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_U64(rec.type, TBS_REC_STATS);
     CHECK_STR_EQ(tbs_record_name(rec.type), "STATS");
     CHECK_EQ_U64(rec.size, sizeof(struct tbs_stats) + 3 * 8);
-    check_stats(&rec.u.stats, &sample_stats);
+    CHECK_STATS_FIELDS(&rec.u.stats, &sample_stats);
     CHECK(rec.u.stats.swapped == swapped);
     CHECK(rec.u.stats.succ_pc == rec.raw + sizeof(struct tbs_stats));
     for (unsigned i = 0; i < 3; i++)
@@ -263,7 +239,7 @@ static void check_sample_records(const uint8_t *buf, size_t len, bool swapped)
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
     CHECK_EQ_U64(rec.type, TBS_REC_STATS);
     CHECK_EQ_U64(rec.size, sizeof(struct tbs_stats));
-    check_stats(&rec.u.stats, &sample_stats_empty);
+    CHECK_STATS_FIELDS(&rec.u.stats, &sample_stats_empty);
 
     CHECK_EQ_I64(tbs_reader_next(r, &rec), 1);
     CHECK_EQ_U64(rec.type, TBS_REC_END);
@@ -871,7 +847,7 @@ static void test_unaligned_buffer(void)
     while (tbs_reader_next(r, &rec) == 1) {
         nr++;
         if (rec.type == TBS_REC_STATS && rec.u.stats.nr_succ == 3) {
-            check_stats(&rec.u.stats, &sample_stats);
+            CHECK_STATS_FIELDS(&rec.u.stats, &sample_stats);
             for (unsigned i = 0; i < 3; i++)
                 CHECK_EQ_U64(tbs_stats_succ_pc(&rec.u.stats, i), succ_pc[i]);
         } else if (rec.type == TBS_REC_TB) {

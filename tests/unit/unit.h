@@ -39,6 +39,15 @@ static inline int unit_report(int ok, const char *file, int line, const char *ex
 /* Each CHECK* evaluates to 1 if the check passed, 0 otherwise. */
 #define CHECK(cond) unit_report(!!(cond), __FILE__, __LINE__, #cond, NULL)
 
+/*
+ * For the field lists of lib/tbstats-records.h and lib/jitdump-records.h
+ * (CHECK_FIELD, with V the view written) and the counters of
+ * lib/tbstats-fields.h (CHECK_COUNTER): the field NAME of got, what was
+ * read, equals that of V or of want.
+ */
+#define CHECK_FIELD(V, TYPE, NAME, BITS) CHECK_EQ_U64(got->NAME, (V)->NAME);
+#define CHECK_COUNTER(NAME, BITS, LEVEL) CHECK_EQ_U64(got->NAME, want->NAME);
+
 /* The DETAIL of a failed comparison is formatted only when it fails. */
 #define CHECK_EQ_U64(a, b) ({                                                   \
     uint64_t unit_a_ = (uint64_t)(a), unit_b_ = (uint64_t)(b);                  \
