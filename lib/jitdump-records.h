@@ -1,7 +1,8 @@
 /*
  * jitdump-records.h - the fixed fields of the jitdump records after the
- * prefix, listed once for the library's reader (jitdump.c) and writer
- * (jitdump_writer.c).  Internal to the library.
+ * prefix, listed once: the record's struct in jitdump.h is made of them
+ * (JD_FIELD_MEMBER), the library's reader (jitdump.c) decodes them and its
+ * writer (jitdump_writer.c) encodes them.
  *
  * Each list names, in the order of the record in jitdump-format.h, the
  * fields that the record's struct in jitdump.h holds under the same name:
@@ -18,6 +19,9 @@
  */
 #ifndef JITDUMP_RECORDS_H
 #define JITDUMP_RECORDS_H
+
+/* A field of a list as a member of the struct that holds it decoded. */
+#define JD_FIELD_MEMBER(V, TYPE, NAME, BITS) uint##BITS##_t NAME;
 
 /* Then the name, NUL-terminated, and code_size bytes of code. */
 #define JD_CODE_LOAD_FIELDS(X, V) \

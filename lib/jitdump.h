@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "jitdump-format.h"
+#include "jitdump-records.h"
 
 /*
  * Records larger than this are taken for corruption rather than truncation
@@ -58,16 +59,18 @@ struct jd_header {
 };
 
 /*
+ * The records below begin with the fixed fields of their struct in
+ * jitdump-format.h after the prefix, decoded, under the same names; the
+ * lists of jitdump-records.h declare them (pid to code_index of a LOAD,
+ * ...), as they decode and encode them in the reader and the writer.
+ */
+
+/*
  * JITDUMP_CODE_LOAD.  name is NUL-terminated (name[name_len] == '\0') and
  * may contain any other byte; code points to code_size bytes.
  */
 struct jd_code_load {
-    uint32_t pid;
-    uint32_t tid;
-    uint64_t vma;
-    uint64_t code_addr;
-    uint64_t code_size;
-    uint64_t code_index;
+    JD_CODE_LOAD_FIELDS(JD_FIELD_MEMBER, )
     const char *name;
     size_t name_len;
     const uint8_t *code;
@@ -75,13 +78,7 @@ struct jd_code_load {
 
 /* JITDUMP_CODE_MOVE */
 struct jd_code_move {
-    uint32_t pid;
-    uint32_t tid;
-    uint64_t vma;
-    uint64_t old_code_addr;
-    uint64_t new_code_addr;
-    uint64_t code_size;
-    uint64_t code_index;
+    JD_CODE_MOVE_FIELDS(JD_FIELD_MEMBER, )
 };
 
 /*
@@ -127,9 +124,7 @@ struct jd_debug_iter {
  * .eh_frame, then .eh_frame_hdr (its last eh_frame_hdr_size bytes).
  */
 struct jd_unwinding_info {
-    uint64_t unwinding_size;
-    uint64_t eh_frame_hdr_size;
-    uint64_t mapped_size;
+    JD_CODE_UNWINDING_INFO_FIELDS(JD_FIELD_MEMBER, )
     const uint8_t *data;
 };
 
