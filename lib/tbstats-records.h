@@ -1,7 +1,8 @@
 /*
  * tbstats-records.h - the fixed numeric fields of the side-file records,
- * listed once for the library's reader (tbstats.c) and writer
- * (tbstats_writer.c).  Internal to the library.
+ * listed once: a record's view in tbstats.h is made of them
+ * (TBS_FIELD_MEMBER), the library's reader (tbstats.c) decodes them and its
+ * writer (tbstats_writer.c) encodes them.
  *
  * Each list names, in the order of the record in tbstats-format.h, the
  * fields that a record's view (tbstats.h) holds under the same name and
@@ -22,6 +23,9 @@
 #ifndef TBSTATS_RECORDS_H
 #define TBSTATS_RECORDS_H
 
+/* A field of a list as a member of a struct that holds it decoded. */
+#define TBS_FIELD_MEMBER(V, TYPE, NAME, BITS) uint##BITS##_t NAME;
+
 /*
  * Then build_id_size, build_id and the path.  kind (1.4) was zero padding
  * before: the reader returns 0 (TBS_MAPPING_ELF) for older files.
@@ -31,9 +35,9 @@
     X(V, tbs_mapping, start, 64) \
     X(V, tbs_mapping, end, 64) \
     X(V, tbs_mapping, offset, 64) \
-    X(V, tbs_mapping, bias, 64) \
+    X(V, tbs_mapping, bias, 64)     /* guest address = ELF vaddr + bias */ \
     X(V, tbs_mapping, prot, 32) \
-    X(V, tbs_mapping, kind, 8)
+    X(V, tbs_mapping, kind, 8)      /* TBS_MAPPING_* */
 
 #define TBS_UNMAP_FIELDS(X, V) \
     X(V, tbs_unmap, timestamp, 64) \
@@ -58,24 +62,24 @@
     X(V, tbs_tb, guest_size, 32) \
     X(V, tbs_tb, guest_code_size, 32) \
     X(V, tbs_tb, icount, 16) \
-    X(V, tbs_tb, privilege, 8) \
-    X(V, tbs_tb, listing_line, 32) \
-    X(V, tbs_tb, stats_id, 32)  /* 1.0 wrote zero padding: "no statistics" */
+    X(V, tbs_tb, privilege, 8)      /* TBS_PRIV_*, as found */ \
+    X(V, tbs_tb, listing_line, 32)  /* 0: none */ \
+    X(V, tbs_tb, stats_id, 32)      /* its key's STATS; 0: none (1.0's zero padding too) */
 
 #define TBS_FLUSH_FIELDS(X, V) \
     X(V, tbs_flush, timestamp, 64)
 
 /* The key; then the counters (TBS_STATS_COUNTERS) and TBS_STATS_SUCC_FIELDS. */
 #define TBS_STATS_KEY_FIELDS(X, V) \
-    X(V, tbs_stats, stats_id, 32) \
-    X(V, tbs_stats, flags, 32) \
-    X(V, tbs_stats, guest_pc, 64) \
-    X(V, tbs_stats, cs_base, 64) \
-    X(V, tbs_stats, phys_pc, 64)
+    X(V, tbs_stats, stats_id, 32)   /* 1-based; TB records refer to it */ \
+    X(V, tbs_stats, flags, 32)      /* key: TranslationBlock flags */ \
+    X(V, tbs_stats, guest_pc, 64)   /* key */ \
+    X(V, tbs_stats, cs_base, 64)    /* key */ \
+    X(V, tbs_stats, phys_pc, 64)    /* key; -1: not in guest RAM */
 
 /* Then succ_pc[nr_succ]. */
 #define TBS_STATS_SUCC_FIELDS(X, V) \
-    X(V, tbs_stats, nr_succ, 32) \
+    X(V, tbs_stats, nr_succ, 32)    /* entries of succ_pc */ \
     X(V, tbs_stats, succ_dropped, 32)
 
 #define TBS_SHADOW_STACK_FIELDS(X, V) \
@@ -91,7 +95,7 @@
     X(V, tbs_tb_ir, guest_pc, 64) \
     X(V, tbs_tb_ir, cs_base, 64) \
     X(V, tbs_tb_ir, flags, 32) \
-    X(V, tbs_tb_ir, stats_id, 32) \
+    X(V, tbs_tb_ir, stats_id, 32)   /* 0: none */ \
     X(V, tbs_tb_ir, ops_len, 32) \
     X(V, tbs_tb_ir, ops_opt_len, 32)
 

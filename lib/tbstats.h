@@ -53,6 +53,7 @@
 
 #include "tbstats-fields.h"
 #include "tbstats-format.h"
+#include "tbstats-records.h"
 
 /*
  * Records (and headers) larger than this are taken for corruption rather
@@ -93,20 +94,23 @@ struct tbs_header {
 };
 
 /*
+ * The views below (all but END's, whose exit_code is signed) begin with
+ * the fixed numeric fields of their record in tbstats-format.h, decoded,
+ * under the same names; the lists of tbstats-records.h declare them
+ * (timestamp to kind of a MAPPING, ...), as they decode and encode them in
+ * the reader and the writer.
+ */
+
+/*
  * TBS_REC_MAPPING.  path is NUL-terminated (path[path_len] == '\0');
  * build_id points to build_id_size (<= 20) bytes.  kind says what path is:
- * an ELF file, or (TBS_MAPPING_SYMBOL_LIST, system emulation) a
- * System.map-style symbol list whose addresses play the part of ELF
- * virtual addresses.  Other values are passed on as found.
+ * an ELF file (TBS_MAPPING_ELF, and always before 1.4), or
+ * (TBS_MAPPING_SYMBOL_LIST, system emulation) a System.map-style symbol
+ * list whose addresses play the part of ELF virtual addresses.  Other
+ * values are passed on as found.
  */
 struct tbs_mapping_view {
-    uint64_t timestamp;
-    uint64_t start;
-    uint64_t end;
-    uint64_t offset;
-    uint64_t bias;             /* guest address = ELF vaddr + bias */
-    uint32_t prot;
-    uint8_t kind;              /* TBS_MAPPING_*; 0 (ELF) before 1.4 */
+    TBS_MAPPING_FIELDS(TBS_FIELD_MEMBER, )
     uint8_t build_id_size;
     const uint8_t *build_id;
     const char *path;
@@ -115,9 +119,7 @@ struct tbs_mapping_view {
 
 /* TBS_REC_UNMAP */
 struct tbs_unmap_view {
-    uint64_t timestamp;
-    uint64_t start;
-    uint64_t end;
+    TBS_UNMAP_FIELDS(TBS_FIELD_MEMBER, )
 };
 
 /*
@@ -126,24 +128,11 @@ struct tbs_unmap_view {
  * guest_code_size bytes (guest_code_size <= guest_size).  The reader has
  * checked that all of them lie inside the record; it has not checked what
  * the values mean (ascending PCs, host_end <= host_size): a consumer must
- * not trust them for memory accesses.
+ * not trust them for memory accesses.  privilege is 0 (TBS_PRIV_NONE)
+ * before 1.4.
  */
 struct tbs_tb_view {
-    uint64_t timestamp;
-    uint64_t code_index;
-    uint64_t host_addr;
-    uint64_t guest_pc;
-    uint64_t cs_base;
-    uint64_t phys_pc;
-    uint32_t flags;
-    uint32_t cflags;
-    uint32_t host_size;
-    uint32_t guest_size;
-    uint32_t guest_code_size;
-    uint16_t icount;
-    uint8_t privilege;         /* TBS_PRIV_*, as found; 0 (none) before 1.4 */
-    uint32_t listing_line;     /* 0: none */
-    uint32_t stats_id;         /* the TBS_REC_STATS of this TB's key; 0: none (1.0 files) */
+    TBS_TB_FIELDS(TBS_FIELD_MEMBER, )
     const uint8_t *insn_pc;    /* uint64_t[icount], file byte order, any alignment */
     const uint8_t *host_end;   /* uint32_t[icount], file byte order, any alignment */
     const uint8_t *guest_code;
@@ -152,7 +141,7 @@ struct tbs_tb_view {
 
 /* TBS_REC_FLUSH */
 struct tbs_flush_view {
-    uint64_t timestamp;
+    TBS_FLUSH_FIELDS(TBS_FIELD_MEMBER, )
 };
 
 /*
@@ -166,17 +155,12 @@ struct tbs_flush_view {
  * bit is clear in the header are zero.
  */
 struct tbs_stats_view {
-    uint32_t stats_id;         /* 1-based; TB records refer to it */
-    uint32_t flags;            /* key: TranslationBlock flags */
-    uint64_t guest_pc;         /* key */
-    uint64_t cs_base;          /* key */
-    uint64_t phys_pc;          /* key; -1: not in guest RAM */
+    TBS_STATS_KEY_FIELDS(TBS_FIELD_MEMBER, )
     /* the counters, as the record has them (tbstats-fields.h) */
 #define X(name, bits, level) uint##bits##_t name;
     TBS_STATS_COUNTERS(X)
 #undef X
-    uint32_t nr_succ;          /* entries of succ_pc */
-    uint32_t succ_dropped;
+    TBS_STATS_SUCC_FIELDS(TBS_FIELD_MEMBER, )
     const uint8_t *succ_pc;    /* uint64_t[nr_succ], file byte order, any alignment */
     bool swapped;              /* copied from the header */
 };
@@ -189,10 +173,7 @@ struct tbs_stats_view {
  * capacity.
  */
 struct tbs_shadow_stack_loc_view {
-    uint64_t timestamp;
-    uint64_t addr;
-    uint32_t tid;
-    uint32_t capacity;
+    TBS_SHADOW_STACK_FIELDS(TBS_FIELD_MEMBER, )
 };
 
 /*
@@ -203,14 +184,7 @@ struct tbs_shadow_stack_loc_view {
  * TBS_IR_RETRANSLATED for a translation made at exit for this record.
  */
 struct tbs_tb_ir_view {
-    uint64_t timestamp;
-    uint64_t code_index;
-    uint64_t guest_pc;
-    uint64_t cs_base;
-    uint32_t flags;
-    uint32_t stats_id;         /* 0: none */
-    uint32_t ops_len;
-    uint32_t ops_opt_len;
+    TBS_TB_IR_FIELDS(TBS_FIELD_MEMBER, )
     const char *ops;
     const char *ops_opt;
 };
