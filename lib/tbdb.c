@@ -257,12 +257,11 @@ static int side_file_pass(struct tbdb *db, const void *buf, size_t len, bool fil
             break;
         case TBS_REC_SHADOW_STACK:
             if (fill) {
-                const struct tbs_shadow_stack_loc_view *v = &rec.u.shadow_stack;
+                struct tbdb_shadow_stack *ss = &db->shadow_stacks[n.shadow_stacks];
 
-                db->shadow_stacks[n.shadow_stacks] = (struct tbdb_shadow_stack){
-                    .timestamp = v->timestamp, .addr = v->addr, .tid = v->tid,
-                    .capacity = v->capacity,
-                };
+#define COPY(v, type, name, bits) ss->name = (v)->name;
+                TBS_SHADOW_STACK_FIELDS(COPY, &rec.u.shadow_stack)
+#undef COPY
             }
             n.shadow_stacks++;
             break;

@@ -56,13 +56,18 @@
 
 struct tbdb_tb;
 
-/* One statistics key.  Everything is in host byte order. */
+/*
+ * The structs below hold the fields of their side-file record under the
+ * names of its view (tbstats.h), declared by the same lists of
+ * tbstats-records.h.
+ */
+
+/*
+ * One statistics key.  Everything is in host byte order.  A synthesised
+ * key's stats_id comes after the file's highest.
+ */
 struct tbdb_key {
-    uint32_t stats_id;         /* the STATS record's; synthesised keys: after the file's highest */
-    uint32_t flags;            /* key: TranslationBlock flags */
-    uint64_t guest_pc;         /* key */
-    uint64_t cs_base;          /* key */
-    uint64_t phys_pc;          /* key; -1: not in guest RAM */
+    TBS_STATS_KEY_FIELDS(TBS_FIELD_MEMBER, )
     uint8_t privilege;         /* TBS_PRIV_* of its TB records (they agree: the
                                   privilege level is CPU state, part of flags);
                                   the latest one's if a corrupt file has them
@@ -73,8 +78,7 @@ struct tbdb_key {
 #define X(name, bits, level) uint##bits##_t name;
     TBS_STATS_COUNTERS(X)
 #undef X
-    uint32_t nr_succ;
-    uint32_t succ_dropped;
+    TBS_STATS_SUCC_FIELDS(TBS_FIELD_MEMBER, )
     const uint64_t *succ_pc;   /* [nr_succ], guest PCs */
     /* Derived metrics: 0 where the denominator is 0. */
     double hg_ratio;           /* host_bytes / guest_bytes */
@@ -88,23 +92,12 @@ struct tbdb_key {
     const struct tbdb_tb *latest;
 };
 
-/* One translation (TBS_REC_TB), joined to its key and jitdump CODE_LOAD. */
+/*
+ * One translation (TBS_REC_TB), joined to its key and jitdump CODE_LOAD.
+ * privilege is the guest CPU's when it was translated (1.4).
+ */
 struct tbdb_tb {
-    uint64_t timestamp;
-    uint64_t code_index;
-    uint64_t host_addr;
-    uint64_t guest_pc;
-    uint64_t cs_base;
-    uint64_t phys_pc;
-    uint32_t flags;
-    uint32_t cflags;
-    uint32_t host_size;
-    uint32_t guest_size;
-    uint32_t guest_code_size;  /* bytes at guest_code (<= guest_size) */
-    uint32_t icount;
-    uint8_t privilege;         /* TBS_PRIV_*: the guest CPU's when translated (1.4) */
-    uint32_t listing_line;
-    uint32_t stats_id;         /* as in the file (0: none) */
+    TBS_TB_FIELDS(TBS_FIELD_MEMBER, )
     uint64_t file_offset;      /* of the TB record */
     const uint64_t *insn_pc;   /* [icount] guest address of each instruction */
     const uint32_t *host_end;  /* [icount] end of its host code, offset from host_addr */
@@ -124,19 +117,16 @@ struct tbdb_tb {
     uint64_t eh_frame_hdr_size;
 };
 
-/* A TBS_REC_MAPPING (or, with unmap set, a TBS_REC_UNMAP), in file order. */
+/*
+ * A TBS_REC_MAPPING (or, with unmap set, a TBS_REC_UNMAP: only timestamp,
+ * start and end are set, path is ""), in file order.
+ */
 struct tbdb_mapping {
     bool unmap;
-    uint64_t timestamp;
-    uint64_t start;
-    uint64_t end;
-    uint64_t offset;           /* mapping only */
-    uint64_t bias;             /* mapping only */
-    uint32_t prot;             /* mapping only */
-    uint8_t kind;              /* mapping only: TBS_MAPPING_* */
+    TBS_MAPPING_FIELDS(TBS_FIELD_MEMBER, )
     uint8_t build_id_size;
     uint8_t build_id[20];
-    const char *path;          /* mapping only, NUL-terminated; "" for unmap */
+    const char *path;          /* NUL-terminated */
 };
 
 /*
@@ -145,10 +135,7 @@ struct tbdb_mapping {
  * address addr, with room for capacity frames after the sentinel.
  */
 struct tbdb_shadow_stack {
-    uint64_t timestamp;
-    uint64_t addr;
-    uint32_t tid;
-    uint32_t capacity;
+    TBS_SHADOW_STACK_FIELDS(TBS_FIELD_MEMBER, )
 };
 
 /*

@@ -12,8 +12,8 @@
  *                            the format struct (without "struct"), NAME the
  *                            field, BITS 8, 16, 32 or 64
  *
- * tbdb.c copies the same fields from a view into its own structs, which
- * hold them under the same names too.  What a record holds besides
+ * tbdb.h's structs are made of the same lists, and tbdb.c copies the
+ * fields from a view into them by name.  What a record holds besides
  * (MAPPING's build ID and path, TB's arrays and guest code, STATS' counters
  * from tbstats-fields.h and successors, TB_IR's texts) stays with the code
  * that reads or writes it.
