@@ -137,10 +137,7 @@ int cmd_annotate(int argc, char **argv)
     struct out o;
     int rc, ret = TBSYM_EXIT_OK;
 
-    rc = view_parse_cmdline(&cl, argc, argv);
-    if (rc)
-        return rc;
-    ret = view_cmdline_open(&cl, &p);
+    ret = view_cmdline_load(&cl, argc, argv, &p);
     if (ret)
         goto out;
     rc = find_keys(p, target, &keys, &nr_keys);

@@ -107,10 +107,7 @@ int cmd_flame(int argc, char **argv)
     struct flame *f = NULL;
     int rc, ret = TBSYM_EXIT_OK;
 
-    rc = view_parse_cmdline(&cl, argc, argv);
-    if (rc)
-        return rc;
-    ret = view_cmdline_open(&cl, &p);
+    ret = view_cmdline_load(&cl, argc, argv, &p);
     if (ret)
         goto out;
     if (profile_info(p)->chains == PROFILE_CHAINS_NONE && !(args.flags & FLAME_GUEST))

@@ -159,6 +159,14 @@ int view_cmdline_open(struct view_cmdline *c, struct profile **pp)
     return rc ? rc : view_profile_open(&c->po, pp);
 }
 
+int view_cmdline_load(struct view_cmdline *c, int argc, char **argv, struct profile **pp)
+{
+    int rc = view_parse_cmdline(c, argc, argv);
+
+    *pp = NULL;
+    return rc ? rc : view_cmdline_open(c, pp);
+}
+
 int view_profile_open(const struct profile_opts *po, struct profile **pp)
 {
     int rc = profile_open(po, pp);

@@ -107,6 +107,14 @@ int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv);
 int view_cmdline_open(struct view_cmdline *c, struct profile **pp);
 
 /*
+ * view_cmdline_load - view_parse_cmdline(), then view_cmdline_open(): the
+ * start of a command that checks nothing between the two.  0, or the exit
+ * code after the message; *pp is to be closed with profile_close() either
+ * way (it may be NULL).
+ */
+int view_cmdline_load(struct view_cmdline *c, int argc, char **argv, struct profile **pp);
+
+/*
  * view_profile_open - profile_open() with its error reported: 0, or the
  * exit code after view_profile_error()'s message.  *pp is to be closed
  * with profile_close() either way (it may be NULL).
