@@ -5,10 +5,15 @@
  */
 #include "runfiles.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "array.h"
 
 static const char *const exts[] = {
     [RUN_FILE_NONE] = "",
@@ -103,4 +108,78 @@ char *run_file_path(const char *dir, enum run_file kind, uint32_t pid)
     if (p)
         run_file_name(p, (size_t)n + 1, dir, kind, pid);
     return p;
+}
+
+static int compare_sides(const void *a, const void *b)
+{
+    return strcmp(((const struct run_side *)a)->name, ((const struct run_side *)b)->name);
+}
+
+/* Append base to *sides if it is a side file and a regular file: 1, 0 or -errno. */
+static int add_side(int dfd, const char *base, struct run_side **sides, size_t nr,
+                    size_t *cap)
+{
+    enum run_file kind;
+    struct run_side *s;
+    struct stat st;
+    uint32_t pid;
+
+    kind = run_file_kind(base, &pid);
+    if (kind != RUN_FILE_SIDE && kind != RUN_FILE_SIDE_PART)
+        return 0;
+    if (fstatat(dfd, base, &st, 0) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    s = array_reserve(*sides, nr, cap, sizeof(**sides), 8);
+    if (!s)
+        return -ENOMEM;
+    *sides = s;
+    s[nr] = (struct run_side){ .name = strdup(base), .pid = pid,
+                               .part = kind == RUN_FILE_SIDE_PART, .mtime = st.st_mtim };
+    return s[nr].name ? 1 : -ENOMEM;
+}
+
+int run_side_files(const char *dir, struct run_side **sidesp)
+{
+    struct run_side *sides = NULL;
+    size_t nr = 0, cap = 0, keep = 0;
+    struct dirent *de;
+    DIR *d;
+    int err = 0;
+
+    *sidesp = NULL;
+    d = opendir(dir);
+    if (!d)
+        return -errno;
+    while (!err && (de = readdir(d))) {
+        err = add_side(dirfd(d), de->d_name, &sides, nr, &cap);
+        if (err > 0)
+            nr++, err = 0;
+    }
+    closedir(d);
+    if (nr > (size_t)INT32_MAX)
+        err = -EOVERFLOW;
+    if (nr)
+        qsort(sides, nr, sizeof(*sides), compare_sides);
+    /* Sorted, jit-1.tbstats comes right before jit-1.tbstats.part. */
+    for (size_t i = 0; i < nr; i++) {
+        if (keep > 0 && sides[i].part && !sides[keep - 1].part &&
+            sides[keep - 1].pid == sides[i].pid) {
+            free(sides[i].name);
+            continue;
+        }
+        sides[keep++] = sides[i];
+    }
+    if (err) {
+        run_sides_free(sides, (int)keep);
+        return err;
+    }
+    *sidesp = sides;
+    return (int)keep;
+}
+
+void run_sides_free(struct run_side *sides, int nr)
+{
+    for (int i = 0; i < nr; i++)
+        free(sides[i].name);
+    free(sides);
 }

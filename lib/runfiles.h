@@ -14,7 +14,8 @@
  * files, for every command alike: the jitdump that goes with a side file
  * is found by its name, and the two would not agree.
  *
- * Thread safety: all functions are pure.
+ * Thread safety: all functions are pure but run_side_files(), which reads
+ * a directory.
  */
 #ifndef RUNFILES_H
 #define RUNFILES_H
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum run_file {
     RUN_FILE_NONE = 0,         /* none of the names below */
@@ -52,5 +54,27 @@ char *run_file_path(const char *dir, enum run_file kind, uint32_t pid);
 
 /* run_file_ext - ".dump", ".tbstats", ".tbstats.part" or ".s"; "" for RUN_FILE_NONE. */
 const char *run_file_ext(enum run_file kind);
+
+/* One side file of a directory (run_side_files()). */
+struct run_side {
+    char *name;                /* jit-PID.tbstats or jit-PID.tbstats.part, no directory */
+    uint32_t pid;
+    bool part;                 /* the .part: QEMU had not completed it */
+    struct timespec mtime;
+};
+
+/*
+ * run_side_files - the side files in dir: regular files named
+ * jit-PID.tbstats or jit-PID.tbstats.part, sorted by name, and of a PID
+ * with both only the finished file (QEMU renames the .part when it has
+ * completed it; a .part left beside it is a leftover).  *sidesp is an
+ * array to release with run_sides_free(), NULL when there is none.
+ * Returns their number, or -errno (the directory cannot be read, or out
+ * of memory).
+ */
+int run_side_files(const char *dir, struct run_side **sidesp);
+
+/* run_sides_free - release what run_side_files() gave. */
+void run_sides_free(struct run_side *sides, int nr);
 
 #endif /* RUNFILES_H */

@@ -12,7 +12,6 @@
  */
 #include "tbdb.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -875,73 +874,50 @@ const struct tbdb_shadow_stack *tbdb_shadow_stack_at(const struct tbdb *db, uint
 
 /* --- finding the files ------------------------------------------------------------- */
 
+/* Whether a was modified after b; of two at the same time, the greater PID. */
+static bool newer_side(const struct run_side *a, const struct run_side *b)
+{
+    if (a->mtime.tv_sec != b->mtime.tv_sec)
+        return a->mtime.tv_sec > b->mtime.tv_sec;
+    if (a->mtime.tv_nsec != b->mtime.tv_nsec)
+        return a->mtime.tv_nsec > b->mtime.tv_nsec;
+    return a->pid > b->pid;
+}
+
 int tbdb_find_files(const char *dir, uint32_t pid, char **tbstats_pathp, char **jitdump_pathp)
 {
-    struct dirent *de;
+    const struct run_side *best = NULL;
+    struct run_side *sides;
     struct stat st;
-    char *best = NULL, *jd = NULL;
-    uint32_t best_pid = 0;
-    bool best_part = false;
-    struct timespec best_mtime = { 0, 0 };
-    DIR *d;
-    int ret = 0;
+    char *tp = NULL, *jd = NULL;
+    int nr;
 
     *tbstats_pathp = NULL;
     *jitdump_pathp = NULL;
-    d = opendir(dir);
-    if (!d)
-        return -errno;
-    while ((de = readdir(d))) {
-        uint32_t p;
-        enum run_file kind = run_file_kind(de->d_name, &p);
-        bool part = kind == RUN_FILE_SIDE_PART, better;
-        char *path;
-
-        if ((kind != RUN_FILE_SIDE && !part) || (pid && p != pid))
-            continue;
-        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-            ret = -ENOMEM;
-            break;
-        }
-        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-            free(path);
-            continue;
-        }
-        if (!best)
-            better = true;
-        else if (p == best_pid)
-            better = best_part && !part;        /* the complete file over the .part */
-        else
-            better = st.st_mtim.tv_sec > best_mtime.tv_sec ||
-                     (st.st_mtim.tv_sec == best_mtime.tv_sec &&
-                      (st.st_mtim.tv_nsec > best_mtime.tv_nsec ||
-                       (st.st_mtim.tv_nsec == best_mtime.tv_nsec && p > best_pid)));
-        if (better) {
-            free(best);
-            best = path;
-            best_pid = p;
-            best_part = part;
-            best_mtime = st.st_mtim;
-        } else {
-            free(path);
-        }
+    nr = run_side_files(dir, &sides);
+    if (nr < 0)
+        return nr;
+    for (int i = 0; i < nr; i++)
+        if ((!pid || sides[i].pid == pid) && (!best || newer_side(&sides[i], best)))
+            best = &sides[i];
+    if (!best) {
+        run_sides_free(sides, nr);
+        return -ENOENT;
     }
-    closedir(d);
-    if (ret == 0 && !best)
-        ret = -ENOENT;
-    if (ret == 0) {
-        if (!(jd = run_file_path(dir, RUN_FILE_JITDUMP, best_pid))) {
-            ret = -ENOMEM;
-        } else if (stat(jd, &st) < 0) {
-            free(jd);
-            jd = NULL;
-        }
+    if (asprintf(&tp, "%s/%s", dir, best->name) < 0)
+        tp = NULL;
+    jd = run_file_path(dir, RUN_FILE_JITDUMP, best->pid);
+    run_sides_free(sides, nr);
+    if (!tp || !jd) {
+        free(tp);
+        free(jd);
+        return -ENOMEM;
     }
-    if (ret < 0) {
-        free(best);
-        return ret;
+    if (stat(jd, &st) < 0) {
+        free(jd);
+        jd = NULL;
     }
-    *tbstats_pathp = best;
+    *tbstats_pathp = tp;
     *jitdump_pathp = jd;
     return 0;
 }

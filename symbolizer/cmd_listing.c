@@ -24,7 +24,6 @@
  * renamed into place, so perf never sees half a listing.
  */
 #include <capstone/capstone.h>
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -405,80 +404,14 @@ out:
     return rc;
 }
 
-/* --- finding the side files ------------------------------------------------------- */
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The side files in dir, sorted; a .part file only when there is no
- * finished file of the same PID.  Returns their number or -errno.
- */
-static int side_files(const char *dir, char ***namesp)
-{
-    char **names = NULL, **n;
-    size_t nr = 0, cap = 0, keep = 0;
-    struct dirent *d;
-    DIR *dp;
-    int err = 0;
-
-    *namesp = NULL;
-    dp = opendir(dir);
-    if (!dp)
-        return -errno;
-    while ((d = readdir(dp))) {
-        enum run_file kind;
-        uint32_t pid;
-
-        kind = run_file_kind(d->d_name, &pid);
-        if (kind != RUN_FILE_SIDE && kind != RUN_FILE_SIDE_PART)
-            continue;
-        n = array_reserve(names, nr, &cap, sizeof(*names), 16);
-        if (!n) {
-            err = -ENOMEM;
-            break;
-        }
-        names = n;
-        names[nr] = strdup(d->d_name);
-        if (!names[nr]) {
-            err = -ENOMEM;
-            break;
-        }
-        nr++;
-    }
-    closedir(dp);
-    if (nr)
-        qsort(names, nr, sizeof(*names), compare_names);
-    /* Sorted, "jit-1.tbstats" comes right before "jit-1.tbstats.part". */
-    for (size_t i = 0; i < nr; i++) {
-        size_t len = strlen(names[i]);
-
-        if (keep > 0 && len > 5 && strcmp(names[i] + len - 5, ".part") == 0 &&
-            strncmp(names[keep - 1], names[i], len - 5) == 0 &&
-            names[keep - 1][len - 5] == '\0') {
-            free(names[i]);
-            continue;
-        }
-        names[keep++] = names[i];
-    }
-    if (err) {
-        for (size_t i = 0; i < keep; i++)
-            free(names[i]);
-        free(names);
-        return err;
-    }
-    *namesp = names;
-    return (int)keep;
-}
+/* --- the side files of a directory ------------------------------------------------ */
 
 static int list_dir(const char *dir)
 {
-    char **names;
+    struct run_side *sides;
     int nr, rc = TBSYM_EXIT_OK;
 
-    nr = side_files(dir, &names);
+    nr = run_side_files(dir, &sides);
     if (nr < 0) {
         fprintf(stderr, "tbsym: %s: %s\n", dir, strerror(-nr));
         return TBSYM_EXIT_IO;
@@ -492,7 +425,7 @@ static int list_dir(const char *dir)
         char *path;
         int one;
 
-        if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+        if (asprintf(&path, "%s/%s", dir, sides[i].name) < 0) {
             fprintf(stderr, "tbsym: %s\n", strerror(ENOMEM));
             one = TBSYM_EXIT_IO;
         } else {
@@ -502,9 +435,8 @@ static int list_dir(const char *dir)
         /* Go on with the others; the worst outcome decides the exit code. */
         if (one > rc)
             rc = one;
-        free(names[i]);
     }
-    free(names);
+    run_sides_free(sides, nr);
     return rc;
 }
 

@@ -3,9 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "runfiles.h"
 #include "unit.h"
@@ -85,10 +90,58 @@ static void test_names(void)
     CHECK_STR_EQ(run_file_ext(RUN_FILE_NONE), "");
 }
 
+/* The side files of a directory: regular files with QEMU's names, a leftover .part dropped. */
+static void test_side_files(void)
+{
+    static const char *const files[] = {
+        "jit-5.tbstats", "jit-5.tbstats.part", "jit-12.tbstats.part", "jit-0042.tbstats",
+        "jit-3.dump", "jit-3.s", "notes.tbstats",
+    };
+    char dir[] = "/tmp/test_runfiles.XXXXXX", path[256];
+    struct timeval tv[2] = { { 1000, 0 }, { 1000, 0 } };
+    struct run_side *s;
+    int nr;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    CHECK_EQ_I64(run_side_files(dir, &s), 0);
+    CHECK(s == NULL);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unit_write_file(path, "x", 1);
+        utimes(path, tv);
+    }
+    /* A directory with a side file's name is not one. */
+    snprintf(path, sizeof(path), "%s/jit-9.tbstats", dir);
+    CHECK_EQ_I64(mkdir(path, 0700), 0);
+    nr = run_side_files(dir, &s);
+    CHECK_EQ_I64(nr, 2);
+    if (nr == 2) {
+        CHECK_STR_EQ(s[0].name, "jit-12.tbstats.part");
+        CHECK_EQ_U64(s[0].pid, 12);
+        CHECK(s[0].part);
+        CHECK_STR_EQ(s[1].name, "jit-5.tbstats");
+        CHECK_EQ_U64(s[1].pid, 5);
+        CHECK(!s[1].part);
+        CHECK_EQ_I64(s[1].mtime.tv_sec, 1000);
+    }
+    run_sides_free(s, nr);
+    rmdir(path);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    CHECK_EQ_I64(run_side_files(dir, &s), -ENOENT);
+}
+
 int main(void)
 {
     RUN_TEST(test_kinds);
     RUN_TEST(test_jitted);
     RUN_TEST(test_names);
+    RUN_TEST(test_side_files);
     return unit_finish("test_runfiles");
 }
