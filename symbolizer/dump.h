@@ -81,6 +81,42 @@ struct dump_reader {
 int dump_run(const struct dump_reader *rd, void *arg, const struct dump_opts *opts);
 
 /*
+ * DUMP_DEFINE - define dump_NAME(), the dumper of one file type, whose
+ * reader's functions are RDR_open(), RDR_open_mem(), RDR_offset(),
+ * RDR_strerror() and RDR_close().  The dumper's state is a struct NAME_dump
+ * with members r (the reader) and opts, both set before its callbacks
+ * NAME_header(), NAME_record() and NAME_summary() run under dump_run().
+ * A reader that cannot be opened gives dump_open_failed().
+ */
+#define DUMP_DEFINE(NAME, RDR)                                                          \
+static uint64_t NAME##_offset(void *arg)                                                \
+{                                                                                       \
+    return RDR##_offset(((const struct NAME##_dump *)arg)->r);                          \
+}                                                                                       \
+                                                                                        \
+static const char *NAME##_strerror(void *arg)                                           \
+{                                                                                       \
+    return RDR##_strerror(((const struct NAME##_dump *)arg)->r);                        \
+}                                                                                       \
+                                                                                        \
+int dump_##NAME(const char *path, const uint8_t *buf, size_t len,                       \
+                const struct dump_opts *opts)                                           \
+{                                                                                       \
+    static const struct dump_reader rd = {                                              \
+        NAME##_header, NAME##_record, NAME##_summary, NAME##_offset, NAME##_strerror,   \
+    };                                                                                  \
+    struct NAME##_dump d = { .r = NULL, .opts = opts };                                 \
+    int ret = buf ? RDR##_open_mem(buf, len, path, &d.r) : RDR##_open(path, &d.r);      \
+                                                                                        \
+    if (ret < 0)                                                                        \
+        ret = dump_open_failed(ret, d.r ? RDR##_strerror(d.r) : NULL);                  \
+    else                                                                                \
+        ret = dump_run(&rd, &d, opts);                                                  \
+    RDR##_close(d.r);                                                                   \
+    return ret;                                                                         \
+}
+
+/*
  * dump_record_begin - open a record's object with what every record has:
  * its byte offset, its type's name (name NULL: "UNKNOWN", then the type's
  * number id) and its size.  The caller adds the type's fields and closes it.

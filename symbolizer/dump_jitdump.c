@@ -102,6 +102,7 @@ static void dump_jitdump_record(struct out *o, const struct jd_record *rec,
 /* What dump_run() needs of a jitdump: the reader and the counts of the summary. */
 struct jitdump_dump {
     struct jd_reader *r;
+    const struct dump_opts *opts;
     uint64_t counts[JITDUMP_CODE_MAX];
     uint64_t unknown;
     uint64_t nr_entries;        /* DEBUG_INFO entries */
@@ -140,32 +141,4 @@ static void jitdump_summary(struct out *o, void *arg)
     out_u64(o, "debug_entries", d->nr_entries);
 }
 
-static uint64_t jitdump_offset(void *arg)
-{
-    return jd_reader_offset(((const struct jitdump_dump *)arg)->r);
-}
-
-static const char *jitdump_strerror(void *arg)
-{
-    return jd_reader_strerror(((const struct jitdump_dump *)arg)->r);
-}
-
-int dump_jitdump(const char *path, const uint8_t *buf, size_t len,
-                        const struct dump_opts *opts)
-{
-    static const struct dump_reader rd = {
-        jitdump_header, jitdump_record, jitdump_summary, jitdump_offset, jitdump_strerror,
-    };
-    struct jitdump_dump d = { .r = NULL };
-    int ret;
-
-    ret = buf ? jd_reader_open_mem(buf, len, path, &d.r) : jd_reader_open(path, &d.r);
-    if (ret < 0) {
-        ret = dump_open_failed(ret, d.r ? jd_reader_strerror(d.r) : NULL);
-        jd_reader_close(d.r);
-        return ret;
-    }
-    ret = dump_run(&rd, &d, opts);
-    jd_reader_close(d.r);
-    return ret;
-}
+DUMP_DEFINE(jitdump, jd_reader)

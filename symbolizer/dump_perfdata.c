@@ -270,6 +270,7 @@ static const uint32_t counted[] = {
 /* What dump_run() needs of a perf.data: the reader and the counts of the summary. */
 struct perfdata_dump {
     struct pd_reader *r;
+    const struct dump_opts *opts;
     uint64_t counts[NR_COUNTED];
     uint64_t other;
     uint64_t from_compressed;
@@ -279,6 +280,7 @@ static void perfdata_header(struct out *o, void *arg)
 {
     const struct perfdata_dump *d = arg;
 
+    pd_reader_set_ordered(d->r, d->opts->ordered);
     dump_perfdata_header(o, d->r);
 }
 
@@ -313,33 +315,4 @@ static void perfdata_summary(struct out *o, void *arg)
     out_u64(o, "from_compressed", d->from_compressed);
 }
 
-static uint64_t perfdata_offset(void *arg)
-{
-    return pd_reader_offset(((const struct perfdata_dump *)arg)->r);
-}
-
-static const char *perfdata_strerror(void *arg)
-{
-    return pd_reader_strerror(((const struct perfdata_dump *)arg)->r);
-}
-
-int dump_perfdata(const char *path, const uint8_t *buf, size_t len,
-                         const struct dump_opts *opts)
-{
-    static const struct dump_reader rd = {
-        perfdata_header, perfdata_record, perfdata_summary, perfdata_offset, perfdata_strerror,
-    };
-    struct perfdata_dump d = { .r = NULL };
-    int ret;
-
-    ret = buf ? pd_reader_open_mem(buf, len, path, &d.r) : pd_reader_open(path, &d.r);
-    if (ret < 0) {
-        ret = dump_open_failed(ret, d.r ? pd_reader_strerror(d.r) : NULL);
-        pd_reader_close(d.r);
-        return ret;
-    }
-    pd_reader_set_ordered(d.r, opts->ordered);
-    ret = dump_run(&rd, &d, opts);
-    pd_reader_close(d.r);
-    return ret;
-}
+DUMP_DEFINE(perfdata, pd_reader)

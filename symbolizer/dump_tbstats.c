@@ -259,6 +259,7 @@ static void dump_tbstats_record(struct out *o, const struct tbs_record_view *rec
 /* What dump_run() needs of a side file: the reader and the totals of the summary. */
 struct tbstats_dump {
     struct tbs_reader *r;
+    const struct dump_opts *opts;
     struct tbstats_totals t;
 };
 
@@ -297,32 +298,4 @@ static void tbstats_summary(struct out *o, void *arg)
         out_flag(o, "snapshot", true);
 }
 
-static uint64_t tbstats_offset(void *arg)
-{
-    return tbs_reader_offset(((const struct tbstats_dump *)arg)->r);
-}
-
-static const char *tbstats_strerror(void *arg)
-{
-    return tbs_reader_strerror(((const struct tbstats_dump *)arg)->r);
-}
-
-int dump_tbstats(const char *path, const uint8_t *buf, size_t len,
-                        const struct dump_opts *opts)
-{
-    static const struct dump_reader rd = {
-        tbstats_header, tbstats_record, tbstats_summary, tbstats_offset, tbstats_strerror,
-    };
-    struct tbstats_dump d = { .r = NULL };
-    int ret;
-
-    ret = buf ? tbs_reader_open_mem(buf, len, path, &d.r) : tbs_reader_open(path, &d.r);
-    if (ret < 0) {
-        ret = dump_open_failed(ret, d.r ? tbs_reader_strerror(d.r) : NULL);
-        tbs_reader_close(d.r);
-        return ret;
-    }
-    ret = dump_run(&rd, &d, opts);
-    tbs_reader_close(d.r);
-    return ret;
-}
+DUMP_DEFINE(tbstats, tbs_reader)
