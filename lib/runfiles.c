@@ -150,10 +150,14 @@ int run_side_files(const char *dir, struct run_side **sidesp)
     d = opendir(dir);
     if (!d)
         return -errno;
-    while (!err && (de = readdir(d))) {
-        err = add_side(dirfd(d), de->d_name, &sides, nr, &cap);
-        if (err > 0)
-            nr++, err = 0;
+    while ((de = readdir(d))) {
+        int added = add_side(dirfd(d), de->d_name, &sides, nr, &cap);
+
+        if (added < 0) {
+            err = added;
+            break;
+        }
+        nr += (size_t)added;
     }
     closedir(d);
     if (nr > (size_t)INT32_MAX)
