@@ -97,17 +97,12 @@ static void dframe_free(struct uw_dframe *df);
 
 /* A module met during the current unwind, with its run-time addresses. */
 struct uw_image {
-    enum uw_module_kind kind;
-    uint64_t start, end;        /* the code */
+    struct uw_module m;         /* as find_module described it */
     bool has_table;
     uint64_t hdr_addr, table_addr, fde_count;
     /* UW_MODULE_ELF */
     struct uw_elf *elf;
     uint64_t bias;              /* run-time address - ELF vaddr */
-    /* UW_MODULE_JIT */
-    const uint8_t *eh_frame, *eh_frame_hdr;
-    size_t eh_frame_size, eh_frame_hdr_size;
-    uint64_t eh_frame_vaddr;
 };
 
 struct uw {
@@ -700,7 +695,7 @@ static uint64_t elf_bias(const struct uw_elf *e, uint64_t start, uint64_t pgoff)
 static struct uw_image *image_find(struct uw *uw, uint64_t ip)
 {
     for (unsigned i = 0; i < uw->n_images; i++)
-        if (ip >= uw->images[i].start && ip < uw->images[i].end)
+        if (ip >= uw->images[i].m.start && ip < uw->images[i].m.end)
             return &uw->images[i];
     return NULL;
 }
@@ -715,9 +710,7 @@ static struct uw_image *image_add(struct uw *uw, uint64_t addr)
     if (!uw->cb.find_module || uw->cb.find_module(uw->arg, addr, &m) != 1 ||
         addr < m.start || addr >= m.end)
         return NULL;
-    img.kind = m.kind;
-    img.start = m.start;
-    img.end = m.end;
+    img.m = m;
     if (m.kind == UW_MODULE_ELF) {
         if (!m.path)
             return NULL;
@@ -737,11 +730,6 @@ static struct uw_image *image_add(struct uw *uw, uint64_t addr)
             m.eh_frame_size > UINT64_MAX - m.eh_frame_vaddr ||
             m.eh_frame_hdr_size > UINT64_MAX - (m.eh_frame_vaddr + m.eh_frame_size))
             return NULL;
-        img.eh_frame = m.eh_frame;
-        img.eh_frame_size = m.eh_frame_size;
-        img.eh_frame_hdr = m.eh_frame_hdr;
-        img.eh_frame_hdr_size = m.eh_frame_hdr_size;
-        img.eh_frame_vaddr = m.eh_frame_vaddr;
         if (eh_hdr_parse(m.eh_frame_hdr, m.eh_frame_hdr_size, &table_off, &count) &&
             jit_unwind_ok(&m, table_off, count)) {
             img.has_table = true;
@@ -784,12 +772,12 @@ static bool image_read(const struct uw_image *img, uint64_t addr, uint8_t *buf)
 {
     bool any = false;
 
-    if (img->kind == UW_MODULE_JIT) {
-        uint64_t hdr = img->eh_frame_vaddr + img->eh_frame_size;
+    if (img->m.kind == UW_MODULE_JIT) {
+        uint64_t hdr = img->m.eh_frame_vaddr + img->m.eh_frame_size;
 
-        any |= piece_read(img->eh_frame, img->eh_frame_size, img->eh_frame_vaddr, addr,
+        any |= piece_read(img->m.eh_frame, img->m.eh_frame_size, img->m.eh_frame_vaddr, addr,
                           buf, WORD);
-        any |= piece_read(img->eh_frame_hdr, img->eh_frame_hdr_size, hdr, addr, buf, WORD);
+        any |= piece_read(img->m.eh_frame_hdr, img->m.eh_frame_hdr_size, hdr, addr, buf, WORD);
         return any;
     }
     if (img->elf->conv) {
@@ -827,20 +815,20 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
     if (img->has_table) {
         memset(&di, 0, sizeof(di));
         di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-        di.start_ip = img->start;
-        di.end_ip = img->end;
+        di.start_ip = img->m.start;
+        di.end_ip = img->m.end;
         di.u.rti.segbase = img->hdr_addr;
         di.u.rti.table_data = img->table_addr;
         di.u.rti.table_len = img->fde_count * 8 / sizeof(unw_word_t);
         ret = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
     }
     /* As perf: what .eh_frame does not cover, .debug_frame may. */
-    if (ret < 0 && img->kind == UW_MODULE_ELF && ip >= img->bias &&
-        img->end - img->bias <= INT32_MAX && (df = dframe_get(img->elf, img->bias))) {
+    if (ret < 0 && img->m.kind == UW_MODULE_ELF && ip >= img->bias &&
+        img->m.end - img->bias <= INT32_MAX && (df = dframe_get(img->elf, img->bias))) {
         memset(&di, 0, sizeof(di));
         di.format = UNW_INFO_FORMAT_IP_OFFSET;
         di.start_ip = img->bias;    /* the table holds link-time addresses */
-        di.end_ip = img->end;
+        di.end_ip = img->m.end;
         di.u.rti.segbase = df->base;
         di.u.rti.table_data = df->base + df->blob_size;
         di.u.rti.table_len = df->count * 8 / sizeof(unw_word_t);
