@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
 
 int growbuf_reserve(struct growbuf *g, size_t more, size_t first)
 {
@@ -27,4 +30,25 @@ int growbuf_reserve(struct growbuf *g, size_t more, size_t first)
     g->p = np;
     g->cap = ncap;
     return 0;
+}
+
+int growbuf_append(struct growbuf *g, const void *p, size_t n, size_t first)
+{
+    if (growbuf_reserve(g, n, first))
+        return -ENOMEM;
+    if (p)
+        memcpy(g->p + g->len, p, n);
+    else if (n)
+        memset(g->p + g->len, 0, n);
+    g->len += n;
+    return 0;
+}
+
+int growbuf_append_uint(struct growbuf *g, bool swapped, uint64_t v, unsigned size,
+                        size_t first)
+{
+    uint8_t b[8];
+
+    bytes_store(swapped, b, v, size);
+    return growbuf_append(g, b, size, first);
 }

@@ -9,6 +9,7 @@
 #ifndef GROWBUF_H
 #define GROWBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,20 @@ struct growbuf {
  * caller appends and advances @g->len; free(@g->p) releases the buffer.
  */
 int growbuf_reserve(struct growbuf *g, size_t more, size_t first);
+
+/*
+ * growbuf_append - append @n bytes from @p, or @n zero bytes when @p is
+ * NULL, reserving as growbuf_reserve() does.  Returns 0, or -ENOMEM with
+ * @g unchanged.  The bytes start at @g->len - @n after the call.
+ */
+int growbuf_append(struct growbuf *g, const void *p, size_t n, size_t first);
+
+/*
+ * growbuf_append_uint - append the low @size bytes (1, 2, 4 or 8) of @v,
+ * byte-swapped when @swapped (bytes.h's bytes_store()), as
+ * growbuf_append().
+ */
+int growbuf_append_uint(struct growbuf *g, bool swapped, uint64_t v, unsigned size,
+                        size_t first);
 
 #endif /* GROWBUF_H */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "growbuf.h"
 #include "jitdump-records.h"
 
@@ -72,35 +73,25 @@ const uint8_t *jd_writer_data(const struct jd_writer *w, size_t *len)
     return w->out.p;
 }
 
-/* Errors of put_*() are collected in w->oom and checked once in finish(). */
+/*
+ * Append n bytes from p (zeros if p is NULL), or the low size bytes of v
+ * in the file's byte order.  Errors are collected in w->oom and checked
+ * once in finish().
+ */
 static void put_bytes(struct jd_writer *w, const void *p, size_t n)
 {
-    if (w->oom || n == 0)
-        return;
-    if (growbuf_reserve(&w->out, n, 256)) {
+    if (!w->oom && growbuf_append(&w->out, p, n, 256))
         w->oom = true;
-        return;
-    }
-    if (p)
-        memcpy(w->out.p + w->out.len, p, n);
-    else
-        memset(w->out.p + w->out.len, 0, n);
-    w->out.len += n;
 }
 
-static void put32(struct jd_writer *w, uint32_t v)
+static void put_uint(struct jd_writer *w, uint64_t v, unsigned size)
 {
-    if (w->swap)
-        v = __builtin_bswap32(v);
-    put_bytes(w, &v, sizeof(v));
+    if (!w->oom && growbuf_append_uint(&w->out, w->swap, v, size, 256))
+        w->oom = true;
 }
 
-static void put64(struct jd_writer *w, uint64_t v)
-{
-    if (w->swap)
-        v = __builtin_bswap64(v);
-    put_bytes(w, &v, sizeof(v));
-}
+#define put32(w, v) put_uint(w, v, 4)
+#define put64(w, v) put_uint(w, v, 8)
 
 /*
  * For the lists of jitdump-records.h: append one field.  The lists are in
@@ -136,9 +127,7 @@ static int finish(struct jd_writer *w, size_t start, bool is_header)
     } else if (size > UINT32_MAX) {
         err = -EINVAL;
     } else if (!is_header) {
-        uint32_t total = w->swap ? __builtin_bswap32((uint32_t)size) : (uint32_t)size;
-
-        memcpy(w->out.p + start + 4, &total, sizeof(total));
+        bytes_store32(w->swap, w->out.p + start + 4, (uint32_t)size);
     }
     if (!err && w->stream) {
         errno = 0;

@@ -1243,15 +1243,13 @@ static int fill_round(struct pd_reader *r)
         q->ptr = raw;
         if (flags & PD_EVENT_COMPRESSED) {
             /* The window moves on: keep a copy. */
-            if (growbuf_reserve(&r->arena, size, 65536)) {
+            if (growbuf_append(&r->arena, raw, size, 65536)) {
                 r->qn--;
                 ret = fail(r, -ENOMEM, offset, "out of memory");
                 break;
             }
-            memcpy(r->arena.p + r->arena.len, raw, size);
             q->ptr = NULL;
-            q->arena_off = r->arena.len;
-            r->arena.len += size;
+            q->arena_off = r->arena.len - size;
         }
         if (r->qn * sizeof(*r->q) + r->arena.len > PD_ORDERED_MAX_BYTES && r->qn > 1) {
             /* A round too large to hold (zstd can expand a lot): cut it here. */

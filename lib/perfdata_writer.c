@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "bytes.h"
 #include "growbuf.h"
 #include "perfdata_swap.h"
 
@@ -77,21 +78,11 @@ struct pd_writer {
 };
 
 /* Output, staging and feature buffers start at 64 KiB. */
-static int gb_reserve(struct growbuf *g, size_t more)
-{
-    return growbuf_reserve(g, more, 65536);
-}
+#define GB_FIRST 65536
 
 static int gb_append(struct growbuf *g, const void *p, size_t n)
 {
-    int err = gb_reserve(g, n);
-
-    if (err)
-        return err;
-    if (n)
-        memcpy(g->p + g->len, p, n);
-    g->len += n;
-    return 0;
+    return growbuf_append(g, p, n, GB_FIRST);
 }
 
 static uint64_t cur_off(const struct pd_writer *w)
@@ -136,26 +127,18 @@ static void r_bytes(struct rec *r, const void *p, size_t n)
     r->n += n;
 }
 
-static void r_u16(struct rec *r, uint16_t v)
+/* Append the low size bytes of v in the file's byte order. */
+static void r_uint(struct rec *r, uint64_t v, unsigned size)
 {
-    if (r->swap)
-        v = __builtin_bswap16(v);
-    r_bytes(r, &v, 2);
+    uint8_t b[8];
+
+    bytes_store(r->swap, b, v, size);
+    r_bytes(r, b, size);
 }
 
-static void r_u32(struct rec *r, uint32_t v)
-{
-    if (r->swap)
-        v = __builtin_bswap32(v);
-    r_bytes(r, &v, 4);
-}
-
-static void r_u64(struct rec *r, uint64_t v)
-{
-    if (r->swap)
-        v = __builtin_bswap64(v);
-    r_bytes(r, &v, 8);
-}
+#define r_u16(r, v) r_uint(r, v, 2)
+#define r_u32(r, v) r_uint(r, v, 4)
+#define r_u64(r, v) r_uint(r, v, 8)
 
 static void r_begin(struct pd_writer *w, uint32_t type, uint16_t misc)
 {
@@ -169,19 +152,20 @@ static void r_begin(struct pd_writer *w, uint32_t type, uint16_t misc)
     r_u16(r, 0);
 }
 
+/* Store the record's size in its header. */
+static void r_set_size(struct rec *r)
+{
+    bytes_store16(r->swap, r->b + 6, (uint16_t)r->n);
+}
+
 /* Pad the record to 8 bytes and store its size. */
 static int r_end(struct pd_writer *w, struct rec *r)
 {
-    uint16_t sz;
-
     while (!r->ovf && r->n % 8)
         r_bytes(r, "", 1);
     if (r->ovf)
         return -EINVAL;
-    sz = (uint16_t)r->n;
-    if (r->swap)
-        sz = __builtin_bswap16(sz);
-    memcpy(r->b + 6, &sz, 2);
+    r_set_size(r);
     (void)w;
     return 0;
 }
@@ -202,14 +186,9 @@ static int emit_compressed(struct pd_writer *w, const uint8_t *p, size_t n)
             if ((err = r_end(w, r)))
                 return err;
         } else {
-            uint16_t sz;
-
             r_begin(w, PERF_RECORD_COMPRESSED, 0);
             r_bytes(r, p, k);
-            sz = (uint16_t)r->n;
-            if (r->swap)
-                sz = __builtin_bswap16(sz);
-            memcpy(r->b + 6, &sz, 2);
+            r_set_size(r);
         }
         if ((err = out_append(w, r->b, r->n)))
             return err;
@@ -268,25 +247,22 @@ static int commit_attrs(struct pd_writer *w)
     w->committed = true;
     for (size_t i = 0; i < w->nr_attrs; i++)
         for (size_t j = 0; j < w->attrs[i].nr_ids; j++) {
-            uint64_t v = w->attrs[i].ids[j];
+            uint8_t v[8];
 
-            if (w->swap)
-                v = __builtin_bswap64(v);
-            if ((err = out_append(w, &v, 8)))
+            bytes_store64(w->swap, v, w->attrs[i].ids[j]);
+            if ((err = out_append(w, v, sizeof(v))))
                 return err;
         }
     /* Not in w->rec: this runs while the first event is built there. */
     for (size_t i = 0; i < w->nr_attrs; i++) {
         uint8_t tmp[sizeof(struct perf_event_attr) + 16];
-        uint64_t sec[2] = { ids_off, 8 * w->attrs[i].nr_ids };
+        uint8_t *sec = tmp + sizeof(struct perf_event_attr);
 
         memcpy(tmp, &w->attrs[i].attr, sizeof(struct perf_event_attr));
-        if (w->swap) {
+        if (w->swap)
             perf_attr_bswap(tmp, sizeof(struct perf_event_attr));
-            sec[0] = __builtin_bswap64(sec[0]);
-            sec[1] = __builtin_bswap64(sec[1]);
-        }
-        memcpy(tmp + sizeof(struct perf_event_attr), sec, 16);
+        bytes_store64(w->swap, sec, ids_off);
+        bytes_store64(w->swap, sec + 8, 8 * w->attrs[i].nr_ids);
         ids_off += 8 * w->attrs[i].nr_ids;
         if ((err = out_append(w, tmp, sizeof(tmp))))
             return err;
@@ -811,21 +787,15 @@ int pd_writer_set_sample_time(struct pd_writer *w, uint64_t first, uint64_t last
 
 /* --- finishing ------------------------------------------------------------------------ */
 
-static void g_u32(struct growbuf *g, bool swap, uint32_t v, int *err)
+/* Append the low size bytes of v in the file's byte order; -ENOMEM into *err. */
+static void g_uint(struct growbuf *g, bool swap, uint64_t v, unsigned size, int *err)
 {
-    if (swap)
-        v = __builtin_bswap32(v);
-    if (gb_append(g, &v, 4))
+    if (growbuf_append_uint(g, swap, v, size, GB_FIRST))
         *err = -ENOMEM;
 }
 
-static void g_u64(struct growbuf *g, bool swap, uint64_t v, int *err)
-{
-    if (swap)
-        v = __builtin_bswap64(v);
-    if (gb_append(g, &v, 8))
-        *err = -ENOMEM;
-}
+#define g_u32(g, swap, v, err) g_uint(g, swap, v, 4, err)
+#define g_u64(g, swap, v, err) g_uint(g, swap, v, 8, err)
 
 /* Bytes of s with its NUL, padded to PERF_NAME_ALIGN as perf stores names. */
 static size_t name_padded_size(const char *s)
@@ -838,13 +808,10 @@ static bool g_padded(struct growbuf *g, const char *s, size_t padded, int *err)
 {
     size_t n = strlen(s) + 1;
 
-    if (gb_reserve(g, padded)) {
+    if (gb_append(g, s, n) || gb_append(g, NULL, padded - n)) {
         *err = -ENOMEM;
         return false;
     }
-    memcpy(g->p + g->len, s, n);
-    memset(g->p + g->len + n, 0, padded - n);
-    g->len += padded;
     return true;
 }
 
@@ -866,20 +833,18 @@ static void build_id_bytes(const struct pd_writer *w, struct growbuf *g, int *er
         const struct pd_build_id *b = &w->bids[i];
         size_t padded = name_padded_size(b->filename);
         size_t size = sizeof(struct perf_record_build_id) + padded;
-        uint8_t id20[24] = { 0 };
-        uint16_t misc = b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE, sz = (uint16_t)size;
+        uint8_t id20[24] = { 0 }, misc_size[4];
 
         g_u32(g, sw, PERF_RECORD_HEADER_BUILD_ID, err);
-        if (sw) {
-            misc = __builtin_bswap16(misc);
-            sz = __builtin_bswap16(sz);
-        }
-        gb_append(g, &misc, 2);
-        gb_append(g, &sz, 2);
+        bytes_store16(sw, misc_size, b->misc | PERF_RECORD_MISC_BUILD_ID_SIZE);
+        bytes_store16(sw, misc_size + 2, (uint16_t)size);
+        if (gb_append(g, misc_size, sizeof(misc_size)))
+            *err = -ENOMEM;
         g_u32(g, sw, (uint32_t)b->pid, err);
         memcpy(id20, b->build_id, 20);
         id20[20] = b->size;
-        gb_append(g, id20, 24);
+        if (gb_append(g, id20, sizeof(id20)))
+            *err = -ENOMEM;
         if (!g_padded(g, b->filename, padded, err))
             return;
     }
@@ -1004,13 +969,11 @@ int pd_writer_finish(struct pd_writer *w)
     off = cur_off(w) + 16 * nfeat;
     for (size_t i = 0; i < HEADER_LAST_FEATURE && !err; i++)
         if (have[i]) {
-            uint64_t s[2] = { off, contents[i].len };
+            uint8_t s[16];
 
-            if (w->swap) {
-                s[0] = __builtin_bswap64(s[0]);
-                s[1] = __builtin_bswap64(s[1]);
-            }
-            err = out_append(w, s, 16);
+            bytes_store64(w->swap, s, off);
+            bytes_store64(w->swap, s + 8, contents[i].len);
+            err = out_append(w, s, sizeof(s));
             off += contents[i].len;
         }
     for (size_t i = 0; i < HEADER_LAST_FEATURE && !err; i++)

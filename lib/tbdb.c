@@ -683,13 +683,11 @@ static int load_jitdump(struct tbdb *db, const void *buf, size_t len)
                            (unsigned long long)l->code_size, (unsigned long long)t->host_addr,
                            t->host_size, (unsigned long long)t->file_offset);
         }
-        if (growbuf_reserve(&p->names, l->name_len + 1, 65536)) {
+        name_off[t - db->tb_records] = p->names.len;
+        if (growbuf_append(&p->names, l->name, l->name_len + 1, 65536)) {
             free(name_off);
             return set_err(db, -ENOMEM, "%s: out of memory", p->jd_name);
         }
-        memcpy(p->names.p + p->names.len, l->name, l->name_len + 1);
-        name_off[t - db->tb_records] = p->names.len;
-        p->names.len += l->name_len + 1;
         t->have_load = true;
         t->load_timestamp = rec.timestamp;
         t->code_addr = l->code_addr;

@@ -14,12 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "growbuf.h"
 #include "tbstats-records.h"
 
 #define FIELD(type, field) offsetof(struct type, field)
 /* For the lists of tbstats-records.h: store one field of the record at p. */
-#define ENCODE(v, type, name, bits) st##bits(w, p + FIELD(type, name), (v)->name);
+#define ENCODE(v, type, name, bits) bytes_store##bits(w->swap, p + FIELD(type, name), (v)->name);
 #define ROUND8(n) (((n) + 7) & ~(size_t)7)
 
 struct tbs_writer {
@@ -59,41 +60,9 @@ const uint8_t *tbs_writer_data(const struct tbs_writer *w, size_t *len)
 /* n zeroed bytes appended to the buffer, or NULL (nothing appended). */
 static uint8_t *reserve(struct tbs_writer *w, size_t n)
 {
-    uint8_t *p;
-
-    if (growbuf_reserve(&w->out, n, 256))
+    if (growbuf_append(&w->out, NULL, n, 256))
         return NULL;
-    p = w->out.p + w->out.len;
-    memset(p, 0, n);
-    w->out.len += n;
-    return p;
-}
-
-static void st8(const struct tbs_writer *w, uint8_t *p, uint8_t v)
-{
-    (void)w;
-    *p = v;
-}
-
-static void st16(const struct tbs_writer *w, uint8_t *p, uint16_t v)
-{
-    if (w->swap)
-        v = __builtin_bswap16(v);
-    memcpy(p, &v, sizeof(v));
-}
-
-static void st32(const struct tbs_writer *w, uint8_t *p, uint32_t v)
-{
-    if (w->swap)
-        v = __builtin_bswap32(v);
-    memcpy(p, &v, sizeof(v));
-}
-
-static void st64(const struct tbs_writer *w, uint8_t *p, uint64_t v)
-{
-    if (w->swap)
-        v = __builtin_bswap64(v);
-    memcpy(p, &v, sizeof(v));
+    return w->out.p + w->out.len - n;
 }
 
 /* Reserve a record of size bytes (header size <= UINT32_MAX) with its prefix. */
@@ -106,8 +75,8 @@ static uint8_t *begin_record(struct tbs_writer *w, uint32_t type, size_t size)
     p = reserve(w, size);
     if (!p)
         return NULL;
-    st32(w, p + FIELD(tbs_record, type), type);
-    st32(w, p + FIELD(tbs_record, size), (uint32_t)size);
+    bytes_store32(w->swap, p + FIELD(tbs_record, type), type);
+    bytes_store32(w->swap, p + FIELD(tbs_record, size), (uint32_t)size);
     return p;
 }
 
@@ -121,18 +90,18 @@ int tbs_writer_write_header(struct tbs_writer *w, const struct tbs_header *h)
     p = reserve(w, size);
     if (!p)
         return -ENOMEM;
-    st32(w, p + FIELD(tbs_file_header, magic), TBS_MAGIC);
-    st16(w, p + FIELD(tbs_file_header, version_major),
-         h->version_major ? h->version_major : TBS_VERSION_MAJOR);
-    st16(w, p + FIELD(tbs_file_header, version_minor), h->version_minor);
-    st32(w, p + FIELD(tbs_file_header, header_size), (uint32_t)size);
-    st32(w, p + FIELD(tbs_file_header, pid), h->pid);
-    st64(w, p + FIELD(tbs_file_header, timestamp), h->timestamp);
-    st16(w, p + FIELD(tbs_file_header, guest_machine), h->guest_machine);
-    st16(w, p + FIELD(tbs_file_header, host_machine), h->host_machine);
-    st32(w, p + FIELD(tbs_file_header, flags), h->flags);
-    st32(w, p + FIELD(tbs_file_header, guest_page_size), h->guest_page_size);
-    st32(w, p + FIELD(tbs_file_header, guest_addr_bits), h->guest_addr_bits);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, magic), TBS_MAGIC);
+    bytes_store16(w->swap, p + FIELD(tbs_file_header, version_major),
+                  h->version_major ? h->version_major : TBS_VERSION_MAJOR);
+    bytes_store16(w->swap, p + FIELD(tbs_file_header, version_minor), h->version_minor);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, header_size), (uint32_t)size);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, pid), h->pid);
+    bytes_store64(w->swap, p + FIELD(tbs_file_header, timestamp), h->timestamp);
+    bytes_store16(w->swap, p + FIELD(tbs_file_header, guest_machine), h->guest_machine);
+    bytes_store16(w->swap, p + FIELD(tbs_file_header, host_machine), h->host_machine);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, flags), h->flags);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, guest_page_size), h->guest_page_size);
+    bytes_store32(w->swap, p + FIELD(tbs_file_header, guest_addr_bits), h->guest_addr_bits);
     memcpy(p + FIELD(tbs_file_header, guest_arch), h->guest_arch,
            strnlen(h->guest_arch, sizeof(h->guest_arch) - 1));
     memcpy(p + FIELD(tbs_file_header, qemu_version), h->qemu_version,
@@ -188,8 +157,8 @@ int tbs_writer_write_tb(struct tbs_writer *w, const struct tbs_tb_view *tb,
     pcs = p + sizeof(struct tbs_tb);
     ends = pcs + (size_t)tb->icount * sizeof(uint64_t);
     for (size_t i = 0; i < tb->icount; i++) {
-        st64(w, pcs + i * sizeof(uint64_t), insn_pc[i]);
-        st32(w, ends + i * sizeof(uint32_t), host_end[i]);
+        bytes_store64(w->swap, pcs + i * sizeof(uint64_t), insn_pc[i]);
+        bytes_store32(w->swap, ends + i * sizeof(uint32_t), host_end[i]);
     }
     if (tb->guest_code && tb->guest_code_size)
         memcpy(ends + (size_t)tb->icount * sizeof(uint32_t), tb->guest_code,
@@ -203,7 +172,7 @@ int tbs_writer_write_flush(struct tbs_writer *w, uint64_t timestamp)
 
     if (!p)
         return -ENOMEM;
-    st64(w, p + FIELD(tbs_flush, timestamp), timestamp);
+    bytes_store64(w->swap, p + FIELD(tbs_flush, timestamp), timestamp);
     return 0;
 }
 
@@ -226,7 +195,7 @@ int tbs_writer_write_stats(struct tbs_writer *w, const struct tbs_stats_view *st
     TBS_STATS_SUCC_FIELDS(ENCODE, st)
     succ = p + sizeof(struct tbs_stats);
     for (uint32_t i = 0; i < st->nr_succ; i++)
-        st64(w, succ + (size_t)i * sizeof(uint64_t), succ_pc[i]);
+        bytes_store64(w->swap, succ + (size_t)i * sizeof(uint64_t), succ_pc[i]);
     return 0;
 }
 
