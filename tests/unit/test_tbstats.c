@@ -104,6 +104,18 @@ static void build_sample(struct sample *s, unsigned flags)
     SAMPLE_BUILD(s, flags, tbs_writer, write_sample_part, NR_SAMPLE_PARTS);
 }
 
+/* Where the sample's part i ends (struct sample's ends[i]). */
+static size_t sample_end(unsigned i)
+{
+    struct sample s;
+    size_t end;
+
+    build_sample(&s, 0);
+    end = s.ends[i];
+    free(s.buf);
+    return end;
+}
+
 /*
  * Read everything there is, touching every byte a record's pointers claim;
  * returns the final result of tbs_reader_next() (0 or an error) or of the
@@ -371,56 +383,89 @@ static int sample_with(size_t off, unsigned width, uint32_t v, bool swapped,
     return ret;
 }
 
-static void test_huge_values(void)
+/* A field set to a value, what reading the sample then returns, and its message (NULL: any). */
+struct patch {
+    size_t off;
+    unsigned width;
+    uint32_t value;
+    int ret;
+    const char *msg;
+};
+
+/* Each patch applied alone to the sample, in both byte orders: the same result and message. */
+static void check_patches(const struct patch *p, size_t n)
 {
-    struct sample s;
     char msg[512];
-    size_t tb, mapping = HDR;
 
-    build_sample(&s, 0);
-    tb = s.ends[2];
-    free(s.buf);
+    for (int swapped = 0; swapped < 2; swapped++)
+        for (size_t i = 0; i < n; i++) {
+            int ok = CHECK_EQ_I64(sample_with(p[i].off, p[i].width, p[i].value, swapped, msg,
+                                              sizeof(msg)), p[i].ret);
 
-    for (int swapped = 0; swapped < 2; swapped++) {
+            if (p[i].msg)
+                ok &= CHECK_STR_EQ(msg, p[i].msg);
+            if (!ok)
+                fprintf(stderr, "  (patch %zu, %s byte order)\n", i, swapped ? "other" : "host");
+        }
+}
+
+/*
+ * Fields whose values contradict their record, and values that do not, in
+ * both byte orders: TB, MAPPING and STATS fields and record sizes.
+ */
+static void test_bad_fields(void)
+{
+    const size_t mapping = HDR, tb = sample_end(2), st1 = sample_end(5), st2 = sample_end(6);
+    const size_t icount = offsetof(struct tbs_tb, icount);
+    const size_t code_size = offsetof(struct tbs_tb, guest_code_size);
+    const size_t nr_succ = offsetof(struct tbs_stats, nr_succ);
+    const struct patch patches[] = {
         /* icount * 12 larger than the record, guest_code_size near 2^32. */
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, icount), 16, 0xffff, swapped,
-                                 msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, icount), 16, 4, swapped,
-                                 msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32,
-                                 0xffffffff, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32,
-                                 0xfffffff8, swapped, msg, sizeof(msg)), -EBADMSG);
+        { tb + icount, 16, 0xffff, -EBADMSG,
+          "mem: TB icount 65535 at byte offset 292 too large for the record "
+          "(136 bytes, room for 4 instructions)" },
+        { tb + icount, 16, 4, -EBADMSG, NULL },
+        { tb + code_size, 32, 0xffffffff, -EBADMSG,
+          "mem: TB guest_code_size 4294967295 at byte offset 288 larger than "
+          "the record (136 bytes, room for 12 bytes of guest code after 3 instructions)" },
+        { tb + code_size, 32, 0xfffffff8, -EBADMSG, NULL },
         /* guest_code_size may use the padding, but not exceed guest_size. */
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 8,
-                                 swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 4,
-                                 swapped, msg, sizeof(msg)), 0);
-        CHECK_EQ_I64(sample_with(mapping + offsetof(struct tbs_mapping, build_id_size), 8,
-                                 21, swapped, msg, sizeof(msg)), -EBADMSG);
+        { tb + code_size, 32, 8, -EBADMSG,
+          "mem: TB guest_code_size 8 at byte offset 288 larger than guest_size 5" },
+        { tb + code_size, 32, 4, 0, NULL },
+        { mapping + offsetof(struct tbs_mapping, build_id_size), 8, 21, -EBADMSG, NULL },
         /* Record sizes: near 2^32, 0 (must not loop), not a multiple of 8, too small. */
-        CHECK_EQ_I64(sample_with(tb + 4, 32, 0xfffffff8, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + 4, 32, 0, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + 4, 32, 140, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(tb + 4, 32, 80, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(mapping + 4, 32, 80, swapped, msg, sizeof(msg)), -EBADMSG);
-    }
-    sample_with(tb + offsetof(struct tbs_tb, icount), 16, 0xffff, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: TB icount 65535 at byte offset 292 too large for the record "
-                      "(136 bytes, room for 4 instructions)");
-    sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 0xffffffff, false, msg,
-                sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: TB guest_code_size 4294967295 at byte offset 288 larger than "
-                      "the record (136 bytes, room for 12 bytes of guest code after 3 "
-                      "instructions)");
-    sample_with(tb + offsetof(struct tbs_tb, guest_code_size), 32, 8, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: TB guest_code_size 8 at byte offset 288 larger than guest_size 5");
-    sample_with(tb + 4, 32, 140, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: record size 140 at byte offset 220 invalid "
-                      "(must be a multiple of 8, at least 8)");
-    sample_with(tb + 4, 32, 0xfffffff8, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: record size 4294967288 at byte offset 220 exceeds end of file "
-                      "(616 bytes left)");
+        { tb + 4, 32, 0xfffffff8, -EBADMSG,
+          "mem: record size 4294967288 at byte offset 220 exceeds end of file "
+          "(616 bytes left)" },
+        { tb + 4, 32, 0, -EBADMSG, NULL },
+        { tb + 4, 32, 140, -EBADMSG,
+          "mem: record size 140 at byte offset 220 invalid "
+          "(must be a multiple of 8, at least 8)" },
+        { tb + 4, 32, 80, -EBADMSG, NULL },
+        { mapping + 4, 32, 80, -EBADMSG, NULL },
+        /* STATS: more successors than the record has room for. */
+        { st1 + nr_succ, 32, 0xffffffff, -EBADMSG,
+          "mem: STATS nr_succ 4294967295 at byte offset 560 too large for the "
+          "record (200 bytes, room for 3 successors)" },
+        { st1 + nr_succ, 32, 0x20000000, -EBADMSG, NULL },
+        { st1 + nr_succ, 32, 4, -EBADMSG, NULL },
+        { st2 + nr_succ, 32, 1, -EBADMSG,
+          "mem: STATS nr_succ 1 at byte offset 760 too large for the "
+          "record (176 bytes, room for 0 successors)" },
+        /* Fewer successors than there is room for: the rest is ignored. */
+        { st1 + nr_succ, 32, 2, 0, NULL },
+        { st1 + nr_succ, 32, 0, 0, NULL },
+        /* STATS sizes: below the fixed part, too small for nr_succ. */
+        { st2 + 4, 32, 168, -EBADMSG,
+          "mem: STATS record size 168 too small at byte offset 596 (at least 176)" },
+        { st1 + 4, 32, 192, -EBADMSG,
+          "mem: STATS nr_succ 3 at byte offset 560 too large for the "
+          "record (192 bytes, room for 2 successors)" },
+        { st1 + 4, 32, 8, -EBADMSG, NULL },
+    };
+
+    check_patches(patches, sizeof(patches) / sizeof(patches[0]));
 }
 
 static void test_truncated_vs_corrupt(void)
@@ -459,51 +504,16 @@ static void test_truncated_vs_corrupt(void)
     free(s.buf);
 }
 
-/* STATS records whose sizes contradict nr_succ, in both byte orders. */
-static void test_stats_sizes(void)
+/* The successors that a smaller nr_succ leaves in a STATS record are not read. */
+static void test_stats_fewer_succ(void)
 {
+    const size_t st1 = sample_end(5), st2 = sample_end(6);
     struct tbs_reader *r;
     struct tbs_record_view rec;
     struct sample s;
-    char msg[512];
-    size_t st1, st2, nr_succ = offsetof(struct tbs_stats, nr_succ);
 
-    build_sample(&s, 0);
-    st1 = s.ends[5];
-    st2 = s.ends[6];
-    free(s.buf);
-
-    for (int swapped = 0; swapped < 2; swapped++) {
-        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0xffffffff, swapped, msg, sizeof(msg)),
-                     -EBADMSG);
-        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0x20000000, swapped, msg, sizeof(msg)),
-                     -EBADMSG);
-        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 4, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(st2 + nr_succ, 32, 1, swapped, msg, sizeof(msg)), -EBADMSG);
-        /* Fewer successors than there is room for: the rest is ignored. */
-        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 2, swapped, msg, sizeof(msg)), 0);
-        CHECK_EQ_I64(sample_with(st1 + nr_succ, 32, 0, swapped, msg, sizeof(msg)), 0);
-        /* Record sizes: below the fixed part, too small for nr_succ. */
-        CHECK_EQ_I64(sample_with(st2 + 4, 32, 168, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(st1 + 4, 32, 192, swapped, msg, sizeof(msg)), -EBADMSG);
-        CHECK_EQ_I64(sample_with(st1 + 4, 32, 8, swapped, msg, sizeof(msg)), -EBADMSG);
-    }
-    sample_with(st1 + nr_succ, 32, 0xffffffff, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: STATS nr_succ 4294967295 at byte offset 560 too large for the "
-                      "record (200 bytes, room for 3 successors)");
-    sample_with(st2 + nr_succ, 32, 1, true, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: STATS nr_succ 1 at byte offset 760 too large for the "
-                      "record (176 bytes, room for 0 successors)");
-    sample_with(st1 + 4, 32, 192, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: STATS nr_succ 3 at byte offset 560 too large for the "
-                      "record (192 bytes, room for 2 successors)");
-    sample_with(st2 + 4, 32, 168, false, msg, sizeof(msg));
-    CHECK_STR_EQ(msg, "mem: STATS record size 168 too small at byte offset 596 "
-                      "(at least 176)");
-
-    /* The successors a smaller nr_succ leaves are not read. */
     build_sample(&s, TBS_WRITER_SWAP);
-    sample_patch32(s.buf, st1 + nr_succ, 2, true);
+    sample_patch32(s.buf, st1 + offsetof(struct tbs_stats, nr_succ), 2, true);
     CHECK_EQ_I64(tbs_reader_open_mem(s.buf, s.len, "mem", &r), 0);
     while (tbs_reader_next(r, &rec) == 1 && rec.type != TBS_REC_STATS)
         ;
@@ -1080,10 +1090,10 @@ int main(void)
     RUN_TEST(test_versions_and_header_size);
     RUN_TEST_ARG(sample_check_truncations, &format);
     RUN_TEST_ARG(sample_check_flips, &format);
-    RUN_TEST(test_huge_values);
+    RUN_TEST(test_bad_fields);
     RUN_TEST_ARG(sample_check_memory_bounded, &format);
     RUN_TEST(test_truncated_vs_corrupt);
-    RUN_TEST(test_stats_sizes);
+    RUN_TEST(test_stats_fewer_succ);
     RUN_TEST(test_stats_truncated);
     RUN_TEST(test_version_1_0);
     RUN_TEST(test_version_1_4_fields);
