@@ -91,3 +91,24 @@ void elffile_debuginfo_fini(struct elffile_debuginfo *di)
     free(di->path);
     di->path = NULL;
 }
+
+int elffile_report(const struct elffile_debuginfo *di, const char *path, const char *name,
+                   uint64_t bias, Dwfl **dwflp, Dwfl_Module **modp)
+{
+    Dwfl *dwfl = dwfl_begin(&di->callbacks);
+    Dwfl_Module *mod;
+
+    *dwflp = NULL;
+    *modp = NULL;
+    if (!dwfl)
+        return -ENOMEM;
+    dwfl_report_begin(dwfl);
+    mod = dwfl_report_elf(dwfl, name, path, -1, bias, false);
+    if (dwfl_report_end(dwfl, NULL, NULL) != 0 || !mod) {
+        dwfl_end(dwfl);
+        return -ENOENT;
+    }
+    *dwflp = dwfl;
+    *modp = mod;
+    return 0;
+}

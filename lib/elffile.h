@@ -1,8 +1,9 @@
 /*
  * elffile.h: open a file for libelf, read-only and mapped, the way the host
  * symbol reader (hostsym.c) and the unwinder (unwind.c) read the ELF files
- * a recording names; the offline libdwfl set-up and DWARF check of the guest
- * symbolizer (guestsym.c) and the software-MMU classifier (softmmu.c).
+ * a recording names; the offline libdwfl set-up (one file, one Dwfl) and
+ * the DWARF check of the guest symbolizer (guestsym.c) and the software-MMU
+ * classifier (softmmu.c).
  * Internal to the library.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -13,6 +14,7 @@
 #include <elfutils/libdwfl.h>
 #include <libelf.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * elffile_open - the ELF file at @path, mapped with ELF_C_READ_MMAP; the
@@ -62,5 +64,15 @@ int elffile_debuginfo_init(struct elffile_debuginfo *di, const char *debug_dir);
 
 /* elffile_debuginfo_fini - free what @di holds (after every Dwfl begun with it has ended). */
 void elffile_debuginfo_fini(struct elffile_debuginfo *di);
+
+/*
+ * elffile_report - a new Dwfl begun with @di whose one module is the ELF
+ * file at @path, named @name, at load bias @bias (module addresses are
+ * then ELF virtual addresses + @bias).  Returns 0 with *@dwflp (release
+ * with dwfl_end()) and *@modp set; -ENOMEM; or -ENOENT when libdwfl cannot
+ * report the file (not ELF, unreadable), both set to NULL.
+ */
+int elffile_report(const struct elffile_debuginfo *di, const char *path, const char *name,
+                   uint64_t bias, Dwfl **dwflp, Dwfl_Module **modp);
 
 #endif /* ELFFILE_H */

@@ -233,6 +233,7 @@ static struct gs_module *module_at(const struct guestsym *gs, uint64_t pc)
 static int module_open(struct guestsym *gs, struct gs_module *m)
 {
     struct stat st;
+    int err;
 
     if (m->tried)
         return 0;
@@ -248,22 +249,13 @@ static int module_open(struct guestsym *gs, struct gs_module *m)
         return 0;
     if (m->kind == TBS_MAPPING_SYMBOL_LIST) {
         /* Not a list (or gone, or too large): no symbols, as an unreadable ELF file. */
-        int err = symlist_read_file(m->path, &m->syms, NULL);
-
+        err = symlist_read_file(m->path, &m->syms, NULL);
         m->list_ok = err == 0;
         return err == -ENOMEM ? err : 0;
     }
-    m->dwfl = dwfl_begin(&gs->debuginfo.callbacks);
-    if (!m->dwfl)
-        return -ENOMEM;
-    dwfl_report_begin(m->dwfl);
-    m->mod = dwfl_report_elf(m->dwfl, m->basename, m->path, -1, m->bias, false);
-    if (dwfl_report_end(m->dwfl, NULL, NULL) != 0 || !m->mod) {
-        dwfl_end(m->dwfl);
-        m->dwfl = NULL;
-        m->mod = NULL;
-        return 0;
-    }
+    err = elffile_report(&gs->debuginfo, m->path, m->basename, m->bias, &m->dwfl, &m->mod);
+    if (err)
+        return err == -ENOMEM ? err : 0;
     return elfsyms_new(m->mod, &m->syms);
 }
 

@@ -173,21 +173,15 @@ static void file_open(struct softmmu *sm, struct sm_file *f)
     f->library = has_soname(f->path);
     if (f->library)
         return;
-    f->dwfl = dwfl_begin(&sm->debuginfo.callbacks);
-    if (!f->dwfl)
+    if (elffile_report(&sm->debuginfo, f->path, base ? base + 1 : f->path, 0, &f->dwfl,
+                       &f->mod))
         return;
-    dwfl_report_begin(f->dwfl);
-    f->mod = dwfl_report_elf(f->dwfl, base ? base + 1 : f->path, f->path, -1, 0, false);
-    if (dwfl_report_end(f->dwfl, NULL, NULL) != 0 || !f->mod)
-        goto none;
     dw = dwfl_module_getdwarf(f->mod, &bias);
-    if (!dw || !elffile_dwarf_ok(dw))
-        goto none;
-    return;
-none:
-    dwfl_end(f->dwfl);
-    f->dwfl = NULL;
-    f->mod = NULL;
+    if (!dw || !elffile_dwarf_ok(dw)) {
+        dwfl_end(f->dwfl);
+        f->dwfl = NULL;
+        f->mod = NULL;
+    }
 }
 
 static struct sm_file *file_get(struct softmmu *sm, const char *path)
