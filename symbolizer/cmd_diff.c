@@ -81,7 +81,6 @@ const char cmd_diff_usage[] =
     "input (A or B missing, or not a run directory, perf.data or side file),\n"
     "3 I/O error\n";
 
-enum diff_by { BY_FUNCTION, BY_TB };
 
 /* One recording. */
 struct side {
@@ -103,7 +102,7 @@ struct drow {
 };
 
 struct diff {
-    enum diff_by by;
+    enum view_by by;
     struct side s[2];
     struct drow *rows;
     size_t nr_rows, cap_rows;
@@ -153,7 +152,7 @@ static const char *align_name(struct diff *d, struct profile *p, const struct tb
         guestsym_unmapped_name(buf, size, k->guest_pc, k->privilege);
         return buf;
     }
-    if (d->by == BY_FUNCTION && loc->symbol)
+    if (d->by == VIEW_BY_FUNCTION && loc->symbol)
         return loc->symbol;
     return loc->name;
 }
@@ -317,7 +316,7 @@ static void print_summary_text(void *arg, FILE *f)
     }
     count_status(d, &nnew, &nvanished);
     fprintf(f, "# by %s: %zu rows (%zu new, %zu vanished); %% of each run's samples weighted "
-            "by period, change in points\n", d->by == BY_TB ? "tb" : "function", d->nr_rows,
+            "by period, change in points\n", d->by == VIEW_BY_TB ? "tb" : "function", d->nr_rows,
             nnew, nvanished);
     for (int c = 0; c < PROFILE_OTHER; c++) {
         double sa = class_share(&d->s[0], c), sb = class_share(&d->s[1], c);
@@ -336,7 +335,7 @@ static void print_summary_json(void *arg, struct out *o)
 
     static const char *const chains[] = { "none", "fp", "dwarf" };
 
-    out_word(o, "by", d->by == BY_TB ? "tb" : "function");
+    out_word(o, "by", d->by == VIEW_BY_TB ? "tb" : "function");
     for (int i = 0; i < 2; i++) {
         const struct profile_info *in = profile_info(d->s[i].p);
         const struct tally *t = &d->s[i].t;
@@ -381,7 +380,7 @@ static int print_diff(const struct diff *d, enum view_format format, size_t limi
     struct table *t;
     size_t n = limit && limit < d->nr_rows ? limit : d->nr_rows;
 
-    if (d->by == BY_TB) {
+    if (d->by == VIEW_BY_TB) {
         memcpy(cols_tb, cols_function, sizeof(cols_tb));
         cols_tb[NR_COLS - 1].name = "tb";
         cols = cols_tb;
@@ -526,12 +525,8 @@ static int diff_option(const struct view_opts *vo, void *ctx, const char *a, con
     } else if (!strcmp(a, "--jitdump-a") || !strcmp(a, "--jitdump-b")) {
         d->s[a[10] == 'b'].jitdump = v;
     } else if (!strcmp(a, "--by")) {
-        if (!strcmp(v, "function"))
-            d->by = BY_FUNCTION;
-        else if (!strcmp(v, "tb"))
-            d->by = BY_TB;
-        else
-            return view_own_error(vo, "bad --by: %s (function or tb)", v);
+        if (view_by_option(vo, v, VIEW_BY_TB | VIEW_BY_FUNCTION, &d->by))
+            return -1;
     } else if (!strcmp(a, "--fail-above")) {
         double pct = strtod(v, &end);
 
@@ -564,7 +559,7 @@ static int diff_parse_args(struct view_cmdline *cl, int argc, char **argv,
 
 int cmd_diff(int argc, char **argv)
 {
-    struct diff d = { .by = BY_FUNCTION };
+    struct diff d = { .by = VIEW_BY_FUNCTION };
     struct diff_args a = { .d = &d, .format = VIEW_TEXT };
     struct view_cmdline cl = {
         .v = { .cmd = "diff", .usage = cmd_diff_usage }, .which = VIEW_PROFILE_COMMON,

@@ -84,7 +84,6 @@ const char cmd_report_usage[] =
     "\n"
     RUN_ARG_USAGE_EXIT;
 
-enum report_by { BY_TB, BY_FUNCTION, BY_SYM };
 
 enum sort_col {
     SORT_SAMPLES, SORT_HELPER, SORT_TOTAL, SORT_EXEC, SORT_SPM, SORT_INSNS, SORT_COVERAGE,
@@ -130,24 +129,24 @@ static bool parse_sort(const char *v, enum sort_col *col)
 struct row {
     char *name;                /* owned */
     uint64_t guest_pc;
-    const struct tbdb_key *key;  /* BY_TB */
-    const char *dso;           /* BY_SYM: the object, not owned */
-    struct tally_sums sum;     /* BY_SYM: only sum.samples */
-    struct view_inclusive incl;  /* BY_FUNCTION */
-    double counted;            /* BY_TB, --sort host_insns or hi/gi: its value, -1 none */
+    const struct tbdb_key *key;  /* VIEW_BY_TB */
+    const char *dso;           /* VIEW_BY_SYM: the object, not owned */
+    struct tally_sums sum;     /* VIEW_BY_SYM: only sum.samples */
+    struct view_inclusive incl;  /* VIEW_BY_FUNCTION */
+    double counted;            /* VIEW_BY_TB, --sort host_insns or hi/gi: its value, -1 none */
 };
 
 struct report {
     struct profile *p;
     const struct tbdb *db;
-    enum report_by by;
+    enum view_by by;
     struct tally t;
-    /* BY_SYM: a hash of names. */
+    /* VIEW_BY_SYM: a hash of names. */
     struct row *rows;
     size_t nr_rows, cap_rows;
     struct str_index index;    /* rows by (name, dso) */
     bool nomem;
-    /* BY_FUNCTION: guest call stacks, counted per interned frame id. */
+    /* VIEW_BY_FUNCTION: guest call stacks, counted per interned frame id. */
     struct gstack_view *gv;
     uint64_t *children, *self, *stamp;  /* [cap_ids]; stamp: last sample counted */
     size_t cap_ids;
@@ -160,9 +159,9 @@ struct report {
 
 static enum sort_col sort_col;
 
-/* --- BY_SYM: rows by name ----------------------------------------------------------- */
+/* --- VIEW_BY_SYM: rows by name ----------------------------------------------------------- */
 
-/* A BY_SYM row's key: a name and its dso. */
+/* A VIEW_BY_SYM row's key: a name and its dso. */
 struct sym_key {
     const char *name;
     const char *dso;           /* NULL: none */
@@ -257,7 +256,7 @@ static void count_sym(struct report *r, const struct profile_sample *s)
     row->sum.samples++;
 }
 
-/* --- BY_FUNCTION: self and children from guest call stacks --------------------------- */
+/* --- VIEW_BY_FUNCTION: self and children from guest call stacks --------------------------- */
 
 static int ids_grow(struct report *r, size_t n)
 {
@@ -318,14 +317,14 @@ static int on_sample(void *arg, const struct profile_sample *s)
     if (s->cls == PROFILE_OTHER)
         return 0;
     tally_sample(&r->t, s);
-    if (r->by == BY_SYM)
+    if (r->by == VIEW_BY_SYM)
         count_sym(r, s);
     else if (r->gv && count_stack(r, s) < 0)
         r->nomem = true;
     return r->nomem ? -ENOMEM : 0;
 }
 
-/* --- BY_TB and BY_FUNCTION rows ------------------------------------------------------ */
+/* --- VIEW_BY_TB and VIEW_BY_FUNCTION rows ------------------------------------------------------ */
 
 static int rows_by_tb(struct report *r, bool all)
 {
@@ -490,7 +489,7 @@ static void print_summary_json(void *arg, struct out *o)
         out_object_end(o);
     }
     view_run_notes_json(o, r->db);
-    if (r->by != BY_FUNCTION)
+    if (r->by != VIEW_BY_FUNCTION)
         return;
     out_object_begin(o, "guest_stacks", NULL);
     out_u64(o, "samples", in->gstack_samples);
@@ -508,7 +507,7 @@ static void print_summary_text(void *arg, FILE *f)
     const struct profile_info *in = profile_info(r->p);
 
     view_report_summary(f, r->p, &r->t);
-    if (r->by != BY_FUNCTION)
+    if (r->by != VIEW_BY_FUNCTION)
         return;
     if (r->no_stacks)
         fprintf(f, "# %s\n", r->no_stacks);
@@ -526,9 +525,9 @@ static const struct view_doc report_doc = {
 
 static int print_report(struct report *r, enum view_format format, size_t limit)
 {
-    bool incl = r->by == BY_FUNCTION && r->stacks;
+    bool incl = r->by == VIEW_BY_FUNCTION && r->stacks;
     size_t ncols = sizeof(sym_cols) / sizeof(sym_cols[0]);
-    const struct table_col *cols = r->by == BY_SYM ? sym_cols
+    const struct table_col *cols = r->by == VIEW_BY_SYM ? sym_cols
                                    : view_report_columns(incl, view_report_softmmu(r->db), &ncols);
     struct table *t = table_new(cols, ncols);
     size_t n = limit && limit < r->nr_rows ? limit : r->nr_rows;
@@ -538,7 +537,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
     for (size_t i = 0; i < n; i++) {
         const struct row *row = &r->rows[i];
 
-        if (r->by == BY_SYM) {
+        if (r->by == VIEW_BY_SYM) {
             table_u64(t, row->sum.samples);
             view_percent(t, row->sum.samples, r->t.total);
             table_str(t, row->dso ? row->dso : "", row->dso ? strlen(row->dso) : 0);
@@ -561,7 +560,7 @@ static int print_report(struct report *r, enum view_format format, size_t limit)
 
 /* What report's command line sets besides its inputs and sort_col. */
 struct report_args {
-    enum report_by by;
+    enum view_by by;
     enum view_format format;
     unsigned long long limit;   /* -n; 0: all rows */
     bool all;
@@ -579,14 +578,8 @@ static int report_option(const struct view_opts *vo, void *ctx, const char *a, c
     if (!v)
         return 0;
     if (!strcmp(a, "--by")) {
-        if (!strcmp(v, "tb"))
-            args->by = BY_TB;
-        else if (!strcmp(v, "function"))
-            args->by = BY_FUNCTION;
-        else if (!strcmp(v, "sym"))
-            args->by = BY_SYM;
-        else
-            return view_own_error(vo, "bad --by: %s (tb, function or sym)", v);
+        if (view_by_option(vo, v, VIEW_BY_TB | VIEW_BY_FUNCTION | VIEW_BY_SYM, &args->by))
+            return -1;
     } else if (!strcmp(a, "--sort")) {
         if (!parse_sort(v, &sort_col))
             return view_own_error(vo, "bad --sort: %s", v);
@@ -609,23 +602,23 @@ static int report_parse_args(struct view_cmdline *cl, int argc, char **argv,
     rc = view_parse_cmdline(cl, argc, argv);
     if (rc)
         return rc;
-    if (args->by != BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
+    if (args->by != VIEW_BY_TB && (sort_col == SORT_HOST_INSNS || sort_col == SORT_HI_GI))
         return view_usage_error(vo, "--sort %s needs --by tb", sort_names[sort_col]);
-    if (args->by == BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
+    if (args->by == VIEW_BY_SYM && sort_col != SORT_SAMPLES && sort_col != SORT_DEFAULT)
         return view_usage_error(vo, "--by sym sorts by samples only%s", "");
-    if (args->by != BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
+    if (args->by != VIEW_BY_FUNCTION && (sort_col == SORT_SELF || sort_col == SORT_CHILDREN))
         return view_usage_error(vo, "--sort %s needs --by function", sort_names[sort_col]);
     return 0;
 }
 
 int cmd_report(int argc, char **argv)
 {
-    struct report_args a = { .by = BY_TB, .format = VIEW_TEXT };
+    struct report_args a = { .by = VIEW_BY_TB, .format = VIEW_TEXT };
     struct view_cmdline cl = {
         .v = { .cmd = "report", .usage = cmd_report_usage }, .take_run = true,
         .limit = &a.limit, .format = &a.format, .csv = true, .own = report_option, .ctx = &a,
     };
-    struct report r = { .by = BY_TB };
+    struct report r = { .by = VIEW_BY_TB };
     int rc, ret = TBSYM_EXIT_OK;
 
     sort_col = SORT_DEFAULT;
@@ -634,21 +627,21 @@ int cmd_report(int argc, char **argv)
         return rc;
     r.by = a.by;
 
-    cl.po.kernel_symbols = r.by == BY_SYM;
+    cl.po.kernel_symbols = r.by == VIEW_BY_SYM;
     ret = view_cmdline_open(&cl, &r.p);
     if (ret)
         goto out;
     r.db = profile_tbdb(r.p);
     view_host_insns_open(&r.hi, r.db);
     rc = tally_init(&r.t, r.db);
-    if (rc == 0 && r.by == BY_FUNCTION)
+    if (rc == 0 && r.by == VIEW_BY_FUNCTION)
         rc = gstack_view_new(r.p, &r.gv);
     if (rc < 0)
         goto done;
     rc = profile_run(r.p, on_sample, &r);
     if (rc < 0)
         goto done;
-    if (r.by == BY_FUNCTION) {
+    if (r.by == VIEW_BY_FUNCTION) {
         r.no_stacks = gstack_missing_reason(profile_info(r.p), r.no_stacks_buf,
                                             sizeof(r.no_stacks_buf));
         r.stacks = !r.no_stacks;
@@ -657,9 +650,9 @@ int cmd_report(int argc, char **argv)
     }
     if (sort_col == SORT_DEFAULT)
         sort_col = r.stacks ? SORT_CHILDREN : SORT_SAMPLES;
-    if (r.by == BY_TB)
+    if (r.by == VIEW_BY_TB)
         rc = rows_by_tb(&r, a.all);
-    else if (r.by == BY_FUNCTION)
+    else if (r.by == VIEW_BY_FUNCTION)
         rc = rows_by_function(&r, a.all);
     if (rc < 0)
         goto done;

@@ -194,3 +194,34 @@ int view_profile_read(struct profile *p, int (*cb)(void *arg, const struct profi
         view_profile_warn(p);
     return rc;
 }
+
+int view_by_option(const struct view_opts *v, const char *val, unsigned allowed,
+                   enum view_by *by)
+{
+    static const struct {
+        enum view_by by;
+        const char *name;
+    } names[] = {
+        { VIEW_BY_TB, "tb" }, { VIEW_BY_FUNCTION, "function" }, { VIEW_BY_SYM, "sym" },
+    };
+    const size_t nr_names = sizeof(names) / sizeof(names[0]);
+    size_t len, n = 0, total = __builtin_popcount(allowed);
+    char fmt[64];
+
+    for (size_t i = 0; i < nr_names; i++)
+        if ((allowed & names[i].by) && !strcmp(val, names[i].name)) {
+            *by = names[i].by;
+            return 0;
+        }
+    /* "bad --by: %s (a)", "(a or b)", "(a, b or c)" */
+    len = (size_t)snprintf(fmt, sizeof(fmt), "bad --by: %%s (");
+    for (size_t i = 0; i < nr_names; i++) {
+        if (!(allowed & names[i].by))
+            continue;
+        if (n++)
+            len += (size_t)snprintf(fmt + len, sizeof(fmt) - len, n == total ? " or " : ", ");
+        len += (size_t)snprintf(fmt + len, sizeof(fmt) - len, "%s", names[i].name);
+    }
+    snprintf(fmt + len, sizeof(fmt) - len, ")");
+    return view_own_error(v, fmt, val);
+}

@@ -90,6 +90,21 @@ struct view_cmdline {
  */
 int view_own_error(const struct view_opts *v, const char *fmt, const char *arg);
 
+/* What a row of report or diff stands for (--by): bits, to say which a command takes. */
+enum view_by {
+    VIEW_BY_TB = 1,             /* a translation block */
+    VIEW_BY_FUNCTION = 2,       /* a guest function */
+    VIEW_BY_SYM = 4,            /* a host or guest symbol */
+};
+
+/*
+ * view_by_option - a --by argument, "tb", "function" or "sym", into *by if
+ * it is one of @allowed (VIEW_BY_* ORed): 0; else -1 after the usage error
+ * "bad --by: VAL (tb, function or sym)", naming those allowed.
+ */
+int view_by_option(const struct view_opts *v, const char *val, unsigned allowed,
+                   enum view_by *by);
+
 /*
  * view_parse_cmdline - argv[1..argc) as c says: the shared options, then
  * c->own() (NULL: none) for the rest.  An argument that neither takes is
