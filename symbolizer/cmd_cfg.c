@@ -181,6 +181,7 @@ static int cfg_parse_args(struct view_opts *v, int argc, char **argv, const char
     int npos = 0, rc;
 
     for (int i = 1; i < argc; i++) {
+        const char *val;
         int r;
 
         r = view_parse_option(v, argc, argv, &i);
@@ -188,18 +189,19 @@ static int cfg_parse_args(struct view_opts *v, int argc, char **argv, const char
             return TBSYM_EXIT_INPUT;
         if (r)
             continue;
-        if (!strcmp(argv[i], "--depth")) {
+        r = view_take_value(v, "--depth", argc, argv, &i, &val);
+        if (r < 0)
+            return TBSYM_EXIT_INPUT;
+        if (r) {
             char *end;
 
-            if (i + 1 >= argc)
-                return view_usage_error(v, "%s needs an argument", argv[i]);
-            *depth = strtoul(argv[++i], &end, 10);
-            if (!argv[i][0] || *end || argv[i][0] == '-' || *depth > 1000)
-                return view_usage_error(v, "bad --depth '%s' (0 to 1000)", argv[i]);
+            *depth = strtoul(val, &end, 10);
+            if (!val[0] || *end || val[0] == '-' || *depth > 1000)
+                return view_bad_value(v, "--depth", val, "0 to 1000");
             continue;
         }
         if (argv[i][0] == '-' || npos == 2)
-            return view_usage_error(v, "unknown argument '%s'", argv[i]);
+            return view_unknown_arg(v, argv[i]);
         pos[npos++] = argv[i];
     }
     rc = view_take_positionals(v, npos, pos, view_looks_like_key, which,

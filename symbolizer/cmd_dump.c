@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "profile_opts.h"
 #include "tbsym.h"
 #include "view_opts.h"
 
@@ -105,15 +106,45 @@ static int read_stream(int fd, const unsigned char *head, size_t len,
     return 0;
 }
 
-static int dump_usage_error(const char *fmt, const char *arg)
+/* What dump's command line sets besides --format. */
+struct dump_args {
+    struct dump_opts *opts;
+    const char *path;           /* FILE; "-": standard input */
+};
+
+/* dump's own arguments (struct view_cmdline's own()): into the dump_args at ctx. */
+static int dump_option(const struct view_opts *vo, void *ctx, const char *a, const char *val)
 {
-    return tbsym_usage_error("dump", cmd_dump_usage, fmt, arg);
+    struct dump_args *args = ctx;
+
+    (void)vo;
+    (void)val;
+    if (!strcmp(a, "--partial")) {
+        args->opts->partial = true;
+        return 1;
+    }
+    if (!strcmp(a, "--ordered")) {
+        args->opts->ordered = true;
+        return 1;
+    }
+    if ((a[0] == '-' && a[1]) || args->path)
+        return 0;
+    args->path = a;
+    return 1;
 }
 
 int cmd_dump(int argc, char **argv)
 {
     struct dump_opts opts = { .format = OUT_TEXT };
-    const char *path = NULL, *format = NULL;
+    struct dump_args args = { .opts = &opts };
+    enum view_format format = VIEW_TEXT;
+    struct view_cmdline cl = {
+        .v = { .cmd = "dump", .usage = cmd_dump_usage },
+        .format = &format,
+        .own = dump_option,
+        .ctx = &args,
+    };
+    const char *path;
     unsigned char head[16];
     uint8_t *data = NULL;
     size_t data_len = 0;
@@ -121,36 +152,13 @@ int cmd_dump(int argc, char **argv)
     ssize_t len;
     int fd, rc;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (!strcmp(a, "--partial")) {
-            opts.partial = true;
-        } else if (!strcmp(a, "--ordered")) {
-            opts.ordered = true;
-        } else if (!strcmp(a, "--format")) {
-            if (++i == argc)
-                return dump_usage_error("%s needs an argument", a);
-            format = argv[i];
-        } else if (!strncmp(a, "--format=", 9)) {
-            format = a + 9;
-        } else if (a[0] == '-' && a[1]) {
-            return dump_usage_error("unknown option '%s'", a);
-        } else if (path) {
-            return dump_usage_error("more than one file given ('%s')", a);
-        } else {
-            path = a;
-        }
-    }
-    if (format) {
-        enum view_format f;
-
-        if (!view_parse_format(format, false, &f))
-            return dump_usage_error("unknown format '%s' (text or json)", format);
-        opts.format = view_out_format(f);
-    }
+    rc = view_parse_cmdline(&cl, argc, argv);
+    if (rc)
+        return rc;
+    opts.format = view_out_format(format);
+    path = args.path;
     if (!path)
-        return dump_usage_error("%s", "no FILE given");
+        return view_usage_error(&cl.v, "%s", "no FILE given");
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

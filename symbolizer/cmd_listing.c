@@ -37,6 +37,7 @@
 #include "disasm.h"
 #include "guestsym.h"
 #include "outfile.h"
+#include "profile_opts.h"
 #include "run_arg.h"
 #include "runfiles.h"
 #include "tbstats.h"
@@ -440,32 +441,34 @@ static int list_dir(const char *dir)
     return rc;
 }
 
-static int listing_usage_error(const char *fmt, const char *arg)
+/* listing's own argument (struct view_cmdline's own()): RUN into the const char * at ctx. */
+static int listing_option(const struct view_opts *vo, void *ctx, const char *a, const char *val)
 {
-    return tbsym_usage_error("listing", cmd_listing_usage, fmt, arg);
+    const char **run = ctx;
+
+    (void)vo;
+    (void)val;
+    if ((a[0] == '-' && a[1]) || *run)
+        return 0;
+    *run = a;
+    return 1;
 }
 
 int cmd_listing(int argc, char **argv)
 {
     const char *out_path = NULL, *arg = NULL;
+    struct view_cmdline cl = {
+        .v = { .cmd = "listing", .usage = cmd_listing_usage },
+        .output = &out_path,
+        .own = listing_option,
+        .ctx = &arg,
+    };
     struct run_arg ra;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (!strcmp(a, "-o")) {
-            if (++i == argc)
-                return listing_usage_error("%s needs an argument", a);
-            out_path = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            return listing_usage_error("unknown option '%s'", a);
-        } else if (arg) {
-            return listing_usage_error("more than one DIR or FILE given ('%s')", a);
-        } else {
-            arg = a;
-        }
-    }
+    rc = view_parse_cmdline(&cl, argc, argv);
+    if (rc)
+        return rc;
     if (!arg)
         arg = ".";
     rc = run_arg_classify(&ra, arg);
@@ -473,8 +476,8 @@ int cmd_listing(int argc, char **argv)
         return rc;
     if (ra.kind != RUN_ARG_SIDE_FILE) {
         if (out_path)
-            return listing_usage_error("%s needs one side file, not a directory or perf.data",
-                                       "-o");
+            return view_usage_error(&cl.v, "%s needs one side file, not a directory or "
+                                    "perf.data", "-o");
         return list_dir(ra.dir);
     }
     return tbsym_finish_stdout(list_file(arg, out_path));

@@ -398,7 +398,7 @@ int cmd_tb(int argc, char **argv)
         if (!strcmp(argv[i], "--ir"))
             ir = true;
         else if (argv[i][0] == '-' || npos == 2)
-            return view_usage_error(&v, "unknown argument '%s'", argv[i]);
+            return view_unknown_arg(&v, argv[i]);
         else
             pos[npos++] = argv[i];
     }

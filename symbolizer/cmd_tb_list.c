@@ -184,33 +184,27 @@ int cmd_tb_list(int argc, char **argv)
 
     sort_by = SORT_HOTNESS;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *val;
         unsigned long long n;
         int r;
 
         r = view_parse_option(&v, argc, argv, &i);
+        if (r == 0 && (r = view_take_value(&v, "-n", argc, argv, &i, &val)) > 0) {
+            if (view_output_option(&v, "-n", val, &n, false, NULL) < 0)
+                return TBSYM_EXIT_INPUT;
+            limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+        } else if (r == 0 && (r = view_take_value(&v, "--sort", argc, argv, &i, &val)) > 0) {
+            if (!parse_sort_key(val, &sort_by))
+                return view_bad_value(&v, "--sort", val, NULL);
+        }
         if (r < 0)
             return TBSYM_EXIT_INPUT;
         if (r)
             continue;
-        if (!strcmp(a, "--sort") || !strcmp(a, "-n")) {
-            const char *val;
-
-            if (i + 1 >= argc)
-                return view_usage_error(&v, "%s needs an argument", a);
-            val = argv[++i];
-            r = view_output_option(&v, a, val, &n, false, NULL);
-            if (r < 0)
-                return TBSYM_EXIT_INPUT;
-            if (r > 0) {
-                limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-            } else if (!parse_sort_key(val, &sort_by)) {
-                return view_usage_error(&v, "unknown sort key '%s'", val);
-            }
-        } else if (a[0] != '-' && !run) {
+        if (a[0] != '-' && !run) {
             run = a;
         } else {
-            return view_usage_error(&v, "unknown argument '%s'", a);
+            return view_unknown_arg(&v, a);
         }
     }
     if (run && (rc = view_take_run(&v, run)))

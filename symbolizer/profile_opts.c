@@ -38,11 +38,15 @@ int view_profile_option(const struct view_opts *v, struct profile_opts *po, unsi
         known = !strcmp(a, files[j]);
     if (!known)
         return 0;
-    if (*i + 1 >= argc)
-        return view_own_error(v, "unknown option or missing argument: %s", a);
+    if (*i + 1 >= argc) {
+        view_missing_value(v, a);
+        return -1;
+    }
     val = argv[++*i];
-    if (!view_store_path_option(paths, po, a, val) && !view_parse_pid(val, &po->pid))
-        return view_own_error(v, "bad --pid: %s", val);
+    if (!view_store_path_option(paths, po, a, val) && !view_parse_pid(val, &po->pid)) {
+        view_bad_value(v, a, val, NULL);
+        return -1;
+    }
     return 1;
 }
 
@@ -100,8 +104,10 @@ static int output_option(const struct view_cmdline *c, int argc, char **argv, in
 
     if (!file && !(c->limit && !strcmp(a, "-n")) && !(c->format && !strcmp(a, "--format")))
         return 0;
-    if (*i + 1 >= argc)
-        return view_own_error(&c->v, "unknown option or missing argument: %s", a);
+    if (*i + 1 >= argc) {
+        view_missing_value(&c->v, a);
+        return -1;
+    }
     if (file) {
         *c->output = argv[++*i];
         return 1;
@@ -123,6 +129,50 @@ static int positional(const struct view_cmdline *c, char **pos, int *n, int argc
     return 1;
 }
 
+/*
+ * argv[*i] (and the argument after it) as the parsers of c take it: > 0
+ * taken, 0 taken by none, < 0 after a usage error.
+ */
+static int take_arg(struct view_cmdline *c, char **pos, int *npos, int argc, char **argv,
+                    int *i)
+{
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int rc = c->take_run ? view_profile_arg(&c->v, &c->po, &c->run, argc, argv, i)
+                         : view_profile_option(&c->v, &c->po, c->which, argc, argv, i);
+
+    if (rc == 0)
+        rc = output_option(c, argc, argv, i);
+    if (rc == 0)
+        rc = positional(c, pos, npos, argc, argv, i);
+    if (rc == 0 && c->own) {
+        rc = c->own(&c->v, c->ctx, a, val);
+        *i += rc > 1;
+    }
+    return rc;
+}
+
+/*
+ * "--name=value": taken as "--name" "value" by take_arg(), which must use
+ * the value.  What the parsers store is the value, inside argv[i].
+ */
+static int take_name_value(struct view_cmdline *c, char **pos, int *npos, char *arg,
+                           const char *eq)
+{
+    char name[32], *pair[2] = { name, (char *)eq + 1 };
+    size_t n = eq - arg;
+    int j = 0, rc;
+
+    if (n >= sizeof(name))
+        return 0;
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    rc = take_arg(c, pos, npos, 2, pair, &j);
+    if (rc > 0 && j == 0)
+        return view_own_error(&c->v, "%s takes no argument", name);
+    return rc;
+}
+
 int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv)
 {
     char *pos[2];
@@ -131,22 +181,21 @@ int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = c->take_run ? view_profile_arg(&c->v, &c->po, &c->run, argc, argv, &i)
-                             : view_profile_option(&c->v, &c->po, c->which, argc, argv, &i);
+        const char *eq = !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+        int rc;
 
-        if (rc == 0)
-            rc = output_option(c, argc, argv, &i);
-        if (rc == 0)
-            rc = positional(c, pos, &npos, argc, argv, &i);
-        if (rc == 0 && c->own) {
-            rc = c->own(&c->v, c->ctx, a, val);
-            i += rc > 1;
-        }
+        /* An argument quoted by "--" is taken with it, never split here. */
+        if (eq)
+            rc = take_name_value(c, pos, &npos, argv[i], eq);
+        else
+            rc = take_arg(c, pos, &npos, argc, argv, &i);
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
+        /* Last, an option of own()'s may be one that needs an argument. */
+        if (rc == 0 && !val && a[0] == '-' && a[1])
+            return view_usage_error(&c->v, "unknown option or missing argument: %s", a);
         if (rc == 0)
-            return view_usage_error(&c->v, val ? "unknown option: %s"
-                                               : "unknown option or missing argument: %s", a);
+            return view_unknown_arg(&c->v, a);
     }
     return c->arg ? view_split_run(&c->v, npos, pos, true, &c->run, c->arg, c->missing) : 0;
 }
@@ -205,23 +254,23 @@ int view_by_option(const struct view_opts *v, const char *val, unsigned allowed,
         { VIEW_BY_TB, "tb" }, { VIEW_BY_FUNCTION, "function" }, { VIEW_BY_SYM, "sym" },
     };
     const size_t nr_names = sizeof(names) / sizeof(names[0]);
-    size_t len, n = 0, total = __builtin_popcount(allowed);
-    char fmt[64];
+    size_t len = 0, n = 0, total = __builtin_popcount(allowed);
+    char range[64];
 
     for (size_t i = 0; i < nr_names; i++)
         if ((allowed & names[i].by) && !strcmp(val, names[i].name)) {
             *by = names[i].by;
             return 0;
         }
-    /* "bad --by: %s (a)", "(a or b)", "(a, b or c)" */
-    len = (size_t)snprintf(fmt, sizeof(fmt), "bad --by: %%s (");
+    /* "a", "a or b", "a, b or c" */
+    range[0] = '\0';
     for (size_t i = 0; i < nr_names; i++) {
         if (!(allowed & names[i].by))
             continue;
         if (n++)
-            len += (size_t)snprintf(fmt + len, sizeof(fmt) - len, n == total ? " or " : ", ");
-        len += (size_t)snprintf(fmt + len, sizeof(fmt) - len, "%s", names[i].name);
+            len += (size_t)snprintf(range + len, sizeof(range) - len, n == total ? " or " : ", ");
+        len += (size_t)snprintf(range + len, sizeof(range) - len, "%s", names[i].name);
     }
-    snprintf(fmt + len, sizeof(fmt) - len, ")");
-    return view_own_error(v, fmt, val);
+    view_bad_value(v, "--by", val, range);
+    return -1;
 }

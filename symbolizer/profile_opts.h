@@ -107,10 +107,11 @@ int view_by_option(const struct view_opts *v, const char *val, unsigned allowed,
 
 /*
  * view_parse_cmdline - argv[1..argc) as c says: the shared options, then
- * c->own() (NULL: none) for the rest.  An argument that neither takes is
- * the usage error "unknown option: A", or "unknown option or missing
- * argument: A" when it is the last.  0, or TBSYM_EXIT_INPUT after the
- * message.  What it stores points into argv.
+ * c->own() (NULL: none) for the rest.  An option's argument may also be
+ * given as --NAME=VALUE.  An argument that neither takes is the usage error
+ * of view_unknown_arg(), or "unknown option or missing argument: A" for an
+ * option that comes last.  0, or TBSYM_EXIT_INPUT after the message.  What
+ * it stores points into argv.
  */
 int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv);
 

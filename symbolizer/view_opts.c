@@ -15,6 +15,49 @@ int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg
     return tbsym_usage_error(v->cmd, v->usage, fmt, arg);
 }
 
+int view_unknown_arg(const struct view_opts *v, const char *a)
+{
+    bool option = a[0] == '-' && a[1];
+
+    return view_usage_error(v, option ? "unknown option: %s" : "unexpected argument: %s", a);
+}
+
+int view_missing_value(const struct view_opts *v, const char *opt)
+{
+    return view_usage_error(v, "%s needs an argument", opt);
+}
+
+int view_take_value(const struct view_opts *v, const char *name, int argc, char **argv, int *i,
+                    const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (!strncmp(a, "--", 2) && !strncmp(a, name, n) && a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, name))
+        return 0;
+    if (*i + 1 >= argc) {
+        view_missing_value(v, a);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+int view_bad_value(const struct view_opts *v, const char *opt, const char *val,
+                   const char *range)
+{
+    char fmt[160];
+
+    /* opt and range are the program's own words, not the user's: no % in them. */
+    snprintf(fmt, sizeof(fmt), "bad %s: %%s%s%s%s", opt, range ? " (" : "", range ? range : "",
+             range ? ")" : "");
+    return view_usage_error(v, fmt, val);
+}
+
 bool view_store_path_option(const struct view_path_option *table, void *opts,
                             const char *opt, const char *val)
 {
@@ -54,7 +97,7 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
         if (r)
             continue;
         if (argv[i][0] == '-' || n == 2)
-            return view_usage_error(v, "unknown argument '%s'", argv[i]);
+            return view_unknown_arg(v, argv[i]);
         pos[n++] = argv[i];
     }
     return view_take_positionals(v, n, pos, looks_like_arg, arg, missing);
@@ -80,7 +123,7 @@ int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
     if (n == 0)
         return view_usage_error(v, "%s", missing);
     if (n > 2)
-        return view_usage_error(v, "unknown argument '%s'", pos[2]);
+        return view_unknown_arg(v, pos[2]);
     if (n == 1) {
         if (!is_arg && run_arg_exists(pos[0])) {
             fprintf(stderr, "tbsym %s: '%s' is a path, taken as RUN, but %s: "
@@ -147,25 +190,15 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
         { "--jitdump", offsetof(struct view_opts, jitdump) },
         { NULL, 0 },
     };
-    const char *a = argv[*i], *val = NULL, *name = NULL;
+    const char *val = NULL, *name = NULL;
 
-    for (size_t j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]); j++) {
-        size_t n = strlen(with_arg[j]);
+    for (size_t j = 0; j < sizeof(with_arg) / sizeof(with_arg[0]) && !name; j++) {
+        int r = view_take_value(v, with_arg[j], argc, argv, i, &val);
 
-        if (!strcmp(a, with_arg[j])) {
-            if (*i + 1 >= argc) {
-                view_usage_error(v, "%s needs an argument", a);
-                return -1;
-            }
+        if (r < 0)
+            return -1;
+        if (r)
             name = with_arg[j];
-            val = argv[++*i];
-            break;
-        }
-        if (!strncmp(a, with_arg[j], n) && a[n] == '=') {
-            name = with_arg[j];
-            val = a + n + 1;
-            break;
-        }
     }
     if (!name)
         return 0;
@@ -173,14 +206,12 @@ int view_parse_option(struct view_opts *v, int argc, char **argv, int *i)
         return 1;
     if (!strcmp(name, "--pid")) {
         if (!view_parse_pid(val, &v->pid)) {
-            view_usage_error(v, "bad --pid '%s'", val);
+            view_bad_value(v, name, val, NULL);
             return -1;
         }
-    } else if (!view_parse_format(val, true, &v->format)) {
-        view_usage_error(v, "unknown format '%s' (text, json or csv)", val);
-        return -1;
+        return 1;
     }
-    return 1;
+    return view_output_option(v, name, val, NULL, true, &v->format);
 }
 
 bool view_parse_format(const char *s, bool csv, enum view_format *f)
@@ -202,14 +233,13 @@ int view_output_option(const struct view_opts *v, const char *opt, const char *v
     if (limit && !strcmp(opt, "-n")) {
         if (view_parse_count(val, limit))
             return 1;
-        view_usage_error(v, "bad -n: %s", val);
+        view_bad_value(v, opt, val, NULL);
         return -1;
     }
     if (format && !strcmp(opt, "--format")) {
         if (view_parse_format(val, csv, format))
             return 1;
-        view_usage_error(v, csv ? "bad --format: %s (text, json or csv)"
-                                : "bad --format: %s (text or json)", val);
+        view_bad_value(v, opt, val, csv ? "text, json or csv" : "text or json");
         return -1;
     }
     return 0;

@@ -70,6 +70,29 @@ int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,
 int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg);
 
 /*
+ * The usage errors of every command's parser, in one wording (each
+ * returns TBSYM_EXIT_INPUT):
+ *   view_unknown_arg    "unknown option: A" for an option the command does
+ *                       not take, "unexpected argument: A" for a positional
+ *                       argument it has no place for
+ *   view_missing_value  "OPT needs an argument": OPT came last
+ *   view_bad_value      "bad OPT: VAL", then " (RANGE)" unless RANGE is NULL
+ */
+int view_unknown_arg(const struct view_opts *v, const char *a);
+
+/*
+ * view_take_value - if argv[*i] is the option @name with its argument, as
+ * "NAME VALUE" or "--NAME=VALUE", point *val at VALUE, leave *i on the last
+ * argument used and return 1; 0 if it is not @name; -1 after
+ * view_missing_value() when NAME comes last.
+ */
+int view_take_value(const struct view_opts *v, const char *name, int argc, char **argv, int *i,
+                    const char **val);
+int view_missing_value(const struct view_opts *v, const char *opt);
+int view_bad_value(const struct view_opts *v, const char *opt, const char *val,
+                   const char *range);
+
+/*
  * view_open - find and load the run; on failure print one line to stderr
  * and return a TBSYM_EXIT_* code (> 0); a warning (truncated file) is
  * printed as "tbsym: warning: ..." and the load succeeds (0).

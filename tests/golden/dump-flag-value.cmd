@@ -1,0 +1,1 @@
+dump --partial=yes dump-small.jitdump

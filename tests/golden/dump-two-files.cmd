@@ -1,0 +1,1 @@
+dump dump-small.jitdump dump-side.tbs

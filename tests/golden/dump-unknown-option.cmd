@@ -1,0 +1,1 @@
+dump --bogus dump-small.jitdump

@@ -1,0 +1,1 @@
+report -i @GEN@/profile/perf.data --by=tb -n 3 --format=csv

@@ -1,0 +1,1 @@
+tb-list --sort bogus --tbstats views.tbs --jitdump views.jitdump

@@ -1,0 +1,1 @@
+tb-list --sort=hg --format=csv --tbstats=views.tbs --jitdump=views.jitdump
