@@ -173,39 +173,33 @@ static void cfg_print_dot(const struct tbdb *db, const struct cfg_graph *g,
     printf("}\n");
 }
 
+/* cfg's own option (struct view_single's own()): --depth N into the unsigned long at ctx. */
+static int cfg_option(struct view_opts *v, void *ctx, int argc, char **argv, int *i)
+{
+    unsigned long *depth = ctx;
+    const char *val;
+    char *end;
+    int r = view_take_value(v, "--depth", argc, argv, i, &val);
+
+    if (r <= 0)
+        return r;
+    *depth = strtoul(val, &end, 10);
+    if (!val[0] || *end || val[0] == '-' || *depth > 1000) {
+        view_bad_value(v, "--depth", val, "0 to 1000");
+        return -1;
+    }
+    return 1;
+}
+
 /* The command line: the common options, --depth N, "[RUN] ID|0xGUESTPC". */
 static int cfg_parse_args(struct view_opts *v, int argc, char **argv, const char **which,
                           unsigned long *depth)
 {
-    char *pos[2];
-    int npos = 0, rc;
+    const struct view_single cl = {
+        view_looks_like_key, "no ID or 0xGUESTPC given", cfg_option, depth,
+    };
+    int rc = view_parse_single(v, &cl, argc, argv, which);
 
-    for (int i = 1; i < argc; i++) {
-        const char *val;
-        int r;
-
-        r = view_parse_option(v, argc, argv, &i);
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        r = view_take_value(v, "--depth", argc, argv, &i, &val);
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r) {
-            char *end;
-
-            *depth = strtoul(val, &end, 10);
-            if (!val[0] || *end || val[0] == '-' || *depth > 1000)
-                return view_bad_value(v, "--depth", val, "0 to 1000");
-            continue;
-        }
-        if (argv[i][0] == '-' || npos == 2)
-            return view_unknown_arg(v, argv[i]);
-        pos[npos++] = argv[i];
-    }
-    rc = view_take_positionals(v, npos, pos, view_looks_like_key, which,
-                               "no ID or 0xGUESTPC given");
     if (rc)
         return rc;
     if (v->format != VIEW_TEXT)

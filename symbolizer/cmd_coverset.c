@@ -112,6 +112,7 @@ static const struct view_doc coverset_doc = {
 int cmd_coverset(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "coverset", .usage = cmd_coverset_usage };
+    const struct view_single cl = { looks_like_pct, "no PCT given", NULL, NULL };
     struct view_key_list l = { .rows = NULL };
     const char *pct_arg = NULL;
     struct tbdb *db = NULL;
@@ -122,7 +123,7 @@ int cmd_coverset(int argc, char **argv)
     long pct;
     int rc;
 
-    rc = view_parse_single(&v, argc, argv, &pct_arg, looks_like_pct, "no PCT given");
+    rc = view_parse_single(&v, &cl, argc, argv, &pct_arg);
     if (rc)
         return rc;
     pct = parse_pct(pct_arg);

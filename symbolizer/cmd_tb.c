@@ -374,36 +374,33 @@ static void print_ir_text(const struct ir_found *f)
     put_listing("## ops_opt (-d op_opt)", ir->ops_opt, ir->ops_opt_len);
 }
 
+/* tb's own option (struct view_single's own()): --ir into the bool at ctx. */
+static int tb_option(struct view_opts *v, void *ctx, int argc, char **argv, int *i)
+{
+    (void)v;
+    (void)argc;
+    if (strcmp(argv[*i], "--ir"))
+        return 0;
+    *(bool *)ctx = true;
+    return 1;
+}
+
 int cmd_tb(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb", .usage = cmd_tb_usage };
+    bool ir = false;
+    const struct view_single cl = {
+        view_looks_like_key, "no ID or 0xGUESTPC given", tb_option, &ir,
+    };
     const struct tbdb_key *k;
     const char *which = NULL;
-    char *pos[2];
-    int npos = 0;
-    bool ir = false;
     struct tbdb *db = NULL;
     struct view_host_insns hi;
     struct ir_found irf = { .reader = NULL };
     struct out o;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        int r = view_parse_option(&v, argc, argv, &i);
-
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--ir"))
-            ir = true;
-        else if (argv[i][0] == '-' || npos == 2)
-            return view_unknown_arg(&v, argv[i]);
-        else
-            pos[npos++] = argv[i];
-    }
-    rc = view_take_positionals(&v, npos, pos, view_looks_like_key, &which,
-                               "no ID or 0xGUESTPC given");
+    rc = view_parse_single(&v, &cl, argc, argv, &which);
     if (rc)
         return rc;
     if (v.format == VIEW_CSV)

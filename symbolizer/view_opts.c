@@ -82,16 +82,31 @@ bool view_parse_pid(const char *s, uint32_t *pid)
     return true;
 }
 
-int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
-                      bool (*looks_like_arg)(const char *), const char *missing)
+/* The positional arguments pos[0..n): view_split_run(), then view_take_run() for the RUN. */
+static int take_positionals(struct view_opts *v, int n, char **pos,
+                            bool (*looks_like_arg)(const char *), const char **arg,
+                            const char *missing)
 {
-    char *pos[3];
+    const char *run;
+    int rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
+
+    if (rc == 0 && run)
+        rc = view_take_run(v, run);
+    return rc;
+}
+
+int view_parse_single(struct view_opts *v, const struct view_single *s, int argc, char **argv,
+                      const char **arg)
+{
+    char *pos[2];
     int n = 0;
 
     *arg = NULL;
     for (int i = 1; i < argc; i++) {
         int r = view_parse_option(v, argc, argv, &i);
 
+        if (r == 0 && s->own)
+            r = s->own(v, s->ctx, argc, argv, &i);
         if (r < 0)
             return TBSYM_EXIT_INPUT;
         if (r)
@@ -100,19 +115,7 @@ int view_parse_single(struct view_opts *v, int argc, char **argv, const char **a
             return view_unknown_arg(v, argv[i]);
         pos[n++] = argv[i];
     }
-    return view_take_positionals(v, n, pos, looks_like_arg, arg, missing);
-}
-
-int view_take_positionals(struct view_opts *v, int n, char **pos,
-                          bool (*looks_like_arg)(const char *), const char **arg,
-                          const char *missing)
-{
-    const char *run;
-    int rc = view_split_run(v, n, pos, n == 1 && looks_like_arg(pos[0]), &run, arg, missing);
-
-    if (rc == 0 && run)
-        rc = view_take_run(v, run);
-    return rc;
+    return take_positionals(v, n, pos, s->looks_like_arg, arg, s->missing);
 }
 
 int view_split_run(const struct view_opts *v, int n, char **pos, bool is_arg,

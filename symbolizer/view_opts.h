@@ -100,24 +100,28 @@ int view_bad_value(const struct view_opts *v, const char *opt, const char *val,
 int view_open(const struct view_opts *v, struct tbdb **dbp);
 
 /*
- * view_parse_single - the whole command line of a command that takes the
- * common options and "[RUN] ARG" (view_split_run(); looks_like_arg says
- * whether a lone argument is an ARG rather than a RUN without one) into
- * *arg, the RUN through view_take_run(); "no ..." (@missing) when ARG is
- * absent.  0, or an exit code after the message.
+ * struct view_single - the command line of a command that takes the common
+ * options, options of its own and "[RUN] ARG" (view_split_run()):
+ *   looks_like_arg  whether a lone argument is an ARG rather than a RUN
+ *                   without one
+ *   missing         the usage error when ARG is absent ("no ...")
+ *   own             NULL, or the command's options: argv[*i] (and what
+ *                   follows, *i left on the last used) into ctx; returns 1
+ *                   taken, 0 not its own, -1 after a usage error
  */
-int view_parse_single(struct view_opts *v, int argc, char **argv, const char **arg,
-                      bool (*looks_like_arg)(const char *), const char *missing);
+struct view_single {
+    bool (*looks_like_arg)(const char *);
+    const char *missing;
+    int (*own)(struct view_opts *v, void *ctx, int argc, char **argv, int *i);
+    void *ctx;
+};
 
 /*
- * view_take_positionals - the positional arguments pos[0..n) of a command
- * that parses its own options, as view_parse_single() takes them:
- * view_split_run(), then view_take_run() for the RUN.  0, or an exit code
- * after the message.
+ * view_parse_single - the whole command line as s says: ARG into *arg, the
+ * RUN through view_take_run().  0, or an exit code after the message.
  */
-int view_take_positionals(struct view_opts *v, int n, char **pos,
-                          bool (*looks_like_arg)(const char *), const char **arg,
-                          const char *missing);
+int view_parse_single(struct view_opts *v, const struct view_single *s, int argc, char **argv,
+                      const char **arg);
 
 /*
  * view_parse_format - a --format argument: "text", "json", or "csv" when
