@@ -159,7 +159,7 @@ struct report {
 
 static enum sort_col sort_col;
 
-/* --- VIEW_BY_SYM: rows by name ----------------------------------------------------------- */
+/* --- VIEW_BY_SYM: rows by name ------------------------------------------------------- */
 
 /* A VIEW_BY_SYM row's key: a name and its dso. */
 struct sym_key {
@@ -256,7 +256,7 @@ static void count_sym(struct report *r, const struct profile_sample *s)
     row->sum.samples++;
 }
 
-/* --- VIEW_BY_FUNCTION: self and children from guest call stacks --------------------------- */
+/* --- VIEW_BY_FUNCTION: self and children from guest call stacks ---------------------- */
 
 static int ids_grow(struct report *r, size_t n)
 {
@@ -324,7 +324,7 @@ static int on_sample(void *arg, const struct profile_sample *s)
     return r->nomem ? -ENOMEM : 0;
 }
 
-/* --- VIEW_BY_TB and VIEW_BY_FUNCTION rows ------------------------------------------------------ */
+/* --- VIEW_BY_TB and VIEW_BY_FUNCTION rows -------------------------------------------- */
 
 static int rows_by_tb(struct report *r, bool all)
 {

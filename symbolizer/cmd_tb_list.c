@@ -173,41 +173,40 @@ static const struct view_doc tb_list_doc = {
     .json_before = print_run,
 };
 
+/* tb-list's own options (struct view_single's own()): -n into the size_t at ctx, --sort. */
+static int tb_list_option(struct view_opts *v, void *ctx, int argc, char **argv, int *i)
+{
+    const char *val;
+    unsigned long long n;
+    int r = view_take_value(v, "-n", argc, argv, i, &val);
+
+    if (r > 0) {
+        if (view_output_option(v, "-n", val, &n, false, NULL) < 0)
+            return -1;
+        *(size_t *)ctx = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+        return 1;
+    }
+    if (r == 0)
+        r = view_take_value(v, "--sort", argc, argv, i, &val);
+    if (r > 0 && !parse_sort_key(val, &sort_by)) {
+        view_bad_value(v, "--sort", val, NULL);
+        return -1;
+    }
+    return r;
+}
+
 int cmd_tb_list(int argc, char **argv)
 {
     struct view_opts v = { .cmd = "tb-list", .usage = cmd_tb_list_usage };
+    size_t limit = SIZE_MAX;
+    const struct view_single cl = { NULL, NULL, tb_list_option, &limit };
     struct view_key_list l = { .rows = NULL };
     struct tbdb *db = NULL;
-    size_t limit = SIZE_MAX;
-    const char *run = NULL;
-    int rc = 0;
+    int rc;
 
     sort_by = SORT_HOTNESS;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val;
-        unsigned long long n;
-        int r;
-
-        r = view_parse_option(&v, argc, argv, &i);
-        if (r == 0 && (r = view_take_value(&v, "-n", argc, argv, &i, &val)) > 0) {
-            if (view_output_option(&v, "-n", val, &n, false, NULL) < 0)
-                return TBSYM_EXIT_INPUT;
-            limit = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-        } else if (r == 0 && (r = view_take_value(&v, "--sort", argc, argv, &i, &val)) > 0) {
-            if (!parse_sort_key(val, &sort_by))
-                return view_bad_value(&v, "--sort", val, NULL);
-        }
-        if (r < 0)
-            return TBSYM_EXIT_INPUT;
-        if (r)
-            continue;
-        if (a[0] != '-' && !run) {
-            run = a;
-        } else {
-            return view_unknown_arg(&v, a);
-        }
-    }
-    if (run && (rc = view_take_run(&v, run)))
+    rc = view_parse_single(&v, &cl, argc, argv, NULL);
+    if (rc)
         return rc;
 
     rc = view_open(&v, &db);

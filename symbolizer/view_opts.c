@@ -99,9 +99,10 @@ int view_parse_single(struct view_opts *v, const struct view_single *s, int argc
                       const char **arg)
 {
     char *pos[2];
-    int n = 0;
+    int n = 0, max = arg ? 2 : 1;
 
-    *arg = NULL;
+    if (arg)
+        *arg = NULL;
     for (int i = 1; i < argc; i++) {
         int r = view_parse_option(v, argc, argv, &i);
 
@@ -111,10 +112,12 @@ int view_parse_single(struct view_opts *v, const struct view_single *s, int argc
             return TBSYM_EXIT_INPUT;
         if (r)
             continue;
-        if (argv[i][0] == '-' || n == 2)
+        if (argv[i][0] == '-' || n == max)
             return view_unknown_arg(v, argv[i]);
         pos[n++] = argv[i];
     }
+    if (!arg)
+        return n ? view_take_run(v, pos[0]) : 0;
     return take_positionals(v, n, pos, s->looks_like_arg, arg, s->missing);
 }
 

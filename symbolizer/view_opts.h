@@ -118,7 +118,9 @@ struct view_single {
 
 /*
  * view_parse_single - the whole command line as s says: ARG into *arg, the
- * RUN through view_take_run().  0, or an exit code after the message.
+ * RUN through view_take_run(); with arg NULL, the command takes "[RUN]"
+ * alone (s's looks_like_arg and missing unused).  0, or an exit code after
+ * the message.
  */
 int view_parse_single(struct view_opts *v, const struct view_single *s, int argc, char **argv,
                       const char **arg);
