@@ -105,18 +105,22 @@ struct uw_image {
     uint64_t bias;              /* run-time address - ELF vaddr */
 };
 
+/* The sample being unwound, for the time of the uw_unwind() call. */
+struct uw_sample {
+    const uint64_t *regs;       /* PERF_SAMPLE_REGS_USER, as sample_reg() reads them */
+    uint64_t regs_mask;
+    const uint8_t *stack;       /* PERF_SAMPLE_STACK_USER: the stack from sp up */
+    size_t stack_size;
+    uint64_t sp;
+};
+
 struct uw {
     struct uw_callbacks cb;
     void *arg;
     unw_addr_space_t as;
     struct uw_elf *elfs;
     unsigned n_elfs;
-    /* the sample being unwound */
-    const uint64_t *regs;
-    uint64_t regs_mask;
-    const uint8_t *stack;
-    size_t stack_size;
-    uint64_t sp;
+    struct uw_sample s;
     struct uw_image images[MAX_IMAGES];
     unsigned n_images, next_victim;
 };
@@ -852,6 +856,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
                       void *arg)
 {
     struct uw *uw = arg;
+    const struct uw_sample *s = &uw->s;
     uint8_t buf[WORD] = {0};
     bool any = false;
     struct uw_image *img;
@@ -859,9 +864,8 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp, in
     (void)as;
     if (write || addr > UINT64_MAX - WORD)
         return -UNW_EINVAL;
-    if (addr >= uw->sp && addr - uw->sp <= uw->stack_size &&
-        uw->stack_size - (addr - uw->sp) >= WORD) {
-        memcpy(valp, uw->stack + (addr - uw->sp), WORD);
+    if (addr >= s->sp && addr - s->sp <= s->stack_size && s->stack_size - (addr - s->sp) >= WORD) {
+        memcpy(valp, s->stack + (addr - s->sp), WORD);
         return 0;
     }
     for (unsigned i = 0; i < uw->n_images; i++)
@@ -905,7 +909,7 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t regnum, unw_word_t *valp
 
     (void)as;
     if (write || regnum < 0 || (size_t)regnum >= sizeof(perf_reg_of) / sizeof(perf_reg_of[0]) ||
-        !sample_reg(uw->regs, uw->regs_mask, perf_reg_of[regnum], &v))
+        !sample_reg(uw->s.regs, uw->s.regs_mask, perf_reg_of[regnum], &v))
         return -UNW_EBADREG;
     *valp = v;
     return 0;
@@ -1023,11 +1027,7 @@ int uw_unwind(struct uw *uw, uint64_t abi, const uint64_t *regs, uint64_t regs_m
         return 0;
     if (max_ips > INT_MAX)
         max_ips = INT_MAX;
-    uw->regs = regs;
-    uw->regs_mask = regs_mask;
-    uw->stack = stack;
-    uw->stack_size = stack ? stack_size : 0;
-    uw->sp = sp;
+    uw->s = (struct uw_sample){ regs, regs_mask, stack, stack ? stack_size : 0, sp };
     uw->n_images = 0;
     uw->next_victim = 0;
     ips[n++] = ip;
@@ -1040,8 +1040,7 @@ int uw_unwind(struct uw *uw, uint64_t abi, const uint64_t *regs, uint64_t regs_m
             ips[n++] = pc;
         }
     }
-    uw->regs = NULL;
-    uw->stack = NULL;
+    uw->s = (struct uw_sample){ 0 };
     return (int)n;
 }
 
