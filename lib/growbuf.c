@@ -34,11 +34,13 @@ int growbuf_reserve(struct growbuf *g, size_t more, size_t first)
 
 int growbuf_append(struct growbuf *g, const void *p, size_t n, size_t first)
 {
+    if (n == 0)
+        return 0;       /* g->p may still be NULL: no memcpy() from or to it */
     if (growbuf_reserve(g, n, first))
         return -ENOMEM;
     if (p)
         memcpy(g->p + g->len, p, n);
-    else if (n)
+    else
         memset(g->p + g->len, 0, n);
     g->len += n;
     return 0;

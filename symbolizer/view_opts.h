@@ -79,6 +79,9 @@ int view_usage_error(const struct view_opts *v, const char *fmt, const char *arg
  *   view_bad_value      "bad OPT: VAL", then " (RANGE)" unless RANGE is NULL
  */
 int view_unknown_arg(const struct view_opts *v, const char *a);
+int view_missing_value(const struct view_opts *v, const char *opt);
+int view_bad_value(const struct view_opts *v, const char *opt, const char *val,
+                   const char *range);
 
 /*
  * view_take_value - if argv[*i] is the option @name with its argument, as
@@ -88,9 +91,6 @@ int view_unknown_arg(const struct view_opts *v, const char *a);
  */
 int view_take_value(const struct view_opts *v, const char *name, int argc, char **argv, int *i,
                     const char **val);
-int view_missing_value(const struct view_opts *v, const char *opt);
-int view_bad_value(const struct view_opts *v, const char *opt, const char *val,
-                   const char *range);
 
 /*
  * view_open - find and load the run; on failure print one line to stderr
