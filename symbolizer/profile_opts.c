@@ -192,7 +192,7 @@ int view_parse_cmdline(struct view_cmdline *c, int argc, char **argv)
         if (rc < 0)
             return TBSYM_EXIT_INPUT;
         /* Last, an option of own()'s may be one that needs an argument. */
-        if (rc == 0 && !val && a[0] == '-' && a[1])
+        if (rc == 0 && !val && !eq && a[0] == '-' && a[1])
             return view_usage_error(&c->v, "unknown option or missing argument: %s", a);
         if (rc == 0)
             return view_unknown_arg(&c->v, a);
@@ -268,7 +268,8 @@ int view_by_option(const struct view_opts *v, const char *val, unsigned allowed,
         if (!(allowed & names[i].by))
             continue;
         if (n++)
-            len += (size_t)snprintf(range + len, sizeof(range) - len, n == total ? " or " : ", ");
+            len += (size_t)snprintf(range + len, sizeof(range) - len, "%s",
+                                    n == total ? " or " : ", ");
         len += (size_t)snprintf(range + len, sizeof(range) - len, "%s", names[i].name);
     }
     view_bad_value(v, "--by", val, range);
